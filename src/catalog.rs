@@ -1,0 +1,154 @@
+//! Coupa's scopes and API resources: the project's own data files
+//! (`data/scopes.tsv`, `data/resources.tsv`), embedded at compile time and
+//! parsed once.
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+const SCOPES_TSV: &str = include_str!("../data/scopes.tsv");
+const RESOURCES_TSV: &str = include_str!("../data/resources.tsv");
+
+/// A scope and what it grants.
+#[derive(Debug, Serialize)]
+pub struct ScopeInfo {
+    pub name: &'static str,
+    /// `read`, `write`, `read_write` or `other` (OpenID and other realms).
+    pub access: &'static str,
+    /// The `/api/` resources it grants; nested paths keep their `:id` parts.
+    pub resources: Vec<&'static str>,
+}
+
+/// A listable `/api/` resource: what `--resource` accepts.
+#[derive(Debug, PartialEq, Eq, Serialize)]
+pub struct Resource {
+    /// The path below `/api/`, e.g. `expense_reports` or `coupa_pay/payments`.
+    pub name: &'static str,
+    /// The group it belongs to: a Postman folder, a section of the sheet.
+    pub area: &'static str,
+    /// The scope a GET on it needs.
+    pub read_scope: &'static str,
+    /// "Expense reports": for request and action names.
+    pub title: String,
+}
+
+fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    tsv.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').collect())
+}
+
+pub fn scopes() -> &'static [ScopeInfo] {
+    static SCOPES: OnceLock<Vec<ScopeInfo>> = OnceLock::new();
+    SCOPES.get_or_init(|| {
+        rows(SCOPES_TSV)
+            .map(|f| ScopeInfo {
+                name: f[0],
+                access: f[1],
+                resources: f
+                    .get(2)
+                    .map(|r| r.split(',').filter(|s| !s.is_empty()).collect())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    })
+}
+
+pub fn resources() -> &'static [Resource] {
+    static RESOURCES: OnceLock<Vec<Resource>> = OnceLock::new();
+    RESOURCES.get_or_init(|| {
+        rows(RESOURCES_TSV)
+            .map(|f| Resource {
+                name: f[0],
+                area: f[1],
+                read_scope: f[2],
+                title: title(f[0]),
+            })
+            .collect()
+    })
+}
+
+pub fn resource(name: &str) -> Option<&'static Resource> {
+    resources().iter().find(|r| r.name == name)
+}
+
+pub fn scope(name: &str) -> Option<&'static ScopeInfo> {
+    scopes().iter().find(|s| s.name == name)
+}
+
+/// `coupa_pay/virtual_cards` -> `Coupa pay virtual cards`.
+fn title(name: &str) -> String {
+    let words = name.replace(['/', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The candidate nearest to `word` by edit distance, if within `max`.
+pub fn closest<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a str>,
+    max: usize,
+) -> Option<&'a str> {
+    candidates
+        .map(|c| (distance(word, c), c))
+        .filter(|(d, _)| *d <= max)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over chars.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_resource_read_scope_is_a_catalog_read_scope_that_grants_it() {
+        for r in resources() {
+            let s = scope(r.read_scope).unwrap_or_else(|| panic!("{} has no scope", r.name));
+            assert_eq!(s.access, "read", "{}", r.name);
+            assert!(
+                s.resources.contains(&r.name),
+                "{} not granted by {}",
+                r.name,
+                s.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_guides_resource_needs_the_guides_scope() {
+        assert_eq!(
+            resource("expense_reports").unwrap().read_scope,
+            "core.expense.read"
+        );
+        assert_eq!(resource("expense_reports").unwrap().area, "Expenses");
+    }
+
+    #[test]
+    fn closest_suggests_only_near_misses() {
+        let names = ["core.expense.read", "core.invoice.read"];
+        assert_eq!(
+            closest("core.expenses.read", names.into_iter(), 3),
+            Some("core.expense.read")
+        );
+        assert_eq!(closest("openid", names.into_iter(), 3), None);
+    }
+}

@@ -1,0 +1,67 @@
+//! `coupagen scopes`: the catalog as a table for people or JSON for programs.
+
+use serde::Serialize;
+
+use crate::catalog;
+
+/// Scopes (or, with `resources`, resources) whose text contains `word`.
+pub fn listing(word: Option<&str>, resources: bool, json: bool) -> String {
+    let word = word.map(str::to_lowercase).unwrap_or_default();
+    let hit = |texts: &[&str]| texts.iter().any(|t| t.to_lowercase().contains(&word));
+    if resources {
+        let rows: Vec<&catalog::Resource> = catalog::resources()
+            .iter()
+            .filter(|r| hit(&[r.name, r.area, r.read_scope]))
+            .collect();
+        if json {
+            return to_json(&rows);
+        }
+        table(
+            ["RESOURCE", "AREA", "READ SCOPE"],
+            rows.iter().map(|r| {
+                [
+                    r.name.to_string(),
+                    r.area.to_string(),
+                    r.read_scope.to_string(),
+                ]
+            }),
+        )
+    } else {
+        let rows: Vec<&catalog::ScopeInfo> = catalog::scopes()
+            .iter()
+            .filter(|s| hit(&[s.name, s.access]) || hit(&s.resources))
+            .collect();
+        if json {
+            return to_json(&rows);
+        }
+        table(
+            ["SCOPE", "ACCESS", "GRANTS"],
+            rows.iter().map(|s| {
+                let grants = if s.resources.is_empty() {
+                    "-".to_string()
+                } else {
+                    s.resources.join(", ")
+                };
+                [s.name.to_string(), s.access.to_string(), grants]
+            }),
+        )
+    }
+}
+
+fn to_json(rows: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into());
+    text.push('\n');
+    text
+}
+
+/// Left-aligned columns; the last column runs free.
+fn table(header: [&str; 3], rows: impl Iterator<Item = [String; 3]>) -> String {
+    let rows: Vec<[String; 3]> = std::iter::once(header.map(String::from))
+        .chain(rows)
+        .collect();
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let (w0, w1) = (width(0), width(1));
+    rows.iter()
+        .map(|r| format!("{:w0$}  {:w1$}  {}\n", r[0], r[1], r[2]))
+        .collect()
+}

@@ -1,0 +1,709 @@
+//! Validated input: the types that cannot hold a bad value, and `Spec`, the
+//! whole validated request (flags merged over an optional `--config` file).
+//!
+//! Everything downstream (kit, render, verify) trusts these types; validation
+//! happens here and nowhere else.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::catalog::{self, Resource};
+use crate::Error;
+
+/// The Coupa instance host, `host` or `host:port`, lower-cased, no scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Domain(String);
+
+/// One OAuth scope token, e.g. `core.expense.read`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Scope(String);
+
+/// A Postman variable name chosen by the user for a credential placeholder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct VarName(String);
+
+/// The Agent Studio connection name: free text, one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ConnectorName(String);
+
+/// Coupa's `return_object` response shaping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ReturnObject {
+    Limited,
+    Shallow,
+}
+
+impl ReturnObject {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReturnObject::Limited => "limited",
+            ReturnObject::Shallow => "shallow",
+        }
+    }
+}
+
+/// One `attribute[operator]=value` filter, kept decoded; the URL encoding is
+/// the kit's job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Filter {
+    pub key: String,
+    pub value: String,
+}
+
+/// Query options applied to every API request of the kit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Query {
+    pub limit: u8,
+    pub offset: Option<u32>,
+    pub filters: Vec<Filter>,
+    pub fields: Option<String>,
+    pub return_object: Option<ReturnObject>,
+}
+
+/// The validated input of every generator and of `verify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    pub domain: Domain,
+    pub scopes: Vec<Scope>,
+    pub resources: Vec<&'static Resource>,
+    pub query: Query,
+    pub client_id_var: VarName,
+    pub client_secret_var: VarName,
+    pub connector_name: ConnectorName,
+}
+
+/// Coupa caps a page at 50 records.
+pub const MAX_LIMIT: u8 = 50;
+pub const DEFAULT_RESOURCE: &str = "expense_reports";
+pub const DEFAULT_CLIENT_ID_VAR: &str = "Identifier";
+pub const DEFAULT_CLIENT_SECRET_VAR: &str = "Secret";
+pub const DEFAULT_CONNECTOR_NAME: &str = "Coupa Connector";
+/// Coupa's filter operators (`attribute[operator]=value`).
+pub const OPERATORS: &[&str] = &[
+    "contains",
+    "starts_with",
+    "ends_with",
+    "gt",
+    "lt",
+    "gt_or_eq",
+    "lt_or_eq",
+    "not_eq",
+    "in",
+    "not_in",
+    "blank",
+];
+
+const MAX_HOST_LEN: usize = 253;
+const MAX_LABEL_LEN: usize = 63;
+const MAX_VAR_LEN: usize = 64;
+const MAX_CONNECTOR_NAME_LEN: usize = 200;
+
+/// "--flag 'value': why; what would be right". Control characters in the
+/// value are shown escaped so the message stays on one line.
+fn bad(input: &str, value: &str, why: impl fmt::Display) -> Error {
+    let shown: String = value
+        .chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect();
+    Error::Input(format!("{input} '{shown}': {why}"))
+}
+
+impl Domain {
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        let err = |why: String| bad("--domain", raw, why);
+        if raw.is_empty() {
+            return Err(Error::Input(
+                "--domain is empty; give the instance host, e.g. 'acme.coupahost.com'".into(),
+            ));
+        }
+        if raw.chars().any(char::is_whitespace) {
+            return Err(err(format!(
+                "a domain has no spaces; use '{}'",
+                raw.split_whitespace().collect::<String>()
+            )));
+        }
+        let lower = raw.to_ascii_lowercase();
+        let rest = match lower.split_once("://") {
+            Some(("https", rest)) => rest,
+            Some((scheme, rest)) => {
+                return Err(err(format!(
+                    "Coupa is served over HTTPS only, and the scheme is implied; drop '{scheme}://' and use '{}'",
+                    host_part(rest)
+                )))
+            }
+            None => lower.as_str(),
+        };
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if let Some(i) = rest.find(['/', '?', '#']) {
+            let what = match rest.as_bytes()[i] {
+                b'/' => "path",
+                b'?' => "query",
+                _ => "fragment",
+            };
+            return Err(err(format!(
+                "a domain has no {what}; use '{}'",
+                host_part(rest)
+            )));
+        }
+        if let Some((_, host)) = rest.rsplit_once('@') {
+            return Err(err(format!(
+                "a domain has no user name or password (credentials go in the environment); use '{host}'"
+            )));
+        }
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (rest, None),
+        };
+        if let Some(port) = port {
+            if !matches!(port.parse::<u16>(), Ok(p) if p > 0) || port.starts_with('0') {
+                return Err(err(format!(
+                    "'{port}' is not a port (1 to 65535); use 'host' or 'host:port'"
+                )));
+            }
+        }
+        if host.is_empty() {
+            return Err(err(
+                "the host name is missing; use e.g. 'acme.coupahost.com'".into(),
+            ));
+        }
+        if host.len() > MAX_HOST_LEN {
+            return Err(err(format!(
+                "a host name has at most {MAX_HOST_LEN} characters"
+            )));
+        }
+        for label in host.split('.') {
+            if label.is_empty() {
+                return Err(err(
+                    "a host name has no empty parts (no leading, trailing or doubled '.'); use e.g. 'acme.coupahost.com'".into(),
+                ));
+            }
+            if label.len() > MAX_LABEL_LEN {
+                return Err(err(format!(
+                    "'{label}' is longer than the {MAX_LABEL_LEN} characters a host name part can hold"
+                )));
+            }
+            if let Some(c) = label
+                .chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+            {
+                return Err(err(format!(
+                    "a host name holds only letters, digits, '-' and '.', not {c:?}"
+                )));
+            }
+            if label.starts_with('-') || label.ends_with('-') {
+                return Err(err(format!(
+                    "a host name part cannot start or end with '-' ('{label}')"
+                )));
+            }
+        }
+        Ok(Domain(rest.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The part of `s` before any path, query or fragment: the suggestion we offer.
+fn host_part(s: &str) -> &str {
+    s.split(['/', '?', '#']).next().unwrap_or(s)
+}
+
+impl Scope {
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        if raw.is_empty() {
+            return Err(Error::Input(
+                "--scope is empty; give a scope such as 'core.expense.read'".into(),
+            ));
+        }
+        if let Some(c) = raw
+            .chars()
+            .find(|c| !c.is_ascii_graphic() || matches!(c, '"' | '\\' | '{' | '}' | ','))
+        {
+            return Err(bad(
+                "--scope",
+                raw,
+                format!(
+                    "a scope is printable ASCII without quotes, backslashes or braces, not {c:?}; e.g. 'core.expense.read'"
+                ),
+            ));
+        }
+        Ok(Scope(raw.to_string()))
+    }
+
+    /// Splits each value on spaces and commas: `--scope 'a b,c'` is three scopes.
+    pub fn parse_list<S: AsRef<str>>(values: &[S]) -> Result<Vec<Self>, Error> {
+        let mut out: Vec<Scope> = Vec::new();
+        for value in values {
+            let value = value.as_ref();
+            let mut any = false;
+            for word in value.split([' ', ',']).filter(|w| !w.is_empty()) {
+                any = true;
+                let scope = Scope::parse(word)?;
+                if !out.contains(&scope) {
+                    out.push(scope);
+                }
+            }
+            if !any {
+                return Err(Error::Input(format!(
+                    "--scope '{value}' names no scope; give e.g. 'core.expense.read'"
+                )));
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl VarName {
+    pub fn parse(input: &str, raw: &str) -> Result<Self, Error> {
+        if raw.is_empty() || raw.len() > MAX_VAR_LEN {
+            return Err(bad(
+                input,
+                raw,
+                format!("a placeholder name has 1 to {MAX_VAR_LEN} characters"),
+            ));
+        }
+        if let Some(c) = raw
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        {
+            return Err(bad(
+                input,
+                raw,
+                format!(
+                    "a placeholder name holds only letters, digits, '_', '-' and '.', not {c:?}"
+                ),
+            ));
+        }
+        Ok(VarName(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl ConnectorName {
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        let err = |why: &str| bad("--connector-name", raw, why);
+        if raw.trim().is_empty() {
+            return Err(Error::Input(
+                "--connector-name is empty; give a name such as 'Coupa Connector'".into(),
+            ));
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(err(
+                "a connection name is one line, with no control characters",
+            ));
+        }
+        if raw.trim() != raw {
+            return Err(err("a connection name has no leading or trailing spaces"));
+        }
+        if raw.chars().count() > MAX_CONNECTOR_NAME_LEN {
+            return Err(err("a connection name has at most 200 characters"));
+        }
+        Ok(ConnectorName(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Filter {
+    /// `attribute[operator]=value`, `attribute=value`, or through an
+    /// association, `supplier[name][contains]=value`.
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        const FORM: &str =
+            "use 'attribute=value' or 'attribute[operator]=value', e.g. 'status=approved' or 'updated_at[gt]=2024-01-01T00:00:00Z'";
+        let err = |why: String| bad("--filter", raw, format!("{why}; {FORM}"));
+        let Some((key, value)) = raw.split_once('=') else {
+            return Err(err("no '='".into()));
+        };
+        if value.is_empty() {
+            return Err(err("the value is empty".into()));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(err("the value has a control character".into()));
+        }
+        let (name, mut brackets) = match key.split_once('[') {
+            Some((name, rest)) => (name, Some(rest)),
+            None => (key, None),
+        };
+        let ident = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
+        if !ident(name) {
+            return Err(err(format!(
+                "'{name}' is not an attribute name (letters, digits, '_', '-')"
+            )));
+        }
+        let mut segments = Vec::new();
+        while let Some(rest) = brackets {
+            let Some((segment, after)) = rest.split_once(']') else {
+                return Err(err("a '[' is not closed".into()));
+            };
+            if !ident(segment) {
+                return Err(err(format!(
+                    "'[{segment}]' is not an attribute or operator"
+                )));
+            }
+            segments.push(segment);
+            brackets = match after {
+                "" => None,
+                a => match a.strip_prefix('[') {
+                    Some(r) => Some(r),
+                    None => return Err(err(format!("unexpected '{a}' after ']'"))),
+                },
+            };
+        }
+        // The last bracket is an operator or an association's attribute
+        // (`supplier[name]=x`); a near miss of an operator is almost surely a typo.
+        if let Some(last) = segments.last() {
+            if !OPERATORS.contains(last) && last.len() >= 3 {
+                if let Some(near) = catalog::closest(last, OPERATORS.iter().copied(), 1) {
+                    return Err(err(format!(
+                        "'{last}' is not a Coupa operator (did you mean '{near}'?); operators: {}",
+                        OPERATORS.join(", ")
+                    )));
+                }
+            }
+        }
+        Ok(Filter {
+            key: key.to_string(),
+            value: value.to_string(),
+        })
+    }
+}
+
+/// `--fields` must be a JSON list of names and `{"association": [...]}` objects;
+/// kept compact so the URL stays short.
+pub fn parse_fields(raw: &str) -> Result<String, Error> {
+    const FORM: &str = r#"e.g. '["id","status",{"expense_lines":["id"]}]'"#;
+    let value: serde_json::Value = serde_json::from_str(raw)
+        .map_err(|e| bad("--fields", raw, format!("not JSON ({e}); {FORM}")))?;
+    fn valid(list: &serde_json::Value) -> bool {
+        match list {
+            serde_json::Value::Array(items) => items.iter().all(|item| match item {
+                serde_json::Value::String(s) => !s.is_empty(),
+                serde_json::Value::Object(map) => !map.is_empty() && map.values().all(valid),
+                _ => false,
+            }),
+            _ => false,
+        }
+    }
+    if !valid(&value) {
+        return Err(bad(
+            "--fields",
+            raw,
+            format!("a JSON list of field names and {{\"association\": [...]}} objects; {FORM}"),
+        ));
+    }
+    Ok(value.to_string())
+}
+
+pub fn parse_limit(limit: u64) -> Result<u8, Error> {
+    match u8::try_from(limit) {
+        Ok(l) if (1..=MAX_LIMIT).contains(&l) => Ok(l),
+        _ => Err(Error::Input(format!(
+            "--limit '{limit}': Coupa returns 1 to {MAX_LIMIT} records a page; use a number in that range"
+        ))),
+    }
+}
+
+/// Resources by name, comma-separated lists allowed, duplicates dropped.
+pub fn parse_resources<S: AsRef<str>>(values: &[S]) -> Result<Vec<&'static Resource>, Error> {
+    let mut out: Vec<&'static Resource> = Vec::new();
+    for value in values {
+        for name in value.as_ref().split(',').map(str::trim) {
+            let resource = catalog::resource(name).ok_or_else(|| {
+                let near = catalog::closest(name, catalog::resources().iter().map(|r| r.name), 3);
+                bad(
+                    "--resource",
+                    name,
+                    format!(
+                        "not a Coupa API resource{}; `coupagen scopes --resources` lists them",
+                        near.map(|n| format!(" (did you mean '{n}'?)"))
+                            .unwrap_or_default()
+                    ),
+                )
+            })?;
+            if !out.contains(&resource) {
+                out.push(resource);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Without `--scope`: the resources' read scopes, sorted. With it: the given
+/// scopes, which must be known (unless allowed) and cover every resource.
+pub fn settle_scopes(
+    given: Vec<Scope>,
+    resources: &[&'static Resource],
+    allow_unknown: bool,
+) -> Result<Vec<Scope>, Error> {
+    if given.is_empty() {
+        let mut scopes: Vec<Scope> = resources
+            .iter()
+            .map(|r| Scope(r.read_scope.to_string()))
+            .collect();
+        scopes.sort();
+        scopes.dedup();
+        return Ok(scopes);
+    }
+    if !allow_unknown {
+        for scope in &given {
+            if catalog::scope(scope.as_str()).is_none() {
+                let near =
+                    catalog::closest(scope.as_str(), catalog::scopes().iter().map(|s| s.name), 3);
+                return Err(bad(
+                    "--scope",
+                    scope.as_str(),
+                    format!(
+                        "not a known Coupa scope{}; `coupagen scopes` lists them, and --allow-unknown-scopes accepts your instance's own",
+                        near.map(|n| format!(" (did you mean {n}?)")).unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+    }
+    for resource in resources {
+        if !given.iter().any(|s| s.as_str() == resource.read_scope) {
+            return Err(Error::Input(format!(
+                "--resource '{}' needs the scope '{}', which --scope does not list; add --scope {}",
+                resource.name, resource.read_scope, resource.read_scope
+            )));
+        }
+    }
+    Ok(given)
+}
+
+impl Spec {
+    /// The scopes as Coupa wants them in the token request: space-separated.
+    pub fn scope_list(&self) -> String {
+        self.scopes
+            .iter()
+            .map(Scope::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Raw input, before validation: from flags, or from a `--config` JSON file
+/// with the same names (snake_case). Every field is optional here; `resolve`
+/// applies defaults and validates.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inputs {
+    pub domain: Option<String>,
+    #[serde(default, alias = "scope", deserialize_with = "one_or_many")]
+    pub scopes: Vec<String>,
+    #[serde(default, alias = "resource", deserialize_with = "one_or_many")]
+    pub resources: Vec<String>,
+    pub limit: Option<u64>,
+    pub offset: Option<u32>,
+    #[serde(default, alias = "filter", deserialize_with = "one_or_many")]
+    pub filters: Vec<String>,
+    /// A JSON list; in a config file either the list itself or its text.
+    #[serde(default, deserialize_with = "json_text")]
+    pub fields: Option<String>,
+    pub return_object: Option<ReturnObject>,
+    pub client_id_var: Option<String>,
+    pub client_secret_var: Option<String>,
+    pub connector_name: Option<String>,
+    #[serde(default)]
+    pub allow_unknown_scopes: bool,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged, expecting = "a string or a list of strings")]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match serde::Deserialize::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+fn json_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v: serde_json::Value = serde::Deserialize::deserialize(d)?;
+    Ok(match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    })
+}
+
+impl Inputs {
+    /// Reads a `--config` file; errors name the file and, where serde can
+    /// tell, the line, column and key.
+    pub fn from_config_file(path: &std::path::Path) -> Result<Self, Error> {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Input(format!("--config '{shown}': cannot read it ({e})")))?;
+        let de = &mut serde_json::Deserializer::from_str(&text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            let at = format!("line {}, column {}", inner.line(), inner.column());
+            let what = match inner.classify() {
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    format!("not valid JSON at {at}: {inner}")
+                }
+                _ if key == "." || key.is_empty() => format!("{inner}"),
+                _ => format!("key \"{key}\": {inner}"),
+            };
+            Error::Input(format!(
+                "--config '{shown}': {what}; known keys: {}",
+                CONFIG_KEYS.join(", ")
+            ))
+        })
+    }
+
+    /// Flags win over the config file; repeatable flags replace its lists.
+    pub fn over(self, config: Inputs) -> Inputs {
+        fn list(flags: Vec<String>, config: Vec<String>) -> Vec<String> {
+            if flags.is_empty() {
+                config
+            } else {
+                flags
+            }
+        }
+        Inputs {
+            domain: self.domain.or(config.domain),
+            scopes: list(self.scopes, config.scopes),
+            resources: list(self.resources, config.resources),
+            limit: self.limit.or(config.limit),
+            offset: self.offset.or(config.offset),
+            filters: list(self.filters, config.filters),
+            fields: self.fields.or(config.fields),
+            return_object: self.return_object.or(config.return_object),
+            client_id_var: self.client_id_var.or(config.client_id_var),
+            client_secret_var: self.client_secret_var.or(config.client_secret_var),
+            connector_name: self.connector_name.or(config.connector_name),
+            allow_unknown_scopes: self.allow_unknown_scopes || config.allow_unknown_scopes,
+        }
+    }
+
+    /// Validates everything, applies the defaults.
+    pub fn resolve(self) -> Result<Spec, Error> {
+        let domain = self.domain.as_deref().ok_or_else(|| {
+            Error::Input(
+                "--domain is missing; give the Coupa instance host, e.g. --domain acme.coupahost.com".into(),
+            )
+        })?;
+        let domain = Domain::parse(domain)?;
+        let resources = if self.resources.is_empty() {
+            parse_resources(&[DEFAULT_RESOURCE])?
+        } else {
+            parse_resources(&self.resources)?
+        };
+        let scopes = settle_scopes(
+            Scope::parse_list(&self.scopes)?,
+            &resources,
+            self.allow_unknown_scopes,
+        )?;
+        let client_id_var = VarName::parse(
+            "--client-id-var",
+            self.client_id_var
+                .as_deref()
+                .unwrap_or(DEFAULT_CLIENT_ID_VAR),
+        )?;
+        let client_secret_var = VarName::parse(
+            "--client-secret-var",
+            self.client_secret_var
+                .as_deref()
+                .unwrap_or(DEFAULT_CLIENT_SECRET_VAR),
+        )?;
+        if client_id_var == client_secret_var {
+            return Err(bad(
+                "--client-secret-var",
+                client_secret_var.as_str(),
+                "the secret's placeholder needs a name of its own, not the client id's",
+            ));
+        }
+        for (input, var) in [
+            ("--client-id-var", &client_id_var),
+            ("--client-secret-var", &client_secret_var),
+        ] {
+            if RESERVED_VARS.contains(&var.as_str()) {
+                return Err(bad(
+                    input,
+                    var.as_str(),
+                    format!(
+                        "the collection uses that name itself; pick another (reserved: {})",
+                        RESERVED_VARS.join(", ")
+                    ),
+                ));
+            }
+        }
+        let connector_name = ConnectorName::parse(
+            self.connector_name
+                .as_deref()
+                .unwrap_or(DEFAULT_CONNECTOR_NAME),
+        )?;
+        let query = Query {
+            limit: parse_limit(self.limit.unwrap_or(1))?,
+            offset: self.offset,
+            filters: self
+                .filters
+                .iter()
+                .map(|f| Filter::parse(f))
+                .collect::<Result<_, _>>()?,
+            fields: self.fields.as_deref().map(parse_fields).transpose()?,
+            return_object: self.return_object,
+        };
+        Ok(Spec {
+            domain,
+            scopes,
+            resources,
+            query,
+            client_id_var,
+            client_secret_var,
+            connector_name,
+        })
+    }
+}
+
+/// The keys a `--config` file may hold.
+pub const CONFIG_KEYS: &[&str] = &[
+    "domain",
+    "scopes",
+    "resources",
+    "limit",
+    "offset",
+    "filters",
+    "fields",
+    "return_object",
+    "client_id_var",
+    "client_secret_var",
+    "connector_name",
+    "allow_unknown_scopes",
+];
+
+/// Collection variables a credential placeholder must not shadow.
+const RESERVED_VARS: &[&str] = &[
+    crate::kit::DOMAIN_VAR,
+    crate::kit::SCOPES_VAR,
+    crate::kit::TOKEN_VAR,
+    crate::kit::EXPIRY_VAR,
+];

@@ -1,0 +1,330 @@
+//! The command line as users meet it: help, every bad input's message and
+//! exit status (with nothing written), safe writing, the bundle.
+
+mod support;
+
+use std::fs;
+use std::process::Command;
+
+use support::{bin, run, stderr, stdout, GUIDE_DOMAIN};
+
+/// Runs a generator with `args` and `-o` into a fresh folder; asserts exit 2,
+/// a one-line message containing every `expect` part, and no file written.
+fn rejects(args: &[&str], expect: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("out.json");
+    let out = Command::new(bin())
+        .arg("postman")
+        .args(args)
+        .arg("-o")
+        .arg(&target)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.starts_with("error: "), "{args:?}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    for part in expect {
+        assert!(err.contains(part), "{args:?}: expected {part:?} in {err}");
+    }
+    assert!(stdout(&out).is_empty());
+    assert!(!target.exists(), "nothing written");
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no stray files"
+    );
+}
+
+#[test]
+fn bad_domains_are_named_with_the_fix() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "acme.coupahost.com/api",
+            &[
+                "--domain 'acme.coupahost.com/api'",
+                "no path",
+                "use 'acme.coupahost.com'",
+            ],
+        ),
+        (
+            "http://acme.coupahost.com",
+            &["HTTPS only", "use 'acme.coupahost.com'"],
+        ),
+        ("ftp://acme.coupahost.com", &["drop 'ftp://'"]),
+        (
+            "acme.coupahost.com?x=1",
+            &["no query", "use 'acme.coupahost.com'"],
+        ),
+        (
+            "user:pw@acme.coupahost.com",
+            &["no user name or password", "use 'acme.coupahost.com'"],
+        ),
+        (
+            "acme coupahost.com",
+            &["no spaces", "use 'acmecoupahost.com'"],
+        ),
+        (
+            "acme_co.coupahost.com",
+            &["only letters, digits, '-' and '.'", "'_'"],
+        ),
+        ("acme..coupahost.com", &["no empty parts"]),
+        (".acme.coupahost.com", &["no empty parts"]),
+        ("acme-.coupahost.com", &["cannot start or end with '-'"]),
+        ("acme.coupahost.com:0", &["not a port"]),
+        ("acme.coupahost.com:99999", &["not a port"]),
+        ("", &["--domain is empty"]),
+    ];
+    for (domain, expect) in cases {
+        rejects(&["--domain", domain], expect);
+    }
+    let long_label = format!("{}.coupahost.com", "a".repeat(64));
+    rejects(
+        &["--domain", &long_label],
+        &["longer than the 63 characters"],
+    );
+    let long_host = format!("{}coupahost.com", "abcdefghi.".repeat(25));
+    rejects(&["--domain", &long_host], &["at most 253 characters"]);
+}
+
+#[test]
+fn missing_domain_says_how_to_give_it() {
+    rejects(&[], &["--domain is missing", "--domain acme.coupahost.com"]);
+}
+
+#[test]
+fn bad_scopes_resources_and_limits() {
+    let d = ["--domain", GUIDE_DOMAIN];
+    let with = |extra: &[&'static str]| [&d[..], extra].concat();
+    rejects(
+        &with(&["--scope", "core.expense.read\"x"]),
+        &["--scope", "without quotes"],
+    );
+    rejects(
+        &with(&["--scope", "core.{expense}"]),
+        &["--scope", "braces"],
+    );
+    rejects(&with(&["--scope", " , "]), &["names no scope"]);
+    rejects(
+        &with(&["--resource", "expense_report"]),
+        &[
+            "--resource 'expense_report'",
+            "did you mean 'expense_reports'",
+            "coupagen scopes --resources",
+        ],
+    );
+    rejects(&with(&["--limit", "0"]), &["--limit '0'", "1 to 50"]);
+    rejects(&with(&["--limit", "51"]), &["--limit '51'", "1 to 50"]);
+}
+
+#[test]
+fn bad_placeholder_and_connector_names() {
+    let d = ["--domain", GUIDE_DOMAIN];
+    let with = |extra: &[&'static str]| [&d[..], extra].concat();
+    rejects(
+        &with(&["--client-id-var", "my id"]),
+        &["--client-id-var 'my id'", "letters, digits"],
+    );
+    rejects(
+        &with(&["--client-secret-var", "{{x}}"]),
+        &["--client-secret-var"],
+    );
+    rejects(
+        &with(&["--client-id-var", ""]),
+        &["--client-id-var", "1 to 64 characters"],
+    );
+    rejects(
+        &with(&["--client-id-var", "S", "--client-secret-var", "S"]),
+        &["--client-secret-var 'S'", "a name of its own"],
+    );
+    rejects(
+        &with(&["--client-id-var", "generated_bearer_token"]),
+        &["uses that name itself"],
+    );
+    rejects(
+        &with(&["--connector-name", ""]),
+        &["--connector-name is empty"],
+    );
+    rejects(
+        &with(&["--connector-name", "a\nb"]),
+        &["--connector-name", "no control characters"],
+    );
+}
+
+#[test]
+fn clap_usage_errors_exit_2_too() {
+    let out = run(&["postman", "--domain", GUIDE_DOMAIN, "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["no-such-command"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn help_teaches_the_first_command() {
+    let out = run(&["--help"]);
+    assert!(out.status.success());
+    let help = stdout(&out);
+    for word in [
+        "bundle --domain",
+        "postman",
+        "environment",
+        "curl",
+        "script",
+        "sheet",
+        "scopes",
+        "Exit status",
+    ] {
+        assert!(help.contains(word), "{word} missing from --help:\n{help}");
+    }
+    let sub = stdout(&run(&["postman", "--help"]));
+    for flag in [
+        "--domain",
+        "--scope",
+        "--resource",
+        "--limit",
+        "--client-id-var",
+        "--client-secret-var",
+        "--connector-name",
+        "--config",
+        "-o, --output",
+        "--force",
+    ] {
+        assert!(sub.contains(flag), "{flag} missing from postman --help");
+    }
+}
+
+#[test]
+fn output_file_is_never_replaced_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("c.json");
+    fs::write(&target, "mine").unwrap();
+    let t = target.to_str().unwrap();
+    let out = run(&["postman", "--domain", GUIDE_DOMAIN, "-o", t]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("exists; add --force"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs::read_to_string(&target).unwrap(), "mine");
+
+    let out = run(&["postman", "--domain", GUIDE_DOMAIN, "-o", t, "--force"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = fs::read_to_string(&target).unwrap();
+    assert_eq!(
+        written,
+        stdout(&run(&["postman", "--domain", GUIDE_DOMAIN]))
+    );
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn dash_output_is_stdout() {
+    let out = run(&["curl", "--domain", GUIDE_DOMAIN, "-o", "-"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("curl --location"));
+}
+
+const BUNDLE_FILES: [&str; 7] = [
+    "coupa.postman_collection.json",
+    "coupa.postman_environment.json",
+    "coupa-requests.curl",
+    "coupa-check.sh",
+    "agent-studio-connector.md",
+    "agent-studio-connector.json",
+    "README.md",
+];
+
+#[test]
+fn bundle_writes_every_file_and_the_script_is_executable() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("kit/nested");
+    let out = run(&[
+        "bundle",
+        "--domain",
+        GUIDE_DOMAIN,
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut names: Vec<String> = fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = BUNDLE_FILES.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |f: &str| fs::metadata(out_dir.join(f)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode("coupa-check.sh"), 0o755);
+        assert_eq!(mode("README.md"), 0o644);
+    }
+    // The bundle's files are the single generators' outputs, byte for byte.
+    let single = stdout(&run(&[
+        "sheet",
+        "--domain",
+        GUIDE_DOMAIN,
+        "--format",
+        "json",
+    ]));
+    assert_eq!(
+        fs::read_to_string(out_dir.join("agent-studio-connector.json")).unwrap(),
+        single
+    );
+}
+
+#[test]
+fn bundle_refuses_to_replace_files_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    fs::write(dir.path().join("README.md"), "my notes").unwrap();
+    let out = run(&["bundle", "--domain", GUIDE_DOMAIN, "--out", d]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("already holds README.md") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("README.md")).unwrap(),
+        "my notes"
+    );
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "nothing else written"
+    );
+
+    let out = run(&["bundle", "--domain", GUIDE_DOMAIN, "--out", d, "--force"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(fs::read_to_string(dir.path().join("README.md"))
+        .unwrap()
+        .contains("Coupa connection kit"));
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        BUNDLE_FILES.len(),
+        "no temporary files left"
+    );
+}
+
+#[test]
+fn bundle_with_bad_input_creates_no_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("kit");
+    let out = run(&[
+        "bundle",
+        "--domain",
+        "bad domain",
+        "--out",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!target.exists());
+}

@@ -1,0 +1,204 @@
+//! Every artifact, snapshotted for the guide's example and for a kit with
+//! every naming option changed; plus the guide's values asserted one by one.
+
+mod support;
+
+use coupagen::render::SheetFormat;
+use support::{artifacts, sheet, spec, GUIDE_DOMAIN};
+
+fn snapshot_all(case: &str, args: &[&str]) {
+    let spec = spec(args);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_description(format!("coupagen {}", args.join(" ")));
+    settings.bind(|| {
+        for a in artifacts(&spec) {
+            insta::assert_snapshot!(format!("{case}__{}", a.file_name), a.text);
+        }
+    });
+}
+
+#[test]
+fn guide_example() {
+    snapshot_all(
+        "guide",
+        &["--domain", GUIDE_DOMAIN, "--scope", "core.expense.read"],
+    );
+}
+
+#[test]
+fn custom_names_and_limit() {
+    snapshot_all(
+        "custom",
+        &[
+            "--domain",
+            "https://ACME-test.coupahost.com/",
+            "--client-id-var",
+            "coupa_client_id",
+            "--client-secret-var",
+            "coupa.client-secret",
+            "--connector-name",
+            "Coupa | \"Finance\" `prod` & co",
+            "--limit",
+            "25",
+        ],
+    );
+}
+
+/// Step 2 of the guide, with the domain and scope filled in.
+#[test]
+fn curl_reproduces_the_guides_token_request() {
+    let spec = spec(&["--domain", GUIDE_DOMAIN, "--scope", "core.expense.read"]);
+    let curl = support::artifact(&spec, "coupa-requests.curl");
+    let expected = format!(
+        "curl --location 'https://{GUIDE_DOMAIN}/oauth2/token' \\\n\
+         --header 'Content-Type: application/x-www-form-urlencoded' \\\n\
+         --data-urlencode 'grant_type=client_credentials' \\\n\
+         --data-urlencode 'client_id={{{{Identifier}}}}' \\\n\
+         --data-urlencode 'client_secret={{{{Secret}}}}' \\\n\
+         --data-urlencode 'scope=core.expense.read'\n"
+    );
+    assert!(curl.contains(&expected), "{curl}");
+    let api = format!(
+        "curl --location 'https://{GUIDE_DOMAIN}/api/expense_reports?limit=1' \\\n\
+         --header 'Accept: application/json' \\\n\
+         --header 'Authorization: Bearer {{{{generated_bearer_token}}}}'\n"
+    );
+    assert!(curl.contains(&api), "{curl}");
+}
+
+/// Step 3 of the guide: every connector field and the action's values.
+#[test]
+fn sheet_reproduces_the_guides_agent_studio_fields() {
+    let spec = spec(&["--domain", GUIDE_DOMAIN, "--scope", "core.expense.read"]);
+    let json: serde_json::Value = serde_json::from_str(&sheet(&spec, SheetFormat::Json)).unwrap();
+    let base = format!("https://{GUIDE_DOMAIN}");
+    let token_url = format!("{base}/oauth2/token");
+    let expected = serde_json::json!({
+        "connection_name": "Coupa Connector",
+        "base_url": base,
+        "auth_config": "Oauth2",
+        "oauth2_grant_type": "Client Credentials Grant",
+        "client_id": "{{Identifier}}",
+        "client_secret": "{{Secret}}",
+        "client_credentials_grant_scope": "core.expense.read",
+        "oauth2_token_url": token_url,
+    });
+    assert_eq!(json["connector"], expected);
+    let action = &json["actions"][0];
+    assert_eq!(action["endpoint_path"], "/api/expense_reports");
+    assert_eq!(action["method"], "GET");
+    assert_eq!(
+        action["headers"],
+        serde_json::json!([{"key": "Accept", "value": "application/json"}])
+    );
+    assert_eq!(
+        action["query_parameters"],
+        serde_json::json!([{"key": "limit", "value": "1"}])
+    );
+
+    let md = sheet(&spec, SheetFormat::Markdown);
+    for row in [
+        "| Connection Name | `Coupa Connector` |".to_string(),
+        format!("| Base URL | `https://{GUIDE_DOMAIN}` |"),
+        "| Auth Config | `Oauth2` |".into(),
+        "| Oauth2 Grant Type | `Client Credentials Grant` |".into(),
+        "| Client ID | `{{Identifier}}` |".into(),
+        "| Client Secret | `{{Secret}}` |".into(),
+        "| Client Credentials Grant Scope | `core.expense.read` |".into(),
+        format!("| Oauth2 Token Url | `https://{GUIDE_DOMAIN}/oauth2/token` |"),
+        "| API endpoint Path | `/api/expense_reports` |".into(),
+        "| Method | `GET` |".into(),
+        "| `Accept` | `application/json` |".into(),
+        "| `limit` | `1` |".into(),
+    ] {
+        assert!(md.contains(&row), "missing {row}\n{md}");
+    }
+}
+
+#[test]
+fn postman_wires_the_token_into_the_calls() {
+    let spec = spec(&["--domain", GUIDE_DOMAIN]);
+    let c: serde_json::Value =
+        serde_json::from_str(&support::artifact(&spec, "coupa.postman_collection.json")).unwrap();
+    assert_eq!(
+        c["info"]["schema"],
+        "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    );
+    assert_eq!(
+        c["auth"]["bearer"][0]["value"],
+        "{{generated_bearer_token}}"
+    );
+    let token = &c["item"][0];
+    assert_eq!(token["request"]["auth"]["type"], "noauth");
+    let form: Vec<(String, String)> = token["request"]["body"]["urlencoded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["key"].as_str().unwrap().into(),
+                f["value"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let pairs = |v: &[(&str, &str)]| {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        form,
+        pairs(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "{{Identifier}}"),
+            ("client_secret", "{{Secret}}"),
+            ("scope", "{{SPACE_SEPARATED_LIST_OF_SCOPES}}"),
+        ])
+    );
+    let vars: Vec<&str> = c["variable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["key"].as_str().unwrap())
+        .collect();
+    assert!(vars.starts_with(&[
+        "INSTANCE_DOMAIN",
+        "SPACE_SEPARATED_LIST_OF_SCOPES",
+        "generated_bearer_token"
+    ]));
+    let test_script = token["event"][0]["script"]["exec"].as_array().unwrap();
+    assert!(test_script.iter().any(|l| l
+        .as_str()
+        .unwrap()
+        .contains("pm.collectionVariables.set(\"generated_bearer_token\"")));
+}
+
+#[test]
+fn environment_holds_the_credentials_empty_and_the_secret_typed_secret() {
+    let spec = spec(&["--domain", GUIDE_DOMAIN, "--client-secret-var", "S"]);
+    let e: serde_json::Value =
+        serde_json::from_str(&support::artifact(&spec, "coupa.postman_environment.json")).unwrap();
+    assert_eq!(e["_postman_variable_scope"], "environment");
+    assert_eq!(
+        e["values"],
+        serde_json::json!([
+            {"key": "Identifier", "value": "", "type": "default", "enabled": true},
+            {"key": "S", "value": "", "type": "secret", "enabled": true},
+        ])
+    );
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let args = [
+        "--domain",
+        GUIDE_DOMAIN,
+        "--resource",
+        "invoices,expense_reports",
+        "--limit",
+        "5",
+    ];
+    assert_eq!(artifacts(&spec(&args)), artifacts(&spec(&args)));
+}
