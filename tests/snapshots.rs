@@ -14,6 +14,9 @@ fn snapshot_all(case: &str, args: &[&str]) {
     settings.set_description(format!("coupagen {}", args.join(" ")));
     settings.bind(|| {
         for a in artifacts(&spec) {
+            if a.file_name == "coupa.postman_collection.json" {
+                support::assert_valid_collection(&a.text);
+            }
             insta::assert_snapshot!(format!("{case}__{}", a.file_name), a.text);
         }
     });

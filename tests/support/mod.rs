@@ -8,6 +8,8 @@ use coupagen::kit;
 use coupagen::render::{self, Artifact, SheetFormat};
 use coupagen::spec::{Inputs, Spec};
 
+pub mod coupa;
+
 /// The guide's own example.
 pub const GUIDE_DOMAIN: &str = "moveworks-usa-coupalink-demo.coupacloud.com";
 
@@ -78,4 +80,44 @@ pub fn require_tool(name: &str, why: &str) -> bool {
         eprintln!("SKIPPED: {why}: `{name}` is not installed");
     }
     found
+}
+
+/// Errors of a collection against the official Postman v2.1.0 schema from
+/// `../shared/schemas`; `None` when the schema is absent (a user's clone has
+/// no `../shared`: it says so and skips; CI makes it mandatory).
+pub fn collection_schema_errors(text: &str) -> Option<Vec<String>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/schemas/postman-collection-v2.1.0.schema.json");
+    let Ok(schema_text) = std::fs::read_to_string(&path) else {
+        if std::env::var_os("CI").is_some() {
+            panic!(
+                "the Postman schema is required in CI: {} is missing",
+                path.display()
+            );
+        }
+        eprintln!(
+            "SKIPPED: Postman schema validation: {} is absent",
+            path.display()
+        );
+        return None;
+    };
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema parses");
+    let validator = jsonschema::draft7::new(&schema).expect("schema compiles");
+    let collection: serde_json::Value = serde_json::from_str(text).expect("collection parses");
+    Some(
+        validator
+            .iter_errors(&collection)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect(),
+    )
+}
+
+pub fn assert_valid_collection(text: &str) {
+    if let Some(errors) = collection_schema_errors(text) {
+        assert!(
+            errors.is_empty(),
+            "collection violates the v2.1.0 schema:\n{}",
+            errors.join("\n")
+        );
+    }
 }

@@ -1,0 +1,469 @@
+//! Every artifact in the real client that consumes it, against the loopback
+//! Coupa stand-in over TLS: newman runs the collection, bash and the system
+//! curl run the check script and the curl commands, shellcheck reads the
+//! script, and the official schema checks the collection.
+//!
+//! Where a client is missing, the check says so and skips; with CI set, it
+//! fails instead.
+
+mod support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use support::coupa::{Behaviour, Coupa, Recorded};
+use support::{require_tool, run, stderr, stdout};
+
+/// Hostile to every quoting layer: shell, URL encoding, JSON, Postman.
+const HOSTILE_SECRET: &str = "a&b=c+d%20e f\"g'h$i`j\\k!l Ünïcødé-ß";
+
+/// The bundle for `coupa`'s domain, written by the real binary.
+fn bundle(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let domain = coupa.domain();
+    let mut args = vec![
+        "bundle",
+        "--domain",
+        &domain,
+        "--out",
+        dir.path().to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert!(out.status.success(), "bundle failed: {}", stderr(&out));
+    dir
+}
+
+fn newman_bin() -> Option<PathBuf> {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/newman");
+    if local.exists() {
+        return Some(local);
+    }
+    require_tool(
+        "newman",
+        "newman runs of the Postman collection (npm ci installs it)",
+    )
+    .then(|| PathBuf::from("newman"))
+}
+
+/// Fills the environment as a user would in Postman, then runs newman.
+fn newman(coupa: &Coupa, kit: &Path, id: &str, secret: &str, extra: &[&str]) -> Output {
+    let newman = newman_bin().expect("checked by the caller");
+    let mut env: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(kit.join("coupa.postman_environment.json")).unwrap(),
+    )
+    .unwrap();
+    env["values"][0]["value"] = id.into();
+    env["values"][1]["value"] = secret.into();
+    let filled = kit.join("filled.postman_environment.json");
+    fs::write(&filled, env.to_string()).unwrap();
+    Command::new(newman)
+        .arg("run")
+        .arg(kit.join("coupa.postman_collection.json"))
+        .arg("-e")
+        .arg(&filled)
+        .args([
+            "--reporters",
+            "cli",
+            "--color",
+            "off",
+            "--timeout-request",
+            "10000",
+        ])
+        .args(extra)
+        .env("NODE_EXTRA_CA_CERTS", &coupa.ca_file)
+        .output()
+        .expect("newman runs")
+}
+
+fn token_requests(log: &[Recorded]) -> Vec<&Recorded> {
+    log.iter().filter(|r| r.path == "/oauth2/token").collect()
+}
+
+/// The token request carries exactly the four documented form fields.
+fn assert_token_request(r: &Recorded, b: &Behaviour, secret: &str, scope: &str) {
+    assert_eq!(r.method, "POST");
+    assert!(r
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/x-www-form-urlencoded"));
+    let form: Vec<(String, String)> = r.form();
+    let expected: Vec<(String, String)> = [
+        ("grant_type", "client_credentials"),
+        ("client_id", b.client_id.as_str()),
+        ("client_secret", secret),
+        ("scope", scope),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(form, expected);
+}
+
+/// An API call carrying an issued token, JSON Accept, and the kit's limit.
+fn assert_api_call(r: &Recorded, coupa: &Coupa, path: &str, limit: &str) {
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", path));
+    let token = r
+        .header("authorization")
+        .unwrap()
+        .strip_prefix("Bearer ")
+        .expect("bearer");
+    assert!(
+        coupa.tokens().iter().any(|t| t == token),
+        "token {token} was issued"
+    );
+    assert_eq!(r.header("accept"), Some("application/json"));
+    assert!(
+        r.query.contains(&("limit".into(), limit.into())),
+        "{:?}",
+        r.query
+    );
+}
+
+#[test]
+fn newman_runs_the_collection_and_the_token_flows_into_the_call() {
+    if newman_bin().is_none() {
+        return;
+    }
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &[]);
+    let b = coupa.behaviour().clone();
+    let out = newman(&coupa, kit.path(), &b.client_id, &b.client_secret, &[]);
+    assert!(
+        out.status.success(),
+        "newman failed:\n{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let log = coupa.requests();
+    assert_eq!(log.len(), 2, "token request, then the call: {log:#?}");
+    assert_token_request(&log[0], &b, &b.client_secret, "core.expense.read");
+    assert_api_call(&log[1], &coupa, "/api/expense_reports", "1");
+    let summary = stdout(&out);
+    assert!(
+        summary.contains("assertions") && summary.contains("│"),
+        "{summary}"
+    );
+    eprintln!(
+        "newman summary:\n{}",
+        summary
+            .lines()
+            .filter(|l| l.contains('│'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn newman_fails_on_a_wrong_secret() {
+    if newman_bin().is_none() {
+        return;
+    }
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &[]);
+    let out = newman(
+        &coupa,
+        kit.path(),
+        &coupa.behaviour().client_id,
+        "wrong",
+        &[],
+    );
+    assert!(
+        !out.status.success(),
+        "newman should fail:\n{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("token request answers 200"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn newman_runs_one_request_alone_and_the_pre_request_script_fetches_the_token() {
+    if newman_bin().is_none() {
+        return;
+    }
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &[]);
+    let b = coupa.behaviour().clone();
+    let out = newman(
+        &coupa,
+        kit.path(),
+        &b.client_id,
+        &b.client_secret,
+        &["--folder", "List expense reports"],
+    );
+    assert!(
+        out.status.success(),
+        "newman failed:\n{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let log = coupa.requests();
+    assert_eq!(token_requests(&log).len(), 1, "{log:#?}");
+    assert_token_request(&log[0], &b, &b.client_secret, "core.expense.read");
+    assert_api_call(&log[1], &coupa, "/api/expense_reports", "1");
+}
+
+#[test]
+fn newman_carries_a_hostile_secret_intact() {
+    if newman_bin().is_none() {
+        return;
+    }
+    let coupa = Coupa::with(Behaviour {
+        client_secret: HOSTILE_SECRET.into(),
+        ..Behaviour::default()
+    });
+    let kit = bundle(&coupa, &[]);
+    let b = coupa.behaviour().clone();
+    let out = newman(&coupa, kit.path(), &b.client_id, HOSTILE_SECRET, &[]);
+    assert!(
+        out.status.success(),
+        "newman failed:\n{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_token_request(
+        &coupa.requests()[0],
+        &b,
+        HOSTILE_SECRET,
+        "core.expense.read",
+    );
+}
+
+/// A PATH holding only what the script needs (so no jq), with a `curl`
+/// that logs its arguments before running the real one.
+fn bare_path(dir: &Path) -> (PathBuf, PathBuf) {
+    let bin = dir.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let which = |tool: &str| -> PathBuf {
+        let out = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .unwrap();
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    };
+    for tool in ["bash", "sed", "cat", "mktemp", "rm", "env"] {
+        std::os::unix::fs::symlink(which(tool), bin.join(tool)).unwrap();
+    }
+    let log = dir.join("curl-argv.log");
+    let wrapper = format!(
+        "#!{}\nprintf '%s\\n' \"$@\" >> {}\nexec {} \"$@\"\n",
+        which("bash").display(),
+        support_quote(log.to_str().unwrap()),
+        which("curl").display()
+    );
+    fs::write(bin.join("curl"), wrapper).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(bin.join("curl"), fs::Permissions::from_mode(0o755)).unwrap();
+    (bin, log)
+}
+
+fn support_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn run_script(
+    coupa: &Coupa,
+    kit: &Path,
+    id: Option<&str>,
+    secret: Option<&str>,
+) -> (Output, String) {
+    let (bin, log) = bare_path(kit);
+    let mut cmd = Command::new(kit.join("coupa-check.sh"));
+    cmd.env_clear()
+        .env("PATH", &bin)
+        .env("CURL_CA_BUNDLE", &coupa.ca_file)
+        .env("HOME", kit);
+    if let Some(id) = id {
+        cmd.env("COUPA_CLIENT_ID", id);
+    }
+    if let Some(secret) = secret {
+        cmd.env("COUPA_CLIENT_SECRET", secret);
+    }
+    let out = cmd.output().expect("script runs");
+    let argv = fs::read_to_string(log).unwrap_or_default();
+    (out, argv)
+}
+
+#[test]
+fn check_script_succeeds_without_jq_and_never_shows_secret_or_token() {
+    if !require_tool("curl", "check script runs") {
+        return;
+    }
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &[]);
+    let b = coupa.behaviour().clone();
+    let (out, argv) = run_script(
+        &coupa,
+        kit.path(),
+        Some(&b.client_id),
+        Some(&b.client_secret),
+    );
+    assert!(out.status.success(), "script failed:\n{}", stderr(&out));
+    let body: serde_json::Value =
+        serde_json::from_str(stdout(&out).trim()).expect("stdout is the API's JSON");
+    assert_eq!(body.as_array().unwrap().len(), 1, "limit=1 honoured");
+    let log = coupa.requests();
+    assert_token_request(&log[0], &b, &b.client_secret, "core.expense.read");
+    assert_api_call(&log[1], &coupa, "/api/expense_reports", "1");
+    let tokens = coupa.tokens();
+    assert!(!argv.is_empty(), "the curl wrapper logged its arguments");
+    for hidden in [b.client_secret.as_str(), tokens[0].as_str()] {
+        assert!(
+            !argv.contains(hidden),
+            "{hidden} reached curl's command line:\n{argv}"
+        );
+        assert!(!stdout(&out).contains(hidden) && !stderr(&out).contains(hidden));
+    }
+    eprintln!("check script stderr:\n{}", stderr(&out));
+}
+
+#[test]
+fn check_script_reports_coupas_error_on_a_wrong_secret() {
+    if !require_tool("curl", "check script runs") {
+        return;
+    }
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &[]);
+    let (out, _) = run_script(
+        &coupa,
+        kit.path(),
+        Some(&coupa.behaviour().client_id),
+        Some("wrong"),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("HTTP 401") && err.contains("invalid_client"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_script_without_credentials_exits_2_and_says_what_to_set() {
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &[]);
+    let (out, argv) = run_script(&coupa, kit.path(), Some("id"), None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("COUPA_CLIENT_SECRET is not set"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(argv.is_empty(), "no request made");
+    assert!(coupa.requests().is_empty());
+}
+
+#[test]
+fn check_script_carries_a_hostile_secret_intact() {
+    if !require_tool("curl", "check script runs") {
+        return;
+    }
+    let coupa = Coupa::with(Behaviour {
+        client_secret: HOSTILE_SECRET.into(),
+        ..Behaviour::default()
+    });
+    let kit = bundle(&coupa, &[]);
+    let b = coupa.behaviour().clone();
+    let (out, argv) = run_script(&coupa, kit.path(), Some(&b.client_id), Some(HOSTILE_SECRET));
+    assert!(out.status.success(), "script failed:\n{}", stderr(&out));
+    assert_token_request(
+        &coupa.requests()[0],
+        &b,
+        HOSTILE_SECRET,
+        "core.expense.read",
+    );
+    assert!(!argv.contains(HOSTILE_SECRET));
+}
+
+#[test]
+fn check_script_is_shellcheck_clean() {
+    if !require_tool("shellcheck", "shellcheck of the check script") {
+        return;
+    }
+    for extra in [
+        &[][..],
+        &[
+            "--resource",
+            "expense_reports,invoices,users",
+            "--filter",
+            "updated_at[gt]=2024-01-01T00:00:00+00:00",
+        ][..],
+    ] {
+        let mut args = vec!["script", "--domain", "acme.coupahost.com"];
+        args.extend_from_slice(extra);
+        let script = stdout(&run(&args));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("check.sh");
+        fs::write(&path, script).unwrap();
+        let out = Command::new("shellcheck").arg(&path).output().unwrap();
+        assert!(
+            out.status.success() && out.stdout.is_empty(),
+            "shellcheck:\n{}",
+            stdout(&out)
+        );
+    }
+}
+
+/// Splits the curl file into its commands (comment lines dropped).
+fn curl_commands(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|block| {
+            block
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|c| c.starts_with("curl "))
+        .collect()
+}
+
+#[test]
+fn curl_commands_parse_and_run_once_the_placeholders_are_filled() {
+    if !require_tool("curl", "curl commands run") {
+        return;
+    }
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &[]);
+    let file = kit.path().join("coupa-requests.curl");
+    let syntax = Command::new("bash").arg("-n").arg(&file).output().unwrap();
+    assert!(syntax.status.success(), "bash -n: {}", stderr(&syntax));
+
+    let text = fs::read_to_string(&file).unwrap();
+    let commands = curl_commands(&text);
+    assert_eq!(commands.len(), 2, "{text}");
+    let b = coupa.behaviour().clone();
+    let sh = |command: &str| {
+        let out = Command::new("bash")
+            .args(["-c", &format!("{command} --silent --show-error")])
+            .env("CURL_CA_BUNDLE", &coupa.ca_file)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{command}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let token_cmd = commands[0]
+        .replace("{{Identifier}}", &b.client_id)
+        .replace("{{Secret}}", &b.client_secret);
+    let answer: serde_json::Value = serde_json::from_str(&sh(&token_cmd)).unwrap();
+    let token = answer["access_token"].as_str().expect("a token");
+    let api_cmd = commands[1].replace("{{generated_bearer_token}}", token);
+    let body: serde_json::Value = serde_json::from_str(&sh(&api_cmd)).unwrap();
+    assert!(body.is_array(), "{body}");
+    let log = coupa.requests();
+    assert_token_request(&log[0], &b, &b.client_secret, "core.expense.read");
+    assert_api_call(&log[1], &coupa, "/api/expense_reports", "1");
+}
+
+#[test]
+fn the_schema_check_can_fail() {
+    let broken = r#"{"info": {"name": "x", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": [{"name": "a", "request": {"url": 5, "method": 7}}]}"#;
+    if let Some(errors) = support::collection_schema_errors(broken) {
+        assert!(!errors.is_empty());
+    }
+}
