@@ -162,11 +162,12 @@ impl Kit<'_> {
 
 impl Request {
     /// `limit=1&updated_at[gt]=2024-01-01T00%3A00%3A00Z`: keys keep Coupa's
-    /// brackets, values are percent-encoded but for unreserved characters.
+    /// brackets; values are percent-encoded but for unreserved characters and
+    /// the `[ ] ,` of `fields` lists and `in` lists, which stay readable.
     pub fn query_string(&self) -> String {
         self.query
             .iter()
-            .map(|p| format!("{}={}", encode(&p.key, b"[]"), encode(&p.value, b"")))
+            .map(|p| format!("{}={}", encode(&p.key, b"[]"), encode(&p.value, b"[],")))
             .collect::<Vec<_>>()
             .join("&")
     }

@@ -467,3 +467,126 @@ fn the_schema_check_can_fail() {
         assert!(!errors.is_empty());
     }
 }
+
+/// The multi-resource kit's filters as Coupa must receive them, decoded.
+fn assert_multi_calls(coupa: &Coupa, log: &[Recorded]) {
+    let calls: Vec<&Recorded> = log.iter().filter(|r| r.path.starts_with("/api/")).collect();
+    let paths: Vec<&str> = calls.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/api/expense_reports",
+            "/api/invoices",
+            "/api/purchase_orders",
+            "/api/suppliers",
+            "/api/users"
+        ]
+    );
+    for call in calls {
+        assert_api_call(call, coupa, &call.path, "10");
+        let expected: Vec<(String, String)> = [
+            ("limit", "10"),
+            ("updated_at[gt]", "2024-01-01T00:00:00+00:00"),
+            ("fields", r#"["id","status",{"supplier":["name"]}]"#),
+            ("return_object", "limited"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(call.query, expected, "raw query: {}", call.raw_query);
+    }
+}
+
+const MULTI: &[&str] = &[
+    "--resource",
+    "expense_reports,invoices,purchase_orders,suppliers,users",
+    "--filter",
+    "updated_at[gt]=2024-01-01T00:00:00+00:00",
+    "--fields",
+    r#"["id","status",{"supplier":["name"]}]"#,
+    "--return-object",
+    "limited",
+    "--limit",
+    "10",
+];
+const MULTI_SCOPES: &str = "core.expense.read core.invoice.read core.purchase_order.read core.supplier.read core.user.read";
+
+#[test]
+fn newman_runs_the_multi_resource_kit_with_every_filter_intact() {
+    if newman_bin().is_none() {
+        return;
+    }
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, MULTI);
+    let b = coupa.behaviour().clone();
+    let out = newman(&coupa, kit.path(), &b.client_id, &b.client_secret, &[]);
+    assert!(
+        out.status.success(),
+        "newman failed:\n{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let log = coupa.requests();
+    assert_eq!(token_requests(&log).len(), 1);
+    assert_token_request(&log[0], &b, &b.client_secret, MULTI_SCOPES);
+    assert_multi_calls(&coupa, &log);
+}
+
+#[test]
+fn check_script_runs_the_multi_resource_kit_with_every_filter_intact() {
+    if !require_tool("curl", "check script runs") {
+        return;
+    }
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, MULTI);
+    let b = coupa.behaviour().clone();
+    let (out, _) = run_script(
+        &coupa,
+        kit.path(),
+        Some(&b.client_id),
+        Some(&b.client_secret),
+    );
+    assert!(out.status.success(), "script failed:\n{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 5, "one answer a resource");
+    let log = coupa.requests();
+    assert_token_request(&log[0], &b, &b.client_secret, MULTI_SCOPES);
+    assert_multi_calls(&coupa, &log);
+}
+
+#[test]
+fn check_script_honours_its_domain_and_scope_overrides() {
+    if !require_tool("curl", "check script runs") {
+        return;
+    }
+    let coupa = Coupa::start();
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("coupa-check.sh");
+    let out = run(&[
+        "script",
+        "--domain",
+        "acme.coupahost.com",
+        "-o",
+        script.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let b = coupa.behaviour().clone();
+    let (bin, _) = bare_path(dir.path());
+    let out = Command::new("bash")
+        .arg(&script)
+        .env_clear()
+        .env("PATH", &bin)
+        .env("CURL_CA_BUNDLE", &coupa.ca_file)
+        .env("COUPA_CLIENT_ID", &b.client_id)
+        .env("COUPA_CLIENT_SECRET", &b.client_secret)
+        .env("COUPA_INSTANCE_DOMAIN", coupa.domain())
+        .env("COUPA_SCOPE", "core.expense.read core.user.read")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_token_request(
+        &coupa.requests()[0],
+        &b,
+        &b.client_secret,
+        "core.expense.read core.user.read",
+    );
+}

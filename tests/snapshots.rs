@@ -205,3 +205,59 @@ fn same_input_same_bytes() {
     ];
     assert_eq!(artifacts(&spec(&args)), artifacts(&spec(&args)));
 }
+
+/// The issue's multi-resource kit: five resources, a date filter, `fields`.
+pub const MULTI: &[&str] = &[
+    "--domain",
+    GUIDE_DOMAIN,
+    "--resource",
+    "expense_reports,invoices,purchase_orders,suppliers,users",
+    "--filter",
+    "updated_at[gt]=2024-01-01T00:00:00+00:00",
+    "--fields",
+    r#"["id","status",{"supplier":["name"]}]"#,
+    "--return-object",
+    "limited",
+    "--limit",
+    "10",
+];
+
+#[test]
+fn multi_resource_kit() {
+    snapshot_all("multi", MULTI);
+}
+
+#[test]
+fn multi_resource_kit_groups_by_area_and_derives_sorted_scopes() {
+    let spec = spec(MULTI);
+    assert_eq!(
+        spec.scope_list(),
+        "core.expense.read core.invoice.read core.purchase_order.read core.supplier.read core.user.read"
+    );
+    let c: serde_json::Value =
+        serde_json::from_str(&support::artifact(&spec, "coupa.postman_collection.json")).unwrap();
+    let folders: Vec<&str> = c["item"].as_array().unwrap()[1..]
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        folders,
+        ["Expenses", "Invoices", "Procurement", "Suppliers", "Users"]
+    );
+    let query = &c["item"][2]["item"][0]["request"]["url"]["query"];
+    assert_eq!(
+        query,
+        &serde_json::json!([
+            {"key": "limit", "value": "10"},
+            {"key": "updated_at[gt]", "value": "2024-01-01T00%3A00%3A00%2B00%3A00"},
+            {"key": "fields", "value": "[%22id%22,%22status%22,%7B%22supplier%22%3A[%22name%22]%7D]"},
+            {"key": "return_object", "value": "limited"},
+        ])
+    );
+    let sheet: serde_json::Value = serde_json::from_str(&sheet(&spec, SheetFormat::Json)).unwrap();
+    assert_eq!(sheet["actions"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        sheet["actions"][1]["query_parameters"][1],
+        serde_json::json!({"key": "updated_at[gt]", "value": "2024-01-01T00:00:00+00:00"})
+    );
+}
