@@ -158,9 +158,10 @@ impl KitArgs {
             client_secret_var: self.client_secret_var.clone(),
             connector_name: self.connector_name.clone(),
             allow_unknown_scopes: self.allow_unknown_scopes,
+            from_config: None,
         };
         Ok(match &self.config {
-            Some(path) => flags.over(Inputs::from_config_file(path)?),
+            Some(path) => flags.over(Inputs::from_config_file(path)?, path),
             None => flags,
         })
     }

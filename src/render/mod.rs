@@ -194,9 +194,11 @@ fn one_line(v: &Json) -> Result<String, String> {
 pub fn md_code(text: &str) -> String {
     let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run + 1);
-    // A code span strips one space from each end when both are there, and a
-    // leading or trailing backtick would merge with the fence: pad then.
-    let pad = if text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']) {
+    // A code span strips one space from each end when both are there (unless
+    // it is all spaces), and a leading or trailing backtick would merge with
+    // the fence: pad then.
+    let all_spaces = text.chars().all(|c| c == ' ');
+    let pad = if !all_spaces && (text.starts_with(['`', ' ']) || text.ends_with(['`', ' '])) {
         " "
     } else {
         ""
@@ -444,5 +446,13 @@ mod tests {
         assert_eq!(md_code("a|b"), r"`a\|b`");
         assert_eq!(md_code("x `y` z"), "``x `y` z``");
         assert_eq!(md_code("`y`"), "`` `y` ``");
+    }
+
+    // Found by the Markdown property test: a filter value of one space read
+    // back as three, since all-space code spans are not stripped.
+    #[test]
+    fn md_code_keeps_an_all_space_value() {
+        assert_eq!(md_code(" "), "` `");
+        assert_eq!(md_code(" a "), "`  a  `");
     }
 }
