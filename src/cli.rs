@@ -57,6 +57,27 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Run the token request and the API calls live, and say what is wrong.
+    ///
+    /// Reads the credentials from COUPA_CLIENT_ID and COUPA_CLIENT_SECRET (or
+    /// the secret from standard input with --client-secret-stdin). Checks the
+    /// connection (DNS, TCP, TLS), the token, then each API call, and names the
+    /// cause and the fix of each failure. Exit status 0 when every step passed,
+    /// 1 when any failed. Trusts Mozilla's roots plus SSL_CERT_FILE; honours
+    /// HTTPS_PROXY and NO_PROXY.
+    Verify {
+        #[command(flatten)]
+        kit: KitArgs,
+        /// Read the client's Secret from standard input instead of COUPA_CLIENT_SECRET.
+        #[arg(long)]
+        client_secret_stdin: bool,
+        /// Give up on a request after this many seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+        timeout: u64,
+        /// The report as one JSON document, for CI jobs.
+        #[arg(long)]
+        json: bool,
+    },
     /// List Coupa's scopes and what each grants, or the resources (--resources).
     Scopes {
         /// Show only entries containing this word, e.g. `invoice`.

@@ -12,6 +12,7 @@ pub mod listing;
 pub mod output;
 pub mod render;
 pub mod spec;
+pub mod verify;
 
 use std::fmt;
 
@@ -49,7 +50,7 @@ use render::Artifact;
 /// Runs one command line: the whole program but for printing the error.
 pub fn run(cli: Cli) -> Result<(), Error> {
     let generate = |g: &Generate, make: &dyn Fn(&kit::Kit<'_>) -> Result<Artifact, Error>| {
-        // Check the target before any work, so bad input writes nothing.
+        // Input is validated before anything is written: bad input writes nothing.
         let spec = g.kit.inputs()?.resolve()?;
         let artifact = make(&kit::plan(&spec))?;
         output::emit(&artifact, g.output.as_deref(), g.force)
@@ -77,6 +78,25 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             }
             eprint!("{report}");
             Ok(())
+        }
+        Command::Verify {
+            kit: args,
+            client_secret_stdin,
+            timeout,
+            json,
+        } => {
+            let spec = args.inputs()?.resolve()?;
+            let creds = verify::Credentials::from_env(*client_secret_stdin)?;
+            let kit = kit::plan(&spec);
+            let report = verify::run(&kit, &creds, std::time::Duration::from_secs(*timeout))?;
+            let text = if *json { report.json() } else { report.text() };
+            output::to_stdout(&verify::scrub(&text, &[&creds.client_secret]))?;
+            match report.ok {
+                true => Ok(()),
+                false => Err(Error::Failed(
+                    "the connection check failed; the report above says why".into(),
+                )),
+            }
         }
         Command::Scopes {
             word,

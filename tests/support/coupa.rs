@@ -63,6 +63,9 @@ pub struct Behaviour {
     pub api_status: Option<u16>,
     /// Records each resource holds.
     pub records: usize,
+    /// Issue a token for the granted part of the requested scopes instead of
+    /// refusing with invalid_scope (RFC 6749 §3.3 allows either).
+    pub narrow_scopes: bool,
 }
 
 impl Default for Behaviour {
@@ -74,6 +77,7 @@ impl Default for Behaviour {
             always_xml: false,
             api_status: None,
             records: 3,
+            narrow_scopes: false,
         }
     }
 }
@@ -393,6 +397,13 @@ fn token(req: &Recorded, state: &State) -> Response {
     if requested.is_empty() {
         return oauth_error(400, "invalid_request", "scope is required");
     }
+    let requested: Vec<String> = match b.narrow_scopes {
+        true => requested
+            .into_iter()
+            .filter(|s| b.granted.contains(s))
+            .collect(),
+        false => requested,
+    };
     if let Some(bad) = requested.iter().find(|s| !b.granted.contains(s)) {
         return oauth_error(
             400,

@@ -9,6 +9,7 @@ use coupagen::render::{self, Artifact, SheetFormat};
 use coupagen::spec::{Inputs, Spec};
 
 pub mod coupa;
+pub mod proxy;
 
 /// The guide's own example.
 pub const GUIDE_DOMAIN: &str = "moveworks-usa-coupalink-demo.coupacloud.com";

@@ -1,0 +1,380 @@
+//! `coupagen verify` against the loopback Coupa over TLS (its CA trusted
+//! through SSL_CERT_FILE), once for success and once for each way to fail:
+//! the exit status, the diagnosis, and never the secret.
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use support::coupa::{Behaviour, Coupa};
+use support::{bin, stderr, stdout};
+
+/// Runs verify for `domain` with a clean environment: the credentials, the
+/// test CA, no proxy.
+fn verify(coupa: &Coupa, domain: &str, secret: &str, extra: &[&str]) -> Output {
+    Command::new(bin())
+        .args(["verify", "--domain", domain, "--timeout", "5"])
+        .args(extra)
+        .env_clear()
+        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+        .env("COUPA_CLIENT_SECRET", secret)
+        .env("SSL_CERT_FILE", &coupa.ca_file)
+        .output()
+        .unwrap()
+}
+
+/// Asserts the exit status, that every `expect` part is in the report, and
+/// that the secret appears nowhere.
+fn assert_report(out: &Output, code: i32, secret: &str, expect: &[&str]) -> String {
+    let report = stdout(out);
+    assert_eq!(out.status.code(), Some(code), "{report}\n{}", stderr(out));
+    for part in expect {
+        assert!(report.contains(part), "expected {part:?} in:\n{report}");
+    }
+    assert!(
+        !report.contains(secret) && !stderr(out).contains(secret),
+        "the secret leaked:\n{report}"
+    );
+    report
+}
+
+fn redact_volatile(report: &str, coupa: &Coupa) -> String {
+    report.replace(&coupa.port.to_string(), "PORT")
+}
+
+#[test]
+fn success_reports_every_step() {
+    let coupa = Coupa::start();
+    let secret = coupa.behaviour().client_secret.clone();
+    let out = verify(
+        &coupa,
+        &coupa.domain(),
+        &secret,
+        &["--resource", "expense_reports,invoices", "--limit", "2"],
+    );
+    let report = assert_report(&out, 0, &secret, &["All 4 steps passed."]);
+    let token = coupa.tokens().pop().unwrap();
+    assert!(
+        !report.contains(&token),
+        "only the token's first characters"
+    );
+    assert!(report.contains(&format!("token {}…", &token[..6])));
+
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.add_filter(r"\(\d+ ms\)", "(N ms)");
+    // localhost may also resolve to ::1 on another machine.
+    settings.add_filter(r"resolved to [^(]+\(", "resolved to ADDRESSES (");
+    settings.bind(|| insta::assert_snapshot!("verify__success", redact_volatile(&report, &coupa)));
+
+    let json: serde_json::Value = serde_json::from_str(&stdout(&verify(
+        &coupa,
+        &coupa.domain(),
+        &secret,
+        &["--json"],
+    )))
+    .unwrap();
+    assert_eq!(json["ok"], true);
+    let steps: Vec<&str> = json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["connect", "token", "call"]);
+    assert_eq!(json["steps"][1]["expires_in"], 86399);
+    assert_eq!(
+        json["steps"][1]["scopes_granted"],
+        serde_json::json!(["core.expense.read"])
+    );
+    assert_eq!(json["steps"][2]["status"], 200);
+    assert_eq!(json["steps"][2]["records"], 1);
+    assert!(json["steps"][2]["elapsed_ms"].is_u64());
+}
+
+#[test]
+fn verify_sends_the_kits_own_requests() {
+    let coupa = Coupa::start();
+    let secret = coupa.behaviour().client_secret.clone();
+    let out = verify(
+        &coupa,
+        &coupa.domain(),
+        &secret,
+        &["--filter", "status=approved"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let log = coupa.requests();
+    let form: Vec<String> = log[0].form().into_iter().map(|(k, _)| k).collect();
+    assert_eq!(form, ["grant_type", "client_id", "client_secret", "scope"]);
+    assert_eq!(log[1].header("accept"), Some("application/json"));
+    assert_eq!(log[1].raw_query, "limit=1&status=approved");
+}
+
+#[test]
+fn wrong_secret_names_the_credentials() {
+    let coupa = Coupa::start();
+    let out = verify(&coupa, &coupa.domain(), "not-the-secret", &[]);
+    assert_report(
+        &out,
+        1,
+        "not-the-secret",
+        &[
+            "FAIL POST /oauth2/token: HTTP 401",
+            "invalid_client",
+            "check COUPA_CLIENT_ID (the Identifier) and COUPA_CLIENT_SECRET (the Secret)",
+            "Client Credentials",
+        ],
+    );
+}
+
+#[test]
+fn a_scope_the_client_lacks_says_which_scopes_to_add() {
+    let coupa = Coupa::with(Behaviour {
+        granted: vec!["core.expense.read".into()],
+        ..Behaviour::default()
+    });
+    let secret = coupa.behaviour().client_secret.clone();
+    let out = verify(
+        &coupa,
+        &coupa.domain(),
+        &secret,
+        &["--resource", "expense_reports,invoices"],
+    );
+    assert_report(
+        &out,
+        1,
+        &secret,
+        &[
+            "invalid_scope",
+            "core.invoice.read",
+            "Setup > OAuth2/OpenID Connect Clients",
+            "give the client every scope requested (core.expense.read core.invoice.read)",
+        ],
+    );
+}
+
+#[test]
+fn a_resource_whose_scope_the_token_lacks_names_the_scope() {
+    let coupa = Coupa::with(Behaviour {
+        granted: vec!["core.expense.read".into()],
+        narrow_scopes: true,
+        ..Behaviour::default()
+    });
+    let secret = coupa.behaviour().client_secret.clone();
+    let out = verify(
+        &coupa,
+        &coupa.domain(),
+        &secret,
+        &["--resource", "expense_reports,invoices"],
+    );
+    let report = assert_report(
+        &out,
+        1,
+        &secret,
+        &[
+            "ok   GET /api/expense_reports",
+            "FAIL GET /api/invoices?limit=1: HTTP 403",
+            "the token lacks the scope core.invoice.read, which /api/invoices needs",
+            "1 of 4 steps failed.",
+        ],
+    );
+    assert!(
+        report.contains("scopes granted: core.expense.read,"),
+        "{report}"
+    );
+}
+
+#[test]
+fn xml_answers_point_at_the_accept_header() {
+    let coupa = Coupa::with(Behaviour {
+        always_xml: true,
+        ..Behaviour::default()
+    });
+    let secret = coupa.behaviour().client_secret.clone();
+    let out = verify(&coupa, &coupa.domain(), &secret, &[]);
+    assert_report(
+        &out,
+        1,
+        &secret,
+        &[
+            "application/xml",
+            "the answer is XML, not JSON",
+            "Accept: application/json",
+        ],
+    );
+}
+
+#[test]
+fn rate_limit_is_retried_once_then_explained() {
+    let coupa = Coupa::with(Behaviour {
+        api_status: Some(429),
+        ..Behaviour::default()
+    });
+    let secret = coupa.behaviour().client_secret.clone();
+    let out = verify(&coupa, &coupa.domain(), &secret, &[]);
+    assert_report(
+        &out,
+        1,
+        &secret,
+        &[
+            "HTTP 429",
+            "rate limit (25 requests a second",
+            "retry after 1 s",
+        ],
+    );
+    let calls = coupa
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/api/"))
+        .count();
+    assert_eq!(calls, 2, "one retry after Retry-After: 1");
+}
+
+#[test]
+fn server_errors_are_coupas_side() {
+    let coupa = Coupa::with(Behaviour {
+        api_status: Some(503),
+        ..Behaviour::default()
+    });
+    let secret = coupa.behaviour().client_secret.clone();
+    let out = verify(&coupa, &coupa.domain(), &secret, &[]);
+    assert_report(
+        &out,
+        1,
+        &secret,
+        &["HTTP 503", "a failure on Coupa's side", "retry later"],
+    );
+}
+
+#[test]
+fn connection_refused_names_the_domain_forms() {
+    let coupa = Coupa::start();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let out = verify(&coupa, &format!("127.0.0.1:{port}"), "s3cret", &[]);
+    assert_report(
+        &out,
+        1,
+        "s3cret",
+        &[
+            "FAIL connect to 127.0.0.1",
+            "refused the connection",
+            "<org>.coupahost.com",
+            "<org>.coupacloud.com",
+        ],
+    );
+    assert!(coupa.requests().is_empty());
+}
+
+#[test]
+fn a_name_that_does_not_resolve_names_the_domain_forms() {
+    let coupa = Coupa::start();
+    let out = verify(&coupa, "acme.coupahost.invalid", "s3cret", &[]);
+    assert_report(
+        &out,
+        1,
+        "s3cret",
+        &[
+            "FAIL connect to acme.coupahost.invalid:443",
+            "does not resolve",
+            "<org>.coupahost.com",
+        ],
+    );
+}
+
+#[test]
+fn an_untrusted_certificate_is_a_tls_diagnosis() {
+    let coupa = Coupa::start();
+    let secret = coupa.behaviour().client_secret.clone();
+    let out = Command::new(bin())
+        .args(["verify", "--domain", &coupa.domain()])
+        .env_clear()
+        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+        .env("COUPA_CLIENT_SECRET", &secret)
+        .output()
+        .unwrap();
+    assert_report(
+        &out,
+        1,
+        &secret,
+        &["TLS connection", "certificate problem", "SSL_CERT_FILE"],
+    );
+}
+
+#[test]
+fn the_secret_can_come_from_standard_input() {
+    let coupa = Coupa::start();
+    let secret = coupa.behaviour().client_secret.clone();
+    let mut child = Command::new(bin())
+        .args([
+            "verify",
+            "--domain",
+            &coupa.domain(),
+            "--client-secret-stdin",
+        ])
+        .env_clear()
+        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+        .env("SSL_CERT_FILE", &coupa.ca_file)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{secret}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_report(&out, 0, &secret, &["All 3 steps passed."]);
+}
+
+#[test]
+fn missing_credentials_exit_2_with_how_to_give_them() {
+    let out = Command::new(bin())
+        .args(["verify", "--domain", "acme.coupahost.com"])
+        .env_clear()
+        .env("COUPA_CLIENT_ID", "id")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("COUPA_CLIENT_SECRET is not set")
+            && err.contains("--client-secret-stdin")
+            && err.contains("no secret as a flag"),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn https_proxy_is_honoured_and_no_proxy_bypasses_it() {
+    let coupa = Coupa::start();
+    let proxy = support::proxy::Proxy::start();
+    let secret = coupa.behaviour().client_secret.clone();
+    let run = |no_proxy: &str| {
+        Command::new(bin())
+            .args(["verify", "--domain", &coupa.domain(), "--timeout", "5"])
+            .env_clear()
+            .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+            .env("COUPA_CLIENT_SECRET", &secret)
+            .env("SSL_CERT_FILE", &coupa.ca_file)
+            .env("HTTPS_PROXY", proxy.url())
+            .env("NO_PROXY", no_proxy)
+            .output()
+            .unwrap()
+    };
+    assert_report(&run(""), 0, &secret, &["All 2 steps passed."]);
+    assert_eq!(
+        proxy.tunnels(),
+        2,
+        "the token request and the call went through the proxy"
+    );
+    assert_report(&run("localhost"), 0, &secret, &["passed."]);
+    assert_eq!(proxy.tunnels(), 2, "NO_PROXY sent them direct");
+}
