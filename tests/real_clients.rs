@@ -590,3 +590,41 @@ fn check_script_honours_its_domain_and_scope_overrides() {
         "core.expense.read core.user.read",
     );
 }
+
+/// Postman's own curl generator (postman-code-generators, run by node on the
+/// guide's two requests in bench/codegen-curl.js) writes exactly our commands.
+#[test]
+fn curl_commands_are_what_postmans_own_generator_writes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !require_tool("node", "comparison with Postman's curl generator") {
+        return;
+    }
+    if !root.join("node_modules/postman-code-generators").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "npm ci installs postman-code-generators in CI"
+        );
+        eprintln!("SKIPPED: comparison with Postman's curl generator: run npm ci");
+        return;
+    }
+    let out = Command::new("node")
+        .arg(root.join("bench/codegen-curl.js"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let postman = stdout(&out);
+    let ours = stdout(&run(&[
+        "curl",
+        "--domain",
+        support::GUIDE_DOMAIN,
+        "--scope",
+        "core.expense.read",
+    ]));
+    let ours: Vec<String> = curl_commands(&ours);
+    let theirs: Vec<String> = postman
+        .split("\n\n")
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(ours, theirs);
+}

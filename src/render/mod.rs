@@ -78,7 +78,12 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// one helper per output target. A value reaches output only through one.
 pub fn registry() -> &'static Handlebars<'static> {
     static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
-    REGISTRY.get_or_init(|| {
+    REGISTRY.get_or_init(build_registry)
+}
+
+/// A fresh registry: what `registry()` builds once. Public for the benchmark.
+pub fn build_registry() -> Handlebars<'static> {
+    {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
         hb.register_escape_fn(no_escape);
@@ -93,7 +98,7 @@ pub fn registry() -> &'static Handlebars<'static> {
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
         }
         hb
-    })
+    }
 }
 
 fn render(name: &str, view: &impl Serialize) -> Result<String, Error> {

@@ -1,0 +1,70 @@
+//! In-process rendering: each artifact and the whole bundle, for the
+//! guide's kit and for a kit of every catalog resource. The registry is
+//! built once per process (as in the binary), so it is warmed first.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+
+use coupagen::kit;
+use coupagen::render::{self, SheetFormat};
+use coupagen::spec::{Inputs, Spec};
+
+fn spec(resources: Vec<String>) -> Spec {
+    Inputs {
+        domain: Some("moveworks-usa-coupalink-demo.coupacloud.com".into()),
+        resources,
+        ..Inputs::default()
+    }
+    .resolve()
+    .expect("valid")
+}
+
+fn kits() -> Vec<(&'static str, Spec)> {
+    let all = coupagen::catalog::resources()
+        .iter()
+        .map(|r| r.name.to_string())
+        .collect();
+    vec![
+        ("guide", spec(vec!["expense_reports".into()])),
+        ("all_resources", spec(all)),
+    ]
+}
+
+fn bench(c: &mut Criterion) {
+    c.bench_function("registry/build", |b| b.iter(render::build_registry));
+    c.bench_function("spec/resolve", |b| {
+        b.iter(|| spec(vec!["expense_reports".into()]))
+    });
+    let _ = render::registry();
+    let mut group = c.benchmark_group("render");
+    for (name, spec) in kits() {
+        let k = kit::plan(&spec);
+        group.bench_with_input(BenchmarkId::new("bundle", name), &k, |b, k| {
+            b.iter(|| render::bundle(k).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("plan+bundle", name), &spec, |b, s| {
+            b.iter(|| render::bundle(&kit::plan(s)).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("postman", name), &k, |b, k| {
+            b.iter(|| render::postman_collection(k).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("environment", name), &k, |b, k| {
+            b.iter(|| render::postman_environment(k).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("curl", name), &k, |b, k| {
+            b.iter(|| render::curl(k).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("script", name), &k, |b, k| {
+            b.iter(|| render::check_script(k).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("sheet_md", name), &k, |b, k| {
+            b.iter(|| render::sheet(k, SheetFormat::Markdown).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("sheet_json", name), &k, |b, k| {
+            b.iter(|| render::sheet(k, SheetFormat::Json).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
