@@ -358,6 +358,42 @@ fn kind_of(content_type: &str, body: &str) -> &'static str {
     }
 }
 
+/// What an HTTP answer said, read once.
+struct Answer {
+    status: u16,
+    content_type: String,
+    retry_after: Option<Duration>,
+    body: String,
+}
+
+/// Records a sent request's outcome in `step`: a transport failure as its
+/// problem, else the answer's status and content type, and the answer.
+fn receive(
+    step: &mut Step,
+    start: Instant,
+    sent: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    domain: &str,
+) -> Option<Answer> {
+    let mut resp = match sent {
+        Ok(r) => r,
+        Err(e) => {
+            step.elapsed_ms = ms(start);
+            step.problem = transport_problem(&e, domain);
+            return None;
+        }
+    };
+    let answer = Answer {
+        status: resp.status().as_u16(),
+        content_type: header(&resp, "content-type").unwrap_or_default(),
+        retry_after: retry_after(&resp),
+        body: resp.body_mut().read_to_string().unwrap_or_default(),
+    };
+    step.elapsed_ms = ms(start);
+    step.status = Some(answer.status);
+    step.content_type = Some(answer.content_type.clone()).filter(|c| !c.is_empty());
+    Some(answer)
+}
+
 fn token(agent: &ureq::Agent, kit: &Kit<'_>, creds: &Credentials) -> (Step, Option<String>) {
     let req = &kit.token;
     let domain = kit.spec.domain.as_str();
@@ -384,21 +420,15 @@ fn token(agent: &ureq::Agent, kit: &Kit<'_>, creds: &Credentials) -> (Step, Opti
         }
         r.send_form(form.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     });
-    let mut resp = match sent {
-        Ok(r) => r,
-        Err(e) => {
-            step.elapsed_ms = ms(start);
-            step.problem = transport_problem(&e, domain);
-            return (step, None);
-        }
+    let Some(Answer {
+        status,
+        content_type,
+        retry_after: retry,
+        body,
+    }) = receive(&mut step, start, sent, domain)
+    else {
+        return (step, None);
     };
-    let status = resp.status().as_u16();
-    let content_type = header(&resp, "content-type").unwrap_or_default();
-    let retry = retry_after(&resp);
-    let body = resp.body_mut().read_to_string().unwrap_or_default();
-    step.elapsed_ms = ms(start);
-    step.status = Some(status);
-    step.content_type = Some(content_type.clone()).filter(|c| !c.is_empty());
     if let Some(p) = common_problem(status, &content_type, &body, retry, domain) {
         step.problem = p;
         return (step, None);
@@ -481,21 +511,15 @@ fn api_call(
         }
         r.call()
     });
-    let mut resp = match sent {
-        Ok(r) => r,
-        Err(e) => {
-            step.elapsed_ms = ms(start);
-            step.problem = transport_problem(&e, domain);
-            return step;
-        }
+    let Some(Answer {
+        status,
+        content_type,
+        retry_after: retry,
+        body,
+    }) = receive(&mut step, start, sent, domain)
+    else {
+        return step;
     };
-    let status = resp.status().as_u16();
-    let content_type = header(&resp, "content-type").unwrap_or_default();
-    let retry = retry_after(&resp);
-    let body = resp.body_mut().read_to_string().unwrap_or_default();
-    step.elapsed_ms = ms(start);
-    step.status = Some(status);
-    step.content_type = Some(content_type.clone()).filter(|c| !c.is_empty());
     let needed = call
         .resource
         .map(|r| r.read_scope)

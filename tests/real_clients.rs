@@ -497,18 +497,7 @@ fn assert_multi_calls(coupa: &Coupa, log: &[Recorded]) {
     }
 }
 
-const MULTI: &[&str] = &[
-    "--resource",
-    "expense_reports,invoices,purchase_orders,suppliers,users",
-    "--filter",
-    "updated_at[gt]=2024-01-01T00:00:00+00:00",
-    "--fields",
-    r#"["id","status",{"supplier":["name"]}]"#,
-    "--return-object",
-    "limited",
-    "--limit",
-    "10",
-];
+use support::MULTI_ARGS as MULTI;
 const MULTI_SCOPES: &str = "core.expense.read core.invoice.read core.purchase_order.read core.supplier.read core.user.read";
 
 #[test]

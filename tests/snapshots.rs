@@ -206,30 +206,18 @@ fn same_input_same_bytes() {
     assert_eq!(artifacts(&spec(&args)), artifacts(&spec(&args)));
 }
 
-/// The issue's multi-resource kit: five resources, a date filter, `fields`.
-pub const MULTI: &[&str] = &[
-    "--domain",
-    GUIDE_DOMAIN,
-    "--resource",
-    "expense_reports,invoices,purchase_orders,suppliers,users",
-    "--filter",
-    "updated_at[gt]=2024-01-01T00:00:00+00:00",
-    "--fields",
-    r#"["id","status",{"supplier":["name"]}]"#,
-    "--return-object",
-    "limited",
-    "--limit",
-    "10",
-];
+fn multi() -> Vec<&'static str> {
+    [&["--domain", GUIDE_DOMAIN][..], support::MULTI_ARGS].concat()
+}
 
 #[test]
 fn multi_resource_kit() {
-    snapshot_all("multi", MULTI);
+    snapshot_all("multi", &multi());
 }
 
 #[test]
 fn multi_resource_kit_groups_by_area_and_derives_sorted_scopes() {
-    let spec = spec(MULTI);
+    let spec = spec(&multi());
     assert_eq!(
         spec.scope_list(),
         "core.expense.read core.invoice.read core.purchase_order.read core.supplier.read core.user.read"

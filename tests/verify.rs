@@ -10,14 +10,20 @@ use std::process::{Command, Output, Stdio};
 use support::coupa::{Behaviour, Coupa};
 use support::{bin, stderr, stdout};
 
-/// Runs verify for `domain` with a clean environment: the credentials, the
-/// test CA, no proxy.
-fn verify(coupa: &Coupa, domain: &str, secret: &str, extra: &[&str]) -> Output {
-    Command::new(bin())
-        .args(["verify", "--domain", domain, "--timeout", "5"])
-        .args(extra)
+/// `coupagen verify --domain DOMAIN` in a clean environment (no proxy) with
+/// the stand-in's client id; tests add the secret, the CA and the rest.
+fn command(coupa: &Coupa, domain: &str) -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.args(["verify", "--domain", domain, "--timeout", "5"])
         .env_clear()
-        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id);
+    cmd
+}
+
+/// Runs verify with the secret in the environment and the test CA trusted.
+fn verify(coupa: &Coupa, domain: &str, secret: &str, extra: &[&str]) -> Output {
+    command(coupa, domain)
+        .args(extra)
         .env("COUPA_CLIENT_SECRET", secret)
         .env("SSL_CERT_FILE", &coupa.ca_file)
         .output()
@@ -37,6 +43,16 @@ fn assert_report(out: &Output, code: i32, secret: &str, expect: &[&str]) -> Stri
         "the secret leaked:\n{report}"
     );
     report
+}
+
+/// `verify` for the stand-in, with extra environment variables.
+fn verify_with(coupa: &Coupa, secret: &str, vars: &[(&str, &str)]) -> Output {
+    command(coupa, &coupa.domain())
+        .env("COUPA_CLIENT_SECRET", secret)
+        .env("SSL_CERT_FILE", &coupa.ca_file)
+        .envs(vars.iter().copied())
+        .output()
+        .unwrap()
 }
 
 fn redact_volatile(report: &str, coupa: &Coupa) -> String {
@@ -358,16 +374,11 @@ fn https_proxy_is_honoured_and_no_proxy_bypasses_it() {
     let proxy = support::proxy::Proxy::start();
     let secret = coupa.behaviour().client_secret.clone();
     let run = |no_proxy: &str| {
-        Command::new(bin())
-            .args(["verify", "--domain", &coupa.domain(), "--timeout", "5"])
-            .env_clear()
-            .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
-            .env("COUPA_CLIENT_SECRET", &secret)
-            .env("SSL_CERT_FILE", &coupa.ca_file)
-            .env("HTTPS_PROXY", proxy.url())
-            .env("NO_PROXY", no_proxy)
-            .output()
-            .unwrap()
+        verify_with(
+            &coupa,
+            &secret,
+            &[("HTTPS_PROXY", &proxy.url()), ("NO_PROXY", no_proxy)],
+        )
     };
     assert_report(&run(""), 0, &secret, &["All 2 steps passed."]);
     assert_eq!(

@@ -14,6 +14,21 @@ pub mod proxy;
 /// The guide's own example.
 pub const GUIDE_DOMAIN: &str = "moveworks-usa-coupalink-demo.coupacloud.com";
 
+/// The issue's multi-resource kit (domain aside): five resources across
+/// areas, a date filter, `fields`, `return_object` and a limit.
+pub const MULTI_ARGS: &[&str] = &[
+    "--resource",
+    "expense_reports,invoices,purchase_orders,suppliers,users",
+    "--filter",
+    "updated_at[gt]=2024-01-01T00:00:00+00:00",
+    "--fields",
+    r#"["id","status",{"supplier":["name"]}]"#,
+    "--return-object",
+    "limited",
+    "--limit",
+    "10",
+];
+
 /// A spec from command-line style arguments, through the real parser.
 pub fn spec(args: &[&str]) -> Spec {
     use clap::Parser;
