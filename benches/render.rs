@@ -4,9 +4,10 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
+use coupagen::input::Inputs;
 use coupagen::kit;
 use coupagen::render::{self, SheetFormat};
-use coupagen::spec::{Inputs, Spec};
+use coupagen::spec::Spec;
 
 fn spec(resources: Vec<String>) -> Spec {
     Inputs {

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::input::Inputs;
 use crate::render::SheetFormat;
-use crate::spec::{Inputs, ReturnObject};
+use crate::spec::ReturnObject;
 
 /// Generate and check everything needed to connect to Coupa's API with an
 /// OAuth2 client-credentials client: a Postman collection and environment,

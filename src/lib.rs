@@ -1,12 +1,14 @@
 //! coupagen: from a Coupa instance's few facts to a proven connection kit.
 //!
-//! The pipeline, one module a stage: [`cli`] and [`spec`] (input, validated
-//! once) -> [`kit`] (the requests, described once) -> [`render`] (one
-//! function per artifact, from templates) -> [`output`] (stdout or files).
+//! The pipeline, one module a stage: [`cli`] and [`input`] (flags and
+//! `--config`) -> [`spec`] (validated once) -> [`kit`] (the requests,
+//! described once) -> [`render`] (one function per artifact, from
+//! templates) -> [`output`] (stdout or files).
 //! [`verify`] runs the same requests live; [`catalog`] knows Coupa's scopes.
 
 pub mod catalog;
 pub mod cli;
+pub mod input;
 pub mod kit;
 pub mod listing;
 pub mod output;

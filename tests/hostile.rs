@@ -8,9 +8,10 @@ mod support;
 
 use std::process::Command;
 
+use coupagen::input::Inputs;
 use coupagen::kit::{self, Kit};
 use coupagen::render::{self, SheetFormat};
-use coupagen::spec::{self, ConnectorName, Domain, Filter, Inputs, Scope, Spec, VarName};
+use coupagen::spec::{self, ConnectorName, Domain, Filter, Scope, Spec, VarName};
 use proptest::prelude::*;
 
 /// Fragments that break naive quoting somewhere.

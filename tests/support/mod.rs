@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use coupagen::input::Inputs;
 use coupagen::kit;
 use coupagen::render::{self, Artifact, SheetFormat};
-use coupagen::spec::{Inputs, Spec};
+use coupagen::spec::Spec;
 
 pub mod coupa;
 pub mod proxy;
