@@ -17,9 +17,15 @@ use crate::spec::ReturnObject;
 /// none is written to any file.
 #[derive(Debug, Parser)]
 #[command(name = "coupagen", version, max_term_width = 100)]
-#[command(
-    after_help = "Exit status: 0 success, 2 bad input (nothing written), 1 any other failure."
-)]
+#[command(after_help = "\
+Examples:
+  coupagen bundle --domain acme.coupahost.com --out coupa-kit
+  coupagen bundle --domain acme.coupahost.com --resource expense_reports,invoices --limit 10 --out kit
+  coupagen sheet --domain acme.coupahost.com --format json
+  COUPA_CLIENT_ID=... COUPA_CLIENT_SECRET=... coupagen verify --domain acme.coupahost.com
+  coupagen scopes --resources invoice
+
+Exit status: 0 success, 2 bad input (nothing written), 1 any other failure.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -44,7 +50,7 @@ pub enum Command {
         #[command(flatten)]
         generate: Generate,
         /// markdown for people, json for programs.
-        #[arg(long, value_enum, default_value = "markdown")]
+        #[arg(long, value_enum, default_value = "markdown", help_heading = "Output")]
         format: SheetFormat,
     },
     /// All artifacts, and a README with the next steps, into a folder.
@@ -52,10 +58,10 @@ pub enum Command {
         #[command(flatten)]
         kit: KitArgs,
         /// The folder to write; created if missing.
-        #[arg(long, value_name = "DIR")]
+        #[arg(long, value_name = "DIR", help_heading = "Output")]
         out: PathBuf,
         /// Replace files the folder already holds.
-        #[arg(long)]
+        #[arg(long, help_heading = "Output")]
         force: bool,
     },
     /// Run the token request and the API calls live, and say what is wrong.
@@ -70,13 +76,13 @@ pub enum Command {
         #[command(flatten)]
         kit: KitArgs,
         /// Read the client's Secret from standard input instead of COUPA_CLIENT_SECRET.
-        #[arg(long)]
+        #[arg(long, help_heading = "Verify")]
         client_secret_stdin: bool,
         /// Give up on a request after this many seconds.
-        #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+        #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), help_heading = "Verify")]
         timeout: u64,
         /// The report as one JSON document, for CI jobs.
-        #[arg(long)]
+        #[arg(long, help_heading = "Verify")]
         json: bool,
     },
     /// List Coupa's scopes and what each grants, or the resources (--resources).
@@ -98,10 +104,10 @@ pub struct Generate {
     #[command(flatten)]
     pub kit: KitArgs,
     /// Write to FILE instead of standard output (`-` is standard output).
-    #[arg(short = 'o', long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
     /// Replace FILE if it exists.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub force: bool,
 }
 
@@ -159,7 +165,7 @@ pub struct QueryArgs {
     #[arg(long, value_name = "JSON")]
     pub fields: Option<String>,
     /// Coupa's smaller answers: limited or shallow.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, value_name = "MODE")]
     pub return_object: Option<ReturnObject>,
 }
 
