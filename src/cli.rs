@@ -20,7 +20,7 @@ use crate::spec::ReturnObject;
 #[command(after_help = "\
 Examples:
   coupagen bundle --domain acme.coupahost.com --out coupa-kit
-  coupagen bundle --domain acme.coupahost.com --resource expense_reports,invoices --limit 10 --out kit
+  coupagen bundle --domain acme.coupahost.com --resource invoices,users --limit 10 --out kit
   coupagen sheet --domain acme.coupahost.com --format json
   COUPA_CLIENT_ID=... COUPA_CLIENT_SECRET=... coupagen verify --domain acme.coupahost.com
   coupagen scopes --resources invoice
