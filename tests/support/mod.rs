@@ -83,6 +83,13 @@ pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Says that a check was skipped and why. Written to the stderr handle
+/// itself, which the test harness does not capture, so a passing run shows it.
+pub fn skip(what: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {what}");
+}
+
 /// In CI a real-client check may not skip; elsewhere it says why and skips.
 pub fn require_tool(name: &str, why: &str) -> bool {
     let found = Command::new("sh")
@@ -94,7 +101,7 @@ pub fn require_tool(name: &str, why: &str) -> bool {
         if std::env::var_os("CI").is_some() {
             panic!("{name} is required in CI ({why}); .ci/run installs it");
         }
-        eprintln!("SKIPPED: {why}: `{name}` is not installed");
+        skip(&format!("{why}: `{name}` is not installed"));
     }
     found
 }
@@ -112,10 +119,10 @@ pub fn collection_schema_errors(text: &str) -> Option<Vec<String>> {
                 path.display()
             );
         }
-        eprintln!(
-            "SKIPPED: Postman schema validation: {} is absent",
+        skip(&format!(
+            "Postman schema validation: {} is absent",
             path.display()
-        );
+        ));
         return None;
     };
     let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema parses");
