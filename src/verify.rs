@@ -6,6 +6,7 @@ use std::io::Read;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
+use rustls::pki_types::CertificateDer;
 use serde::Serialize;
 
 use crate::kit::{self, env, Kit, Request, Value, Var};
@@ -93,8 +94,9 @@ pub struct Step {
     pub token_prefix: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<String>,
+    /// The TLS version the handshake settled on.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub tls: Option<String>,
     pub elapsed_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<Problem>,
@@ -115,12 +117,13 @@ const DOMAIN_FORMS: &str = "Coupa domains look like <org>.coupahost.com (custome
 const SETUP: &str = "Setup > OAuth2/OpenID Connect Clients";
 
 pub fn run(kit: &Kit<'_>, creds: &Credentials, timeout: Duration) -> Result<Report, Error> {
-    let agent = agent(timeout)?;
+    let roots = trust_roots()?;
+    let agent = agent(&roots, timeout);
     let domain = kit.spec.domain.as_str().to_string();
     let mut steps = Vec::new();
 
     if ureq::Proxy::try_from_env().is_none() {
-        let step = connect(&domain, timeout);
+        let step = connect(&domain, &roots, timeout);
         let ok = step.ok;
         steps.push(step);
         if !ok {
@@ -144,23 +147,17 @@ pub fn run(kit: &Kit<'_>, creds: &Credentials, timeout: Duration) -> Result<Repo
     Ok(Report { domain, ok, steps })
 }
 
-/// Mozilla's roots (bundled) plus any in `SSL_CERT_FILE`; proxies from the
-/// environment (`HTTPS_PROXY`, `NO_PROXY`); no redirects, so every answer is
-/// the one Coupa gave.
-fn agent(timeout: Duration) -> Result<ureq::Agent, Error> {
-    use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
-    let mut roots: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-        .iter()
-        .map(|der| Certificate::from_der(der.as_ref()))
-        .collect();
+/// The trust roots: Mozilla's (bundled), plus any in `SSL_CERT_FILE`.
+fn trust_roots() -> Result<Vec<CertificateDer<'static>>, Error> {
+    let mut roots: Vec<CertificateDer<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS.to_vec();
     if let Some(path) = std::env::var_os("SSL_CERT_FILE") {
         let shown = path.to_string_lossy().into_owned();
         let pem = std::fs::read(&path)
             .map_err(|e| Error::Input(format!("SSL_CERT_FILE '{shown}': cannot read it ({e})")))?;
         let before = roots.len();
         for item in ureq::tls::parse_pem(&pem) {
-            if let Ok(PemItem::Certificate(cert)) = item {
-                roots.push(cert);
+            if let Ok(ureq::tls::PemItem::Certificate(cert)) = item {
+                roots.push(CertificateDer::from(cert.der().to_vec()));
             }
         }
         if roots.len() == before {
@@ -169,7 +166,19 @@ fn agent(timeout: Duration) -> Result<ureq::Agent, Error> {
             )));
         }
     }
-    let config = ureq::Agent::config_builder()
+    Ok(roots)
+}
+
+/// The HTTP client: `roots` trusted; proxies from the environment
+/// (`HTTPS_PROXY`, `NO_PROXY`); no redirects, so every answer is the one
+/// Coupa gave.
+fn agent(roots: &[CertificateDer<'static>], timeout: Duration) -> ureq::Agent {
+    use ureq::tls::{Certificate, RootCerts, TlsConfig};
+    let roots: Vec<Certificate<'static>> = roots
+        .iter()
+        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+        .collect();
+    ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(timeout))
@@ -180,8 +189,8 @@ fn agent(timeout: Duration) -> Result<ureq::Agent, Error> {
                 .root_certs(RootCerts::new_with_certs(&roots))
                 .build(),
         )
-        .build();
-    Ok(config.into())
+        .build()
+        .into()
 }
 
 fn ms(since: Instant) -> u64 {
@@ -195,8 +204,8 @@ fn problem(cause: impl Into<String>, fix: impl Into<String>) -> Option<Problem> 
     })
 }
 
-/// DNS, then TCP, each diagnosed on its own.
-fn connect(domain: &str, timeout: Duration) -> Step {
+/// DNS, TCP, then the TLS handshake, each diagnosed on its own.
+fn connect(domain: &str, roots: &[CertificateDer<'static>], timeout: Duration) -> Step {
     let start = Instant::now();
     let (host, port) = match domain.rsplit_once(':') {
         Some((h, p)) => (h, p.parse().unwrap_or(443)),
@@ -222,8 +231,14 @@ fn connect(domain: &str, timeout: Duration) -> Step {
     let mut last = None;
     for addr in &addrs {
         match TcpStream::connect_timeout(addr, timeout.min(Duration::from_secs(10))) {
-            Ok(_) => {
-                step.ok = true;
+            Ok(tcp) => {
+                match handshake(tcp, host, roots, timeout) {
+                    Ok(version) => {
+                        step.ok = true;
+                        step.tls = Some(version);
+                    }
+                    Err(p) => step.problem = Some(p),
+                }
                 step.elapsed_ms = ms(start);
                 return step;
             }
@@ -249,6 +264,59 @@ fn connect(domain: &str, timeout: Duration) -> Step {
     step
 }
 
+const TLS_FIX: &str = "check that the domain is the Coupa instance; behind a corporate proxy that inspects TLS, set SSL_CERT_FILE to a PEM file with its CA certificate";
+
+/// The TLS handshake alone; the negotiated version, or what is wrong with
+/// the certificate.
+fn handshake(
+    mut tcp: TcpStream,
+    host: &str,
+    roots: &[CertificateDer<'static>],
+    timeout: Duration,
+) -> Result<String, Problem> {
+    use rustls::{CertificateError, ClientConfig, ClientConnection, RootCertStore};
+    let failed = |cause: String| Problem {
+        cause,
+        fix: TLS_FIX.into(),
+    };
+    let mut store = RootCertStore::empty();
+    store.add_parsable_certificates(roots.iter().cloned());
+    let config = ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| failed(format!("TLS cannot be set up: {e}")))?
+    .with_root_certificates(store)
+    .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|e| failed(format!("'{host}' is not a name TLS can check ({e})")))?;
+    let mut conn = ClientConnection::new(std::sync::Arc::new(config), name)
+        .map_err(|e| failed(format!("TLS cannot start: {e}")))?;
+    let _ = tcp.set_read_timeout(Some(timeout));
+    let _ = tcp.set_write_timeout(Some(timeout));
+    while conn.is_handshaking() {
+        if let Err(e) = conn.complete_io(&mut tcp) {
+            let tls_error = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+            return Err(failed(match tls_error {
+                Some(rustls::Error::InvalidCertificate(c)) => match c {
+                    CertificateError::UnknownIssuer => format!("the certificate of {host} is signed by an authority this machine does not trust"),
+                    CertificateError::Expired | CertificateError::ExpiredContext { .. } => format!("the certificate of {host} has expired"),
+                    CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                        format!("the certificate presented is not valid for {host}: the domain may be wrong")
+                    }
+                    other => format!("the certificate of {host} was refused ({other:?})"),
+                },
+                _ => format!("the TLS handshake with {host} failed: {e}"),
+            }));
+        }
+    }
+    Ok(match conn.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3".into(),
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2".into(),
+        other => format!("{other:?}"),
+    })
+}
+
 /// A transport failure, diagnosed: TLS, name, connection, timeout.
 fn transport_problem(e: &ureq::Error, domain: &str) -> Option<Problem> {
     let text = e.to_string();
@@ -258,8 +326,8 @@ fn transport_problem(e: &ureq::Error, domain: &str) -> Option<Problem> {
             .any(|w| text.to_lowercase().contains(&w.to_lowercase()));
     if tls {
         return problem(
-            format!("the TLS connection to {domain} failed: {text}"),
-            "a certificate problem: check the domain is the Coupa instance; behind a corporate proxy that inspects TLS, set SSL_CERT_FILE to a PEM file with its CA certificate",
+            format!("the TLS connection to {domain} failed, a certificate problem: {text}"),
+            TLS_FIX,
         );
     }
     match e {
@@ -572,6 +640,9 @@ impl Report {
             let mut facts: Vec<String> = Vec::new();
             if !s.addresses.is_empty() {
                 facts.push(format!("resolved to {}", s.addresses.join(", ")));
+            }
+            if let Some(tls) = &s.tls {
+                facts.push(tls.clone());
             }
             if let Some(status) = s.status {
                 facts.push(format!("HTTP {status}"));

@@ -82,7 +82,10 @@ fn success_reports_every_step() {
     settings.set_prepend_module_to_snapshot(false);
     settings.add_filter(r"\(\d+ ms\)", "(N ms)");
     // localhost may also resolve to ::1 on another machine.
-    settings.add_filter(r"resolved to [^(]+\(", "resolved to ADDRESSES (");
+    settings.add_filter(
+        r"resolved to [0-9a-f.:]+(, [0-9a-f.:]+)*",
+        "resolved to ADDRESSES",
+    );
     settings.bind(|| insta::assert_snapshot!("verify__success", redact_volatile(&report, &coupa)));
 
     let json: serde_json::Value = serde_json::from_str(&stdout(&verify(
@@ -305,10 +308,8 @@ fn a_name_that_does_not_resolve_names_the_domain_forms() {
 fn an_untrusted_certificate_is_a_tls_diagnosis() {
     let coupa = Coupa::start();
     let secret = coupa.behaviour().client_secret.clone();
-    let out = Command::new(bin())
-        .args(["verify", "--domain", &coupa.domain()])
-        .env_clear()
-        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+    // No SSL_CERT_FILE: the test CA is not trusted.
+    let out = command(&coupa, &coupa.domain())
         .env("COUPA_CLIENT_SECRET", &secret)
         .output()
         .unwrap();
@@ -316,23 +317,41 @@ fn an_untrusted_certificate_is_a_tls_diagnosis() {
         &out,
         1,
         &secret,
-        &["TLS connection", "certificate problem", "SSL_CERT_FILE"],
+        &[
+            "FAIL connect to localhost",
+            "signed by an authority this machine does not trust",
+            "SSL_CERT_FILE",
+        ],
     );
+    assert!(
+        coupa.requests().is_empty(),
+        "no credentials went over an untrusted connection"
+    );
+}
+
+#[test]
+fn a_certificate_for_another_name_says_the_domain_may_be_wrong() {
+    let coupa = Coupa::with(Behaviour {
+        cert_names: vec!["acme.coupahost.com".into()],
+        ..Behaviour::default()
+    });
+    let secret = coupa.behaviour().client_secret.clone();
+    let out = verify(&coupa, &coupa.domain(), &secret, &[]);
+    assert_report(
+        &out,
+        1,
+        &secret,
+        &["not valid for localhost: the domain may be wrong"],
+    );
+    assert!(coupa.requests().is_empty());
 }
 
 #[test]
 fn the_secret_can_come_from_standard_input() {
     let coupa = Coupa::start();
     let secret = coupa.behaviour().client_secret.clone();
-    let mut child = Command::new(bin())
-        .args([
-            "verify",
-            "--domain",
-            &coupa.domain(),
-            "--client-secret-stdin",
-        ])
-        .env_clear()
-        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+    let mut child = command(&coupa, &coupa.domain())
+        .arg("--client-secret-stdin")
         .env("SSL_CERT_FILE", &coupa.ca_file)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -66,6 +66,8 @@ pub struct Behaviour {
     /// Issue a token for the granted part of the requested scopes instead of
     /// refusing with invalid_scope (RFC 6749 §3.3 allows either).
     pub narrow_scopes: bool,
+    /// The names the server certificate is valid for.
+    pub cert_names: Vec<String>,
 }
 
 impl Default for Behaviour {
@@ -78,6 +80,7 @@ impl Default for Behaviour {
             api_status: None,
             records: 3,
             narrow_scopes: false,
+            cert_names: vec!["localhost".into(), "127.0.0.1".into()],
         }
     }
 }
@@ -116,7 +119,7 @@ impl Coupa {
     }
 
     pub fn with(behaviour: Behaviour) -> Coupa {
-        let (server_config, ca_pem) = tls_config();
+        let (server_config, ca_pem) = tls_config(&behaviour.cert_names);
         let dir = tempfile::tempdir().unwrap();
         let ca_file = dir.path().join("test-ca.pem");
         std::fs::write(&ca_file, ca_pem).unwrap();
@@ -180,7 +183,7 @@ impl Drop for Coupa {
     }
 }
 
-fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
+fn tls_config(names: &[String]) -> (Arc<rustls::ServerConfig>, String) {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, SanType};
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -192,10 +195,14 @@ fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
     let issuer = rcgen::Issuer::new(ca_params, ca_key);
 
     let key = KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-    params
-        .subject_alt_names
-        .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.subject_alt_names = names
+        .iter()
+        .map(|n| match n.parse() {
+            Ok(ip) => SanType::IpAddress(ip),
+            Err(_) => SanType::DnsName(n.as_str().try_into().unwrap()),
+        })
+        .collect();
     let cert = params.signed_by(&key, &issuer).unwrap();
 
     let chain = vec![cert.der().clone(), ca_cert.der().clone()];
