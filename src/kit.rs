@@ -10,6 +10,11 @@ use crate::spec::Spec;
 /// Coupa is HTTPS only.
 pub const SCHEME: &str = "https";
 pub const TOKEN_PATH: &str = "/oauth2/token";
+/// Where the OAuth client is created in Coupa, as a person and as a path.
+pub const CLIENT_SETUP: &str = "Setup > OAuth2/OpenID Connect Clients";
+pub const CLIENT_SETUP_PATH: &str = "/oauth2/clients";
+/// Each instance lists its scopes, and what each grants, here.
+pub const SCOPES_PAGE_PATH: &str = "/oauth2/scopes";
 const API_PREFIX: &str = "/api/";
 const GRANT_TYPE: &str = "client_credentials";
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";

@@ -133,7 +133,7 @@ impl Domain {
         }
         let lower = raw.to_ascii_lowercase();
         let rest = match lower.split_once("://") {
-            Some(("https", rest)) => rest,
+            Some((scheme, rest)) if scheme == crate::kit::SCHEME => rest,
             Some((scheme, rest)) => {
                 return Err(err(format!(
                     "Coupa is served over HTTPS only, and the scheme is implied; drop '{scheme}://' and use '{}'",

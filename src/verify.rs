@@ -114,7 +114,7 @@ const TOKEN_PREFIX: usize = 6;
 /// One retry after a 429 whose Retry-After is at most this.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
 const DOMAIN_FORMS: &str = "Coupa domains look like <org>.coupahost.com (customer instances, often <org>-test.coupahost.com for test) or <org>.coupacloud.com (partner and demo instances)";
-const SETUP: &str = "Setup > OAuth2/OpenID Connect Clients";
+const SETUP: &str = kit::CLIENT_SETUP;
 
 pub fn run(kit: &Kit<'_>, creds: &Credentials, timeout: Duration) -> Result<Report, Error> {
     let roots = trust_roots()?;
@@ -601,7 +601,7 @@ fn api_call(
             }
             _ if looks_like_markup(&content_type, &body) => problem(
                 format!("the answer is {}, not JSON", kind_of(&content_type, &body)),
-                "Coupa answers XML unless asked for JSON: send the header 'Accept: application/json' (the kit's requests do); an HTML page means the host is not a Coupa API",
+                format!("Coupa answers XML unless asked for JSON: send the header 'Accept: {}' (the kit's requests do); an HTML page means the host is not a Coupa API", kit::JSON),
             ),
             _ => problem("the answer is not a JSON list of records", format!("check --domain points at the Coupa instance ({DOMAIN_FORMS})")),
         },
@@ -611,7 +611,7 @@ fn api_call(
         ),
         403 if granted.is_some_and(|g| g.iter().any(|s| s == needed)) => problem(
             format!("Coupa refused {} (403) though the token holds {needed}", call.path),
-            format!("the client's API permissions on this instance are narrower: see https://{domain}/oauth2/scopes for what each scope grants, and add the one {} needs in {SETUP}", call.path),
+            format!("the client's API permissions on this instance are narrower: see {}://{domain}{} for what each scope grants, and add the one {} needs in {SETUP}", kit::SCHEME, kit::SCOPES_PAGE_PATH, call.path),
         ),
         403 => problem(
             format!("the token lacks the scope {needed}, which {} needs (403)", call.path),
@@ -620,7 +620,7 @@ fn api_call(
         // Coupa answers an empty XML search with 404 and <errors>; JSON gives [].
         404 if body.contains("<errors") => problem(
             "Coupa answered 404 with an XML error, which is how it answers when the Accept header does not ask for JSON",
-            "send 'Accept: application/json' (the kit's requests do); then an empty result is [] rather than 404",
+            format!("send 'Accept: {}' (the kit's requests do); then an empty result is [] rather than 404", kit::JSON),
         ),
         404 => problem(
             format!("{} was not found on this instance (404)", call.path),

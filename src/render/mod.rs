@@ -218,6 +218,7 @@ struct RequestView {
     name: String,
     method: &'static str,
     url: String,
+    protocol: &'static str,
     host: String,
     /// `/api/expense_reports`: the Agent Studio endpoint path.
     path: String,
@@ -241,6 +242,7 @@ impl RequestView {
             name: req.name.clone(),
             method: req.method,
             url: req.url(&host),
+            protocol: kit::SCHEME,
             host,
             path: req.path.clone(),
             path_segments: req
@@ -341,6 +343,8 @@ pub fn bundle_readme(kit: &Kit<'_>, files: &[Artifact]) -> Result<Artifact, Erro
         files: Vec<FileView>,
         script_file: &'static str,
         env: EnvNames,
+        setup: &'static str,
+        setup_path: &'static str,
     }
     #[derive(Serialize)]
     struct FileView {
@@ -365,6 +369,8 @@ pub fn bundle_readme(kit: &Kit<'_>, files: &[Artifact]) -> Result<Artifact, Erro
                     })
                     .collect(),
                 script_file: script::FILE,
+                setup: kit::CLIENT_SETUP,
+                setup_path: kit::CLIENT_SETUP_PATH,
                 env: EnvNames::default(),
             },
         )?,
@@ -379,9 +385,8 @@ pub fn bundle(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
         postman_environment(kit)?,
         curl(kit)?,
         check_script(kit)?,
-        sheet(kit, SheetFormat::Markdown)?,
-        sheet(kit, SheetFormat::Json)?,
     ];
+    files.extend(sheet::files(kit)?);
     files.push(bundle_readme(kit, &files)?);
     Ok(files)
 }

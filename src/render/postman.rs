@@ -101,6 +101,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         environment_name: String,
         token_item: &'a str,
         renew_hours: u32,
+        setup: &'static str,
     }
     let description = render(
         "postman_description",
@@ -113,6 +114,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             environment_name: kit_name(kit),
             token_item: &kit.token.name,
             renew_hours: RENEW_HOURS,
+            setup: kit::CLIENT_SETUP,
         },
     )?;
 

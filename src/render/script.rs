@@ -128,6 +128,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         scope_var: &'static str,
         token_var: &'static str,
         access_token_field: &'static str,
+        setup: &'static str,
         token: ScriptRequest,
         calls: Vec<ScriptRequest>,
     }
@@ -139,6 +140,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         scope_var: SCOPE,
         token_var: TOKEN,
         access_token_field: kit::ACCESS_TOKEN_FIELD,
+        setup: kit::CLIENT_SETUP,
         token: script_request(&kit.token, "token.json".into())?,
         calls: kit
             .calls

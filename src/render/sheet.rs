@@ -47,6 +47,7 @@ struct View {
     actions: Vec<Action>,
     client_id: String,
     client_secret: String,
+    setup: &'static str,
 }
 
 fn field(key: &'static str, label: &'static str, value: impl Into<String>) -> Field {
@@ -114,6 +115,7 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         actions,
         client_id: bind(Var::ClientId),
         client_secret: bind(Var::ClientSecret),
+        setup: kit::CLIENT_SETUP,
     })
 }
 
@@ -122,20 +124,32 @@ fn fence_for(text: &str) -> String {
     "`".repeat(longest.max(2) + 1)
 }
 
-pub fn file(kit: &Kit<'_>, format: SheetFormat) -> Result<Artifact, Error> {
-    let view = view(kit)?;
+fn render_as(view: &View, format: SheetFormat) -> Result<Artifact, Error> {
     Ok(match format {
         SheetFormat::Markdown => Artifact {
             file_name: MARKDOWN_FILE,
             purpose: "Every Agent Studio connector and action field, with the value to enter.",
-            text: render("sheet_md", &view)?,
+            text: render("sheet_md", view)?,
             executable: false,
         },
         SheetFormat::Json => Artifact {
             file_name: JSON_FILE,
             purpose: "The same fields, for programs.",
-            text: render_json("sheet_json", &view)?,
+            text: render_json("sheet_json", view)?,
             executable: false,
         },
     })
+}
+
+pub fn file(kit: &Kit<'_>, format: SheetFormat) -> Result<Artifact, Error> {
+    render_as(&view(kit)?, format)
+}
+
+/// Both formats from one view, for the bundle.
+pub fn files(kit: &Kit<'_>) -> Result<[Artifact; 2], Error> {
+    let view = view(kit)?;
+    Ok([
+        render_as(&view, SheetFormat::Markdown)?,
+        render_as(&view, SheetFormat::Json)?,
+    ])
 }
