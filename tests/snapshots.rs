@@ -8,9 +8,7 @@ use support::{artifacts, sheet, spec, GUIDE_DOMAIN};
 
 fn snapshot_all(case: &str, args: &[&str]) {
     let spec = spec(args);
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
-    settings.set_prepend_module_to_snapshot(false);
+    let mut settings = support::snapshot_settings();
     settings.set_description(format!("coupagen {}", args.join(" ")));
     settings.bind(|| {
         for a in artifacts(&spec) {

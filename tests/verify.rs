@@ -77,9 +77,7 @@ fn success_reports_every_step() {
     );
     assert!(report.contains(&format!("token {}…", &token[..6])));
 
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
-    settings.set_prepend_module_to_snapshot(false);
+    let mut settings = support::snapshot_settings();
     settings.add_filter(r"\(\d+ ms\)", "(N ms)");
     // localhost may also resolve to ::1 on another machine.
     settings.add_filter(

@@ -30,6 +30,15 @@ pub const MULTI_ARGS: &[&str] = &[
     "10",
 ];
 
+/// insta settings shared by every snapshot: the top-level `snapshots/`
+/// folder, files named by the snapshot alone.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
 /// A spec from command-line style arguments, through the real parser.
 pub fn spec(args: &[&str]) -> Spec {
     use clap::Parser;
