@@ -1,12 +1,13 @@
-//! In-process rendering: each artifact and the whole bundle, for the
-//! guide's kit and for a kit of every catalog resource. The registry is
-//! built once per process (as in the binary), so it is warmed first.
+//! In-process rendering: each file of each format in the registry, and the
+//! whole bundle, for the guide's kit and for a kit of every catalog
+//! resource. The registry is built once per process (as in the binary), so
+//! it is warmed first.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
 use coupagen::input::Inputs;
 use coupagen::kit;
-use coupagen::render::{self, SheetFormat};
+use coupagen::render::{self, FORMATS};
 use coupagen::spec::Spec;
 
 fn spec(resources: Vec<String>) -> Spec {
@@ -45,24 +46,15 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("plan+bundle", name), &spec, |b, s| {
             b.iter(|| render::bundle(&kit::plan(s)).unwrap())
         });
-        group.bench_with_input(BenchmarkId::new("postman", name), &k, |b, k| {
-            b.iter(|| render::postman_collection(k).unwrap())
-        });
-        group.bench_with_input(BenchmarkId::new("environment", name), &k, |b, k| {
-            b.iter(|| render::postman_environment(k).unwrap())
-        });
-        group.bench_with_input(BenchmarkId::new("curl", name), &k, |b, k| {
-            b.iter(|| render::curl(k).unwrap())
-        });
-        group.bench_with_input(BenchmarkId::new("script", name), &k, |b, k| {
-            b.iter(|| render::check_script(k).unwrap())
-        });
-        group.bench_with_input(BenchmarkId::new("sheet_md", name), &k, |b, k| {
-            b.iter(|| render::sheet(k, SheetFormat::Markdown).unwrap())
-        });
-        group.bench_with_input(BenchmarkId::new("sheet_json", name), &k, |b, k| {
-            b.iter(|| render::sheet(k, SheetFormat::Json).unwrap())
-        });
+        // Each file of each format, alone, as its subcommand renders it.
+        for format in FORMATS {
+            for file in format.files {
+                let id = BenchmarkId::new(format!("{}/{}", format.command, file.variant), name);
+                group.bench_with_input(id, &k, |b, k| {
+                    b.iter(|| render::one(k, format, file).unwrap())
+                });
+            }
+        }
     }
     group.finish();
 }

@@ -1,12 +1,12 @@
-//! The command line: clap types whose doc comments are the `--help` text.
+//! The command line: clap types whose doc comments are the `--help` text. The
+//! generator subcommands are read off the format registry.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
-use crate::input::Inputs;
-use crate::render::SheetFormat;
-use crate::spec::ReturnObject;
+use crate::input::KitArgs;
+use crate::render::{self, File, Format, FORMATS};
 
 /// Generate and check everything needed to connect to Coupa's API with an
 /// OAuth2 client-credentials client: a Postman collection and environment,
@@ -33,26 +33,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Postman collection (v2.1): the token request and one request per resource.
-    ///
-    /// Every request fetches a token by itself when none is stored, so any one
-    /// of them runs alone in Postman or newman.
-    Postman(Generate),
-    /// Postman environment holding the two credential variables, empty.
-    Environment(Generate),
-    /// curl commands in the setup guide's style, credentials as {{placeholders}}.
-    Curl(Generate),
-    /// A bash check script: reads COUPA_CLIENT_ID and COUPA_CLIENT_SECRET from
-    /// the environment, fetches a token and calls each resource.
-    Script(Generate),
-    /// The Agent Studio field sheet: every connector and action field, with its value.
-    Sheet {
-        #[command(flatten)]
-        generate: Generate,
-        /// markdown for people, json for programs.
-        #[arg(long, value_enum, default_value = "markdown", help_heading = "Output")]
-        format: SheetFormat,
-    },
+    #[command(flatten)]
+    Generate(Generate),
     /// All artifacts, and a README with the next steps, into a folder.
     Bundle {
         #[command(flatten)]
@@ -98,9 +80,17 @@ pub enum Command {
     },
 }
 
-/// A single artifact's generator: the kit's inputs and where to write.
-#[derive(Debug, Args)]
+/// One format's generator: which file, the kit's inputs, where to write.
+#[derive(Debug)]
 pub struct Generate {
+    pub format: &'static Format,
+    pub file: &'static File,
+    pub args: GenerateArgs,
+}
+
+/// What every generator takes.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
     #[command(flatten)]
     pub kit: KitArgs,
     /// Write to FILE instead of standard output (`-` is standard output).
@@ -111,86 +101,81 @@ pub struct Generate {
     pub force: bool,
 }
 
-/// What the kit is made from.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Kit")]
-pub struct KitArgs {
-    /// The Coupa instance host, e.g. acme.coupahost.com (https:// is implied).
-    #[arg(long, value_name = "HOST")]
-    pub domain: Option<String>,
-    /// An OAuth scope the client has; repeatable, or a space- or
-    /// comma-separated list [default: the scopes the resources need]
-    #[arg(long, value_name = "SCOPE")]
-    pub scope: Vec<String>,
-    /// An API resource to call (see `coupagen scopes --resources`);
-    /// repeatable or comma-separated [default: expense_reports]
-    #[arg(long, value_name = "NAME")]
-    pub resource: Vec<String>,
-    /// Accept scopes that coupagen's catalog does not list (an instance's own).
-    #[arg(long)]
-    pub allow_unknown_scopes: bool,
-    /// The Postman placeholder for the client's Identifier [default: Identifier]
-    #[arg(long, value_name = "NAME")]
-    pub client_id_var: Option<String>,
-    /// The Postman placeholder for the client's Secret [default: Secret]
-    #[arg(long, value_name = "NAME")]
-    pub client_secret_var: Option<String>,
-    /// The Agent Studio connection name [default: Coupa Connector]
-    #[arg(long, value_name = "TEXT")]
-    pub connector_name: Option<String>,
-    /// Read any of these options from a JSON file (keys in snake_case,
-    /// e.g. {"domain": "...", "resources": [...]}); flags win.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    #[command(flatten)]
-    pub query: QueryArgs,
+/// The `--format` of a format that writes several files.
+const FORMAT_ARG: &str = "format";
+
+fn generator(format: &'static Format) -> clap::Command {
+    // The format's own text, set after the arguments: augmenting would
+    // otherwise give every generator `GenerateArgs`'s doc comment.
+    let mut cmd = GenerateArgs::augment_args(clap::Command::new(format.command))
+        .about(format.about.trim_end_matches('.'))
+        .long_about(format.long_about);
+    if let [first, ..] = format.files {
+        if format.files.len() > 1 {
+            let variants: Vec<&str> = format.files.iter().map(|f| f.variant).collect();
+            cmd = cmd.arg(
+                clap::Arg::new(FORMAT_ARG)
+                    .long(FORMAT_ARG)
+                    .value_parser(clap::builder::PossibleValuesParser::new(variants))
+                    .default_value(first.variant)
+                    .help(format!(
+                        "Which file: {}.",
+                        format
+                            .files
+                            .iter()
+                            .map(|f| format!("{} ({})", f.variant, f.path))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                    .help_heading("Output"),
+            );
+        }
+    }
+    cmd
 }
 
-/// Query options, applied to every API request.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Query")]
-pub struct QueryArgs {
-    /// Records a page, 1 to 50 [default: 1]
-    #[arg(long, value_name = "N")]
-    pub limit: Option<u64>,
-    /// Records to skip, for paging.
-    #[arg(long, value_name = "N")]
-    pub offset: Option<u32>,
-    /// A filter, `attribute=value` or `attribute[operator]=value`
-    /// (operators: contains, starts_with, ends_with, gt, lt, gt_or_eq,
-    /// lt_or_eq, not_eq, in, not_in, blank); repeatable.
-    #[arg(long, value_name = "EXPR")]
-    pub filter: Vec<String>,
-    /// The fields to return, a JSON list, e.g. '["id",{"expense_lines":["id"]}]'.
-    #[arg(long, value_name = "JSON")]
-    pub fields: Option<String>,
-    /// Coupa's smaller answers: limited or shallow.
-    #[arg(long, value_enum, value_name = "MODE")]
-    pub return_object: Option<ReturnObject>,
-}
-
-impl KitArgs {
-    /// The flags as raw inputs, merged over `--config` when given.
-    pub fn inputs(&self) -> Result<Inputs, crate::Error> {
-        let q = &self.query;
-        let flags = Inputs {
-            domain: self.domain.clone(),
-            scopes: self.scope.clone(),
-            resources: self.resource.clone(),
-            limit: q.limit,
-            offset: q.offset,
-            filters: q.filter.clone(),
-            fields: q.fields.clone(),
-            return_object: q.return_object,
-            client_id_var: self.client_id_var.clone(),
-            client_secret_var: self.client_secret_var.clone(),
-            connector_name: self.connector_name.clone(),
-            allow_unknown_scopes: self.allow_unknown_scopes,
-            from_config: None,
-        };
-        Ok(match &self.config {
-            Some(path) => flags.over(Inputs::from_config_file(path)?, path),
-            None => flags,
+impl FromArgMatches for Generate {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let (name, sub) = matches
+            .subcommand()
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::MissingSubcommand))?;
+        let format = render::format(name)
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidSubcommand))?;
+        let variant = sub
+            .try_get_one::<String>(FORMAT_ARG)
+            .ok()
+            .flatten()
+            .cloned();
+        let file = format
+            .files
+            .iter()
+            .find(|f| variant.as_deref().is_none_or(|v| v == f.variant))
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue))?;
+        Ok(Generate {
+            format,
+            file,
+            args: GenerateArgs::from_arg_matches(sub)?,
         })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Subcommand for Generate {
+    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
+        FORMATS
+            .iter()
+            .fold(cmd, |cmd, format| cmd.subcommand(generator(format)))
+    }
+
+    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_subcommands(cmd)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        render::format(name).is_some()
     }
 }

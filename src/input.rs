@@ -1,60 +1,151 @@
-//! Raw input, before validation: the flags, or a `--config` JSON file with
-//! the same names, merged (flags win) and resolved into a validated [`Spec`].
+//! Raw input, before validation: one struct that is both the kit's flags and
+//! the keys of a `--config` JSON file, so the two cannot drift; the merge
+//! (flags win); and `resolve`, which validates into a [`Spec`].
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
+use clap::{Args, CommandFactory as _};
+use serde::{Deserialize, Serialize};
+
+use crate::contract::postman;
+use crate::error::{Error, Origin};
 use crate::spec::{
-    bad, parse_fields, parse_limit, parse_resources, settle_scopes, ConnectorName, Domain, Filter,
-    Query, ReturnObject, Scope, Spec, VarName, DEFAULT_CLIENT_ID_VAR, DEFAULT_CLIENT_SECRET_VAR,
-    DEFAULT_CONNECTOR_NAME, DEFAULT_RESOURCE,
+    parse_fields, parse_limit, parse_resources, settle_scopes, ConnectorName, Domain, Filter,
+    Grant, Query, ReturnObject, Scope, Spec, VarName, DEFAULT_CONNECTOR_NAME, DEFAULT_RESOURCE,
 };
-use crate::Error;
 
-/// Raw input, before validation: from flags, or from a `--config` JSON file
-/// with the same names (snake_case). Every field is optional here; `resolve`
-/// applies defaults and validates.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+/// What the kit is made from. Each field is a flag (`--client-id-var`) and a
+/// `--config` key (`client_id_var`); its doc comment is the `--help` text.
+/// Every field is optional here; `resolve` applies defaults and validates.
+#[derive(Debug, Default, Clone, Args, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+#[command(next_help_heading = "Kit")]
 pub struct Inputs {
+    /// The Coupa instance host, e.g. acme.coupahost.com (https:// is implied).
+    #[arg(long, value_name = "HOST")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    #[serde(default, alias = "scope", deserialize_with = "one_or_many")]
+    /// An OAuth scope the client has; repeatable, or a space- or
+    /// comma-separated list [default: the scopes the resources need]
+    #[arg(long = "scope", value_name = "SCOPE")]
+    #[serde(
+        default,
+        alias = "scope",
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub scopes: Vec<String>,
-    #[serde(default, alias = "resource", deserialize_with = "one_or_many")]
+    /// An API resource to call (see `coupagen scopes --resources`);
+    /// repeatable or comma-separated [default: expense_reports]
+    #[arg(long = "resource", value_name = "NAME")]
+    #[serde(
+        default,
+        alias = "resource",
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub resources: Vec<String>,
+    /// Records a page, 1 to 50 [default: 1]
+    #[arg(long, value_name = "N", help_heading = "Query")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
+    /// Records to skip, for paging.
+    #[arg(long, value_name = "N", help_heading = "Query")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<u32>,
-    #[serde(default, alias = "filter", deserialize_with = "one_or_many")]
+    /// A filter, `attribute=value` or `attribute[operator]=value`
+    /// (operators: contains, starts_with, ends_with, gt, lt, gt_or_eq,
+    /// lt_or_eq, not_eq, in, not_in, blank); repeatable.
+    #[arg(long = "filter", value_name = "EXPR", help_heading = "Query")]
+    #[serde(
+        default,
+        alias = "filter",
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub filters: Vec<String>,
-    /// A JSON list; in a config file either the list itself or its text.
-    #[serde(default, deserialize_with = "json_text")]
+    /// The fields to return, a JSON list, e.g. '["id",{"expense_lines":["id"]}]'.
+    /// In a config file, the list itself or its text.
+    #[arg(long, value_name = "JSON", help_heading = "Query")]
+    #[serde(
+        default,
+        deserialize_with = "json_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fields: Option<String>,
+    /// Coupa's smaller answers: limited or shallow.
+    #[arg(long, value_enum, value_name = "MODE", help_heading = "Query")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_object: Option<ReturnObject>,
+    /// The Postman placeholder for the client's Identifier [default: Identifier]
+    #[arg(long, value_name = "NAME")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_var: Option<String>,
+    /// The Postman placeholder for the client's Secret [default: Secret]
+    #[arg(long, value_name = "NAME")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret_var: Option<String>,
+    /// The Agent Studio connection name [default: Coupa Connector]
+    #[arg(long, value_name = "TEXT")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub connector_name: Option<String>,
-    #[serde(default)]
+    /// Accept scopes that coupagen's catalog does not list (an instance's own).
+    #[arg(long)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_unknown_scopes: bool,
-    /// The config file, and the keys whose values came from it, so errors
-    /// point at the file rather than at a flag the user never typed.
-    #[serde(skip)]
-    pub from_config: Option<(PathBuf, Vec<&'static str>)>,
+}
+
+/// The kit's inputs as flags, and the config file they may come from.
+#[derive(Debug, Args)]
+pub struct KitArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// Read any of these options from a JSON file (keys in snake_case,
+    /// e.g. {"domain": "...", "resources": [...]}); flags win.
+    #[arg(long, value_name = "FILE", help_heading = "Kit")]
+    pub config: Option<PathBuf>,
+}
+
+impl KitArgs {
+    /// The validated spec: the flags, over `--config` when given.
+    pub fn spec(&self) -> Result<Spec, Error> {
+        match &self.config {
+            None => self.inputs.clone().resolve(),
+            Some(path) => {
+                let config = Inputs::from_config_file(path)?;
+                let (merged, from_file) = self.inputs.over(&config);
+                merged
+                    .resolve()
+                    .map_err(|e| e.from_config(path, &from_file))
+            }
+        }
+    }
+}
+
+/// The struct's fields as JSON keys and values; what is not given is absent.
+fn given(inputs: &Inputs) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(inputs) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => unreachable!("Inputs serializes to an object"),
+    }
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(serde::Deserialize)]
+    #[derive(Deserialize)]
     #[serde(untagged, expecting = "expected a string or a list of strings")]
     enum OneOrMany {
         One(String),
         Many(Vec<String>),
     }
-    Ok(match serde::Deserialize::deserialize(d)? {
+    Ok(match Deserialize::deserialize(d)? {
         OneOrMany::One(s) => vec![s],
         OneOrMany::Many(v) => v,
     })
 }
 
 fn json_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let v: serde_json::Value = serde::Deserialize::deserialize(d)?;
+    let v: serde_json::Value = Deserialize::deserialize(d)?;
     Ok(match v {
         serde_json::Value::Null => None,
         serde_json::Value::String(s) => Some(s),
@@ -66,8 +157,8 @@ impl Inputs {
     /// Reads a `--config` file; errors name the file, the line and column,
     /// and the key at fault with what it should hold.
     pub fn from_config_file(path: &Path) -> Result<Self, Error> {
-        let shown = path.display();
-        let fail = |what: String| Error::Input(format!("--config '{shown}': {what}"));
+        let shown = path.display().to_string();
+        let fail = |what: String| Error::bad(Origin::Flag("--config"), &shown, what);
         let text =
             std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read it ({e})")))?;
         if !text.trim_start().starts_with('{') && !text.trim().is_empty() {
@@ -92,12 +183,12 @@ impl Inputs {
                     format!("{at}: not valid JSON: {message}")
                 }
                 _ if message.starts_with("unknown field") => {
-                    let near = crate::catalog::closest(&key, config_keys(), 3);
+                    let near = crate::catalog::closest(&key, keys(), 3);
                     format!(
                         "{at}: unknown key \"{key}\"{}; known keys: {}",
                         near.map(|n| format!(" (did you mean \"{n}\"?)"))
                             .unwrap_or_default(),
-                        config_keys().collect::<Vec<_>>().join(", ")
+                        keys().collect::<Vec<_>>().join(", ")
                     )
                 }
                 _ => format!("{at}: key \"{key}\": {}", friendly_types(message)),
@@ -105,91 +196,26 @@ impl Inputs {
         })
     }
 
-    /// Flags win over the config file; repeatable flags replace its lists.
-    pub fn over(self, config: Inputs, path: &Path) -> Inputs {
-        let mut taken: Vec<&'static str> = Vec::new();
-        let mut pick = |key: &'static str, flag_given: bool, config_given: bool| {
-            if !flag_given && config_given {
-                taken.push(key);
-            }
-        };
-        pick("domain", self.domain.is_some(), config.domain.is_some());
-        pick("scopes", !self.scopes.is_empty(), !config.scopes.is_empty());
-        pick(
-            "resources",
-            !self.resources.is_empty(),
-            !config.resources.is_empty(),
-        );
-        pick("limit", self.limit.is_some(), config.limit.is_some());
-        pick(
-            "filters",
-            !self.filters.is_empty(),
-            !config.filters.is_empty(),
-        );
-        pick("fields", self.fields.is_some(), config.fields.is_some());
-        pick(
-            "client_id_var",
-            self.client_id_var.is_some(),
-            config.client_id_var.is_some(),
-        );
-        pick(
-            "client_secret_var",
-            self.client_secret_var.is_some(),
-            config.client_secret_var.is_some(),
-        );
-        pick(
-            "connector_name",
-            self.connector_name.is_some(),
-            config.connector_name.is_some(),
-        );
-        fn list(flags: Vec<String>, config: Vec<String>) -> Vec<String> {
-            if flags.is_empty() {
-                config
-            } else {
-                flags
-            }
-        }
-        Inputs {
-            domain: self.domain.or(config.domain),
-            scopes: list(self.scopes, config.scopes),
-            resources: list(self.resources, config.resources),
-            limit: self.limit.or(config.limit),
-            offset: self.offset.or(config.offset),
-            filters: list(self.filters, config.filters),
-            fields: self.fields.or(config.fields),
-            return_object: self.return_object.or(config.return_object),
-            client_id_var: self.client_id_var.or(config.client_id_var),
-            client_secret_var: self.client_secret_var.or(config.client_secret_var),
-            connector_name: self.connector_name.or(config.connector_name),
-            allow_unknown_scopes: self.allow_unknown_scopes || config.allow_unknown_scopes,
-            from_config: Some((path.to_path_buf(), taken)),
-        }
+    /// Flags win over the config file; a repeatable flag replaces the file's
+    /// list. Also returns the keys whose values came from the file.
+    pub fn over(&self, config: &Inputs) -> (Inputs, Vec<&'static str>) {
+        let flags = given(self);
+        let mut merged = given(config);
+        let from_file = keys()
+            .filter(|k| merged.contains_key(*k) && !flags.contains_key(*k))
+            .collect();
+        merged.extend(flags);
+        let merged = serde_json::from_value(serde_json::Value::Object(merged))
+            .expect("a merge of two valid inputs is valid");
+        (merged, from_file)
     }
 
-    /// Validates everything, applies the defaults. A bad value from the
-    /// config file is reported as the file's key, not as a flag.
+    /// Validates everything, applies the defaults.
     pub fn resolve(self) -> Result<Spec, Error> {
-        let origin = self.from_config.clone();
-        self.resolve_values().map_err(|e| match (e, origin) {
-            (Error::Input(m), Some((path, keys))) => Error::Input(
-                OPTIONS
-                    .iter()
-                    .filter(|(key, _)| keys.contains(key))
-                    .find_map(|(key, flag)| {
-                        m.strip_prefix(&format!("{flag} ")).map(|rest| {
-                            format!("--config '{}': key \"{key}\" {rest}", path.display())
-                        })
-                    })
-                    .unwrap_or(m),
-            ),
-            (e, _) => e,
-        })
-    }
-
-    fn resolve_values(self) -> Result<Spec, Error> {
         let domain = self.domain.as_deref().ok_or_else(|| {
-            Error::Input(
-                "--domain is missing; give the Coupa instance host, e.g. --domain acme.coupahost.com".into(),
+            Error::input(
+                Origin::Option("domain"),
+                "is missing; give the Coupa instance host, e.g. --domain acme.coupahost.com",
             )
         })?;
         let domain = Domain::parse(domain)?;
@@ -204,35 +230,35 @@ impl Inputs {
             self.allow_unknown_scopes,
         )?;
         let client_id_var = VarName::parse(
-            "--client-id-var",
+            "client_id_var",
             self.client_id_var
                 .as_deref()
-                .unwrap_or(DEFAULT_CLIENT_ID_VAR),
+                .unwrap_or(postman::DEFAULT_CLIENT_ID),
         )?;
         let client_secret_var = VarName::parse(
-            "--client-secret-var",
+            "client_secret_var",
             self.client_secret_var
                 .as_deref()
-                .unwrap_or(DEFAULT_CLIENT_SECRET_VAR),
+                .unwrap_or(postman::DEFAULT_CLIENT_SECRET),
         )?;
         if client_id_var == client_secret_var {
-            return Err(bad(
-                "--client-secret-var",
+            return Err(Error::bad(
+                Origin::Option("client_secret_var"),
                 client_secret_var.as_str(),
                 "the secret's placeholder needs a name of its own, not the client id's",
             ));
         }
-        for (input, var) in [
-            ("--client-id-var", &client_id_var),
-            ("--client-secret-var", &client_secret_var),
+        for (key, var) in [
+            ("client_id_var", &client_id_var),
+            ("client_secret_var", &client_secret_var),
         ] {
-            if RESERVED_VARS.contains(&var.as_str()) {
-                return Err(bad(
-                    input,
+            if postman::RESERVED.contains(&var.as_str()) {
+                return Err(Error::bad(
+                    Origin::Option(key),
                     var.as_str(),
                     format!(
                         "the collection uses that name itself; pick another (reserved: {})",
-                        RESERVED_VARS.join(", ")
+                        postman::RESERVED.join(", ")
                     ),
                 ));
             }
@@ -254,6 +280,7 @@ impl Inputs {
             return_object: self.return_object,
         };
         Ok(Spec {
+            grant: Grant::ClientCredentials,
             domain,
             scopes,
             resources,
@@ -273,30 +300,85 @@ fn friendly_types(message: &str) -> String {
         .replace("invalid type: ", "")
 }
 
-/// Each `--config` key and the flag it stands for.
-pub const OPTIONS: &[(&str, &str)] = &[
-    ("domain", "--domain"),
-    ("scopes", "--scope"),
-    ("resources", "--resource"),
-    ("limit", "--limit"),
-    ("offset", "--offset"),
-    ("filters", "--filter"),
-    ("fields", "--fields"),
-    ("return_object", "--return-object"),
-    ("client_id_var", "--client-id-var"),
-    ("client_secret_var", "--client-secret-var"),
-    ("connector_name", "--connector-name"),
-    ("allow_unknown_scopes", "--allow-unknown-scopes"),
-];
-
-fn config_keys() -> impl Iterator<Item = &'static str> {
-    OPTIONS.iter().map(|(key, _)| *key)
+/// Each option's config key and flag, read off the one definition above.
+fn options() -> &'static [(String, String)] {
+    static OPTIONS: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    OPTIONS.get_or_init(|| {
+        #[derive(clap::Parser)]
+        struct Probe {
+            #[command(flatten)]
+            inputs: Inputs,
+        }
+        Probe::command()
+            .get_arguments()
+            .filter_map(|a| Some((a.get_id().to_string(), format!("--{}", a.get_long()?))))
+            .collect()
+    })
 }
 
-/// Collection variables a credential placeholder must not shadow.
-const RESERVED_VARS: &[&str] = &[
-    crate::kit::DOMAIN_VAR,
-    crate::kit::SCOPES_VAR,
-    crate::kit::TOKEN_VAR,
-    crate::kit::EXPIRY_VAR,
-];
+/// Every `--config` key, in the order `--help` lists the flags.
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    options().iter().map(|(key, _)| key.as_str())
+}
+
+/// The flag for a config key: `client_id_var` -> `--client-id-var`.
+pub fn flag_of(key: &str) -> &'static str {
+    options()
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, flag)| flag.as_str())
+        .unwrap_or_else(|| panic!("no option has the key {key:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_flag_is_a_config_key_and_back() {
+        let pairs: Vec<(&str, &str)> = keys().map(|k| (k, flag_of(k))).collect();
+        assert_eq!(
+            pairs[..3],
+            [
+                ("domain", "--domain"),
+                ("scopes", "--scope"),
+                ("resources", "--resource")
+            ]
+        );
+        assert!(pairs.contains(&("client_id_var", "--client-id-var")));
+        assert!(pairs.contains(&("allow_unknown_scopes", "--allow-unknown-scopes")));
+        // A config file may set every key a flag sets, by the same name.
+        let mut all = serde_json::Map::new();
+        for key in keys() {
+            all.insert(key.into(), serde_json::json!(null));
+        }
+        let err = serde_json::from_value::<Inputs>(serde_json::Value::Object(all.clone()));
+        assert!(
+            !err.as_ref()
+                .is_err_and(|e| e.to_string().contains("unknown field")),
+            "{err:?}"
+        );
+        assert_eq!(all.len(), keys().count());
+    }
+
+    #[test]
+    fn flags_win_and_the_file_is_named_for_what_it_gave() {
+        let flags = Inputs {
+            limit: Some(5),
+            scopes: vec!["a".into()],
+            ..Inputs::default()
+        };
+        let config = Inputs {
+            domain: Some("x.coupahost.com".into()),
+            limit: Some(9),
+            allow_unknown_scopes: true,
+            ..Inputs::default()
+        };
+        let (merged, from_file) = flags.over(&config);
+        assert_eq!(merged.limit, Some(5));
+        assert_eq!(merged.domain.as_deref(), Some("x.coupahost.com"));
+        assert_eq!(merged.scopes, ["a"]);
+        assert!(merged.allow_unknown_scopes);
+        assert_eq!(from_file, ["domain", "allow_unknown_scopes"]);
+    }
+}

@@ -5,8 +5,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::error::{Error, Origin};
 use crate::render::Artifact;
-use crate::Error;
 
 /// Writes to standard output; a closed pipe (`| head`) is a quiet success.
 pub fn to_stdout(text: &str) -> Result<(), Error> {
@@ -26,10 +26,11 @@ pub fn emit(artifact: &Artifact, output: Option<&Path>, force: bool) -> Result<(
         Some(p) if p == Path::new("-") => to_stdout(&artifact.text),
         Some(path) => {
             if path.exists() && !force {
-                return Err(Error::Input(format!(
-                    "-o '{}': the file exists; add --force to replace it",
-                    path.display()
-                )));
+                return Err(Error::bad(
+                    Origin::Flag("-o"),
+                    &path.display().to_string(),
+                    "the file exists; add --force to replace it",
+                ));
             }
             let staged = stage(path, artifact).map_err(|e| write_error(path, &e))?;
             fs::rename(&staged, path).map_err(|e| {
@@ -42,37 +43,54 @@ pub fn emit(artifact: &Artifact, output: Option<&Path>, force: bool) -> Result<(
 
 /// `bundle --out DIR`: all files or none. Each is written to a temporary file
 /// beside its target, then renamed into place; if anything fails, the new
-/// files are removed and replaced ones restored.
+/// files and the folders made for them are removed, and replaced ones restored.
 pub fn write_bundle(dir: &Path, files: &[Artifact], force: bool) -> Result<Vec<PathBuf>, Error> {
+    let out = |why: String| Error::bad(Origin::Flag("--out"), &dir.display().to_string(), why);
     if dir.exists() && !dir.is_dir() {
-        return Err(Error::Input(format!(
-            "--out '{}': not a folder; give a folder to write the kit into",
-            dir.display()
-        )));
+        return Err(out(
+            "not a folder; give a folder to write the kit into".into()
+        ));
     }
-    let targets: Vec<PathBuf> = files.iter().map(|f| dir.join(f.file_name)).collect();
+    let targets: Vec<PathBuf> = files.iter().map(|f| dir.join(&f.path)).collect();
     let existing: Vec<&str> = files
         .iter()
         .zip(&targets)
         .filter(|(_, t)| t.exists())
-        .map(|(f, _)| f.file_name)
+        .map(|(f, _)| f.path.as_str())
         .collect();
     if !existing.is_empty() && !force {
-        return Err(Error::Input(format!(
-            "--out '{}': already holds {}; add --force to replace {}",
-            dir.display(),
+        return Err(out(format!(
+            "already holds {}; add --force to replace {}",
             existing.join(", "),
             if existing.len() == 1 { "it" } else { "them" }
         )));
     }
-    let created_dir = !dir.exists();
-    fs::create_dir_all(dir).map_err(|e| write_error(dir, &e))?;
-
-    let result = commit_all(files, &targets);
-    if result.is_err() && created_dir {
-        let _ = fs::remove_dir(dir); // only succeeds if we left it empty
+    let mut made = Vec::new();
+    let result = make_folders(dir, &targets, &mut made).and_then(|()| commit_all(files, &targets));
+    if result.is_err() {
+        // Deepest first; only folders we made, and only if we left them empty.
+        for folder in made.iter().rev() {
+            let _ = fs::remove_dir(folder);
+        }
     }
     result.map(|()| targets)
+}
+
+/// Creates `dir` and every target's folder that is missing, noting each it
+/// made, outermost first.
+fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Result<(), Error> {
+    for folder in std::iter::once(dir).chain(targets.iter().filter_map(|t| t.parent())) {
+        let mut missing: Vec<&Path> = folder
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+            .collect();
+        missing.reverse();
+        for m in missing {
+            fs::create_dir(m).map_err(|e| write_error(m, &e))?;
+            made.push(m.to_path_buf());
+        }
+    }
+    Ok(())
 }
 
 fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
@@ -180,4 +198,56 @@ fn set_mode(_: &Path, _: bool) -> io::Result<()> {
 
 fn write_error(path: &Path, e: &io::Error) -> Error {
     Error::Failed(format!("cannot write '{}': {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn artifact(path: &str) -> Artifact {
+        Artifact {
+            path: path.into(),
+            text: format!("{path}\n"),
+            executable: false,
+        }
+    }
+
+    #[test]
+    fn a_bundle_writes_files_into_the_folders_their_paths_name() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("kit");
+        let files = [artifact("top.txt"), artifact("sub/deeper/one.txt")];
+        write_bundle(&dir, &files, false).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.join("sub/deeper/one.txt")).unwrap(),
+            "sub/deeper/one.txt\n"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join("top.txt")).unwrap(),
+            "top.txt\n"
+        );
+    }
+
+    #[test]
+    fn a_failed_bundle_removes_the_folders_it_made_and_keeps_the_rest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("kit");
+        fs::create_dir_all(dir.join("mine")).unwrap();
+        fs::write(dir.join("mine/keep.txt"), "keep").unwrap();
+        // The last target is a folder that holds a file: the rename fails late.
+        fs::create_dir_all(dir.join("blocked/x")).unwrap();
+        let files = [
+            artifact("mine/new.txt"),
+            artifact("made/deeper/new.txt"),
+            artifact("blocked"),
+        ];
+        assert!(write_bundle(&dir, &files, true).is_err());
+        assert!(!dir.join("made").exists(), "the folders it made are gone");
+        assert!(!dir.join("mine/new.txt").exists());
+        assert_eq!(
+            fs::read_to_string(dir.join("mine/keep.txt")).unwrap(),
+            "keep"
+        );
+        assert!(dir.join("blocked/x").is_dir());
+    }
 }

@@ -4,12 +4,11 @@
 //! Everything downstream (kit, render, verify) trusts these types; validation
 //! happens here and nowhere else.
 
-use std::fmt;
-
 use serde::Serialize;
 
 use crate::catalog::{self, Resource};
-use crate::Error;
+use crate::coupa::MAX_LIMIT;
+use crate::error::{Error, Origin};
 
 /// The Coupa instance host, `host` or `host:port`, lower-cased, no scheme.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,9 +65,26 @@ pub struct Query {
     pub return_object: Option<ReturnObject>,
 }
 
+/// The OAuth grant the kit connects with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Grant {
+    ClientCredentials,
+}
+
+impl Grant {
+    /// `client-credentials`: how a person names it, as a flag value would.
+    pub fn id(self) -> &'static str {
+        match self {
+            Grant::ClientCredentials => "client-credentials",
+        }
+    }
+}
+
 /// The validated input of every generator and of `verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spec {
+    pub grant: Grant,
     pub domain: Domain,
     pub scopes: Vec<Scope>,
     pub resources: Vec<&'static Resource>,
@@ -78,11 +94,7 @@ pub struct Spec {
     pub connector_name: ConnectorName,
 }
 
-/// Coupa caps a page at 50 records.
-pub const MAX_LIMIT: u8 = 50;
 pub const DEFAULT_RESOURCE: &str = "expense_reports";
-pub const DEFAULT_CLIENT_ID_VAR: &str = "Identifier";
-pub const DEFAULT_CLIENT_SECRET_VAR: &str = "Secret";
 pub const DEFAULT_CONNECTOR_NAME: &str = "Coupa Connector";
 /// Coupa's filter operators (`attribute[operator]=value`).
 pub const OPERATORS: &[&str] = &[
@@ -104,25 +116,13 @@ const MAX_LABEL_LEN: usize = 63;
 const MAX_VAR_LEN: usize = 64;
 const MAX_CONNECTOR_NAME_LEN: usize = 200;
 
-/// "--flag 'value': why; what would be right". Control characters in the
-/// value are shown escaped so the message stays on one line.
-pub(crate) fn bad(input: &str, value: &str, why: impl fmt::Display) -> Error {
-    let shown: String = value
-        .chars()
-        .map(|c| match c.is_control() {
-            true => c.escape_default().to_string(),
-            false => c.to_string(),
-        })
-        .collect();
-    Error::Input(format!("{input} '{shown}': {why}"))
-}
-
 impl Domain {
     pub fn parse(raw: &str) -> Result<Self, Error> {
-        let err = |why: String| bad("--domain", raw, why);
+        let err = |why: String| Error::bad(Origin::Option("domain"), raw, why);
         if raw.is_empty() {
-            return Err(Error::Input(
-                "--domain is empty; give the instance host, e.g. 'acme.coupahost.com'".into(),
+            return Err(Error::input(
+                Origin::Option("domain"),
+                "is empty; give the instance host, e.g. 'acme.coupahost.com'",
             ));
         }
         if raw.chars().any(char::is_whitespace) {
@@ -133,7 +133,7 @@ impl Domain {
         }
         let lower = raw.to_ascii_lowercase();
         let rest = match lower.split_once("://") {
-            Some((scheme, rest)) if scheme == crate::kit::SCHEME => rest,
+            Some((scheme, rest)) if scheme == crate::coupa::SCHEME => rest,
             Some((scheme, rest)) => {
                 return Err(err(format!(
                     "Coupa is served over HTTPS only, and the scheme is implied; drop '{scheme}://' and use '{}'",
@@ -221,16 +221,17 @@ fn host_part(s: &str) -> &str {
 impl Scope {
     pub fn parse(raw: &str) -> Result<Self, Error> {
         if raw.is_empty() {
-            return Err(Error::Input(
-                "--scope is empty; give a scope such as 'core.expense.read'".into(),
+            return Err(Error::input(
+                Origin::Option("scopes"),
+                "is empty; give a scope such as 'core.expense.read'",
             ));
         }
         if let Some(c) = raw
             .chars()
             .find(|c| !c.is_ascii_graphic() || matches!(c, '"' | '\\' | '{' | '}' | ','))
         {
-            return Err(bad(
-                "--scope",
+            return Err(Error::bad(
+                Origin::Option("scopes"),
                 raw,
                 format!(
                     "a scope is printable ASCII without quotes, backslashes or braces, not {c:?}; e.g. 'core.expense.read'"
@@ -254,9 +255,11 @@ impl Scope {
                 }
             }
             if !any {
-                return Err(Error::Input(format!(
-                    "--scope '{value}' names no scope; give e.g. 'core.expense.read'"
-                )));
+                return Err(Error::bad(
+                    Origin::Option("scopes"),
+                    value,
+                    "names no scope; give e.g. 'core.expense.read'",
+                ));
             }
         }
         Ok(out)
@@ -268,10 +271,10 @@ impl Scope {
 }
 
 impl VarName {
-    pub fn parse(input: &str, raw: &str) -> Result<Self, Error> {
+    pub fn parse(input: &'static str, raw: &str) -> Result<Self, Error> {
         if raw.is_empty() || raw.len() > MAX_VAR_LEN {
-            return Err(bad(
-                input,
+            return Err(Error::bad(
+                Origin::Option(input),
                 raw,
                 format!("a placeholder name has 1 to {MAX_VAR_LEN} characters"),
             ));
@@ -280,8 +283,8 @@ impl VarName {
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
         {
-            return Err(bad(
-                input,
+            return Err(Error::bad(
+                Origin::Option(input),
                 raw,
                 format!(
                     "a placeholder name holds only letters, digits, '_', '-' and '.', not {c:?}"
@@ -298,10 +301,11 @@ impl VarName {
 
 impl ConnectorName {
     pub fn parse(raw: &str) -> Result<Self, Error> {
-        let err = |why: &str| bad("--connector-name", raw, why);
+        let err = |why: &str| Error::bad(Origin::Option("connector_name"), raw, why);
         if raw.trim().is_empty() {
-            return Err(Error::Input(
-                "--connector-name is empty; give a name such as 'Coupa Connector'".into(),
+            return Err(Error::input(
+                Origin::Option("connector_name"),
+                "is empty; give a name such as 'Coupa Connector'",
             ));
         }
         if raw.chars().any(char::is_control) {
@@ -329,7 +333,8 @@ impl Filter {
     pub fn parse(raw: &str) -> Result<Self, Error> {
         const FORM: &str =
             "use 'attribute=value' or 'attribute[operator]=value', e.g. 'status=approved' or 'updated_at[gt]=2024-01-01T00:00:00Z'";
-        let err = |why: String| bad("--filter", raw, format!("{why}; {FORM}"));
+        let err =
+            |why: String| Error::bad(Origin::Option("filters"), raw, format!("{why}; {FORM}"));
         let Some((key, value)) = raw.split_once('=') else {
             return Err(err("no '='".into()));
         };
@@ -395,8 +400,13 @@ impl Filter {
 /// kept compact so the URL stays short.
 pub fn parse_fields(raw: &str) -> Result<String, Error> {
     const FORM: &str = r#"e.g. '["id","status",{"expense_lines":["id"]}]'"#;
-    let value: serde_json::Value = serde_json::from_str(raw)
-        .map_err(|e| bad("--fields", raw, format!("not JSON ({e}); {FORM}")))?;
+    let value: serde_json::Value = serde_json::from_str(raw).map_err(|e| {
+        Error::bad(
+            Origin::Option("fields"),
+            raw,
+            format!("not JSON ({e}); {FORM}"),
+        )
+    })?;
     fn valid(list: &serde_json::Value) -> bool {
         match list {
             serde_json::Value::Array(items) => items.iter().all(|item| match item {
@@ -408,8 +418,8 @@ pub fn parse_fields(raw: &str) -> Result<String, Error> {
         }
     }
     if !valid(&value) {
-        return Err(bad(
-            "--fields",
+        return Err(Error::bad(
+            Origin::Option("fields"),
             raw,
             format!("a JSON list of field names and {{\"association\": [...]}} objects; {FORM}"),
         ));
@@ -420,9 +430,11 @@ pub fn parse_fields(raw: &str) -> Result<String, Error> {
 pub fn parse_limit(limit: u64) -> Result<u8, Error> {
     match u8::try_from(limit) {
         Ok(l) if (1..=MAX_LIMIT).contains(&l) => Ok(l),
-        _ => Err(Error::Input(format!(
-            "--limit '{limit}': Coupa returns 1 to {MAX_LIMIT} records a page; use a number in that range"
-        ))),
+        _ => Err(Error::bad(
+            Origin::Option("limit"),
+            &limit.to_string(),
+            format!("Coupa returns 1 to {MAX_LIMIT} records a page; use a number in that range"),
+        )),
     }
 }
 
@@ -433,8 +445,8 @@ pub fn parse_resources<S: AsRef<str>>(values: &[S]) -> Result<Vec<&'static Resou
         for name in value.as_ref().split(',').map(str::trim) {
             let resource = catalog::resource(name).ok_or_else(|| {
                 let near = catalog::closest(name, catalog::resources().iter().map(|r| r.name), 3);
-                bad(
-                    "--resource",
+                Error::bad(
+                    Origin::Option("resources"),
                     name,
                     format!(
                         "not a Coupa API resource{}; `coupagen scopes --resources` lists them",
@@ -472,8 +484,8 @@ pub fn settle_scopes(
             if catalog::scope(scope.as_str()).is_none() {
                 let near =
                     catalog::closest(scope.as_str(), catalog::scopes().iter().map(|s| s.name), 3);
-                return Err(bad(
-                    "--scope",
+                return Err(Error::bad(
+                    Origin::Option("scopes"),
                     scope.as_str(),
                     format!(
                         "not a known Coupa scope{}; `coupagen scopes` lists them, and --allow-unknown-scopes accepts your instance's own",
@@ -485,10 +497,13 @@ pub fn settle_scopes(
     }
     for resource in resources {
         if !given.iter().any(|s| s.as_str() == resource.read_scope) {
-            return Err(Error::Input(format!(
-                "--resource '{}' needs the scope '{}', which --scope does not list; add --scope {}",
-                resource.name, resource.read_scope, resource.read_scope
-            )));
+            return Err(Error::input(
+                Origin::Option("resources"),
+                format!(
+                    "'{}' needs the scope '{}', which --scope does not list; add --scope {}",
+                    resource.name, resource.read_scope, resource.read_scope
+                ),
+            ));
         }
     }
     Ok(given)

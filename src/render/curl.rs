@@ -1,49 +1,249 @@
-//! curl commands in the guide's style (Postman's curl export): the domain and
-//! scopes filled in, credentials and token left as `{{placeholders}}`.
+//! curl: the one curl builder (a command as data, as xh models one) that the
+//! curl file, the sheet and the check script render, and the guide's binding
+//! (domain and scopes filled in, credentials and token as Postman's
+//! `{{placeholders}}`). Every word is quoted by the `sh` helper, in one place.
 
 use serde::Serialize;
 
-use super::{explicit_method, guide_binding, placeholder, render, Artifact, RequestView};
-use crate::kit::{Kit, Request, Var};
+use super::postman::Placeholders;
+use super::templates::render;
+use super::{Artifact, File, Format};
+use crate::kit::{
+    self, encode_at, At, AuthValue, Binder, Conn, Encoding, Kit, Method, Piece, Request, Slot,
+    Text, Value,
+};
+use crate::spec::Spec;
 use crate::Error;
 
-pub const FILE: &str = "coupa-requests.curl";
+pub const FILE: File = File {
+    path: "coupa-requests.curl",
+    variant: "curl",
+    purpose: "The same requests as curl commands, each on its own, for a terminal, Postman (Import > Raw text) or Agent Studio (Import cURL).",
+};
 
-#[derive(Debug, Serialize)]
-pub(super) struct Command {
-    name: String,
-    method: Option<&'static str>,
-    globoff: bool,
-    url: String,
-    headers: Vec<String>,
-    data: Vec<String>,
+pub const FORMAT: Format = Format {
+    command: "curl",
+    about: "curl commands in the setup guide's style, credentials as {{placeholders}}.",
+    long_about: None,
+    files: std::slice::from_ref(&FILE),
+    render: |kit, _| Ok(vec![file(kit)?]),
+};
+
+/// A part of one shell word: literal text, or a shell variable's expansion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum WordPart {
+    Lit(String),
+    Var(&'static str),
 }
 
-pub(super) fn command(kit: &Kit<'_>, req: &Request) -> Command {
-    let view = RequestView::new(req, &guide_binding(kit));
-    Command {
-        name: view.name,
-        method: explicit_method(req),
-        globoff: view.globoff,
-        url: view.url,
-        headers: view
-            .headers
-            .iter()
-            .chain(&view.auth_header)
-            .map(|h| format!("{}: {}", h.key, h.value))
-            .collect(),
-        data: view
-            .form
-            .iter()
-            .map(|f| format!("{}={}", f.key, f.value))
-            .collect(),
+/// One shell word, its literal parts merged; the `sh` helper quotes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub(super) struct Word(Vec<WordPart>);
+
+impl Word {
+    pub fn lit(text: impl Into<String>) -> Word {
+        let mut w = Word::default();
+        w.push_lit(&text.into());
+        w
+    }
+
+    fn push_lit(&mut self, text: &str) {
+        match self.0.last_mut() {
+            Some(WordPart::Lit(last)) => last.push_str(text),
+            _ => self.0.push(WordPart::Lit(text.into())),
+        }
+    }
+
+    fn push(&mut self, part: WordPart) {
+        match part {
+            WordPart::Lit(text) => self.push_lit(&text),
+            var => self.0.push(var),
+        }
+    }
+
+    fn extend(&mut self, other: Word) {
+        other.0.into_iter().for_each(|p| self.push(p));
+    }
+
+    fn literal_text(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().filter_map(|p| match p {
+            WordPart::Lit(t) => Some(t.as_str()),
+            WordPart::Var(_) => None,
+        })
     }
 }
 
-/// One command as text, for "Import cURL" and the sheet.
+/// What a curl binder writes for a slot.
+pub(super) enum Shell {
+    /// Text, as a text binder writes it.
+    Text(Text),
+    /// The expansion of a shell variable.
+    Var(&'static str),
+    /// A secret: curl reads it on its standard input, from this variable, so
+    /// no process listing shows it.
+    Stdin(&'static str),
+}
+
+/// A text binder, as a curl binder.
+pub(super) struct AsShell<B>(pub B);
+
+impl<B: Binder<Out = Text>> Binder for AsShell<B> {
+    type Out = Shell;
+    fn slot(&self, slot: Slot, at: At) -> Shell {
+        Shell::Text(self.0.slot(slot, at))
+    }
+}
+
+/// One curl command, as data.
+#[derive(Debug, Serialize)]
+pub(super) struct Curl {
+    pub name: String,
+    /// The method, when curl would not imply it.
+    pub method: Option<&'static str>,
+    pub globoff: bool,
+    pub url: Word,
+    /// `Key: value`, or `@-` for a header curl reads on standard input.
+    pub headers: Vec<Word>,
+    /// `key=value` fields to `--data-urlencode`, or `key@-` for one on
+    /// standard input.
+    pub data: Vec<Word>,
+    /// What the command needs on standard input (empty for nothing).
+    pub stdin: Word,
+}
+
+/// A value as a shell word; the variable of a secret it holds, if any.
+fn word<B: Binder<Out = Shell>>(
+    value: &Value,
+    at: At,
+    b: &B,
+    encoding: Encoding,
+) -> (Word, Option<&'static str>) {
+    let mut w = Word::default();
+    let mut secret = None;
+    for piece in value.lower(at, b) {
+        match piece {
+            Piece::Lit(text) => w.push_lit(&encode_at(text, at, encoding)),
+            Piece::Bound(Shell::Text(Text::Value(text))) => {
+                w.push_lit(&encode_at(&text, at, encoding))
+            }
+            Piece::Bound(Shell::Text(Text::Placeholder(text))) => w.push_lit(&text),
+            // A shell variable in a query would need encoding at run time;
+            // no kit value puts one there.
+            Piece::Bound(Shell::Var(var)) => w.push(WordPart::Var(var)),
+            Piece::Bound(Shell::Stdin(var)) => {
+                secret = Some(var);
+                w.push(WordPart::Var(var));
+            }
+        }
+    }
+    (w, secret)
+}
+
+impl Curl {
+    pub fn build<B: Binder<Out = Shell>>(
+        req: &Request,
+        host: &Value,
+        b: &B,
+    ) -> Result<Curl, Error> {
+        let mut stdin: Option<Word> = None;
+        let mut feed = |w: Word| match stdin.replace(w) {
+            None => Ok(()),
+            Some(_) => Err(Error::Failed(format!(
+                "{}: two values need curl's standard input; this is a bug",
+                req.name
+            ))),
+        };
+        let no_secret = |(w, secret): (Word, Option<&str>)| match secret {
+            None => Ok(w),
+            Some(_) => Err(Error::Failed(format!(
+                "{}: a secret in the URL; this is a bug",
+                req.name
+            ))),
+        };
+
+        let mut url = Word::lit(format!("{}://", crate::coupa::SCHEME));
+        url.extend(no_secret(word(host, At::Host, b, Encoding::Url))?);
+        url.extend(no_secret(word(&req.path, At::Path, b, Encoding::Url))?);
+        for (i, (key, value)) in req.query.iter().enumerate() {
+            url.push_lit(&format!(
+                "{}{}=",
+                if i == 0 { "?" } else { "&" },
+                kit::encode_key(key)
+            ));
+            url.extend(no_secret(word(value, At::Query, b, Encoding::Url))?);
+        }
+
+        let mut headers = Vec::new();
+        for (key, value) in &req.sent_headers() {
+            let mut line = Word::lit(format!("{key}: "));
+            let (w, secret) = word(value, At::Header, b, Encoding::Raw);
+            line.extend(w);
+            headers.push(match secret {
+                None => line,
+                Some(_) => {
+                    feed(line)?;
+                    Word::lit("@-")
+                }
+            });
+        }
+        let mut data = Vec::new();
+        for (key, value) in req.form() {
+            let (w, secret) = word(value, At::Form, b, Encoding::Raw);
+            data.push(match secret {
+                None => {
+                    let mut field = Word::lit(format!("{key}="));
+                    field.extend(w);
+                    field
+                }
+                Some(_) => {
+                    feed(w)?;
+                    Word::lit(format!("{key}@-"))
+                }
+            });
+        }
+        let implied = if req.form().is_empty() {
+            Method::Get
+        } else {
+            Method::Post
+        };
+        // curl globs `[ ] { }` in a URL unless told not to.
+        let globoff = url.literal_text().any(|t| t.contains(['[', ']', '{', '}']));
+        Ok(Curl {
+            name: req.name.clone(),
+            method: (req.method != implied).then_some(req.method.as_str()),
+            globoff,
+            url,
+            headers,
+            data,
+            stdin: stdin.unwrap_or_default(),
+        })
+    }
+}
+
+/// The guide's binding: the domain and scopes filled in, credentials and
+/// token left as Postman's `{{placeholders}}`, as the setup guide shows them.
+pub(super) struct Guide<'k> {
+    pub spec: &'k Spec,
+}
+
+impl Binder for Guide<'_> {
+    type Out = Text;
+    fn slot(&self, slot: Slot, at: At) -> Text {
+        match slot {
+            Slot::Conn(Conn::Domain) => Text::Value(self.spec.domain.as_str().into()),
+            Slot::Conn(Conn::Scopes) => Text::Value(self.spec.scope_list()),
+            Slot::Conn(Conn::ClientId | Conn::ClientSecret)
+            | Slot::Auth(AuthValue::AccessToken) => Placeholders { spec: self.spec }.slot(slot, at),
+        }
+    }
+}
+
+/// One guide-style command as text, for "Import cURL" and the sheet.
 pub(super) fn command_text(kit: &Kit<'_>, req: &Request) -> Result<String, Error> {
-    let text = render("curl_command", &command(kit, req))?;
-    Ok(text.trim_end().to_string())
+    let curl = Curl::build(req, &kit.host, &AsShell(Guide { spec: kit.spec }))?;
+    Ok(render("curl_command", &curl)?.trim_end().to_string())
 }
 
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
@@ -53,18 +253,22 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         client_id: String,
         client_secret: String,
         token: String,
-        commands: Vec<Command>,
+        commands: Vec<Curl>,
     }
+    let b = AsShell(Guide { spec: kit.spec });
+    let names = Placeholders { spec: kit.spec };
     let view = View {
         domain: kit.spec.domain.as_str().into(),
-        client_id: placeholder(kit.var_name(Var::ClientId)),
-        client_secret: placeholder(kit.var_name(Var::ClientSecret)),
-        token: placeholder(kit.var_name(Var::Token)),
-        commands: kit.requests().map(|r| command(kit, r)).collect(),
+        client_id: names.placeholder(Slot::Conn(Conn::ClientId)),
+        client_secret: names.placeholder(Slot::Conn(Conn::ClientSecret)),
+        token: names.placeholder(Slot::Auth(AuthValue::AccessToken)),
+        commands: kit
+            .requests()
+            .map(|r| Curl::build(r, &kit.host, &b))
+            .collect::<Result<_, _>>()?,
     };
     Ok(Artifact {
-        file_name: FILE,
-            purpose: "The same requests as curl commands, each on its own, for a terminal, Postman (Import > Raw text) or Agent Studio (Import cURL).",
+        path: FILE.path.into(),
         text: render("curl", &view)?,
         executable: false,
     })

@@ -1,17 +1,145 @@
-//! The Postman collection (v2.1.0) and environment.
+//! The Postman collection (v2.1.0) and environment. Postman's binder leaves
+//! every slot a `{{placeholder}}` named by the contract; the collection's
+//! scripts run the auth flow, so any request works alone.
 
 use serde::Serialize;
 
-use super::{postman_binding, render, render_json, Artifact, RequestView};
-use crate::kit::{self, Kit, Param};
+use super::templates::{render, render_json};
+use super::{Artifact, File, Format};
+use crate::contract::postman as names;
+use crate::coupa;
+use crate::kit::{Answer, At, Auth, AuthValue, Binder, Conn, Encoding, Kit, Request, Slot, Text};
+use crate::spec::Spec;
 use crate::Error;
 
-pub const COLLECTION_FILE: &str = "coupa.postman_collection.json";
-pub const ENVIRONMENT_FILE: &str = "coupa.postman_environment.json";
+pub const COLLECTION_FILE: File = File {
+    path: "coupa.postman_collection.json",
+    variant: "collection",
+    purpose: "Postman (Import): the token request and the API requests; each fetches a token by itself. Runs in newman too.",
+};
+pub const ENVIRONMENT_FILE: File = File {
+    path: "coupa.postman_environment.json",
+    variant: "environment",
+    purpose: "Postman (Import): the two credential variables, empty; the secret one typed secret.",
+};
+
+pub const COLLECTION: Format = Format {
+    command: "postman",
+    about: "Postman collection (v2.1): the token request and one request per resource.",
+    long_about: Some(
+        "Postman collection (v2.1): the token request and one request per resource.\n\n\
+         Every request fetches a token by itself when none is stored, so any one \
+         of them runs alone in Postman or newman.",
+    ),
+    files: std::slice::from_ref(&COLLECTION_FILE),
+    render: |kit, _| Ok(vec![collection(kit)?]),
+};
+
+pub const ENVIRONMENT: Format = Format {
+    command: "environment",
+    about: "Postman environment holding the two credential variables, empty.",
+    long_about: None,
+    files: std::slice::from_ref(&ENVIRONMENT_FILE),
+    render: |kit, _| Ok(vec![environment(kit)?]),
+};
+
 pub const SCHEMA_URL: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
 /// Coupa tokens last about 24 h and Coupa advises renewing around 20 h: fetch
 /// a new one when less than this is left.
 const RENEW_HOURS: u32 = 4;
+
+/// Postman's binding: every slot is the `{{placeholder}}` of its variable.
+pub(super) struct Placeholders<'k> {
+    pub spec: &'k Spec,
+}
+
+impl Placeholders<'_> {
+    /// The Postman variable that holds `slot`.
+    pub fn name(&self, slot: Slot) -> &str {
+        match slot {
+            Slot::Conn(Conn::Domain) => names::DOMAIN,
+            Slot::Conn(Conn::Scopes) => names::SCOPES,
+            Slot::Conn(Conn::ClientId) => self.spec.client_id_var.as_str(),
+            Slot::Conn(Conn::ClientSecret) => self.spec.client_secret_var.as_str(),
+            Slot::Auth(AuthValue::AccessToken) => names::ACCESS_TOKEN,
+        }
+    }
+
+    pub fn placeholder(&self, slot: Slot) -> String {
+        format!("{{{{{}}}}}", self.name(slot))
+    }
+}
+
+impl Binder for Placeholders<'_> {
+    type Out = Text;
+    fn slot(&self, slot: Slot, _: At) -> Text {
+        Text::Placeholder(self.placeholder(slot))
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Pair {
+    key: String,
+    value: String,
+}
+
+fn pairs(items: impl IntoIterator<Item = (String, String)>) -> Vec<Pair> {
+    items
+        .into_iter()
+        .map(|(key, value)| Pair { key, value })
+        .collect()
+}
+
+/// A request as the collection holds it.
+#[derive(Debug, Serialize)]
+struct RequestView {
+    name: String,
+    method: &'static str,
+    url: String,
+    protocol: &'static str,
+    host: String,
+    path_segments: Vec<String>,
+    /// Percent-encoded values, as they stand in the URL.
+    query: Vec<Pair>,
+    headers: Vec<Pair>,
+    /// Whether the request takes the collection's bearer auth.
+    bearer: bool,
+    form: Vec<Pair>,
+}
+
+impl RequestView {
+    fn new(kit: &Kit<'_>, req: &Request) -> Self {
+        let b = Placeholders { spec: kit.spec };
+        let path = req.path.text(At::Path, &b, Encoding::Url);
+        RequestView {
+            name: req.name.clone(),
+            method: req.method.as_str(),
+            url: req.url(&kit.host, &b),
+            protocol: coupa::SCHEME,
+            host: kit.host.text(At::Host, &b, Encoding::Url),
+            path_segments: path
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
+            query: pairs(req.encoded_query(&b)),
+            headers: pairs(
+                req.headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.text(At::Header, &b, Encoding::Raw))),
+            ),
+            bearer: match req.auth {
+                Auth::None => false,
+                Auth::Bearer => true,
+            },
+            form: pairs(
+                req.form()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.text(At::Form, &b, Encoding::Raw))),
+            ),
+        }
+    }
+}
 
 #[derive(Serialize)]
 struct Scripts<'a> {
@@ -22,6 +150,8 @@ struct Scripts<'a> {
     renew_hours: u32,
     token_item: &'a str,
     token: &'a RequestView,
+    /// For an API request's tests: whether the answer is a list.
+    list: bool,
 }
 
 #[derive(Serialize)]
@@ -41,11 +171,12 @@ struct CollectionView {
     name: String,
     description: String,
     schema: &'static str,
-    token: Item,
+    /// The auth flow's requests, at the collection's root.
+    flow: Vec<Item>,
     folders: Vec<Folder>,
     prerequest: Vec<String>,
     bearer_token: String,
-    variables: Vec<Param>,
+    variables: Vec<Pair>,
 }
 
 /// The name both the collection and the environment carry.
@@ -58,34 +189,58 @@ fn exec(name: &str, scripts: &Scripts<'_>) -> Result<Vec<String>, Error> {
     Ok(render(name, scripts)?.lines().map(String::from).collect())
 }
 
-pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
-    let bind = postman_binding(kit);
-    let token = RequestView::new(&kit.token, &bind);
-    let scripts = Scripts {
-        token_var: kit::TOKEN_VAR,
-        expiry_var: kit::EXPIRY_VAR,
-        access_token_field: kit::ACCESS_TOKEN_FIELD,
-        expires_in_field: kit::EXPIRES_IN_FIELD,
-        renew_hours: RENEW_HOURS,
-        token_item: &kit.token.name,
-        token: &token,
-    };
-    let prerequest = exec("postman_prerequest", &scripts)?;
-    let token_tests = exec("postman_token_test", &scripts)?;
-    let api_tests = exec("postman_api_test", &scripts)?;
+/// The tests that judge an answer, by what the request expects.
+fn tests(scripts: &Scripts<'_>, answer: Answer) -> Result<Vec<String>, Error> {
+    match answer {
+        Answer::Token => exec("postman_token_test", scripts),
+        Answer::List => exec(
+            "postman_api_test",
+            &Scripts {
+                list: true,
+                ..*scripts
+            },
+        ),
+        Answer::Object => exec(
+            "postman_api_test",
+            &Scripts {
+                list: false,
+                ..*scripts
+            },
+        ),
+    }
+}
 
-    // Folders by area, in the order the areas first appear.
+pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
+    let b = Placeholders { spec: kit.spec };
+    let obtain = &kit.flow.obtain;
+    let token = RequestView::new(kit, obtain);
+    let scripts = Scripts {
+        token_var: names::ACCESS_TOKEN,
+        expiry_var: names::EXPIRY,
+        access_token_field: coupa::ACCESS_TOKEN_FIELD,
+        expires_in_field: coupa::EXPIRES_IN_FIELD,
+        renew_hours: RENEW_HOURS,
+        token_item: &obtain.name,
+        token: &token,
+        list: true,
+    };
+    let item = |req: &Request| -> Result<Item, Error> {
+        Ok(Item {
+            request: RequestView::new(kit, req),
+            tests: tests(&scripts, req.expect.answer)?,
+        })
+    };
+    let flow = kit.flow.requests().map(item).collect::<Result<_, _>>()?;
+
+    // Folders by group, in the order the groups first appear.
     let mut folders: Vec<Folder> = Vec::new();
     for call in &kit.calls {
-        let area = call.resource.map_or("API", |r| r.area);
-        let item = Item {
-            request: RequestView::new(call, &bind),
-            tests: api_tests.clone(),
-        };
-        match folders.iter_mut().find(|f| f.name == area) {
+        let name = call.group.unwrap_or("API");
+        let item = item(call)?;
+        match folders.iter_mut().find(|f| f.name == name) {
             Some(folder) => folder.items.push(item),
             None => folders.push(Folder {
-                name: area,
+                name,
                 items: vec![item],
             }),
         }
@@ -93,6 +248,8 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
 
     #[derive(Serialize)]
     struct DescriptionView<'a> {
+        grant: &'static str,
+        grant_label: &'static str,
         domain: &'a str,
         scopes: Vec<&'a str>,
         client_id_var: &'a str,
@@ -106,47 +263,41 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let description = render(
         "postman_description",
         &DescriptionView {
+            grant: kit.spec.grant.id(),
+            grant_label: coupa::grant_label(kit.spec.grant),
             domain: kit.spec.domain.as_str(),
             scopes: kit.spec.scopes.iter().map(|s| s.as_str()).collect(),
             client_id_var: kit.spec.client_id_var.as_str(),
             client_secret_var: kit.spec.client_secret_var.as_str(),
-            environment_file: ENVIRONMENT_FILE,
+            environment_file: ENVIRONMENT_FILE.path,
             environment_name: kit_name(kit),
-            token_item: &kit.token.name,
+            token_item: &obtain.name,
             renew_hours: RENEW_HOURS,
-            setup: kit::CLIENT_SETUP,
+            setup: coupa::CLIENT_SETUP,
         },
     )?;
 
-    let variables = [
-        (kit::DOMAIN_VAR, kit.spec.domain.as_str().to_string()),
-        (kit::SCOPES_VAR, kit.spec.scope_list()),
-        (kit::TOKEN_VAR, String::new()),
-        (kit::EXPIRY_VAR, String::new()),
-    ]
-    .into_iter()
-    .map(|(key, value)| Param {
-        key: key.into(),
-        value,
-    })
-    .collect();
+    // The connection's values the collection holds, filled in; the token
+    // and its expiry start empty.
+    let variables = pairs([
+        (names::DOMAIN.into(), kit.spec.domain.as_str().to_string()),
+        (names::SCOPES.into(), kit.spec.scope_list()),
+        (names::ACCESS_TOKEN.into(), String::new()),
+        (names::EXPIRY.into(), String::new()),
+    ]);
 
     let view = CollectionView {
         name: kit_name(kit),
         description,
         schema: SCHEMA_URL,
-        token: Item {
-            request: token,
-            tests: token_tests,
-        },
+        flow,
         folders,
-        prerequest,
-        bearer_token: bind(kit::Var::Token),
+        prerequest: exec("postman_prerequest", &scripts)?,
+        bearer_token: b.placeholder(Slot::Auth(AuthValue::AccessToken)),
         variables,
     };
     Ok(Artifact {
-        file_name: COLLECTION_FILE,
-            purpose: "Postman (Import): the token request and the API requests; each fetches a token by itself. Runs in newman too.",
+        path: COLLECTION_FILE.path.into(),
         text: render_json("postman_collection", &view)?,
         executable: false,
     })
@@ -168,9 +319,7 @@ pub fn environment(kit: &Kit<'_>) -> Result<Artifact, Error> {
         client_secret_var: kit.spec.client_secret_var.as_str().into(),
     };
     Ok(Artifact {
-        file_name: ENVIRONMENT_FILE,
-        purpose:
-            "Postman (Import): the two credential variables, empty; the secret one typed secret.",
+        path: ENVIRONMENT_FILE.path.into(),
         text: render_json("postman_environment", &view)?,
         executable: false,
     })

@@ -1,126 +1,94 @@
-//! The runnable bash check script. The secret and the token reach curl on
-//! its standard input (`--data-urlencode name@-`, `--header @-`), never on a
-//! command line, so no process listing shows them.
+//! The runnable bash check script. Its binder puts each slot in a shell
+//! variable; the secret and the token reach curl on its standard input
+//! (`--data-urlencode name@-`, `--header @-`), never on a command line, so no
+//! process listing shows them.
 
 use serde::Serialize;
 
-use super::{explicit_method, render, Artifact, EnvNames};
-use crate::kit::{self, env, Kit, Request, Value, Var};
+use super::curl::{Curl, Shell};
+use super::templates::render;
+use super::{Artifact, File, Format};
+use crate::contract::env;
+use crate::coupa;
+use crate::kit::{Answer, At, AuthValue, Binder, Conn, Encoding, Kit, Request, Shown, Slot, Value};
 use crate::Error;
 
-pub const FILE: &str = "coupa-check.sh";
+pub const FILE: File = File {
+    path: "coupa-check.sh",
+    variant: "script",
+    purpose: "Runs the token request and every API request with curl and prints the answers.",
+};
+
+pub const FORMAT: Format = Format {
+    command: "script",
+    about: "A bash check script: reads the credentials from the environment, fetches a token and calls each resource.",
+    long_about: None,
+    files: std::slice::from_ref(&FILE),
+    render: |kit, _| Ok(vec![file(kit)?]),
+};
+
 /// The script's own shell variables.
 const DOMAIN: &str = "domain";
 const SCOPE: &str = "scope";
 const TOKEN: &str = "token";
 
-/// One part of a shell word: quoted text, or a `"${name}"` expansion.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "lowercase")]
-enum Part {
-    Lit(String),
-    Var(&'static str),
-}
+/// The script's binding: each slot a shell variable; secrets on standard input.
+struct ShellVars;
 
-type Word = Vec<Part>;
-
-/// One curl option with its value, or the URL alone. Flags are ours, fixed.
-#[derive(Debug, Serialize)]
-struct Arg {
-    flag: Option<&'static str>,
-    value: Word,
-}
-
-fn opt(flag: &'static str, value: Word) -> Arg {
-    Arg {
-        flag: Some(flag),
-        value,
+impl Binder for ShellVars {
+    type Out = Shell;
+    fn slot(&self, slot: Slot, _: At) -> Shell {
+        match slot {
+            Slot::Conn(Conn::Domain) => Shell::Var(DOMAIN),
+            Slot::Conn(Conn::Scopes) => Shell::Var(SCOPE),
+            Slot::Conn(Conn::ClientId) => Shell::Var(env::CLIENT_ID),
+            Slot::Conn(Conn::ClientSecret) => Shell::Stdin(env::CLIENT_SECRET),
+            Slot::Auth(AuthValue::AccessToken) => Shell::Stdin(TOKEN),
+        }
     }
 }
 
 #[derive(Debug, Serialize)]
-struct ScriptRequest {
+struct Step {
     /// What the progress line says: name, method, path.
     label: String,
     /// Where the answer lands in the script's temporary folder.
     file: String,
-    /// Fed to curl's standard input.
-    stdin: Word,
-    args: Vec<Arg>,
+    curl: Curl,
+    /// The answer carries the access token: keep it for the next requests.
+    stores_token: bool,
 }
 
-fn lit(s: impl Into<String>) -> Word {
-    vec![Part::Lit(s.into())]
-}
-
-/// The shell variable each kit variable lives in.
-fn shell_var(var: Var) -> &'static str {
-    match var {
-        Var::Domain => DOMAIN,
-        Var::Scopes => SCOPE,
-        Var::ClientId => env::CLIENT_ID,
-        Var::ClientSecret => env::CLIENT_SECRET,
-        Var::Token => TOKEN,
-    }
-}
-
-fn script_request(req: &Request, file: String) -> Result<ScriptRequest, Error> {
-    let mut args = Vec::new();
-    let mut stdin: Option<Word> = None;
-    let mut feed = |word: Word| match stdin.replace(word) {
-        None => Ok(()),
-        Some(_) => Err(Error::Failed(format!(
-            "{}: two values need curl's standard input; this is a bug",
-            req.name
-        ))),
-    };
-    if let Some(method) = explicit_method(req) {
-        args.push(opt("--request", lit(method)));
-    }
-    for h in &req.headers {
-        args.push(opt("--header", lit(format!("{}: {}", h.key, h.value))));
-    }
-    if req.bearer {
-        feed(vec![
-            Part::Lit(format!("{}: {} ", kit::AUTHORIZATION, kit::BEARER)),
-            Part::Var(shell_var(Var::Token)),
-        ])?;
-        args.push(opt("--header", lit("@-")));
-    }
-    for (key, value) in &req.form {
-        let word = match value {
-            Value::Lit(v) => lit(format!("{key}={v}")),
-            Value::Var(Var::ClientSecret) => {
-                feed(vec![Part::Var(shell_var(Var::ClientSecret))])?;
-                lit(format!("{key}@-"))
-            }
-            Value::Var(v) => vec![Part::Lit(format!("{key}=")), Part::Var(shell_var(*v))],
-        };
-        args.push(opt("--data-urlencode", word));
-    }
-    let url = vec![
-        Part::Lit(format!("{}://", kit::SCHEME)),
-        Part::Var(shell_var(Var::Domain)),
-        Part::Lit(req.path_and_query()),
-    ];
-    args.push(match req.needs_globoff() {
-        true => opt("--globoff", url),
-        false => Arg {
-            flag: None,
-            value: url,
-        },
-    });
-    Ok(ScriptRequest {
-        label: format!("{}: {} {}", req.name, req.method, req.path),
+fn step(req: &Request, host: &Value, file: String) -> Result<Step, Error> {
+    let path = req.path.text(At::Path, &Shown, Encoding::Raw);
+    Ok(Step {
+        label: format!("{}: {} {path}", req.name, req.method.as_str()),
         file,
-        stdin: stdin.unwrap_or_default(),
-        args,
+        curl: Curl::build(req, host, &ShellVars)?,
+        stores_token: req.expect.answer == Answer::Token,
     })
 }
+
+/// The script's environment contract, for templates that mention it.
+#[derive(Debug, Serialize)]
+pub(super) struct EnvNames {
+    client_id: &'static str,
+    client_secret: &'static str,
+    instance_domain: &'static str,
+    scope: &'static str,
+}
+
+pub(super) const ENV_NAMES: EnvNames = EnvNames {
+    client_id: env::CLIENT_ID,
+    client_secret: env::CLIENT_SECRET,
+    instance_domain: env::INSTANCE_DOMAIN,
+    scope: env::SCOPE,
+};
 
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     #[derive(Serialize)]
     struct View {
+        grant: &'static str,
         domain: String,
         scopes: String,
         env: EnvNames,
@@ -129,29 +97,38 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         token_var: &'static str,
         access_token_field: &'static str,
         setup: &'static str,
-        token: ScriptRequest,
-        calls: Vec<ScriptRequest>,
+        file: &'static str,
+        steps: Vec<Step>,
     }
+    let mut calls = 0;
+    let steps = kit
+        .requests()
+        .map(|req| {
+            let file = match req.expect.answer {
+                Answer::Token => "token.json".to_string(),
+                Answer::List | Answer::Object => {
+                    calls += 1;
+                    format!("call-{calls}.json")
+                }
+            };
+            step(req, &kit.host, file)
+        })
+        .collect::<Result<_, _>>()?;
     let view = View {
+        grant: kit.spec.grant.id(),
         domain: kit.spec.domain.as_str().into(),
         scopes: kit.spec.scope_list(),
-        env: EnvNames::default(),
+        env: ENV_NAMES,
         domain_var: DOMAIN,
         scope_var: SCOPE,
         token_var: TOKEN,
-        access_token_field: kit::ACCESS_TOKEN_FIELD,
-        setup: kit::CLIENT_SETUP,
-        token: script_request(&kit.token, "token.json".into())?,
-        calls: kit
-            .calls
-            .iter()
-            .enumerate()
-            .map(|(i, c)| script_request(c, format!("call-{}.json", i + 1)))
-            .collect::<Result<_, _>>()?,
+        access_token_field: coupa::ACCESS_TOKEN_FIELD,
+        setup: coupa::CLIENT_SETUP,
+        file: FILE.path,
+        steps,
     };
     Ok(Artifact {
-        file_name: FILE,
-        purpose: "Runs the token request and every API request with curl and prints the answers.",
+        path: FILE.path.into(),
         text: render("check_script", &view)?,
         executable: true,
     })

@@ -1,26 +1,67 @@
 //! The Agent Studio field sheet: every connector and HTTP-action field with
-//! the value to enter, as Markdown for people or JSON for programs.
+//! the value to enter, as Markdown for people or JSON for programs. Agent
+//! Studio's field labels live here; the values come through the guide's
+//! binding, as the setup guide shows them.
 
 use serde::Serialize;
 
-use super::{curl, guide_binding, render, render_json, Artifact, RequestView};
-use crate::kit::{self, Kit, Param, Var};
+use super::curl::{self, Guide};
+use super::escape::fence_for;
+use super::templates::{render, render_json};
+use super::{wanted, Artifact, File, Format};
+use crate::coupa;
+use crate::kit::{At, Binder, Conn, Encoding, Kit, Slot, Text};
+use crate::spec::Grant;
 use crate::Error;
 
-pub const MARKDOWN_FILE: &str = "agent-studio-connector.md";
-pub const JSON_FILE: &str = "agent-studio-connector.json";
+pub const MARKDOWN_FILE: File = File {
+    path: "agent-studio-connector.md",
+    variant: "markdown",
+    purpose: "Every Agent Studio connector and action field, with the value to enter.",
+};
+pub const JSON_FILE: File = File {
+    path: "agent-studio-connector.json",
+    variant: "json",
+    purpose: "The same fields, for programs.",
+};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SheetFormat {
-    Markdown,
-    Json,
-}
+pub const FORMAT: Format = Format {
+    command: "sheet",
+    about: "The Agent Studio field sheet: every connector and action field, with its value.",
+    long_about: None,
+    files: &[MARKDOWN_FILE, JSON_FILE],
+    render: |kit, only| {
+        let view = view(kit)?;
+        let mut out = Vec::new();
+        if wanted(only, &MARKDOWN_FILE) {
+            out.push(Artifact {
+                path: MARKDOWN_FILE.path.into(),
+                text: render("sheet_md", &view)?,
+                executable: false,
+            });
+        }
+        if wanted(only, &JSON_FILE) {
+            out.push(Artifact {
+                path: JSON_FILE.path.into(),
+                text: render_json("sheet_json", &view)?,
+                executable: false,
+            });
+        }
+        Ok(out)
+    },
+};
 
 /// One form field: its stable JSON key, its label in Agent Studio, the value.
 #[derive(Serialize)]
 struct Field {
     key: &'static str,
     label: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct Pair {
+    key: String,
     value: String,
 }
 
@@ -32,8 +73,9 @@ struct Action {
     area: Option<&'static str>,
     method: &'static str,
     endpoint_path: String,
-    headers: Vec<Param>,
-    query: Vec<Param>,
+    headers: Vec<Pair>,
+    /// Decoded, as Agent Studio's query table takes them.
+    query: Vec<Pair>,
     curl: String,
     /// A code fence longer than any backtick run in the curl text.
     fence: String,
@@ -58,9 +100,23 @@ fn field(key: &'static str, label: &'static str, value: impl Into<String>) -> Fi
     }
 }
 
+/// Agent Studio's name for the grant, and its scope field's key and label.
+fn grant_fields(grant: Grant) -> (&'static str, &'static str, &'static str) {
+    match grant {
+        Grant::ClientCredentials => (
+            "Client Credentials Grant",
+            "client_credentials_grant_scope",
+            "Client Credentials Grant Scope",
+        ),
+    }
+}
+
 fn view(kit: &Kit<'_>) -> Result<View, Error> {
-    let bind = guide_binding(kit);
-    let token = RequestView::new(&kit.token, &bind);
+    let guide = Guide { spec: kit.spec };
+    let bind = |slot: Slot| match guide.slot(slot, At::Form) {
+        Text::Value(s) | Text::Placeholder(s) => s,
+    };
+    let (grant_type, scope_key, scope_label) = grant_fields(kit.spec.grant);
     let connector = vec![
         field(
             "connection_name",
@@ -70,40 +126,52 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         field(
             "base_url",
             "Base URL",
-            format!("{}://{}", kit::SCHEME, bind(Var::Domain)),
+            format!(
+                "{}://{}",
+                coupa::SCHEME,
+                kit.host.text(At::Host, &guide, Encoding::Url)
+            ),
         ),
         field("auth_config", "Auth Config", "Oauth2"),
+        field("oauth2_grant_type", "Oauth2 Grant Type", grant_type),
+        field("client_id", "Client ID", bind(Slot::Conn(Conn::ClientId))),
         field(
-            "oauth2_grant_type",
-            "Oauth2 Grant Type",
-            "Client Credentials Grant",
+            "client_secret",
+            "Client Secret",
+            bind(Slot::Conn(Conn::ClientSecret)),
         ),
-        field("client_id", "Client ID", bind(Var::ClientId)),
-        field("client_secret", "Client Secret", bind(Var::ClientSecret)),
+        field(scope_key, scope_label, bind(Slot::Conn(Conn::Scopes))),
         field(
-            "client_credentials_grant_scope",
-            "Client Credentials Grant Scope",
-            bind(Var::Scopes),
+            "oauth2_token_url",
+            "Oauth2 Token Url",
+            kit.flow.obtain.url(&kit.host, &guide),
         ),
-        field("oauth2_token_url", "Oauth2 Token Url", token.url),
     ];
     let actions = kit
         .calls
         .iter()
         .enumerate()
         .map(|(i, call)| {
-            let v = RequestView::new(call, &bind);
             let curl = curl::command_text(kit, call)?;
+            let raw = |items: &[(String, crate::kit::Value)], at: At| -> Vec<Pair> {
+                items
+                    .iter()
+                    .map(|(key, v)| Pair {
+                        key: key.clone(),
+                        value: v.text(at, &guide, Encoding::Raw),
+                    })
+                    .collect()
+            };
             Ok(Action {
                 step: i + 2,
                 fence: fence_for(&curl),
-                name: v.name,
-                area: v.area,
-                method: v.method,
-                endpoint_path: v.path,
+                name: call.name.clone(),
+                area: call.group,
+                method: call.method.as_str(),
+                endpoint_path: call.path.text(At::Path, &guide, Encoding::Url),
                 // The connector sends the token: the action lists only its own headers.
-                headers: v.headers,
-                query: v.query_decoded,
+                headers: raw(&call.headers, At::Header),
+                query: raw(&call.query, At::Query),
                 curl,
             })
         })
@@ -113,43 +181,8 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         domain: kit.spec.domain.as_str().into(),
         connector,
         actions,
-        client_id: bind(Var::ClientId),
-        client_secret: bind(Var::ClientSecret),
-        setup: kit::CLIENT_SETUP,
+        client_id: bind(Slot::Conn(Conn::ClientId)),
+        client_secret: bind(Slot::Conn(Conn::ClientSecret)),
+        setup: coupa::CLIENT_SETUP,
     })
-}
-
-fn fence_for(text: &str) -> String {
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    "`".repeat(longest.max(2) + 1)
-}
-
-fn render_as(view: &View, format: SheetFormat) -> Result<Artifact, Error> {
-    Ok(match format {
-        SheetFormat::Markdown => Artifact {
-            file_name: MARKDOWN_FILE,
-            purpose: "Every Agent Studio connector and action field, with the value to enter.",
-            text: render("sheet_md", view)?,
-            executable: false,
-        },
-        SheetFormat::Json => Artifact {
-            file_name: JSON_FILE,
-            purpose: "The same fields, for programs.",
-            text: render_json("sheet_json", view)?,
-            executable: false,
-        },
-    })
-}
-
-pub fn file(kit: &Kit<'_>, format: SheetFormat) -> Result<Artifact, Error> {
-    render_as(&view(kit)?, format)
-}
-
-/// Both formats from one view, for the bundle.
-pub fn files(kit: &Kit<'_>) -> Result<[Artifact; 2], Error> {
-    let view = view(kit)?;
-    Ok([
-        render_as(&view, SheetFormat::Markdown)?,
-        render_as(&view, SheetFormat::Json)?,
-    ])
 }

@@ -1,9 +1,7 @@
 //! The catalog at work: `coupagen scopes`, scopes derived from resources and
 //! checked against them, and the query options with their errors.
 
-mod support;
-
-use support::{run, spec, stderr, stdout, GUIDE_DOMAIN};
+use crate::support::{run, spec, stderr, stdout, GUIDE_DOMAIN};
 
 fn fails_with(args: &[&str], expect: &[&str]) {
     let mut argv = vec!["curl", "--domain", GUIDE_DOMAIN];
@@ -69,7 +67,7 @@ fn every_catalog_resource_makes_a_kit() {
     for resource in coupagen::catalog::resources() {
         let spec = spec(&["--domain", GUIDE_DOMAIN, "--resource", resource.name]);
         assert_eq!(spec.scope_list(), resource.read_scope);
-        support::assert_valid_collection(&support::artifact(
+        crate::support::assert_valid_collection(&crate::support::artifact(
             &spec,
             "coupa.postman_collection.json",
         ));
@@ -197,7 +195,7 @@ fn filters_accept_coupas_forms() {
     ]);
     let kit = coupagen::kit::plan(&spec);
     assert_eq!(
-        kit.calls[0].query_string(),
+        kit.calls[0].query_string(&coupagen::kit::Shown),
         "limit=1&offset=50&status=approved&updated-at[gt_or_eq]=2024-01-01T00%3A00%3A00Z\
          &supplier[name][contains]=Acme%20%26%20Sons&supplier[name]=Acme&status[in]=approved,paid"
     );

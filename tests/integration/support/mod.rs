@@ -4,9 +4,8 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use coupagen::input::Inputs;
 use coupagen::kit;
-use coupagen::render::{self, Artifact, SheetFormat};
+use coupagen::render::{self, Artifact};
 use coupagen::spec::Spec;
 
 pub mod coupa;
@@ -34,7 +33,7 @@ pub const MULTI_ARGS: &[&str] = &[
 /// folder, files named by the snapshot alone.
 pub fn snapshot_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
+    settings.set_snapshot_path("../../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings
 }
@@ -45,13 +44,10 @@ pub fn spec(args: &[&str]) -> Spec {
     let mut argv = vec!["coupagen", "postman"];
     argv.extend_from_slice(args);
     let cli = coupagen::cli::Cli::try_parse_from(argv).expect("arguments parse");
-    let coupagen::cli::Command::Postman(g) = cli.command else {
+    let coupagen::cli::Command::Generate(g) = cli.command else {
         unreachable!()
     };
-    g.kit
-        .inputs()
-        .and_then(Inputs::resolve)
-        .expect("valid input")
+    g.args.kit.spec().expect("valid input")
 }
 
 /// Every artifact of the kit, in bundle order (the README last).
@@ -59,19 +55,15 @@ pub fn artifacts(spec: &Spec) -> Vec<Artifact> {
     render::bundle(&kit::plan(spec)).expect("renders")
 }
 
-pub fn artifact(spec: &Spec, file_name: &str) -> String {
-    artifacts(spec)
-        .into_iter()
-        .find(|a| a.file_name == file_name)
-        .unwrap_or_else(|| panic!("no artifact {file_name}"))
+/// The file a bundle writes at `path`, rendered alone.
+pub fn artifact(spec: &Spec, path: &str) -> String {
+    render::file(&kit::plan(spec), path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
         .text
 }
 
-pub fn sheet(spec: &Spec, format: SheetFormat) -> String {
-    render::sheet(&kit::plan(spec), format)
-        .expect("renders")
-        .text
-}
+pub const SHEET_MD: &str = "agent-studio-connector.md";
+pub const SHEET_JSON: &str = "agent-studio-connector.json";
 
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_coupagen"))

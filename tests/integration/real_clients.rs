@@ -6,14 +6,12 @@
 //! Where a client is missing, the check says so and skips; with CI set, it
 //! fails instead.
 
-mod support;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use support::coupa::{Behaviour, Coupa, Recorded};
-use support::{require_tool, run, stderr, stdout};
+use crate::support::coupa::{Behaviour, Coupa, Recorded};
+use crate::support::{require_tool, run, stderr, stdout};
 
 /// Hostile to every quoting layer: shell, URL encoding, JSON, Postman.
 const HOSTILE_SECRET: &str = "a&b=c+d%20e f\"g'h$i`j\\k!l Ünïcødé-ß";
@@ -463,7 +461,7 @@ fn curl_commands_parse_and_run_once_the_placeholders_are_filled() {
 #[test]
 fn the_schema_check_can_fail() {
     let broken = r#"{"info": {"name": "x", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": [{"name": "a", "request": {"url": 5, "method": 7}}]}"#;
-    if let Some(errors) = support::collection_schema_errors(broken) {
+    if let Some(errors) = crate::support::collection_schema_errors(broken) {
         assert!(!errors.is_empty());
     }
 }
@@ -497,7 +495,7 @@ fn assert_multi_calls(coupa: &Coupa, log: &[Recorded]) {
     }
 }
 
-use support::MULTI_ARGS as MULTI;
+use crate::support::MULTI_ARGS as MULTI;
 const MULTI_SCOPES: &str = "core.expense.read core.invoice.read core.purchase_order.read core.supplier.read core.user.read";
 
 #[test]
@@ -593,7 +591,7 @@ fn curl_commands_are_what_postmans_own_generator_writes() {
             std::env::var_os("CI").is_none(),
             "npm ci installs postman-code-generators in CI"
         );
-        support::skip("comparison with Postman's curl generator: run npm ci");
+        crate::support::skip("comparison with Postman's curl generator: run npm ci");
         return;
     }
     let out = Command::new("node")
@@ -605,7 +603,7 @@ fn curl_commands_are_what_postmans_own_generator_writes() {
     let ours = stdout(&run(&[
         "curl",
         "--domain",
-        support::GUIDE_DOMAIN,
+        crate::support::GUIDE_DOMAIN,
         "--scope",
         "core.expense.read",
     ]));

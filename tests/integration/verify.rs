@@ -2,13 +2,11 @@
 //! through SSL_CERT_FILE), once for success and once for each way to fail:
 //! the exit status, the diagnosis, and never the secret.
 
-mod support;
-
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use support::coupa::{Behaviour, Coupa};
-use support::{bin, stderr, stdout};
+use crate::support::coupa::{Behaviour, Coupa};
+use crate::support::{bin, stderr, stdout};
 
 /// `coupagen verify --domain DOMAIN` in a clean environment (no proxy) with
 /// the stand-in's client id; tests add the secret, the CA and the rest.
@@ -77,7 +75,7 @@ fn success_reports_every_step() {
     );
     assert!(report.contains(&format!("token {}…", &token[..6])));
 
-    let mut settings = support::snapshot_settings();
+    let mut settings = crate::support::snapshot_settings();
     settings.add_filter(r"\(\d+ ms\)", "(N ms)");
     // localhost may also resolve to ::1 on another machine.
     settings.add_filter(
@@ -388,7 +386,7 @@ fn missing_credentials_exit_2_with_how_to_give_them() {
 #[test]
 fn https_proxy_is_honoured_and_no_proxy_bypasses_it() {
     let coupa = Coupa::start();
-    let proxy = support::proxy::Proxy::start();
+    let proxy = crate::support::proxy::Proxy::start();
     let secret = coupa.behaviour().client_secret.clone();
     let run = |no_proxy: &str| {
         verify_with(

@@ -1,12 +1,10 @@
 //! The command line as users meet it: help, every bad input's message and
 //! exit status (with nothing written), safe writing, the bundle.
 
-mod support;
-
 use std::fs;
 use std::process::Command;
 
-use support::{bin, run, stderr, stdout, GUIDE_DOMAIN};
+use crate::support::{bin, run, stderr, stdout, GUIDE_DOMAIN};
 
 /// Runs a generator with `args` and `-o` into a fresh folder; asserts exit 2,
 /// a one-line message containing every `expect` part, and no file written.
@@ -327,4 +325,22 @@ fn bundle_with_bad_input_creates_no_folder() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!target.exists());
+}
+
+// The generators are built from the format registry; augmenting their
+// arguments once gave every one the same help line.
+#[test]
+fn each_generator_has_its_formats_own_help() {
+    let help = stdout(&run(&["--help"]));
+    for format in coupagen::render::FORMATS {
+        let about = format.about.trim_end_matches('.');
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(format.command))
+            .unwrap_or_else(|| panic!("{} missing from --help:\n{help}", format.command));
+        let first_words: String = about.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+        assert!(line.contains(&first_words), "{line:?} should start {about:?}");
+        let own = stdout(&run(&[format.command, "--help"]));
+        assert!(own.starts_with(about), "{}: {own}", format.command);
+    }
 }

@@ -1,14 +1,12 @@
 //! Safe behaviour around the edges: config-file errors with positions,
 //! writes that never lose a file, quiet broken pipes, and determinism.
 
-mod support;
-
 use std::fs;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use support::{bin, run, stderr, stdout, GUIDE_DOMAIN};
+use crate::support::{bin, run, stderr, stdout, GUIDE_DOMAIN};
 
 fn config_error(text: &str) -> String {
     let dir = tempfile::tempdir().unwrap();

@@ -1,21 +1,18 @@
 //! Every artifact, snapshotted for the guide's example and for a kit with
 //! every naming option changed; plus the guide's values asserted one by one.
 
-mod support;
-
-use coupagen::render::SheetFormat;
-use support::{artifacts, sheet, spec, GUIDE_DOMAIN};
+use crate::support::{artifact, artifacts, spec, GUIDE_DOMAIN, SHEET_JSON, SHEET_MD};
 
 fn snapshot_all(case: &str, args: &[&str]) {
     let spec = spec(args);
-    let mut settings = support::snapshot_settings();
+    let mut settings = crate::support::snapshot_settings();
     settings.set_description(format!("coupagen {}", args.join(" ")));
     settings.bind(|| {
         for a in artifacts(&spec) {
-            if a.file_name == "coupa.postman_collection.json" {
-                support::assert_valid_collection(&a.text);
+            if a.path == "coupa.postman_collection.json" {
+                crate::support::assert_valid_collection(&a.text);
             }
-            insta::assert_snapshot!(format!("{case}__{}", a.file_name), a.text);
+            insta::assert_snapshot!(format!("{case}__{}", a.path), a.text);
         }
     });
 }
@@ -51,7 +48,7 @@ fn custom_names_and_limit() {
 #[test]
 fn curl_reproduces_the_guides_token_request() {
     let spec = spec(&["--domain", GUIDE_DOMAIN, "--scope", "core.expense.read"]);
-    let curl = support::artifact(&spec, "coupa-requests.curl");
+    let curl = crate::support::artifact(&spec, "coupa-requests.curl");
     let expected = format!(
         "curl --location 'https://{GUIDE_DOMAIN}/oauth2/token' \\\n\
          --header 'Content-Type: application/x-www-form-urlencoded' \\\n\
@@ -73,7 +70,7 @@ fn curl_reproduces_the_guides_token_request() {
 #[test]
 fn sheet_reproduces_the_guides_agent_studio_fields() {
     let spec = spec(&["--domain", GUIDE_DOMAIN, "--scope", "core.expense.read"]);
-    let json: serde_json::Value = serde_json::from_str(&sheet(&spec, SheetFormat::Json)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&artifact(&spec, SHEET_JSON)).unwrap();
     let base = format!("https://{GUIDE_DOMAIN}");
     let token_url = format!("{base}/oauth2/token");
     let expected = serde_json::json!({
@@ -99,7 +96,7 @@ fn sheet_reproduces_the_guides_agent_studio_fields() {
         serde_json::json!([{"key": "limit", "value": "1"}])
     );
 
-    let md = sheet(&spec, SheetFormat::Markdown);
+    let md = artifact(&spec, SHEET_MD);
     for row in [
         "| Connection Name | `Coupa Connector` |".to_string(),
         format!("| Base URL | `https://{GUIDE_DOMAIN}` |"),
@@ -121,8 +118,11 @@ fn sheet_reproduces_the_guides_agent_studio_fields() {
 #[test]
 fn postman_wires_the_token_into_the_calls() {
     let spec = spec(&["--domain", GUIDE_DOMAIN]);
-    let c: serde_json::Value =
-        serde_json::from_str(&support::artifact(&spec, "coupa.postman_collection.json")).unwrap();
+    let c: serde_json::Value = serde_json::from_str(&crate::support::artifact(
+        &spec,
+        "coupa.postman_collection.json",
+    ))
+    .unwrap();
     assert_eq!(
         c["info"]["schema"],
         "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
@@ -179,8 +179,11 @@ fn postman_wires_the_token_into_the_calls() {
 #[test]
 fn environment_holds_the_credentials_empty_and_the_secret_typed_secret() {
     let spec = spec(&["--domain", GUIDE_DOMAIN, "--client-secret-var", "S"]);
-    let e: serde_json::Value =
-        serde_json::from_str(&support::artifact(&spec, "coupa.postman_environment.json")).unwrap();
+    let e: serde_json::Value = serde_json::from_str(&crate::support::artifact(
+        &spec,
+        "coupa.postman_environment.json",
+    ))
+    .unwrap();
     assert_eq!(e["_postman_variable_scope"], "environment");
     assert_eq!(
         e["values"],
@@ -205,7 +208,7 @@ fn same_input_same_bytes() {
 }
 
 fn multi() -> Vec<&'static str> {
-    [&["--domain", GUIDE_DOMAIN][..], support::MULTI_ARGS].concat()
+    [&["--domain", GUIDE_DOMAIN][..], crate::support::MULTI_ARGS].concat()
 }
 
 #[test]
@@ -220,8 +223,11 @@ fn multi_resource_kit_groups_by_area_and_derives_sorted_scopes() {
         spec.scope_list(),
         "core.expense.read core.invoice.read core.purchase_order.read core.supplier.read core.user.read"
     );
-    let c: serde_json::Value =
-        serde_json::from_str(&support::artifact(&spec, "coupa.postman_collection.json")).unwrap();
+    let c: serde_json::Value = serde_json::from_str(&crate::support::artifact(
+        &spec,
+        "coupa.postman_collection.json",
+    ))
+    .unwrap();
     let folders: Vec<&str> = c["item"].as_array().unwrap()[1..]
         .iter()
         .map(|f| f["name"].as_str().unwrap())
@@ -240,10 +246,23 @@ fn multi_resource_kit_groups_by_area_and_derives_sorted_scopes() {
             {"key": "return_object", "value": "limited"},
         ])
     );
-    let sheet: serde_json::Value = serde_json::from_str(&sheet(&spec, SheetFormat::Json)).unwrap();
+    let sheet: serde_json::Value = serde_json::from_str(&artifact(&spec, SHEET_JSON)).unwrap();
     assert_eq!(sheet["actions"].as_array().unwrap().len(), 5);
     assert_eq!(
         sheet["actions"][1]["query_parameters"][1],
         serde_json::json!({"key": "updated_at[gt]", "value": "2024-01-01T00:00:00+00:00"})
     );
+}
+
+/// The planned model itself, beside the artifacts it renders into: a change
+/// to a request shows here once, then in every artifact.
+#[test]
+fn planned_model() {
+    let spec = spec(&["--domain", GUIDE_DOMAIN, "--scope", "core.expense.read"]);
+    let kit = coupagen::kit::plan(&spec);
+    let mut settings = crate::support::snapshot_settings();
+    settings.set_description("coupagen's kit for the guide's example, before any format binds it");
+    settings.bind(|| {
+        insta::assert_snapshot!("guide__model", serde_json::to_string_pretty(&kit).unwrap());
+    });
 }

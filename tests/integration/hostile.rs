@@ -4,13 +4,11 @@
 //! their columns and their text. The validators never panic, and accept only
 //! what the artifacts can carry.
 
-mod support;
-
 use std::process::Command;
 
 use coupagen::input::Inputs;
-use coupagen::kit::{self, Kit};
-use coupagen::render::{self, SheetFormat};
+use coupagen::kit::{self, At, Binder, Conn, Kit, Slot, Text};
+use coupagen::render;
 use coupagen::spec::{self, ConnectorName, Domain, Filter, Scope, Spec, VarName};
 use proptest::prelude::*;
 
@@ -90,7 +88,7 @@ fn case() -> impl Strategy<Value = Case> {
 impl Case {
     fn spec(&self) -> Option<Spec> {
         Inputs {
-            domain: Some(support::GUIDE_DOMAIN.into()),
+            domain: Some(crate::support::GUIDE_DOMAIN.into()),
             scopes: self.scopes.clone(),
             filters: vec![format!("updated_at[gt]={}", self.filter)],
             client_id_var: Some(self.id_var.clone()),
@@ -140,21 +138,27 @@ proptest! {
     fn json_artifacts_parse_and_read_back(c in case()) {
         let Some(spec) = c.spec() else { return Ok(()) };
         let kit = kit::plan(&spec);
-        let coll = json(&render::postman_collection(&kit).unwrap().text);
+        let coll = json(&render::file(&kit, "coupa.postman_collection.json").unwrap().text);
         let vars = coll["variable"].as_array().unwrap();
         prop_assert_eq!(&vars[1]["value"], &serde_json::json!(c.scope_list()));
         let form = &coll["item"][0]["request"]["body"]["urlencoded"];
         prop_assert_eq!(&form[1]["value"], &serde_json::json!(format!("{{{{{}}}}}", c.id_var)));
         prop_assert_eq!(&form[2]["value"], &serde_json::json!(format!("{{{{{}}}}}", c.secret_var)));
 
-        let env = json(&render::postman_environment(&kit).unwrap().text);
+        let env = json(&render::file(&kit, "coupa.postman_environment.json").unwrap().text);
         prop_assert_eq!(&env["values"][0]["key"], &serde_json::json!(c.id_var));
         prop_assert_eq!(&env["values"][1]["key"], &serde_json::json!(c.secret_var));
 
-        let sheet = json(&render::sheet(&kit, SheetFormat::Json).unwrap().text);
+        let sheet = json(&render::file(&kit, crate::support::SHEET_JSON).unwrap().text);
         prop_assert_eq!(&sheet["connector"]["connection_name"], &serde_json::json!(c.connector));
         prop_assert_eq!(&sheet["connector"]["client_credentials_grant_scope"], &serde_json::json!(c.scope_list()));
         prop_assert_eq!(&sheet["actions"][0]["query_parameters"][1]["value"], &serde_json::json!(c.filter));
+
+        // The description's Markdown: each scope reads back as its own code span.
+        let spans = code_spans(coll["info"]["description"].as_str().unwrap());
+        for scope in &c.scopes {
+            prop_assert!(spans.contains(scope), "{:?} not in {:?}", scope, spans);
+        }
     }
 
     #[test]
@@ -168,7 +172,7 @@ proptest! {
     #[test]
     fn markdown_rows_keep_their_columns_and_text(c in case()) {
         let Some(spec) = c.spec() else { return Ok(()) };
-        let md = render::sheet(&kit::plan(&spec), SheetFormat::Markdown).unwrap().text;
+        let md = render::file(&kit::plan(&spec), crate::support::SHEET_MD).unwrap().text;
         let tables = tables(&md);
         prop_assert_eq!(tables.len(), 4, "connector, action, headers, query:\n{}", md);
         for table in &tables {
@@ -190,7 +194,7 @@ proptest! {
         if let Ok(d) = Domain::parse(&s) {
             prop_assert!(d.as_str().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-:".contains(c)), "{:?}", d);
         }
-        if let Ok(v) = VarName::parse("--client-id-var", &s) {
+        if let Ok(v) = VarName::parse("client_id_var", &s) {
             prop_assert!(v.as_str().chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)));
         }
         if let Ok(scopes) = Scope::parse_list(&[&s]) {
@@ -248,9 +252,24 @@ fn command_after(text: &str, start: &str) -> String {
     out
 }
 
+/// Binds the domain to a given host; the calls hold no other slot in their URL.
+struct HostOnly<'a>(&'a str);
+
+impl Binder for HostOnly<'_> {
+    type Out = Text;
+    fn slot(&self, slot: Slot, _: At) -> Text {
+        assert_eq!(
+            slot,
+            Slot::Conn(Conn::Domain),
+            "only the host is a slot in a call's URL"
+        );
+        Text::Value(self.0.into())
+    }
+}
+
 fn check_curl_words(kit: &Kit<'_>, c: &Case) -> Result<(), TestCaseError> {
-    let text = render::curl(kit).unwrap().text;
-    let domain = support::GUIDE_DOMAIN;
+    let text = render::file(kit, "coupa-requests.curl").unwrap().text;
+    let domain = crate::support::GUIDE_DOMAIN;
     let token = command_after(&text, "# Get access token\ncurl ");
     let expected: Vec<String> = [
         "--location".to_string(),
@@ -270,12 +289,16 @@ fn check_curl_words(kit: &Kit<'_>, c: &Case) -> Result<(), TestCaseError> {
     prop_assert_eq!(bash_words(&token, &[]), expected);
     let call = command_after(&text, "# List expense reports\ncurl ");
     let words = bash_words(&call, &[]);
-    prop_assert_eq!(&words[2], &kit.calls[0].url(domain), "the URL reads back");
+    prop_assert_eq!(
+        &words[2],
+        &kit.calls[0].url(&kit.host, &HostOnly(domain)),
+        "the URL reads back"
+    );
     Ok(())
 }
 
 fn check_script_words(kit: &Kit<'_>, c: &Case) -> Result<(), TestCaseError> {
-    let text = render::check_script(kit).unwrap().text;
+    let text = render::file(kit, "coupa-check.sh").unwrap().text;
     let line = |prefix: &str| {
         let l = text
             .lines()
@@ -291,7 +314,7 @@ fn check_script_words(kit: &Kit<'_>, c: &Case) -> Result<(), TestCaseError> {
         bash_words(&line("domain=$(env_or "), &[]),
         vec![
             "COUPA_INSTANCE_DOMAIN".to_string(),
-            support::GUIDE_DOMAIN.to_string()
+            crate::support::GUIDE_DOMAIN.to_string()
         ]
     );
     let vars = [
@@ -307,7 +330,7 @@ fn check_script_words(kit: &Kit<'_>, c: &Case) -> Result<(), TestCaseError> {
     prop_assert_eq!(&words[2], "Authorization: Bearer T0K");
     prop_assert_eq!(
         words.last().unwrap(),
-        &kit.calls[0].url("d.example"),
+        &kit.calls[0].url(&kit.host, &HostOnly("d.example")),
         "the URL reads back"
     );
     let token = command_after(&text, "request 'Get access token");
@@ -357,4 +380,40 @@ fn the_markdown_reader_sees_a_broken_row() {
     assert_ne!(broken[0][1][1], "y|z");
     let escaped = tables("| a | b |\n| --- | --- |\n| x | `y\\|z` |\n");
     assert_eq!(escaped[0][1][1], "y|z");
+}
+
+/// Every code span in `md`, as a Markdown reader sees it.
+fn code_spans(md: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Options, Parser};
+    Parser::new_ext(md, Options::ENABLE_TABLES)
+        .filter_map(|e| match e {
+            Event::Code(c) => Some(c.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The collection's description once pasted `{{domain}}` and each scope raw
+/// into code spans: a backtick in a scope ended the span early.
+#[test]
+fn the_collection_description_keeps_a_hostile_scope_in_its_code_span() {
+    let hostile = "x`y|z";
+    let spec = crate::support::spec(&[
+        "--domain",
+        crate::support::GUIDE_DOMAIN,
+        "--scope",
+        &format!("core.expense.read {hostile}"),
+        "--allow-unknown-scopes",
+    ]);
+    let coll = json(&crate::support::artifact(
+        &spec,
+        "coupa.postman_collection.json",
+    ));
+    let description = coll["info"]["description"].as_str().unwrap();
+    let spans = code_spans(description);
+    assert!(
+        spans.contains(&hostile.to_string()),
+        "{spans:?} in\n{description}"
+    );
+    assert!(spans.contains(&crate::support::GUIDE_DOMAIN.to_string()));
 }

@@ -1,0 +1,26 @@
+//! Names others rely on: Postman variables and the environment the check
+//! script and `verify` read. README's "Names you can rely on" lists these;
+//! change one only with it.
+
+/// Postman collection variables: the guide's own placeholders, and when the
+/// stored token expires (ms since the epoch).
+pub mod postman {
+    pub const DOMAIN: &str = "INSTANCE_DOMAIN";
+    pub const SCOPES: &str = "SPACE_SEPARATED_LIST_OF_SCOPES";
+    pub const ACCESS_TOKEN: &str = "generated_bearer_token";
+    pub const EXPIRY: &str = "token_expires_at";
+    /// The credential placeholders' defaults; `--client-id-var` and
+    /// `--client-secret-var` rename them.
+    pub const DEFAULT_CLIENT_ID: &str = "Identifier";
+    pub const DEFAULT_CLIENT_SECRET: &str = "Secret";
+    /// Names the collection uses itself, which a placeholder must not shadow.
+    pub const RESERVED: &[&str] = &[DOMAIN, SCOPES, ACCESS_TOKEN, EXPIRY];
+}
+
+/// The environment the check script and `verify` read.
+pub mod env {
+    pub const CLIENT_ID: &str = "COUPA_CLIENT_ID";
+    pub const CLIENT_SECRET: &str = "COUPA_CLIENT_SECRET";
+    pub const INSTANCE_DOMAIN: &str = "COUPA_INSTANCE_DOMAIN";
+    pub const SCOPE: &str = "COUPA_SCOPE";
+}

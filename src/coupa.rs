@@ -1,0 +1,54 @@
+//! What Coupa is, as far as the kit needs to know: its endpoints, headers,
+//! grant fields and the pages where a person sets a client up. Every other
+//! module takes these from here.
+
+/// Coupa is HTTPS only.
+pub const SCHEME: &str = "https";
+pub const TOKEN_PATH: &str = "/oauth2/token";
+/// Every API resource lives below this prefix.
+pub const API_PREFIX: &str = "/api/";
+/// Where the OAuth client is created in Coupa, as a person and as a path.
+pub const CLIENT_SETUP: &str = "Setup > OAuth2/OpenID Connect Clients";
+pub const CLIENT_SETUP_PATH: &str = "/oauth2/clients";
+/// Each instance lists its scopes, and what each grants, here.
+pub const SCOPES_PAGE_PATH: &str = "/oauth2/scopes";
+pub const CONTENT_TYPE: &str = "Content-Type";
+pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+pub const ACCEPT: &str = "Accept";
+/// Coupa answers XML unless asked for JSON.
+pub const JSON: &str = "application/json";
+pub const AUTHORIZATION: &str = "Authorization";
+pub const BEARER: &str = "Bearer";
+/// The token answer's fields: the token, its lifetime, the scopes granted.
+pub const ACCESS_TOKEN_FIELD: &str = "access_token";
+pub const EXPIRES_IN_FIELD: &str = "expires_in";
+pub const SCOPE_FIELD: &str = "scope";
+/// The token request's form fields (RFC 6749).
+pub mod form {
+    pub const GRANT_TYPE: &str = "grant_type";
+    pub const CLIENT_ID: &str = "client_id";
+    pub const CLIENT_SECRET: &str = "client_secret";
+    pub const SCOPE: &str = "scope";
+}
+/// The forms a Coupa host takes, for messages about a domain.
+pub const DOMAIN_FORMS: &str = "Coupa domains look like <org>.coupahost.com (customer instances, often <org>-test.coupahost.com for test) or <org>.coupacloud.com (partner and demo instances)";
+/// Coupa's rate limit, as its error says it.
+pub const RATE_LIMIT: &str = "25 requests a second, bursts of 20";
+/// Coupa caps a page at 50 records.
+pub const MAX_LIMIT: u8 = 50;
+
+use crate::spec::Grant;
+
+/// The grant's `grant_type` in the token request.
+pub fn grant_type(grant: Grant) -> &'static str {
+    match grant {
+        Grant::ClientCredentials => "client_credentials",
+    }
+}
+
+/// The grant type as Coupa's client setup page names it.
+pub fn grant_label(grant: Grant) -> &'static str {
+    match grant {
+        Grant::ClientCredentials => "Client Credentials",
+    }
+}

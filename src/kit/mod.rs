@@ -1,0 +1,87 @@
+//! Spec -> Kit: the auth flow's requests and every API request, described once
+//! as format-neutral data. Every artifact and `verify` render or send these
+//! requests; no other module spells a Coupa path, header or form field.
+
+mod flow;
+mod request;
+mod value;
+
+use serde::Serialize;
+
+pub use flow::AuthFlow;
+pub use request::{Answer, Auth, Body, Capture, Expect, Method, Request};
+pub use value::{
+    encode, encode_at, encode_key, At, AuthValue, Binder, Conn, Encoding, Part, Piece, Shown, Slot,
+    Text, Value,
+};
+
+use crate::catalog::Resource;
+use crate::coupa;
+use crate::spec::{Query, Spec};
+
+/// Everything the artifacts render.
+#[derive(Debug, Serialize)]
+pub struct Kit<'a> {
+    #[serde(skip)]
+    pub spec: &'a Spec,
+    /// The instance's host, as every URL starts.
+    pub host: Value,
+    pub flow: AuthFlow,
+    /// The API requests.
+    pub calls: Vec<Request>,
+}
+
+pub fn plan(spec: &Spec) -> Kit<'_> {
+    Kit {
+        spec,
+        host: Value::slot(Slot::Conn(Conn::Domain)),
+        flow: AuthFlow::plan(spec.grant),
+        calls: spec
+            .resources
+            .iter()
+            .map(|r| list(r, &spec.query))
+            .collect(),
+    }
+}
+
+/// `GET /api/<resource>` with the kit's query, as JSON.
+fn list(resource: &'static Resource, q: &Query) -> Request {
+    let mut query = vec![("limit".to_string(), Value::lit(q.limit.to_string()))];
+    if let Some(offset) = q.offset {
+        query.push(("offset".into(), Value::lit(offset.to_string())));
+    }
+    query.extend(
+        q.filters
+            .iter()
+            .map(|f| (f.key.clone(), Value::lit(&f.value))),
+    );
+    if let Some(fields) = &q.fields {
+        query.push(("fields".into(), Value::lit(fields)));
+    }
+    if let Some(ro) = q.return_object {
+        query.push(("return_object".into(), Value::lit(ro.as_str())));
+    }
+    Request {
+        name: format!("List {}", resource.title.to_lowercase()),
+        method: Method::Get,
+        path: Value::lit(format!("{}{}", coupa::API_PREFIX, resource.name)),
+        query,
+        headers: vec![(coupa::ACCEPT.into(), Value::lit(coupa::JSON))],
+        body: Body::None,
+        auth: Auth::Bearer,
+        expect: Expect {
+            status: 200,
+            answer: Answer::List,
+        },
+        captures: Vec::new(),
+        group: Some(resource.area),
+        scope: Some(resource.read_scope),
+    }
+}
+
+impl Kit<'_> {
+    /// Every request, the flow's first.
+    pub fn requests(&self) -> impl Iterator<Item = &Request> {
+        self.flow.requests().chain(&self.calls)
+    }
+}

@@ -1,0 +1,162 @@
+//! One HTTP request of the kit, format-neutral: its method, its values as
+//! templates, how it authenticates, what answer it expects, and what it
+//! captures from that answer.
+
+use serde::Serialize;
+
+use super::value::{encode_key, At, AuthValue, Binder, Encoding, Slot, Text, Value};
+use crate::coupa;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+        }
+    }
+
+    /// Whether the request may change data on Coupa.
+    pub fn writes(self) -> bool {
+        !matches!(self, Method::Get)
+    }
+}
+
+/// What the request sends. Coupa's documented calls send a form (the token
+/// request) or nothing (approvals take `reason` in the query); a JSON body
+/// is one more variant, and so a compile error in every format until bound.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Body {
+    None,
+    /// `application/x-www-form-urlencoded` fields, in order.
+    Form(Vec<(String, Value)>),
+}
+
+/// How the request proves who sends it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    /// Nothing: the request carries its credentials itself (the token request).
+    None,
+    /// `Authorization: Bearer <the flow's access token>`.
+    Bearer,
+}
+
+/// What a successful answer's body holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    /// An OAuth token answer: the flow's access token and its lifetime.
+    Token,
+    /// A JSON list of records.
+    List,
+    /// One JSON record.
+    Object,
+}
+
+/// The answer the request expects; the Postman tests and `verify` both judge by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Expect {
+    pub status: u16,
+    pub answer: Answer,
+}
+
+/// A value taken from the answer for a later request: its name, and where
+/// in the answer it is (a JSON path such as `0.id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Capture {
+    pub name: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Request {
+    /// "Get access token", "List expense reports".
+    pub name: String,
+    pub method: Method,
+    /// Starts with `/`.
+    pub path: Value,
+    /// Decoded; a URL encodes them.
+    pub query: Vec<(String, Value)>,
+    pub headers: Vec<(String, Value)>,
+    pub body: Body,
+    pub auth: Auth,
+    pub expect: Expect,
+    pub captures: Vec<Capture>,
+    /// Where it is filed: a Postman folder, a sheet section.
+    pub group: Option<&'static str>,
+    /// The scope Coupa checks for it, when one is known.
+    pub scope: Option<&'static str>,
+}
+
+impl Request {
+    /// `/api/x?limit=1&updated_at[gt]=2024-01-01T00%3A00%3A00Z`, slots bound.
+    pub fn path_and_query<B: Binder<Out = Text>>(&self, binder: &B) -> String {
+        let path = self.path.text(At::Path, binder, Encoding::Url);
+        match self.query_string(binder) {
+            q if q.is_empty() => path,
+            q => format!("{path}?{q}"),
+        }
+    }
+
+    /// The query as it stands in a URL.
+    pub fn query_string<B: Binder<Out = Text>>(&self, binder: &B) -> String {
+        self.encoded_query(binder)
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// Each query pair as it stands in a URL.
+    pub fn encoded_query<B: Binder<Out = Text>>(&self, binder: &B) -> Vec<(String, String)> {
+        self.query
+            .iter()
+            .map(|(k, v)| (encode_key(k), v.text(At::Query, binder, Encoding::Url)))
+            .collect()
+    }
+
+    /// The full URL, the host bound like any other slot.
+    pub fn url<B: Binder<Out = Text>>(&self, host: &Value, binder: &B) -> String {
+        format!(
+            "{}://{}{}",
+            coupa::SCHEME,
+            host.text(At::Host, binder, Encoding::Url),
+            self.path_and_query(binder)
+        )
+    }
+
+    /// The headers as a client sends them: a bearer request's
+    /// `Authorization: Bearer <access token>` last.
+    pub fn sent_headers(&self) -> Vec<(String, Value)> {
+        let mut headers = self.headers.clone();
+        match self.auth {
+            Auth::None => {}
+            Auth::Bearer => headers.push((
+                coupa::AUTHORIZATION.into(),
+                Value::lit(format!("{} ", coupa::BEARER))
+                    .then(Value::slot(Slot::Auth(AuthValue::AccessToken))),
+            )),
+        }
+        headers
+    }
+
+    /// The form fields, when the body is a form.
+    pub fn form(&self) -> &[(String, Value)] {
+        match &self.body {
+            Body::Form(fields) => fields,
+            Body::None => &[],
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! The bundle's README: each file the formats write, and the next steps.
+
+use serde::Serialize;
+
+use super::script::{self, EnvNames, ENV_NAMES};
+use super::templates::render;
+use super::{Artifact, FORMATS};
+use crate::coupa;
+use crate::kit::Kit;
+use crate::Error;
+
+pub const FILE: &str = "README.md";
+
+pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
+    #[derive(Serialize)]
+    struct View<'a> {
+        domain: &'a str,
+        scopes: String,
+        grant_label: &'static str,
+        client_id_var: &'a str,
+        client_secret_var: &'a str,
+        files: Vec<FileView>,
+        script_file: &'static str,
+        sheet_file: &'static str,
+        token_item: &'a str,
+        env: EnvNames,
+        setup: &'static str,
+        setup_path: &'static str,
+    }
+    #[derive(Serialize)]
+    struct FileView {
+        name: &'static str,
+        purpose: &'static str,
+    }
+    let files = FORMATS
+        .iter()
+        .flat_map(|f| f.files)
+        .map(|f| FileView {
+            name: f.path,
+            purpose: f.purpose,
+        })
+        .collect();
+    let view = View {
+        domain: kit.spec.domain.as_str(),
+        scopes: kit.spec.scope_list(),
+        grant_label: coupa::grant_label(kit.spec.grant),
+        client_id_var: kit.spec.client_id_var.as_str(),
+        client_secret_var: kit.spec.client_secret_var.as_str(),
+        files,
+        script_file: script::FILE.path,
+        sheet_file: super::sheet::MARKDOWN_FILE.path,
+        token_item: &kit.flow.obtain.name,
+        setup: coupa::CLIENT_SETUP,
+        setup_path: coupa::CLIENT_SETUP_PATH,
+        env: ENV_NAMES,
+    };
+    Ok(Artifact {
+        path: FILE.into(),
+        text: render("bundle_readme", &view)?,
+        executable: false,
+    })
+}

@@ -1,0 +1,196 @@
+//! The handlebars registry: every template, embedded; strict mode; no HTML
+//! escaping; one helper per output syntax, so a value reaches output only
+//! through its escaper (a test holds every template to that).
+
+use std::sync::OnceLock;
+
+use handlebars::{
+    no_escape, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
+    RenderErrorReason,
+};
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use super::escape;
+use crate::Error;
+
+/// Templates, embedded so the binary needs no files at run time.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "postman_collection",
+        include_str!("../../templates/postman_collection.json.hbs"),
+    ),
+    (
+        "postman_description",
+        include_str!("../../templates/postman_description.md.hbs"),
+    ),
+    (
+        "postman_prerequest",
+        include_str!("../../templates/postman_prerequest.js.hbs"),
+    ),
+    (
+        "postman_token_test",
+        include_str!("../../templates/postman_token_test.js.hbs"),
+    ),
+    (
+        "postman_api_test",
+        include_str!("../../templates/postman_api_test.js.hbs"),
+    ),
+    (
+        "postman_store_token",
+        include_str!("../../templates/postman_store_token.js.hbs"),
+    ),
+    (
+        "postman_environment",
+        include_str!("../../templates/postman_environment.json.hbs"),
+    ),
+    (
+        "curl_command",
+        include_str!("../../templates/curl_command.hbs"),
+    ),
+    ("curl", include_str!("../../templates/requests.curl.hbs")),
+    ("check_script", include_str!("../../templates/check.sh.hbs")),
+    ("sheet_md", include_str!("../../templates/sheet.md.hbs")),
+    ("sheet_json", include_str!("../../templates/sheet.json.hbs")),
+    (
+        "bundle_readme",
+        include_str!("../../templates/bundle_readme.md.hbs"),
+    ),
+];
+
+/// The escaping helpers, by the name templates call them.
+pub const HELPERS: &[&str] = &["json", "sh", "md", "code", "line"];
+
+/// The registry, built once per process.
+pub fn registry() -> &'static Handlebars<'static> {
+    static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
+    REGISTRY.get_or_init(build_registry)
+}
+
+/// A fresh registry: what `registry()` builds once. Public for the benchmark.
+pub fn build_registry() -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(no_escape);
+    hb.register_helper("json", helper("json", json_value));
+    hb.register_helper("sh", helper("sh", sh_word));
+    hb.register_helper("md", helper("md", |v| Ok(escape::md_cell_code(&text(v)))));
+    hb.register_helper("code", helper("code", |v| Ok(escape::code_span(&text(v)))));
+    hb.register_helper("line", helper("line", |v| Ok(escape::one_line(&text(v)))));
+    for (name, text) in TEMPLATES {
+        // Templates are compiled into the binary; a bad one is a build bug
+        // that every test run catches.
+        hb.register_template_string(name, *text)
+            .unwrap_or_else(|e| panic!("template {name}: {e}"));
+    }
+    hb
+}
+
+pub fn render(name: &str, view: &impl Serialize) -> Result<String, Error> {
+    registry()
+        .render(name, view)
+        .map_err(|e| Error::Failed(format!("rendering {name}: {e}")))
+}
+
+/// JSON output is parsed back before it leaves, so a template bug is an
+/// error, not a broken file; re-indenting it frees the templates' layout.
+pub fn render_json(name: &str, view: &impl Serialize) -> Result<String, Error> {
+    let text = render(name, view)?;
+    let value = serde_json::from_str::<Json>(&text)
+        .map_err(|e| Error::Failed(format!("{name} rendered invalid JSON ({e}); this is a bug")))?;
+    let mut pretty =
+        serde_json::to_string_pretty(&value).map_err(|e| Error::Failed(format!("{name}: {e}")))?;
+    pretty.push('\n');
+    Ok(pretty)
+}
+
+/// A helper that writes `f(first parameter)`; `f` says what is wrong, if anything.
+fn helper(
+    name: &'static str,
+    f: fn(&Json) -> Result<String, String>,
+) -> Box<dyn HelperDef + Send + Sync> {
+    Box::new(
+        move |h: &Helper<'_>,
+              _: &Handlebars<'_>,
+              _: &Context,
+              _: &mut RenderContext<'_, '_>,
+              out: &mut dyn Output|
+              -> HelperResult {
+            let value = h
+                .param(0)
+                .ok_or(RenderErrorReason::ParamNotFoundForIndex(name, 0))?
+                .value();
+            let text = f(value).map_err(|e| RenderErrorReason::Other(format!("{name}: {e}")))?;
+            out.write(&text)?;
+            Ok(())
+        },
+    )
+}
+
+/// A string as itself, anything else as its JSON text.
+fn text(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `{{json v}}`: any value inside JSON, quotes included.
+fn json_value(v: &Json) -> Result<String, String> {
+    serde_json::to_string(v).map_err(|e| e.to_string())
+}
+
+/// `{{sh w}}`: one shell word. A string is quoted whole; a list of
+/// `{"lit": ..}` / `{"var": NAME}` parts joins quoted literals and
+/// `"${NAME}"` expansions into one word.
+fn sh_word(v: &Json) -> Result<String, String> {
+    match v {
+        Json::String(s) => Ok(escape::quote(s)),
+        Json::Array(parts) => parts
+            .iter()
+            .map(|p| match (p.get("lit"), p.get("var")) {
+                (Some(Json::String(l)), _) => Ok(escape::quote(l)),
+                (_, Some(Json::String(v))) => Ok(format!("\"${{{v}}}\"")),
+                _ => Err(format!("bad word part {p}")),
+            })
+            .collect(),
+        other => Err(format!("not a word: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_str(template: &str, data: Json) -> String {
+        registry().render_template(template, &data).unwrap()
+    }
+
+    #[test]
+    fn nothing_is_html_escaped() {
+        let data = serde_json::json!({"v": "<a href=\"x\">&'</a>"});
+        assert_eq!(render_str("{{v}}", data.clone()), "<a href=\"x\">&'</a>");
+        assert_eq!(render_str("{{json v}}", data), r#""<a href=\"x\">&'</a>""#);
+    }
+
+    #[test]
+    fn strict_mode_rejects_a_missing_field() {
+        assert!(registry()
+            .render_template("{{nope}}", &serde_json::json!({}))
+            .is_err());
+    }
+
+    #[test]
+    fn sh_quotes_words_and_joins_expansions() {
+        assert_eq!(
+            render_str("{{sh v}}", serde_json::json!({"v": "it's"})),
+            r"'it'\''s'"
+        );
+        let word =
+            serde_json::json!({"v": [{"lit": "https://"}, {"var": "domain"}, {"lit": "/x?a=1"}]});
+        assert_eq!(
+            render_str("{{sh v}}", word),
+            r#"'https://'"${domain}"'/x?a=1'"#
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! The connect step: DNS, TCP, then the TLS handshake, each diagnosed on its
+//! own, before any credential is sent; and the roots TLS trusts.
+
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::CertificateDer;
+
+use super::report::{Facts, Problem, Step, StepKind};
+use super::{ms, problem};
+use crate::coupa::DOMAIN_FORMS;
+use crate::error::{Error, Origin};
+
+pub(super) const TLS_FIX: &str = "check that the domain is the Coupa instance; behind a corporate proxy that inspects TLS, set SSL_CERT_FILE to a PEM file with its CA certificate";
+
+/// The trust roots: Mozilla's (bundled), plus any in `SSL_CERT_FILE`.
+pub fn trust_roots() -> Result<Vec<CertificateDer<'static>>, Error> {
+    let mut roots: Vec<CertificateDer<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS.to_vec();
+    if let Some(path) = std::env::var_os("SSL_CERT_FILE") {
+        let shown = path.to_string_lossy().into_owned();
+        let pem = std::fs::read(&path).map_err(|e| {
+            Error::bad(
+                Origin::Env("SSL_CERT_FILE"),
+                &shown,
+                format!("cannot read it ({e})"),
+            )
+        })?;
+        let before = roots.len();
+        for item in ureq::tls::parse_pem(&pem) {
+            if let Ok(ureq::tls::PemItem::Certificate(cert)) = item {
+                roots.push(CertificateDer::from(cert.der().to_vec()));
+            }
+        }
+        if roots.len() == before {
+            return Err(Error::bad(
+                Origin::Env("SSL_CERT_FILE"),
+                &shown,
+                "holds no PEM certificate",
+            ));
+        }
+    }
+    Ok(roots)
+}
+
+/// DNS, TCP, then the TLS handshake, each diagnosed on its own.
+pub fn connect(domain: &str, roots: &[CertificateDer<'static>], timeout: Duration) -> Step {
+    let start = Instant::now();
+    let (host, port) = match domain.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse().unwrap_or(443)),
+        None => (domain, 443),
+    };
+    let mut step = Step {
+        kind: StepKind::Connect,
+        name: format!("connect to {host}:{port}"),
+        elapsed_ms: 0,
+        facts: Facts::Connect {
+            addresses: Vec::new(),
+            tls: None,
+        },
+        problem: None,
+    };
+    let addrs: Vec<SocketAddr> = match (host, port).to_socket_addrs() {
+        Ok(a) => a.collect(),
+        Err(e) => {
+            step.elapsed_ms = ms(start);
+            step.problem = Some(problem(
+                format!("the name {host} does not resolve ({e})"),
+                format!("check --domain: {DOMAIN_FORMS}; the instance's address is in your browser's address bar when you use Coupa"),
+            ));
+            return step;
+        }
+    };
+    let addresses: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
+    step.facts = Facts::Connect {
+        addresses: addresses.clone(),
+        tls: None,
+    };
+    let mut last = None;
+    for addr in &addrs {
+        match TcpStream::connect_timeout(addr, timeout.min(Duration::from_secs(10))) {
+            Ok(tcp) => {
+                match handshake(tcp, host, roots, timeout) {
+                    Ok(version) => {
+                        step.facts = Facts::Connect {
+                            addresses,
+                            tls: Some(version),
+                        }
+                    }
+                    Err(p) => step.problem = Some(p),
+                }
+                step.elapsed_ms = ms(start);
+                return step;
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    step.elapsed_ms = ms(start);
+    let e = last.map(|e| (e.kind(), e.to_string()));
+    step.problem = Some(match e {
+        Some((std::io::ErrorKind::ConnectionRefused, msg)) => problem(
+            format!("{host} refused the connection on port {port} ({msg})"),
+            format!("check --domain and its port: {DOMAIN_FORMS}, served on port 443"),
+        ),
+        Some((std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock, _)) => problem(
+            format!("no answer from {host} port {port} within the timeout"),
+            format!("check --domain ({DOMAIN_FORMS}); behind a firewall or proxy, set HTTPS_PROXY; or raise --timeout"),
+        ),
+        other => problem(
+            format!("cannot connect to {host} port {port} ({})", other.map(|o| o.1).unwrap_or_default()),
+            format!("check --domain ({DOMAIN_FORMS}) and your network"),
+        ),
+    });
+    step
+}
+
+/// The TLS handshake alone; the negotiated version, or what is wrong with
+/// the certificate.
+fn handshake(
+    mut tcp: TcpStream,
+    host: &str,
+    roots: &[CertificateDer<'static>],
+    timeout: Duration,
+) -> Result<String, Problem> {
+    use rustls::{CertificateError, ClientConfig, ClientConnection, RootCertStore};
+    let failed = |cause: String| Problem {
+        cause,
+        fix: TLS_FIX.into(),
+    };
+    let mut store = RootCertStore::empty();
+    store.add_parsable_certificates(roots.iter().cloned());
+    let config = ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| failed(format!("TLS cannot be set up: {e}")))?
+    .with_root_certificates(store)
+    .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|e| failed(format!("'{host}' is not a name TLS can check ({e})")))?;
+    let mut conn = ClientConnection::new(std::sync::Arc::new(config), name)
+        .map_err(|e| failed(format!("TLS cannot start: {e}")))?;
+    let _ = tcp.set_read_timeout(Some(timeout));
+    let _ = tcp.set_write_timeout(Some(timeout));
+    while conn.is_handshaking() {
+        if let Err(e) = conn.complete_io(&mut tcp) {
+            let tls_error = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+            return Err(failed(match tls_error {
+                Some(rustls::Error::InvalidCertificate(c)) => match c {
+                    CertificateError::UnknownIssuer => format!("the certificate of {host} is signed by an authority this machine does not trust"),
+                    CertificateError::Expired | CertificateError::ExpiredContext { .. } => format!("the certificate of {host} has expired"),
+                    CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                        format!("the certificate presented is not valid for {host}: the domain may be wrong")
+                    }
+                    other => format!("the certificate of {host} was refused ({other:?})"),
+                },
+                _ => format!("the TLS handshake with {host} failed: {e}"),
+            }));
+        }
+    }
+    Ok(match conn.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3".into(),
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2".into(),
+        other => format!("{other:?}"),
+    })
+}

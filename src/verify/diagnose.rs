@@ -1,0 +1,437 @@
+//! What an answer means: a pure function of what the request was for and
+//! what Coupa answered, so every diagnosis has a table test and no server.
+
+use std::time::Duration;
+
+use crate::coupa::{self, CLIENT_SETUP as SETUP, DOMAIN_FORMS};
+use crate::kit::{Answer, Expect};
+use crate::spec::Grant;
+
+use super::report::Problem;
+
+/// What an HTTP answer said, read once.
+#[derive(Debug, Clone, Default)]
+pub struct Heard {
+    pub status: u16,
+    pub content_type: String,
+    pub retry_after: Option<Duration>,
+    pub body: String,
+}
+
+/// What the request was for, as far as judging its answer goes.
+#[derive(Debug, Clone)]
+pub struct Purpose<'a> {
+    pub expect: Expect,
+    pub grant: Grant,
+    pub domain: &'a str,
+    /// The request's path, for messages.
+    pub path: &'a str,
+    /// The scope Coupa checks for the request, when known.
+    pub scope: Option<&'a str>,
+    /// The scopes the kit asks for, space-separated.
+    pub requested: &'a str,
+    /// What the token answer said it holds, when it said.
+    pub granted: Option<&'a [String]>,
+}
+
+/// What a good answer held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Token {
+        token: String,
+        expires_in: Option<u64>,
+        scopes_granted: Option<Vec<String>>,
+    },
+    Records(usize),
+    Object,
+}
+
+pub fn diagnose(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
+    match purpose.expect.answer {
+        Answer::Token => match common_problem(purpose, heard) {
+            Some(p) => Err(p),
+            None => token(purpose, heard),
+        },
+        Answer::List | Answer::Object => call(purpose, heard),
+    }
+}
+
+fn problem(cause: impl Into<String>, fix: impl Into<String>) -> Problem {
+    Problem {
+        cause: cause.into(),
+        fix: fix.into(),
+    }
+}
+
+/// Problems any endpoint can answer with: rate limit, Coupa-side failure,
+/// something that is not Coupa.
+fn common_problem(purpose: &Purpose<'_>, heard: &Heard) -> Option<Problem> {
+    let Heard {
+        status,
+        content_type,
+        body,
+        retry_after,
+    } = heard;
+    Some(match status {
+        429 => problem(
+            format!(
+                "Coupa's rate limit ({}) answered 429 Too Many Requests",
+                coupa::RATE_LIMIT
+            ),
+            format!(
+                "retry after {} s; space out the requests",
+                retry_after.map_or(1, |d| d.as_secs())
+            ),
+        ),
+        500..=599 => problem(
+            format!("Coupa answered {status}: a failure on Coupa's side"),
+            "retry later; if it persists, ask Coupa support",
+        ),
+        _ if looks_like_markup(content_type, body) && *status != purpose.expect.status => problem(
+            format!(
+                "{} answered {status} with {}, not Coupa's JSON",
+                purpose.domain,
+                kind_of(content_type, body)
+            ),
+            format!("check --domain: {DOMAIN_FORMS}"),
+        ),
+        _ => return None,
+    })
+}
+
+fn looks_like_markup(content_type: &str, body: &str) -> bool {
+    content_type.contains("html")
+        || content_type.contains("xml")
+        || body.trim_start().starts_with('<')
+}
+
+fn kind_of(content_type: &str, body: &str) -> &'static str {
+    if content_type.contains("html")
+        || body
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("<!doctype html")
+        || body.contains("<html")
+    {
+        "an HTML page"
+    } else {
+        "XML"
+    }
+}
+
+fn token(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
+    let status = heard.status;
+    let json: serde_json::Value = serde_json::from_str(&heard.body).unwrap_or_default();
+    let access_token = json
+        .get(coupa::ACCESS_TOKEN_FIELD)
+        .and_then(|t| t.as_str())
+        .filter(|t| !t.is_empty());
+    if let (true, Some(token)) = (status == purpose.expect.status, access_token) {
+        return Ok(Found::Token {
+            token: token.to_string(),
+            expires_in: json.get(coupa::EXPIRES_IN_FIELD).and_then(|e| e.as_u64()),
+            scopes_granted: json
+                .get(coupa::SCOPE_FIELD)
+                .and_then(|s| s.as_str())
+                .map(|s| {
+                    s.split(' ')
+                        .filter(|w| !w.is_empty())
+                        .map(String::from)
+                        .collect()
+                }),
+        });
+    }
+    let error = json.get("error").and_then(|e| e.as_str()).unwrap_or("");
+    let description = json
+        .get("error_description")
+        .and_then(|e| e.as_str())
+        .unwrap_or("");
+    let said = if description.is_empty() {
+        error.to_string()
+    } else {
+        format!("{error}: {description}")
+    };
+    let (grant, label) = (purpose.grant.id(), coupa::grant_label(purpose.grant));
+    let env = crate::contract::env::CLIENT_ID;
+    let secret = crate::contract::env::CLIENT_SECRET;
+    Err(match error {
+        "invalid_client" => problem(
+            format!("Coupa did not accept the client credentials ({said})"),
+            format!("check {env} (the Identifier) and {secret} (the Secret) against the client in {SETUP}, and that the client's grant type is {label}"),
+        ),
+        "invalid_scope" => problem(
+            format!("Coupa refused the requested scopes ({said})"),
+            format!("in {SETUP}, give the client every scope requested ({}), or ask only for the ones it has with --scope", purpose.requested),
+        ),
+        "unsupported_grant_type" | "unauthorized_client" => problem(
+            format!("the client may not use the {grant} grant ({said})"),
+            format!("in {SETUP}, create the client with grant type {label}"),
+        ),
+        "invalid_request" => problem(format!("Coupa found the token request malformed ({said})"), "check the scopes and the credentials for stray characters"),
+        _ if status == purpose.expect.status => problem(
+            format!("the answer holds no {}", coupa::ACCESS_TOKEN_FIELD),
+            format!("check --domain points at the Coupa instance ({DOMAIN_FORMS})"),
+        ),
+        _ => problem(format!("the token request answered {status} {said}"), format!("check --domain ({DOMAIN_FORMS}) and the client in {SETUP}")),
+    })
+}
+
+fn call(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
+    let Heard {
+        status,
+        content_type,
+        body,
+        ..
+    } = heard;
+    let (path, domain) = (purpose.path, purpose.domain);
+    let needed = purpose.scope.unwrap_or("the resource's read scope");
+    if *status == purpose.expect.status {
+        let parsed = serde_json::from_str::<serde_json::Value>(body);
+        return match (purpose.expect.answer, parsed) {
+            (Answer::List, Ok(serde_json::Value::Array(records))) => Ok(Found::Records(records.len())),
+            (Answer::Object, Ok(serde_json::Value::Object(_))) => Ok(Found::Object),
+            _ if looks_like_markup(content_type, body) => Err(problem(
+                format!("the answer is {}, not JSON", kind_of(content_type, body)),
+                format!("Coupa answers XML unless asked for JSON: send the header '{}: {}' (the kit's requests do); an HTML page means the host is not a Coupa API", coupa::ACCEPT, coupa::JSON),
+            )),
+            (Answer::Object, _) => Err(problem("the answer is not a JSON record", format!("check --domain points at the Coupa instance ({DOMAIN_FORMS})"))),
+            _ => Err(problem("the answer is not a JSON list of records", format!("check --domain points at the Coupa instance ({DOMAIN_FORMS})"))),
+        };
+    }
+    Err(match status {
+        401 => problem(
+            "Coupa rejected the token (401)",
+            "the token may have expired or been revoked; Coupa also advises waiting a few seconds after issue before first use: run verify again",
+        ),
+        403 if purpose.granted.is_some_and(|g| g.iter().any(|s| s == needed)) => problem(
+            format!("Coupa refused {path} (403) though the token holds {needed}"),
+            format!("the client's API permissions on this instance are narrower: see {}://{domain}{} for what each scope grants, and add the one {path} needs in {SETUP}", coupa::SCHEME, coupa::SCOPES_PAGE_PATH),
+        ),
+        403 => problem(
+            format!("the token lacks the scope {needed}, which {path} needs (403)"),
+            format!("in {SETUP}, give the client {needed}, and request it (--scope)"),
+        ),
+        // Coupa answers an empty XML search with 404 and <errors>; JSON gives [].
+        404 if body.contains("<errors") => problem(
+            "Coupa answered 404 with an XML error, which is how it answers when the Accept header does not ask for JSON",
+            format!("send '{}: {}' (the kit's requests do); then an empty result is [] rather than 404", coupa::ACCEPT, coupa::JSON),
+        ),
+        404 => problem(
+            format!("{path} was not found on this instance (404)"),
+            "check the resource name (coupagen scopes --resources) and that the instance has that module",
+        ),
+        _ => common_problem(purpose, heard)
+            .unwrap_or_else(|| problem(format!("the call answered {status}"), "see Coupa's answer above")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn purpose(answer: Answer) -> Purpose<'static> {
+        Purpose {
+            expect: Expect {
+                status: 200,
+                answer,
+            },
+            grant: Grant::ClientCredentials,
+            domain: "acme.coupahost.com",
+            path: "/api/invoices",
+            scope: Some("core.invoice.read"),
+            requested: "core.invoice.read",
+            granted: None,
+        }
+    }
+
+    fn heard(status: u16, content_type: &str, body: &str) -> Heard {
+        Heard {
+            status,
+            content_type: content_type.into(),
+            retry_after: None,
+            body: body.into(),
+        }
+    }
+
+    const JSON: &str = "application/json";
+    const XML: &str = "application/xml";
+
+    /// (what, answer expected, heard, cause or found contains)
+    #[test]
+    fn every_answer_is_judged_by_what_the_request_expects() {
+        let token = r#"{"access_token":"abc123","expires_in":86399,"scope":"core.invoice.read"}"#;
+        let cases: &[(&str, Answer, Heard, &str)] = &[
+            ("a token", Answer::Token, heard(200, JSON, token), "Token"),
+            (
+                "a token answer without a token",
+                Answer::Token,
+                heard(200, JSON, "{}"),
+                "holds no access_token",
+            ),
+            (
+                "wrong secret",
+                Answer::Token,
+                heard(401, JSON, r#"{"error":"invalid_client"}"#),
+                "did not accept the client credentials",
+            ),
+            (
+                "scope the client lacks",
+                Answer::Token,
+                heard(400, JSON, r#"{"error":"invalid_scope"}"#),
+                "refused the requested scopes",
+            ),
+            (
+                "wrong grant",
+                Answer::Token,
+                heard(400, JSON, r#"{"error":"unauthorized_client"}"#),
+                "may not use the client-credentials grant",
+            ),
+            (
+                "malformed",
+                Answer::Token,
+                heard(400, JSON, r#"{"error":"invalid_request"}"#),
+                "malformed",
+            ),
+            (
+                "token from an HTML host",
+                Answer::Token,
+                heard(404, "text/html", "<html>"),
+                "an HTML page, not Coupa's JSON",
+            ),
+            (
+                "a list",
+                Answer::List,
+                heard(200, JSON, "[1,2]"),
+                "Records(2)",
+            ),
+            (
+                "an empty list",
+                Answer::List,
+                heard(200, JSON, "[]"),
+                "Records(0)",
+            ),
+            (
+                "an object",
+                Answer::Object,
+                heard(200, JSON, r#"{"id":1}"#),
+                "Object",
+            ),
+            (
+                "a list where a record was due",
+                Answer::Object,
+                heard(200, JSON, "[]"),
+                "not a JSON record",
+            ),
+            (
+                "a record where a list was due",
+                Answer::List,
+                heard(200, JSON, "{}"),
+                "not a JSON list",
+            ),
+            (
+                "XML",
+                Answer::List,
+                heard(200, XML, "<expense-reports/>"),
+                "the answer is XML, not JSON",
+            ),
+            (
+                "HTML",
+                Answer::List,
+                heard(200, "text/html", "<!DOCTYPE html>"),
+                "an HTML page, not JSON",
+            ),
+            (
+                "expired token",
+                Answer::List,
+                heard(401, JSON, "{}"),
+                "rejected the token",
+            ),
+            (
+                "missing scope",
+                Answer::List,
+                heard(403, JSON, "{}"),
+                "lacks the scope core.invoice.read, which /api/invoices needs",
+            ),
+            (
+                "XML empty search",
+                Answer::List,
+                heard(404, XML, "<errors><error>No results</error></errors>"),
+                "404 with an XML error",
+            ),
+            (
+                "unknown resource",
+                Answer::List,
+                heard(404, JSON, "{}"),
+                "/api/invoices was not found",
+            ),
+            (
+                "rate limit",
+                Answer::List,
+                heard(429, JSON, "{}"),
+                "rate limit",
+            ),
+            (
+                "Coupa down",
+                Answer::Token,
+                heard(503, "text/html", "<html>"),
+                "a failure on Coupa's side",
+            ),
+            (
+                "anything else",
+                Answer::List,
+                heard(418, JSON, "{}"),
+                "the call answered 418",
+            ),
+        ];
+        for (what, answer, heard, expected) in cases {
+            let said = match diagnose(&purpose(*answer), heard) {
+                Ok(found) => format!("{found:?}"),
+                Err(p) => p.cause,
+            };
+            assert!(said.contains(expected), "{what}: {said}");
+        }
+    }
+
+    #[test]
+    fn a_403_with_the_scope_granted_points_at_the_instances_permissions() {
+        let granted = ["core.invoice.read".to_string()];
+        let p = Purpose {
+            granted: Some(&granted),
+            ..purpose(Answer::List)
+        };
+        let e = diagnose(&p, &heard(403, JSON, "{}")).unwrap_err();
+        assert!(
+            e.cause.contains("though the token holds core.invoice.read"),
+            "{}",
+            e.cause
+        );
+        assert!(
+            e.fix.contains("https://acme.coupahost.com/oauth2/scopes"),
+            "{}",
+            e.fix
+        );
+    }
+
+    #[test]
+    fn the_rate_limit_says_when_to_retry() {
+        let h = Heard {
+            retry_after: Some(Duration::from_secs(7)),
+            ..heard(429, JSON, "{}")
+        };
+        let e = diagnose(&purpose(Answer::List), &h).unwrap_err();
+        assert!(e.fix.contains("retry after 7 s"), "{}", e.fix);
+    }
+
+    #[test]
+    fn a_token_answer_reports_its_lifetime_and_scopes() {
+        let body = r#"{"access_token":"abc","expires_in":10,"scope":"a b"}"#;
+        assert_eq!(
+            diagnose(&purpose(Answer::Token), &heard(200, JSON, body)),
+            Ok(Found::Token {
+                token: "abc".into(),
+                expires_in: Some(10),
+                scopes_granted: Some(vec!["a".into(), "b".into()]),
+            })
+        );
+    }
+}

@@ -1,0 +1,219 @@
+//! The report: one typed step per check, for people (text) or programs
+//! (`--json`, with stable keys).
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::diagnose::Found;
+
+/// What went wrong and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub cause: String,
+    pub fix: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// DNS, TCP and TLS, before any credential is sent.
+    Connect,
+    /// A request of the auth flow.
+    Token,
+    /// An API request.
+    Call,
+}
+
+/// What a step learned on the way, whether it passed or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Facts {
+    Connect {
+        addresses: Vec<String>,
+        /// The TLS version the handshake settled on.
+        tls: Option<String>,
+    },
+    Http {
+        /// The status and content type, when an answer came.
+        answer: Option<(u16, Option<String>)>,
+        found: Option<Found>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub kind: StepKind,
+    /// What was tried, e.g. `GET /api/expense_reports?limit=1`.
+    pub name: String,
+    pub elapsed_ms: u64,
+    pub facts: Facts,
+    pub problem: Option<Problem>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub domain: String,
+    pub ok: bool,
+    pub steps: Vec<Step>,
+}
+
+/// How many characters of the token a report may show.
+const TOKEN_PREFIX: usize = 6;
+
+/// A step as `--json` shows it: these keys are a contract; absent facts are
+/// left out.
+#[derive(Serialize)]
+struct StepJson<'a> {
+    step: StepKind,
+    name: &'a str,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    records: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_in: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scopes_granted: Option<&'a [String]>,
+    /// The token's first characters, never more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_prefix: Option<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    addresses: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls: Option<&'a str>,
+    elapsed_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<&'a Problem>,
+}
+
+impl Step {
+    pub fn ok(&self) -> bool {
+        self.problem.is_none()
+    }
+
+    fn json(&self) -> StepJson<'_> {
+        let mut j = StepJson {
+            step: self.kind,
+            name: &self.name,
+            ok: self.ok(),
+            status: None,
+            content_type: None,
+            records: None,
+            expires_in: None,
+            scopes_granted: None,
+            token_prefix: None,
+            addresses: &[],
+            tls: None,
+            elapsed_ms: self.elapsed_ms,
+            problem: self.problem.as_ref(),
+        };
+        match &self.facts {
+            Facts::Connect { addresses, tls } => {
+                j.addresses = addresses;
+                j.tls = tls.as_deref();
+            }
+            Facts::Http { answer, found } => {
+                if let Some((status, content_type)) = answer {
+                    j.status = Some(*status);
+                    j.content_type = content_type.as_deref();
+                }
+                match found {
+                    Some(Found::Token {
+                        token,
+                        expires_in,
+                        scopes_granted,
+                    }) => {
+                        j.expires_in = *expires_in;
+                        j.scopes_granted = scopes_granted.as_deref();
+                        j.token_prefix = Some(token.chars().take(TOKEN_PREFIX).collect());
+                    }
+                    Some(Found::Records(n)) => j.records = Some(*n),
+                    Some(Found::Object) | None => {}
+                }
+            }
+        }
+        j
+    }
+}
+
+impl Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.json().serialize(s)
+    }
+}
+
+impl Report {
+    pub fn new(domain: String, steps: Vec<Step>) -> Report {
+        Report {
+            domain,
+            ok: steps.iter().all(Step::ok),
+            steps,
+        }
+    }
+
+    /// The report for people: one line a step, then cause and fix.
+    pub fn text(&self) -> String {
+        let mut out = format!("coupagen verify: {}\n", self.domain);
+        for step in &self.steps {
+            let s = step.json();
+            let mut facts: Vec<String> = Vec::new();
+            if !s.addresses.is_empty() {
+                facts.push(format!("resolved to {}", s.addresses.join(", ")));
+            }
+            if let Some(tls) = s.tls {
+                facts.push(tls.into());
+            }
+            if let Some(status) = s.status {
+                facts.push(format!("HTTP {status}"));
+            }
+            if let Some(ct) = s.content_type {
+                facts.push(ct.into());
+            }
+            if let Some(e) = s.expires_in {
+                facts.push(format!("expires in {e} s"));
+            }
+            if let Some(g) = s.scopes_granted {
+                facts.push(format!("scopes granted: {}", g.join(" ")));
+            }
+            if let Some(t) = &s.token_prefix {
+                facts.push(format!("token {t}…"));
+            }
+            if let Some(r) = s.records {
+                facts.push(format!("{r} record{}", if r == 1 { "" } else { "s" }));
+            }
+            let facts = match facts.is_empty() {
+                true => String::new(),
+                false => format!(": {}", facts.join(", ")),
+            };
+            let mark = if s.ok { "ok  " } else { "FAIL" };
+            let _ = writeln!(out, "{mark} {}{facts} ({} ms)", s.name, s.elapsed_ms);
+            if let Some(p) = s.problem {
+                let _ = writeln!(out, "     cause: {}\n     fix:   {}", p.cause, p.fix);
+            }
+        }
+        let failed = self.steps.iter().filter(|s| !s.ok()).count();
+        let _ = match failed {
+            0 => writeln!(out, "All {} steps passed.", self.steps.len()),
+            n => writeln!(out, "{n} of {} steps failed.", self.steps.len()),
+        };
+        out
+    }
+
+    pub fn json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+/// Removes every occurrence of the secrets from `text`: belt and braces, in
+/// case a server echoes one back.
+pub fn scrub(text: &str, secrets: &[&str]) -> String {
+    secrets
+        .iter()
+        .filter(|s| s.len() >= 4)
+        .fold(text.to_string(), |t, s| t.replace(s, "[redacted]"))
+}

@@ -1,0 +1,177 @@
+//! Sending: the HTTP client, the live binder (real values in every slot),
+//! and one request of the model sent as it says: method, headers, body.
+
+use std::time::Duration;
+
+use rustls::pki_types::CertificateDer;
+
+use super::connect::TLS_FIX;
+use super::diagnose::Heard;
+use super::report::Problem;
+use super::{problem, Credentials};
+use crate::coupa::DOMAIN_FORMS;
+use crate::kit::{encode, At, AuthValue, Binder, Body, Conn, Encoding, Kit, Request, Slot, Text};
+
+/// How long a 429's Retry-After may be for one more try.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// `verify`'s binding: the real value of every slot.
+pub struct Live<'a> {
+    pub kit: &'a Kit<'a>,
+    pub creds: &'a Credentials,
+    /// The access token, once the flow has one.
+    pub token: Option<&'a str>,
+}
+
+impl Binder for Live<'_> {
+    type Out = Text;
+    fn slot(&self, slot: Slot, _: At) -> Text {
+        Text::Value(match slot {
+            Slot::Conn(Conn::Domain) => self.kit.spec.domain.as_str().into(),
+            Slot::Conn(Conn::Scopes) => self.kit.spec.scope_list(),
+            Slot::Conn(Conn::ClientId) => self.creds.client_id.clone(),
+            Slot::Conn(Conn::ClientSecret) => self.creds.client_secret.clone(),
+            Slot::Auth(AuthValue::AccessToken) => self.token.unwrap_or_default().into(),
+        })
+    }
+}
+
+/// The HTTP client: `roots` trusted; proxies from the environment
+/// (`HTTPS_PROXY`, `NO_PROXY`); no redirects, so every answer is the one
+/// Coupa gave.
+pub fn agent(roots: &[CertificateDer<'static>], timeout: Duration) -> ureq::Agent {
+    use ureq::tls::{Certificate, RootCerts, TlsConfig};
+    let roots: Vec<Certificate<'static>> = roots
+        .iter()
+        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+        .collect();
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(timeout))
+        .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
+        .proxy(ureq::Proxy::try_from_env())
+        .tls_config(
+            TlsConfig::builder()
+                .root_certs(RootCerts::new_with_certs(&roots))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// Sends `req` as the model says, bound by `live`; the answer, read once, or
+/// what went wrong on the way.
+pub fn send(agent: &ureq::Agent, req: &Request, live: &Live<'_>) -> Result<Heard, Problem> {
+    let url = req.url(&live.kit.host, live);
+    let headers: Vec<(String, String)> = req
+        .sent_headers()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.text(At::Header, live, Encoding::Raw)))
+        .collect();
+    // A form is percent-encoded field by field, as the Content-Type the
+    // request declares says.
+    let form = match &req.body {
+        Body::None => None,
+        Body::Form(fields) => Some(
+            fields
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}={}",
+                        encode(k, b""),
+                        encode(&v.text(At::Form, live, Encoding::Raw), b"")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("&"),
+        ),
+    };
+    let build = || {
+        let mut b = ureq::http::Request::builder()
+            .method(req.method.as_str())
+            .uri(&url);
+        for (k, v) in &headers {
+            b = b.header(k, v);
+        }
+        match &form {
+            None => b.body(()).map(|r| agent.run(r)),
+            Some(form) => b.body(form.as_bytes()).map(|r| agent.run(r)),
+        }
+        .unwrap_or_else(|e| Err(ureq::Error::Http(e)))
+    };
+    let domain = live.kit.spec.domain.as_str();
+    let mut resp = retry_once(build).map_err(|e| transport_problem(&e, domain))?;
+    Ok(Heard {
+        status: resp.status().as_u16(),
+        content_type: header(&resp, "content-type").unwrap_or_default(),
+        retry_after: retry_after(&resp),
+        body: resp.body_mut().read_to_string().unwrap_or_default(),
+    })
+}
+
+/// A transport failure, diagnosed: TLS, name, connection, timeout.
+fn transport_problem(e: &ureq::Error, domain: &str) -> Problem {
+    let text = e.to_string();
+    let tls = matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_))
+        || ["certificate", "tls", "handshake", "UnknownIssuer"]
+            .iter()
+            .any(|w| text.to_lowercase().contains(&w.to_lowercase()));
+    if tls {
+        return problem(
+            format!("the TLS connection to {domain} failed, a certificate problem: {text}"),
+            TLS_FIX,
+        );
+    }
+    match e {
+        ureq::Error::HostNotFound => problem(
+            format!("the name {domain} does not resolve"),
+            format!("check --domain: {DOMAIN_FORMS}"),
+        ),
+        ureq::Error::ConnectionFailed => problem(
+            format!("cannot connect to {domain}"),
+            format!("check --domain ({DOMAIN_FORMS}) and your network or HTTPS_PROXY"),
+        ),
+        ureq::Error::Timeout(t) => problem(
+            format!("no answer from {domain} within the timeout ({t})"),
+            "retry, or raise --timeout; check HTTPS_PROXY if you are behind a proxy",
+        ),
+        _ => problem(
+            format!("the request to {domain} failed: {text}"),
+            format!("check --domain ({DOMAIN_FORMS}) and your network"),
+        ),
+    }
+}
+
+/// Sends once; after a 429 with a short Retry-After, once more.
+fn retry_once(
+    build: impl Fn() -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    let resp = build()?;
+    if resp.status().as_u16() == 429 {
+        if let Some(wait) = retry_after(&resp).filter(|w| *w <= MAX_RETRY_AFTER) {
+            std::thread::sleep(wait);
+            return build();
+        }
+    }
+    Ok(resp)
+}
+
+fn retry_after(resp: &ureq::http::Response<ureq::Body>) -> Option<Duration> {
+    let secs: u64 = resp
+        .headers()
+        .get("retry-after")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(secs))
+}
+
+fn header(resp: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
+}

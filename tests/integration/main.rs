@@ -1,0 +1,22 @@
+//! The integration tests, one binary (as ripgrep does) so `support` and the
+//! stand-in compile once. One module per concern:
+//!
+//! - `cli`: help, every bad input's message and exit status, safe writing
+//! - `snapshots`: every artifact and the planned model, reviewed like code
+//! - `coverage`: the catalog, derived and checked scopes, query options
+//! - `hostile`: property tests of every escape path, read back by consumers
+//! - `safety`: config errors, all-or-nothing bundles, pipes, determinism
+//! - `real_clients`: newman, bash + curl, shellcheck against the loopback Coupa
+//! - `verify`: `coupagen verify` against the loopback Coupa
+//! - `templates`: every template value passes through an escaper
+
+mod support;
+
+mod cli;
+mod coverage;
+mod hostile;
+mod real_clients;
+mod safety;
+mod snapshots;
+mod templates;
+mod verify;

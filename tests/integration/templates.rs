@@ -1,0 +1,110 @@
+//! Every value a template writes passes through an escaping helper (`json`,
+//! `sh`, `md`, `code`, `line`), bar a short list of the kit's own constants;
+//! and every template compiles.
+
+use coupagen::render::{HELPERS, TEMPLATES};
+
+/// Raw `{{name}}` writes that are allowed, each with why it is safe.
+const ALLOWED: &[(&str, &str, &str)] = &[
+    (
+        "check_script",
+        "file",
+        "the script's own answer files, [a-z0-9.-]",
+    ),
+    (
+        "check_script",
+        "../file",
+        "the script's own answer files, [a-z0-9.-]",
+    ),
+    (
+        "check_script",
+        "domain_var",
+        "the script's own shell variable name",
+    ),
+    (
+        "check_script",
+        "scope_var",
+        "the script's own shell variable name",
+    ),
+    (
+        "check_script",
+        "../token_var",
+        "the script's own shell variable name",
+    ),
+    (
+        "check_script",
+        "../access_token_field",
+        "Coupa's field name, access_token",
+    ),
+    ("postman_description", "renew_hours", "a number"),
+    ("postman_prerequest", "renew_hours", "a number"),
+    ("sheet_md", "step", "a number"),
+    ("sheet_md", "fence", "backticks made to fence the curl text"),
+    (
+        "sheet_md",
+        "curl",
+        "inside a fence longer than any backtick run in it",
+    ),
+];
+
+/// Each `{{ ... }}` expression that writes a value, with its template.
+fn writes(name: &str, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let end = after.find("}}").expect("a closed expression");
+        let expr = after[..end]
+            .trim_start_matches('{')
+            .trim_start_matches('~')
+            .trim();
+        rest = &after[end + 2..];
+        let is_block = ['!', '#', '/', '>'].iter().any(|c| expr.starts_with(*c));
+        if is_block || expr == "else" {
+            continue;
+        }
+        let first = expr.split_whitespace().next().unwrap_or("");
+        if !HELPERS.contains(&first) {
+            out.push(format!("{name}: {{{{{expr}}}}}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_written_value_goes_through_an_escaper() {
+    let raw: Vec<String> = TEMPLATES
+        .iter()
+        .flat_map(|(name, text)| writes(name, text))
+        .filter(|w| {
+            !ALLOWED
+                .iter()
+                .any(|(t, e, _)| *w == format!("{t}: {{{{{e}}}}}"))
+        })
+        .collect();
+    assert!(
+        raw.is_empty(),
+        "values written without an escaper:\n{}",
+        raw.join("\n")
+    );
+}
+
+#[test]
+fn the_scanner_sees_a_raw_value() {
+    assert_eq!(
+        writes(
+            "t",
+            "a {{x}} {{json y}} {{#if z}}{{/if}} {{> p}} {{!-- c --}}"
+        ),
+        ["t: {{x}}"]
+    );
+}
+
+#[test]
+fn every_template_compiles() {
+    // The registry compiles every template; a bad one panics here first.
+    let registry = coupagen::render::build_registry();
+    for (name, _) in TEMPLATES {
+        assert!(registry.has_template(name), "{name}");
+    }
+}
