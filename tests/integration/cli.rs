@@ -338,8 +338,15 @@ fn each_generator_has_its_formats_own_help() {
             .lines()
             .find(|l| l.trim_start().starts_with(format.command))
             .unwrap_or_else(|| panic!("{} missing from --help:\n{help}", format.command));
-        let first_words: String = about.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
-        assert!(line.contains(&first_words), "{line:?} should start {about:?}");
+        let first_words: String = about
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            line.contains(&first_words),
+            "{line:?} should start {about:?}"
+        );
         let own = stdout(&run(&[format.command, "--help"]));
         let folded = own.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(folded.starts_with(about), "{}: {own}", format.command);
