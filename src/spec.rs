@@ -255,10 +255,9 @@ impl Scope {
                 }
             }
             if !any {
-                return Err(Error::bad(
+                return Err(Error::input(
                     Origin::Option("scopes"),
-                    value,
-                    "names no scope; give e.g. 'core.expense.read'",
+                    format!("'{value}' names no scope; give e.g. 'core.expense.read'"),
                 ));
             }
         }

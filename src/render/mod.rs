@@ -10,7 +10,6 @@ mod script;
 mod sheet;
 mod templates;
 
-pub use escape::{code_span, md_cell_code, quote};
 pub use templates::{build_registry, registry, HELPERS, TEMPLATES};
 
 use crate::kit::Kit;

@@ -102,7 +102,10 @@ fn bad_scopes_resources_and_limits() {
         &with(&["--scope", "core.{expense}"]),
         &["--scope", "braces"],
     );
-    rejects(&with(&["--scope", " , "]), &["names no scope"]);
+    rejects(
+        &with(&["--scope", " , "]),
+        &["--scope ' , ' names no scope"],
+    );
     rejects(
         &with(&["--resource", "expense_report"]),
         &[
