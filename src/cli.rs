@@ -118,6 +118,7 @@ fn generator(format: &'static Format) -> clap::Command {
                     .long(FORMAT_ARG)
                     .value_parser(clap::builder::PossibleValuesParser::new(variants))
                     .default_value(first.variant)
+                    .ignore_case(true)
                     .help(format!(
                         "Which file: {}.",
                         format
@@ -149,7 +150,11 @@ impl FromArgMatches for Generate {
         let file = format
             .files
             .iter()
-            .find(|f| variant.as_deref().is_none_or(|v| v == f.variant))
+            .find(|f| {
+                variant
+                    .as_deref()
+                    .is_none_or(|v| v.eq_ignore_ascii_case(f.variant))
+            })
             .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue))?;
         Ok(Generate {
             format,

@@ -242,11 +242,19 @@ impl Inputs {
                 .unwrap_or(postman::DEFAULT_CLIENT_SECRET),
         )?;
         if client_id_var == client_secret_var {
-            return Err(Error::bad(
-                Origin::Option("client_secret_var"),
-                client_secret_var.as_str(),
-                "the secret's placeholder needs a name of its own, not the client id's",
-            ));
+            // Blame the one the person gave: the other may be a default.
+            return Err(match self.client_secret_var {
+                Some(_) => Error::bad(
+                    Origin::Option("client_secret_var"),
+                    client_secret_var.as_str(),
+                    "the secret's placeholder needs a name of its own, not the client id's",
+                ),
+                None => Error::bad(
+                    Origin::Option("client_id_var"),
+                    client_id_var.as_str(),
+                    "that is the secret's placeholder (--client-secret-var defaults to it); pick another name, or rename the secret's with --client-secret-var",
+                ),
+            });
         }
         for (key, var) in [
             ("client_id_var", &client_id_var),

@@ -71,6 +71,6 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             word,
             resources,
             json,
-        } => output::to_stdout(&listing::listing(word.as_deref(), *resources, *json)),
+        } => output::to_stdout(&listing::listing(word.as_deref(), *resources, *json)?),
     }
 }

@@ -3,9 +3,19 @@
 use serde::Serialize;
 
 use crate::catalog;
+use crate::Error;
 
-/// Scopes (or, with `resources`, resources) whose text contains `word`.
-pub fn listing(word: Option<&str>, resources: bool, json: bool) -> String {
+/// Scopes (or, with `resources`, resources) whose text contains `word`. A
+/// table that would be empty is an error that says so; JSON is `[]` then.
+pub fn listing(word: Option<&str>, resources: bool, json: bool) -> Result<String, Error> {
+    let shown = word.unwrap_or_default();
+    let nothing = |n: usize| match (n, json) {
+        (0, false) => Err(Error::Failed(format!(
+            "nothing matches '{shown}'; `coupagen scopes{}` lists them all",
+            if resources { " --resources" } else { "" }
+        ))),
+        _ => Ok(()),
+    };
     let word = word.map(str::to_lowercase).unwrap_or_default();
     let hit = |texts: &[&str]| texts.iter().any(|t| t.to_lowercase().contains(&word));
     if resources {
@@ -13,10 +23,11 @@ pub fn listing(word: Option<&str>, resources: bool, json: bool) -> String {
             .iter()
             .filter(|r| hit(&[r.name, r.area, r.read_scope]))
             .collect();
+        nothing(rows.len())?;
         if json {
-            return to_json(&rows);
+            return Ok(to_json(&rows));
         }
-        table(
+        Ok(table(
             ["RESOURCE", "AREA", "READ SCOPE"],
             rows.iter().map(|r| {
                 [
@@ -25,16 +36,17 @@ pub fn listing(word: Option<&str>, resources: bool, json: bool) -> String {
                     r.read_scope.to_string(),
                 ]
             }),
-        )
+        ))
     } else {
         let rows: Vec<&catalog::ScopeInfo> = catalog::scopes()
             .iter()
             .filter(|s| hit(&[s.name, s.access]) || hit(&s.resources))
             .collect();
+        nothing(rows.len())?;
         if json {
-            return to_json(&rows);
+            return Ok(to_json(&rows));
         }
-        table(
+        Ok(table(
             ["SCOPE", "ACCESS", "GRANTS"],
             rows.iter().map(|s| {
                 let grants = if s.resources.is_empty() {
@@ -44,7 +56,7 @@ pub fn listing(word: Option<&str>, resources: bool, json: bool) -> String {
                 };
                 [s.name.to_string(), s.access.to_string(), grants]
             }),
-        )
+        ))
     }
 }
 

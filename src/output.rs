@@ -25,6 +25,16 @@ pub fn emit(artifact: &Artifact, output: Option<&Path>, force: bool) -> Result<(
         None => to_stdout(&artifact.text),
         Some(p) if p == Path::new("-") => to_stdout(&artifact.text),
         Some(path) => {
+            if path.is_dir() {
+                return Err(Error::bad(
+                    Origin::Flag("-o"),
+                    &path.display().to_string(),
+                    format!(
+                        "is a folder; give a file, e.g. -o {}",
+                        path.join(&artifact.path).display()
+                    ),
+                ));
+            }
             if path.exists() && !force {
                 return Err(Error::bad(
                     Origin::Flag("-o"),
@@ -46,6 +56,11 @@ pub fn emit(artifact: &Artifact, output: Option<&Path>, force: bool) -> Result<(
 /// files and the folders made for them are removed, and replaced ones restored.
 pub fn write_bundle(dir: &Path, files: &[Artifact], force: bool) -> Result<Vec<PathBuf>, Error> {
     let out = |why: String| Error::bad(Origin::Flag("--out"), &dir.display().to_string(), why);
+    if dir == Path::new("-") {
+        return Err(out(
+            "bundle writes a folder of files, not standard output; give a folder, e.g. --out coupa-kit".into(),
+        ));
+    }
     if dir.exists() && !dir.is_dir() {
         return Err(out(
             "not a folder; give a folder to write the kit into".into()

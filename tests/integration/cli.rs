@@ -355,3 +355,89 @@ fn each_generator_has_its_formats_own_help() {
         assert!(folded.starts_with(about), "{}: {own}", format.command);
     }
 }
+
+// Issue 14's first-hour findings, each as it happened.
+
+#[test]
+fn a_word_that_matches_no_scope_says_so() {
+    let out = run(&["scopes", "nonsense"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).is_empty());
+    assert!(stderr(&out).contains("nothing matches 'nonsense'; `coupagen scopes` lists them all"));
+    let out = run(&["scopes", "nonsense", "--resources"]);
+    assert!(stderr(&out).contains("`coupagen scopes --resources` lists them all"));
+    // For programs, no match is an empty list.
+    let out = run(&["scopes", "nonsense", "--json"]);
+    assert_eq!((out.status.code(), stdout(&out).trim()), (Some(0), "[]"));
+}
+
+#[test]
+fn a_format_name_is_taken_in_any_case() {
+    let out = run(&["sheet", "--domain", GUIDE_DOMAIN, "--format", "JSON"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("{\n  \"connector\""));
+}
+
+#[test]
+fn an_output_folder_is_named_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for force in [false, true] {
+        let mut args = vec![
+            "curl",
+            "--domain",
+            GUIDE_DOMAIN,
+            "-o",
+            dir.path().to_str().unwrap(),
+        ];
+        if force {
+            args.push("--force");
+        }
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("is a folder; give a file, e.g. -o "),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains("coupa-requests.curl"));
+    }
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
+fn a_bundle_is_never_written_to_a_folder_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(bin())
+        .args(["bundle", "--domain", GUIDE_DOMAIN, "--out", "-"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--out '-': bundle writes a folder of files, not standard output")
+    );
+    assert!(!dir.path().join("-").exists());
+}
+
+#[test]
+fn a_placeholder_clash_blames_the_name_that_was_given() {
+    rejects(
+        &["--domain", GUIDE_DOMAIN, "--client-id-var", "Secret"],
+        &["--client-id-var 'Secret': that is the secret's placeholder"],
+    );
+    rejects(
+        &[
+            "--domain",
+            GUIDE_DOMAIN,
+            "--client-id-var",
+            "X",
+            "--client-secret-var",
+            "X",
+        ],
+        &["--client-secret-var 'X': the secret's placeholder needs a name of its own"],
+    );
+}

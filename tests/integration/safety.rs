@@ -186,19 +186,41 @@ fn a_bundle_into_an_unwritable_place_writes_nothing() {
 #[test]
 fn an_output_file_that_cannot_be_written_leaves_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
+    // A folder where the file should go is refused before anything is written.
     let target = dir.path().join("collection.json");
     fs::create_dir(&target).unwrap();
     fs::write(target.join("inside"), "x").unwrap();
-    let out = run(&[
-        "postman",
-        "--domain",
-        GUIDE_DOMAIN,
-        "-o",
-        target.to_str().unwrap(),
-        "--force",
-    ]);
+    let args = |t: &Path| {
+        run(&[
+            "postman",
+            "--domain",
+            GUIDE_DOMAIN,
+            "-o",
+            t.to_str().unwrap(),
+            "--force",
+        ])
+    };
+    let out = args(&target);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is a folder"));
+    // A write that fails late (its folder is missing) exits 1 and leaves nothing.
+    let out = args(&dir.path().join("missing/collection.json"));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    assert!(stderr(&out).contains("cannot write"), "{}", stderr(&out));
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        names,
+        ["collection.json"],
+        "no temporary file, no new folder"
+    );
+    assert_eq!(
+        fs::read_dir(&target).unwrap().count(),
+        1,
+        "the folder is untouched"
+    );
 }
 
 #[test]
