@@ -12,7 +12,9 @@ mod templates;
 
 pub use templates::{build_registry, registry, HELPERS, TEMPLATES};
 
-use crate::kit::Kit;
+use serde::Serialize;
+
+use crate::kit::{At, Binder, Encoding, Kit, Text, Value};
 use crate::Error;
 
 /// A rendered file: its path relative to the bundle's folder, its text, and
@@ -90,6 +92,34 @@ pub fn file(kit: &Kit<'_>, path: &str) -> Result<Artifact, Error> {
         .find_map(|format| Some((format, format.files.iter().find(|f| f.path == path)?)))
         .ok_or_else(|| Error::Failed(format!("no format writes {path}")))
         .and_then(|(format, file)| one(kit, format, file))
+}
+
+/// A key and its value, as a template writes them (headers, query, form).
+#[derive(Debug, Serialize)]
+struct Pair {
+    key: String,
+    value: String,
+}
+
+fn pairs(items: impl IntoIterator<Item = (String, String)>) -> Vec<Pair> {
+    items
+        .into_iter()
+        .map(|(key, value)| Pair { key, value })
+        .collect()
+}
+
+/// Each key with its value bound at `at`.
+fn bound<B: Binder<Out = Text>>(
+    items: &[(String, Value)],
+    at: At,
+    binder: &B,
+    encoding: Encoding,
+) -> Vec<Pair> {
+    pairs(
+        items
+            .iter()
+            .map(|(key, v)| (key.clone(), v.text(at, binder, encoding))),
+    )
 }
 
 /// The artifact for `file`, when `only` asks for it or for every file.

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::templates::{render, render_json};
-use super::{Artifact, File, Format};
+use super::{bound, pairs, Artifact, File, Format, Pair};
 use crate::contract::postman as names;
 use crate::coupa;
 use crate::kit::{Answer, At, Auth, AuthValue, Binder, Conn, Encoding, Kit, Request, Slot, Text};
@@ -77,19 +77,6 @@ impl Binder for Placeholders<'_> {
     }
 }
 
-#[derive(Debug, Serialize)]
-struct Pair {
-    key: String,
-    value: String,
-}
-
-fn pairs(items: impl IntoIterator<Item = (String, String)>) -> Vec<Pair> {
-    items
-        .into_iter()
-        .map(|(key, value)| Pair { key, value })
-        .collect()
-}
-
 /// A request as the collection holds it.
 #[derive(Debug, Serialize)]
 struct RequestView {
@@ -123,20 +110,12 @@ impl RequestView {
                 .map(String::from)
                 .collect(),
             query: pairs(req.encoded_query(&b)),
-            headers: pairs(
-                req.headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.text(At::Header, &b, Encoding::Raw))),
-            ),
+            headers: bound(&req.headers, At::Header, &b, Encoding::Raw),
             bearer: match req.auth {
                 Auth::None => false,
                 Auth::Bearer => true,
             },
-            form: pairs(
-                req.form()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.text(At::Form, &b, Encoding::Raw))),
-            ),
+            form: bound(req.form(), At::Form, &b, Encoding::Raw),
         }
     }
 }

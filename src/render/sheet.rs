@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::curl::{self, Guide};
 use super::escape::fence_for;
 use super::templates::{render, render_json};
-use super::{wanted, Artifact, File, Format};
+use super::{bound, wanted, Artifact, File, Format, Pair};
 use crate::coupa;
 use crate::kit::{At, Binder, Conn, Encoding, Kit, Slot, Text};
 use crate::spec::Grant;
@@ -56,12 +56,6 @@ pub const FORMAT: Format = Format {
 struct Field {
     key: &'static str,
     label: &'static str,
-    value: String,
-}
-
-#[derive(Serialize)]
-struct Pair {
-    key: String,
     value: String,
 }
 
@@ -153,15 +147,6 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         .enumerate()
         .map(|(i, call)| {
             let curl = curl::command_text(kit, call)?;
-            let raw = |items: &[(String, crate::kit::Value)], at: At| -> Vec<Pair> {
-                items
-                    .iter()
-                    .map(|(key, v)| Pair {
-                        key: key.clone(),
-                        value: v.text(at, &guide, Encoding::Raw),
-                    })
-                    .collect()
-            };
             Ok(Action {
                 step: i + 2,
                 fence: fence_for(&curl),
@@ -170,8 +155,8 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
                 method: call.method.as_str(),
                 endpoint_path: call.path.text(At::Path, &guide, Encoding::Url),
                 // The connector sends the token: the action lists only its own headers.
-                headers: raw(&call.headers, At::Header),
-                query: raw(&call.query, At::Query),
+                headers: bound(&call.headers, At::Header, &guide, Encoding::Raw),
+                query: bound(&call.query, At::Query, &guide, Encoding::Raw),
                 curl,
             })
         })

@@ -13,11 +13,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ),
     (
         "check_script",
-        "../file",
-        "the script's own answer files, [a-z0-9.-]",
-    ),
-    (
-        "check_script",
         "domain_var",
         "the script's own shell variable name",
     ),
@@ -64,7 +59,7 @@ fn writes(name: &str, text: &str) -> Vec<String> {
             continue;
         }
         let first = expr.split_whitespace().next().unwrap_or("");
-        if !HELPERS.contains(&first) {
+        if !HELPERS.iter().any(|(helper, _)| *helper == first) {
             out.push(format!("{name}: {{{{{expr}}}}}"));
         }
     }
@@ -87,6 +82,23 @@ fn every_written_value_goes_through_an_escaper() {
         "values written without an escaper:\n{}",
         raw.join("\n")
     );
+}
+
+/// An entry no template needs any more is taken out, so the list stays short
+/// and each reason true.
+#[test]
+fn every_allowed_raw_value_is_still_written() {
+    let all: Vec<String> = TEMPLATES
+        .iter()
+        .flat_map(|(name, text)| writes(name, text))
+        .collect();
+    for (t, e, why) in ALLOWED {
+        let w = format!("{t}: {{{{{e}}}}}");
+        assert!(
+            all.contains(&w),
+            "{w} ({why}) is allowed but no template writes it"
+        );
+    }
 }
 
 #[test]
