@@ -30,6 +30,10 @@ impl AuthFlow {
                 authorize: None,
                 obtain: Request {
                     name: "Get access token".into(),
+                    description: format!(
+                        "Exchanges the client's Identifier and Secret for an access token (the {} grant).",
+                        grant.id()
+                    ),
                     method: Method::Post,
                     path: Value::lit(coupa::TOKEN_PATH),
                     query: Vec::new(),

@@ -63,6 +63,11 @@ fn list(resource: &'static Resource, q: &Query) -> Request {
     }
     Request {
         name: format!("List {}", resource.title.to_lowercase()),
+        description: format!(
+            "Lists Coupa {}, up to {} a page.",
+            resource.title.to_lowercase(),
+            q.limit
+        ),
         method: Method::Get,
         path: Value::lit(format!("{}{}", coupa::API_PREFIX, resource.name)),
         query,

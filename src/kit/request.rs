@@ -84,6 +84,8 @@ pub struct Capture {
 pub struct Request {
     /// "Get access token", "List expense reports".
     pub name: String,
+    /// One sentence on what it does, for a person choosing it.
+    pub description: String,
     pub method: Method,
     /// Starts with `/`.
     pub path: Value,

@@ -96,6 +96,14 @@ impl<B: Binder<Out = Text>> Binder for AsShell<B> {
     }
 }
 
+/// Whether the command sends the request's auth itself, or leaves it to an
+/// Agent Studio connector (Import cURL: the connector supplies the token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CurlAuth {
+    Sent,
+    ByConnector,
+}
+
 /// One curl command, as data.
 #[derive(Debug, Serialize)]
 pub(super) struct Curl {
@@ -146,6 +154,7 @@ impl Curl {
         req: &Request,
         host: &Value,
         b: &B,
+        auth: CurlAuth,
     ) -> Result<Curl, Error> {
         let mut stdin: Option<Word> = None;
         let mut feed = |w: Word| match stdin.replace(w) {
@@ -176,7 +185,11 @@ impl Curl {
         }
 
         let mut headers = Vec::new();
-        for (key, value) in &req.sent_headers() {
+        let sent = match auth {
+            CurlAuth::Sent => req.sent_headers(),
+            CurlAuth::ByConnector => req.headers.clone(),
+        };
+        for (key, value) in &sent {
             let mut line = Word::lit(format!("{key}: "));
             let (w, secret) = word(value, At::Header, b, Encoding::Raw);
             line.extend(w);
@@ -240,9 +253,11 @@ impl Binder for Guide<'_> {
     }
 }
 
-/// One guide-style command as text, for "Import cURL" and the sheet.
-pub(super) fn command_text(kit: &Kit<'_>, req: &Request) -> Result<String, Error> {
-    let curl = Curl::build(req, &kit.host, &AsShell(Guide { spec: kit.spec }))?;
+/// One guide-style command as text, for Agent Studio's Import cURL: no
+/// Authorization header, since the connector supplies the token.
+pub(super) fn import_text(kit: &Kit<'_>, req: &Request) -> Result<String, Error> {
+    let b = AsShell(Guide { spec: kit.spec });
+    let curl = Curl::build(req, &kit.host, &b, CurlAuth::ByConnector)?;
     Ok(render("curl_command", &curl)?.trim_end().to_string())
 }
 
@@ -264,7 +279,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         token: names.placeholder(Slot::Auth(AuthValue::AccessToken)),
         commands: kit
             .requests()
-            .map(|r| Curl::build(r, &kit.host, &b))
+            .map(|r| Curl::build(r, &kit.host, &b, CurlAuth::Sent))
             .collect::<Result<_, _>>()?,
     };
     Ok(Artifact {

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::curl::{Curl, Shell};
+use super::curl::{Curl, CurlAuth, Shell};
 use super::templates::render;
 use super::{Artifact, File, Format};
 use crate::contract::env;
@@ -64,7 +64,7 @@ fn step(req: &Request, host: &Value, file: String) -> Result<Step, Error> {
     Ok(Step {
         label: format!("{}: {} {path}", req.name, req.method.as_str()),
         file,
-        curl: Curl::build(req, host, &ShellVars)?,
+        curl: Curl::build(req, host, &ShellVars, CurlAuth::Sent)?,
         stores_token: req.expect.answer == Answer::Token,
     })
 }

@@ -64,6 +64,9 @@ struct Action {
     /// The section number: the connector is step 1.
     step: usize,
     name: String,
+    /// Agent Studio's Action Name: `coupa_list_expense_reports`.
+    action_name: String,
+    description: String,
     area: Option<&'static str>,
     method: &'static str,
     endpoint_path: String,
@@ -103,6 +106,16 @@ fn grant_fields(grant: Grant) -> (&'static str, &'static str, &'static str) {
             "Client Credentials Grant Scope",
         ),
     }
+}
+
+/// An Agent Studio action name: `coupa_` and the request's name in snake case.
+fn action_name(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    format!("coupa_{}", words.join("_"))
 }
 
 fn view(kit: &Kit<'_>) -> Result<View, Error> {
@@ -146,11 +159,13 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         .iter()
         .enumerate()
         .map(|(i, call)| {
-            let curl = curl::command_text(kit, call)?;
+            let curl = curl::import_text(kit, call)?;
             Ok(Action {
                 step: i + 2,
                 fence: fence_for(&curl),
                 name: call.name.clone(),
+                action_name: action_name(&call.name),
+                description: call.description.clone(),
                 area: call.group,
                 method: call.method.as_str(),
                 endpoint_path: call.path.text(At::Path, &guide, Encoding::Url),

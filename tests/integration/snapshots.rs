@@ -84,6 +84,14 @@ fn sheet_reproduces_the_guides_agent_studio_fields() {
         "oauth2_token_url": token_url,
     });
     assert_eq!(json["connector"], expected);
+    // Import cURL: the connector supplies the token, so the command sends none.
+    let import = json["actions"][0]["curl"].as_str().unwrap();
+    assert!(
+        import.contains("--header 'Accept: application/json'"),
+        "{import}"
+    );
+    assert!(!import.contains("Authorization"), "{import}");
+    assert_eq!(json["actions"][0]["connector"], "Coupa Connector");
     let action = &json["actions"][0];
     assert_eq!(action["endpoint_path"], "/api/expense_reports");
     assert_eq!(action["method"], "GET");
@@ -106,7 +114,9 @@ fn sheet_reproduces_the_guides_agent_studio_fields() {
         "| Client Secret | `{{Secret}}` |".into(),
         "| Client Credentials Grant Scope | `core.expense.read` |".into(),
         format!("| Oauth2 Token Url | `https://{GUIDE_DOMAIN}/oauth2/token` |"),
-        "| API endpoint Path | `/api/expense_reports` |".into(),
+        "| Connector | Inherit from existing connector → `Coupa Connector` |".into(),
+        "| Action Name | `coupa_list_expense_reports` |".into(),
+        "| Endpoint URL | `/api/expense_reports` |".into(),
         "| Method | `GET` |".into(),
         "| `Accept` | `application/json` |".into(),
         "| `limit` | `1` |".into(),
