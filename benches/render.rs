@@ -41,10 +41,10 @@ fn bench(c: &mut Criterion) {
     for (name, spec) in kits() {
         let k = kit::plan(&spec);
         group.bench_with_input(BenchmarkId::new("bundle", name), &k, |b, k| {
-            b.iter(|| render::bundle(k).unwrap())
+            b.iter(|| render::bundle(k, &Inputs::default()).unwrap())
         });
         group.bench_with_input(BenchmarkId::new("plan+bundle", name), &spec, |b, s| {
-            b.iter(|| render::bundle(&kit::plan(s)).unwrap())
+            b.iter(|| render::bundle(&kit::plan(s), &Inputs::default()).unwrap())
         });
         // Each file of each format, alone, as its subcommand renders it.
         for format in FORMATS {

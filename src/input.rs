@@ -110,14 +110,21 @@ pub struct KitArgs {
 impl KitArgs {
     /// The validated spec: the flags, over `--config` when given.
     pub fn spec(&self) -> Result<Spec, Error> {
+        self.resolved().map(|(_, spec)| spec)
+    }
+
+    /// The inputs as given (flags over `--config`), and the spec they make.
+    pub fn resolved(&self) -> Result<(Inputs, Spec), Error> {
         match &self.config {
-            None => self.inputs.clone().resolve(),
+            None => Ok((self.inputs.clone(), self.inputs.clone().resolve()?)),
             Some(path) => {
                 let config = Inputs::from_config_file(path)?;
                 let (merged, from_file) = self.inputs.over(&config);
-                merged
+                let spec = merged
+                    .clone()
                     .resolve()
-                    .map_err(|e| e.from_config(path, &from_file))
+                    .map_err(|e| e.from_config(path, &from_file))?;
+                Ok((merged, spec))
             }
         }
     }
@@ -154,6 +161,14 @@ fn json_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D
 }
 
 impl Inputs {
+    /// The inputs as a `--config` file: what was given, and nothing else.
+    /// Inputs hold no secret, so neither does the file.
+    pub fn to_config(&self) -> String {
+        let mut text = serde_json::to_string_pretty(&given(self)).expect("inputs serialize");
+        text.push('\n');
+        text
+    }
+
     /// Reads a `--config` file; errors name the file, the line and column,
     /// and the key at fault with what it should hold.
     pub fn from_config_file(path: &Path) -> Result<Self, Error> {

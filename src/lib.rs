@@ -38,8 +38,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             out,
             force,
         } => {
-            let spec = args.spec()?;
-            let files = render::bundle(&kit::plan(&spec))?;
+            let (inputs, spec) = args.resolved()?;
+            let files = render::bundle(&kit::plan(&spec), &inputs)?;
             let written = output::write_bundle(out, &files, *force)?;
             let mut report = String::new();
             for path in written {

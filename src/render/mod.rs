@@ -14,6 +14,7 @@ pub use templates::{build_registry, registry, HELPERS, TEMPLATES};
 
 use serde::Serialize;
 
+use crate::input::Inputs;
 use crate::kit::{At, Binder, Encoding, Kit, Text, Value};
 use crate::Error;
 
@@ -68,12 +69,26 @@ pub fn format(command: &str) -> Option<&'static Format> {
     FORMATS.iter().copied().find(|f| f.command == command)
 }
 
-/// Every file of `bundle`, in a stable order, the README last.
-pub fn bundle(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
+/// The bundle's record of its own inputs, for `verify --config` and a later
+/// `bundle --config`.
+pub const CONFIG_FILE: File = File {
+    path: "coupagen.json",
+    variant: "config",
+    purpose: "The inputs this kit was made from, no secret: `coupagen verify --config coupagen.json` checks exactly these requests.",
+};
+
+/// Every file of `bundle`, in a stable order, the README last. `inputs` is
+/// the kit's record of what it was made from.
+pub fn bundle(kit: &Kit<'_>, inputs: &Inputs) -> Result<Vec<Artifact>, Error> {
     let mut files = Vec::new();
     for format in FORMATS {
         files.extend((format.render)(kit, None)?);
     }
+    files.push(Artifact {
+        path: CONFIG_FILE.path.into(),
+        text: inputs.to_config(),
+        executable: false,
+    });
     files.push(readme::file(kit)?);
     Ok(files)
 }

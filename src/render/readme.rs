@@ -22,6 +22,8 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         files: Vec<FileView>,
         script_file: &'static str,
         sheet_file: &'static str,
+        config_file: &'static str,
+        environment_file: &'static str,
         token_item: &'a str,
         env: EnvNames,
         setup: &'static str,
@@ -35,6 +37,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let files = FORMATS
         .iter()
         .flat_map(|f| f.files)
+        .chain([&super::CONFIG_FILE])
         .map(|f| FileView {
             name: f.path,
             purpose: f.purpose,
@@ -49,6 +52,8 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         files,
         script_file: script::FILE.path,
         sheet_file: super::sheet::MARKDOWN_FILE.path,
+        config_file: super::CONFIG_FILE.path,
+        environment_file: super::postman::ENVIRONMENT_FILE.path,
         token_item: &kit.flow.obtain.name,
         setup: coupa::CLIENT_SETUP,
         setup_path: coupa::CLIENT_SETUP_PATH,

@@ -404,3 +404,78 @@ fn https_proxy_is_honoured_and_no_proxy_bypasses_it() {
     assert_report(&run("localhost"), 0, &secret, &["passed."]);
     assert_eq!(proxy.tunnels(), 2, "NO_PROXY sent them direct");
 }
+
+/// `bundle` records its inputs; `verify --config` on that record sends the
+/// kit's requests exactly as `verify` with the same flags does.
+#[test]
+fn verify_checks_a_bundles_own_inputs_from_its_config() {
+    let coupa = Coupa::start();
+    let secret = coupa.behaviour().client_secret.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let kit = dir.path().join("kit");
+    let domain = coupa.domain();
+    let flags = [
+        "--resource",
+        "expense_reports,invoices",
+        "--limit",
+        "2",
+        "--filter",
+        "status=approved",
+    ];
+    let mut args = vec![
+        "bundle",
+        "--domain",
+        &domain,
+        "--out",
+        kit.to_str().unwrap(),
+    ];
+    args.extend(flags);
+    let out = crate::support::run(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let config = std::fs::read_to_string(kit.join("coupagen.json")).unwrap();
+    assert!(!config.contains(&secret));
+
+    let by_flags = verify(&coupa, &domain, &secret, &flags);
+    let sent_by_flags: Vec<String> = coupa
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}?{}", r.method, r.path, r.raw_query))
+        .collect();
+    coupa.clear();
+    let by_config = Command::new(bin())
+        .args([
+            "verify",
+            "--timeout",
+            "5",
+            "--config",
+            kit.join("coupagen.json").to_str().unwrap(),
+        ])
+        .env_clear()
+        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+        .env("COUPA_CLIENT_SECRET", &secret)
+        .env("SSL_CERT_FILE", &coupa.ca_file)
+        .output()
+        .unwrap();
+    let sent_by_config: Vec<String> = coupa
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}?{}", r.method, r.path, r.raw_query))
+        .collect();
+    assert_report(
+        &by_config,
+        0,
+        &secret,
+        &[
+            "All 4 steps passed.",
+            "GET /api/invoices?limit=2&status=approved",
+        ],
+    );
+    assert_eq!(sent_by_config, sent_by_flags);
+    let steps = |o: &Output| -> Vec<String> {
+        stdout(o)
+            .lines()
+            .map(|l| l.split(" (").next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(steps(&by_config), steps(&by_flags));
+}

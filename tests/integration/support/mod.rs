@@ -38,8 +38,8 @@ pub fn snapshot_settings() -> insta::Settings {
     settings
 }
 
-/// A spec from command-line style arguments, through the real parser.
-pub fn spec(args: &[&str]) -> Spec {
+/// The kit's arguments from command-line style arguments, through the real parser.
+fn kit_args(args: &[&str]) -> coupagen::input::KitArgs {
     use clap::Parser;
     let mut argv = vec!["coupagen", "postman"];
     argv.extend_from_slice(args);
@@ -47,12 +47,18 @@ pub fn spec(args: &[&str]) -> Spec {
     let coupagen::cli::Command::Generate(g) = cli.command else {
         unreachable!()
     };
-    g.args.kit.spec().expect("valid input")
+    g.args.kit
 }
 
-/// Every artifact of the kit, in bundle order (the README last).
-pub fn artifacts(spec: &Spec) -> Vec<Artifact> {
-    render::bundle(&kit::plan(spec)).expect("renders")
+/// A spec from command-line style arguments.
+pub fn spec(args: &[&str]) -> Spec {
+    kit_args(args).spec().expect("valid input")
+}
+
+/// Every file `bundle` writes for these arguments, in bundle order (the README last).
+pub fn artifacts(args: &[&str]) -> Vec<Artifact> {
+    let (inputs, spec) = kit_args(args).resolved().expect("valid input");
+    render::bundle(&kit::plan(&spec), &inputs).expect("renders")
 }
 
 /// The file a bundle writes at `path`, rendered alone.
