@@ -131,6 +131,11 @@ struct Scripts<'a> {
     token: &'a RequestView,
     /// For an API request's tests: whether the answer is a list.
     list: bool,
+    /// What the scripts say when the environment is not selected.
+    client_id_var: &'a str,
+    client_secret_var: &'a str,
+    environment_name: &'a str,
+    environment_file: &'static str,
 }
 
 #[derive(Serialize)]
@@ -193,6 +198,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let b = Placeholders { spec: kit.spec };
     let obtain = &kit.flow.obtain;
     let token = RequestView::new(kit, obtain);
+    let environment_name = kit_name(kit);
     let scripts = Scripts {
         token_var: names::ACCESS_TOKEN,
         expiry_var: names::EXPIRY,
@@ -202,6 +208,10 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         token_item: &obtain.name,
         token: &token,
         list: true,
+        client_id_var: kit.spec.client_id_var.as_str(),
+        client_secret_var: kit.spec.client_secret_var.as_str(),
+        environment_name: &environment_name,
+        environment_file: ENVIRONMENT_FILE.path,
     };
     let item = |req: &Request| -> Result<Item, Error> {
         Ok(Item {

@@ -37,6 +37,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/postman_api_test.js.hbs"),
     ),
     (
+        "postman_environment_check",
+        include_str!("../../templates/postman_environment_check.js.hbs"),
+    ),
+    (
         "postman_store_token",
         include_str!("../../templates/postman_store_token.js.hbs"),
     ),

@@ -179,6 +179,46 @@ fn newman_fails_on_a_wrong_secret() {
     );
 }
 
+/// Run without the environment (a person who imported only the collection,
+/// or did not select the environment): every test result names the fix, and
+/// the pre-request script sends no token request with literal placeholders.
+#[test]
+fn newman_without_the_environment_says_to_select_it() {
+    let Some(newman) = newman_bin() else { return };
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &[]);
+    let out = Command::new(newman)
+        .arg("run")
+        .arg(kit.path().join("coupa.postman_collection.json"))
+        .args([
+            "--reporters",
+            "cli",
+            "--color",
+            "off",
+            "--folder",
+            "Expenses",
+        ])
+        .env("NODE_EXTRA_CA_CERTS", &coupa.ca_file)
+        .output()
+        .expect("newman runs");
+    let report = stdout(&out);
+    assert!(!out.status.success(), "{report}");
+    assert!(report.contains("the environment is selected"), "{report}");
+    let fix = format!(
+        "Select the environment Coupa ({}) (import coupa.postman_environment.json if it is not there) and fill in Identifier and Secret as current values.",
+        coupa.domain()
+    );
+    assert!(
+        report.contains(&fix),
+        "the test result names the fix:\n{report}"
+    );
+    let log = coupa.requests();
+    assert!(
+        token_requests(&log).is_empty(),
+        "no token request with placeholders: {log:#?}"
+    );
+}
+
 #[test]
 fn newman_runs_one_request_alone_and_the_pre_request_script_fetches_the_token() {
     if newman_bin().is_none() {
