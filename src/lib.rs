@@ -24,12 +24,20 @@ pub use error::Error;
 
 use cli::{Cli, Command};
 
+/// Says what may be wrong with input that was accepted anyway.
+fn warn(spec: &spec::Spec) {
+    if let Some(w) = spec.domain.warning() {
+        eprintln!("warning: {w}");
+    }
+}
+
 /// Runs one command line: the whole program but for printing the error.
 pub fn run(cli: Cli) -> Result<(), Error> {
     match &cli.command {
         Command::Generate(g) => {
             // Input is validated before anything is written: bad input writes nothing.
             let spec = g.args.kit.spec()?;
+            warn(&spec);
             let artifact = render::one(&kit::plan(&spec), g.format, g.file)?;
             output::emit(&artifact, g.args.output.as_deref(), g.args.force)
         }
@@ -39,6 +47,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             force,
         } => {
             let (inputs, spec) = args.resolved()?;
+            warn(&spec);
             let files = render::bundle(&kit::plan(&spec), &inputs)?;
             let written = output::write_bundle(out, &files, *force)?;
             let mut report = String::new();
@@ -55,6 +64,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             json,
         } => {
             let spec = args.spec()?;
+            warn(&spec);
             let creds = verify::Credentials::from_env(*client_secret_stdin)?;
             let kit = kit::plan(&spec);
             let report = verify::run(&kit, &creds, std::time::Duration::from_secs(*timeout))?;

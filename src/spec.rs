@@ -111,6 +111,8 @@ pub const OPERATORS: &[&str] = &[
     "blank",
 ];
 
+/// The host suffixes of Coupa's instances, customer first.
+const COUPA_HOSTS: &[&str] = &[".coupahost.com", ".coupacloud.com"];
 const MAX_HOST_LEN: usize = 253;
 const MAX_LABEL_LEN: usize = 63;
 const MAX_VAR_LEN: usize = 64;
@@ -118,6 +120,8 @@ const MAX_CONNECTOR_NAME_LEN: usize = 200;
 
 impl Domain {
     pub fn parse(raw: &str) -> Result<Self, Error> {
+        // A pasted value often brings a space or a newline along.
+        let raw = raw.trim();
         let err = |why: String| Error::bad(Origin::Option("domain"), raw, why);
         if raw.is_empty() {
             return Err(Error::input(
@@ -126,10 +130,13 @@ impl Domain {
             ));
         }
         if raw.chars().any(char::is_whitespace) {
-            return Err(err(format!(
-                "a domain has no spaces; use '{}'",
-                raw.split_whitespace().collect::<String>()
-            )));
+            // `acme coupahost.com`: a space where a dot belongs.
+            let dotted = raw
+                .split(|c: char| c.is_whitespace() || c == '.')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(".");
+            return Err(err(format!("a domain has no spaces; use '{dotted}'")));
         }
         let lower = raw.to_ascii_lowercase();
         let rest = match lower.split_once("://") {
@@ -205,7 +212,39 @@ impl Domain {
                 )));
             }
         }
-        Ok(Domain(rest.to_string()))
+        // HTTPS's own port is implied.
+        Ok(Domain(match port {
+            Some("443") => host.to_string(),
+            _ => rest.to_string(),
+        }))
+    }
+
+    /// A word when the host is not of a form Coupa uses; it may still be
+    /// right (a vanity or private host), so it does not stop anything.
+    pub fn warning(&self) -> Option<String> {
+        let host = self.0.rsplit_once(':').map_or(self.0.as_str(), |(h, _)| h);
+        let loopback = host == "localhost"
+            || host.ends_with(".localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        let coupa = COUPA_HOSTS.iter().any(|suffix| host.ends_with(suffix));
+        if coupa || loopback {
+            return None;
+        }
+        let hint = match host.split_once('.') {
+            None => format!(" (did you mean {host}{}?)", COUPA_HOSTS[0]),
+            Some((org, rest)) => COUPA_HOSTS
+                .iter()
+                .find(|s| catalog::closest(rest, [&s[1..]].into_iter(), 2).is_some())
+                .map(|s| format!(" (did you mean {org}{s}?)"))
+                .unwrap_or_default(),
+        };
+        Some(format!(
+            "--domain '{}' is not of a form Coupa uses{hint}; {}. Going on, in case it is a vanity or private host.",
+            self.0,
+            crate::coupa::DOMAIN_FORMS
+        ))
     }
 
     pub fn as_str(&self) -> &str {

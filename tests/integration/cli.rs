@@ -60,7 +60,7 @@ fn bad_domains_are_named_with_the_fix() {
         ),
         (
             "acme coupahost.com",
-            &["no spaces", "use 'acmecoupahost.com'"],
+            &["no spaces", "use 'acme.coupahost.com'"],
         ),
         (
             "acme_co.coupahost.com",
@@ -441,4 +441,66 @@ fn a_placeholder_clash_blames_the_name_that_was_given() {
         ],
         &["--client-secret-var 'X': the secret's placeholder needs a name of its own"],
     );
+}
+
+#[test]
+fn a_pasted_domain_is_trimmed_and_the_https_port_dropped() {
+    for domain in [
+        "  acme.coupahost.com\n",
+        "acme.coupahost.com:443",
+        "https://acme.coupahost.com:443/",
+    ] {
+        let out = run(&["curl", "--domain", domain]);
+        assert!(out.status.success(), "{domain:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).is_empty(),
+            "{domain:?}: no warning: {}",
+            stderr(&out)
+        );
+        assert!(
+            stdout(&out).contains("'https://acme.coupahost.com/oauth2/token'"),
+            "{domain:?}"
+        );
+    }
+    let out = run(&["curl", "--domain", "acme.coupahost.com:8443"]);
+    assert!(stdout(&out).contains("'https://acme.coupahost.com:8443/oauth2/token'"));
+}
+
+#[test]
+fn a_domain_outside_coupas_forms_is_warned_about_and_still_used() {
+    let cases = [
+        ("acme", "did you mean acme.coupahost.com?"),
+        ("acme.coupahost.co", "did you mean acme.coupahost.com?"),
+        ("acme.coupacloud.cm", "did you mean acme.coupacloud.com?"),
+        ("acme.coupa.com", "is not of a form Coupa uses;"),
+    ];
+    for (domain, hint) in cases {
+        let out = run(&["curl", "--domain", domain]);
+        assert!(out.status.success(), "{domain}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.starts_with(&format!(
+                "warning: --domain '{domain}' is not of a form Coupa uses"
+            )),
+            "{err}"
+        );
+        assert!(err.contains(hint), "{domain}: {err}");
+        assert!(
+            err.contains("<org>.coupahost.com") && err.contains("vanity or private host"),
+            "{err}"
+        );
+        assert!(stdout(&out).contains(&format!("https://{domain}/oauth2/token")));
+    }
+    for domain in [
+        "acme.coupahost.com",
+        "acme-test.coupahost.com",
+        "demo.coupacloud.com",
+        "localhost:8443",
+        "127.0.0.1:8443",
+    ] {
+        assert!(
+            stderr(&run(&["curl", "--domain", domain])).is_empty(),
+            "{domain}"
+        );
+    }
 }
