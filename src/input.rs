@@ -234,6 +234,7 @@ impl Inputs {
             )
         })?;
         let domain = Domain::parse(domain)?;
+        let resources_given = !self.resources.is_empty();
         let resources = if self.resources.is_empty() {
             parse_resources(&[DEFAULT_RESOURCE])?
         } else {
@@ -242,6 +243,7 @@ impl Inputs {
         let scopes = settle_scopes(
             Scope::parse_list(&self.scopes)?,
             &resources,
+            resources_given,
             self.allow_unknown_scopes,
         )?;
         let client_id_var = VarName::parse(

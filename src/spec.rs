@@ -506,6 +506,7 @@ pub fn parse_resources<S: AsRef<str>>(values: &[S]) -> Result<Vec<&'static Resou
 pub fn settle_scopes(
     given: Vec<Scope>,
     resources: &[&'static Resource],
+    resources_given: bool,
     allow_unknown: bool,
 ) -> Result<Vec<Scope>, Error> {
     if given.is_empty() {
@@ -534,6 +535,29 @@ pub fn settle_scopes(
         }
     }
     for resource in resources {
+        if !given.iter().any(|s| s.as_str() == resource.read_scope) && !resources_given {
+            // The person named scopes but no resource: the default is the surprise.
+            let granted: Vec<&str> = catalog::resources()
+                .iter()
+                .filter(|r| given.iter().any(|s| s.as_str() == r.read_scope))
+                .map(|r| r.name)
+                .take(3)
+                .collect();
+            let instead = match granted.as_slice() {
+                [] => String::new(),
+                names => format!(
+                    "name the resources you want, e.g. --resource {} (which your scopes grant), or ",
+                    names.join(",")
+                ),
+            };
+            return Err(Error::input(
+                Origin::Option("scopes"),
+                format!(
+                    "does not list '{}', which the default resource '{}' needs; {instead}add --scope {}",
+                    resource.read_scope, resource.name, resource.read_scope
+                ),
+            ));
+        }
         if !given.iter().any(|s| s.as_str() == resource.read_scope) {
             return Err(Error::input(
                 Origin::Option("resources"),

@@ -240,3 +240,17 @@ fn return_object_and_offset_are_checked_by_clap() {
         assert_eq!(run(&argv).status.code(), Some(2), "{args:?}");
     }
 }
+
+/// `--scope core.invoice.read` alone once failed on `expense_reports`, a
+/// resource the person never named.
+#[test]
+fn scopes_without_resources_name_the_default_and_the_resources_they_grant() {
+    fails_with(
+        &["--scope", "core.invoice.read"],
+        &[
+            "--scope does not list 'core.expense.read', which the default resource 'expense_reports' needs",
+            "e.g. --resource invoices",
+            "or add --scope core.expense.read",
+        ],
+    );
+}
