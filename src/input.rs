@@ -56,7 +56,8 @@ pub struct Inputs {
     pub offset: Option<u32>,
     /// A filter, `attribute=value` or `attribute[operator]=value`
     /// (operators: contains, starts_with, ends_with, gt, lt, gt_or_eq,
-    /// lt_or_eq, not_eq, in, not_in, blank); repeatable.
+    /// lt_or_eq, not_eq, in, not_in, blank); for one resource only,
+    /// `invoices:status=paid`; repeatable.
     #[arg(long = "filter", value_name = "EXPR", help_heading = "Query")]
     #[serde(
         default,
@@ -293,17 +294,33 @@ impl Inputs {
                 .as_deref()
                 .unwrap_or(DEFAULT_CONNECTOR_NAME),
         )?;
-        let query = Query {
-            limit: parse_limit(self.limit.unwrap_or(1))?,
-            offset: self.offset,
-            filters: self
-                .filters
-                .iter()
-                .map(|f| Filter::parse(f))
-                .collect::<Result<_, _>>()?,
-            fields: self.fields.as_deref().map(parse_fields).transpose()?,
-            return_object: self.return_object,
-        };
+        let query =
+            Query {
+                limit: parse_limit(self.limit.unwrap_or(1))?,
+                offset: self.offset,
+                filters: self
+                    .filters
+                    .iter()
+                    .map(|f| {
+                        let filter = Filter::parse(f)?;
+                        match &filter.resource {
+                            Some(r) if !resources.iter().any(|k| k.name == r) => {
+                                Err(Error::bad(
+                                    Origin::Option("filters"),
+                                    f,
+                                    format!(
+                                "'{r}' is not a resource of this kit; the kit's resources: {}",
+                                resources.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
+                            ),
+                                ))
+                            }
+                            _ => Ok(filter),
+                        }
+                    })
+                    .collect::<Result<_, _>>()?,
+                fields: self.fields.as_deref().map(parse_fields).transpose()?,
+                return_object: self.return_object,
+            };
         Ok(Spec {
             grant: Grant::ClientCredentials,
             domain,

@@ -51,9 +51,40 @@ impl ReturnObject {
 /// the kit's job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Filter {
+    /// Only this resource's requests take it (`invoices:status=paid`);
+    /// otherwise every resource's.
+    pub resource: Option<String>,
     pub key: String,
     pub value: String,
 }
+
+/// Query keys the kit writes from their own options.
+const RESERVED_KEYS: &[(&str, &str)] = &[
+    ("limit", "--limit"),
+    ("offset", "--offset"),
+    ("fields", "--fields"),
+    ("return_object", "--return-object"),
+];
+
+/// Operator names other APIs use, and what Coupa calls them (`=` is equality).
+const NOT_OPERATORS: &[(&[&str], &str)] = &[
+    (&["eq", "equals", "equal", "is"], "="),
+    (
+        &["ne", "neq", "not", "not_equal", "not_equals", "notequal"],
+        "not_eq",
+    ),
+    (&["ge", "gte", "min", "greater_or_equal"], "gt_or_eq"),
+    (&["le", "lte", "max", "less_or_equal"], "lt_or_eq"),
+    (&["greater_than", "after"], "gt"),
+    (&["less_than", "before"], "lt"),
+    (&["like", "contain", "includes", "has", "match"], "contains"),
+    (
+        &["startswith", "start_with", "begins_with", "prefix"],
+        "starts_with",
+    ),
+    (&["endswith", "end_with", "suffix"], "ends_with"),
+    (&["null", "is_null", "empty", "missing"], "blank"),
+];
 
 /// Query options applied to every API request of the kit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -376,8 +407,18 @@ impl Filter {
         let Some((key, value)) = raw.split_once('=') else {
             return Err(err("no '='".into()));
         };
+        // `invoices:status=paid`: for one resource's requests only.
+        let (resource, key) = match key.split_once(':') {
+            Some((resource, key)) => (Some(resource.trim_start_matches("/api/").to_string()), key),
+            None => (None, key),
+        };
         if value.is_empty() {
             return Err(err("the value is empty".into()));
+        }
+        if let Some(rest) = value.strip_prefix('=') {
+            return Err(err(format!(
+                "one '=' too many: equality is a single '=', as in '{key}={rest}'"
+            )));
         }
         if value.chars().any(char::is_control) {
             return Err(err("the value has a control character".into()));
@@ -395,6 +436,13 @@ impl Filter {
             return Err(err(format!(
                 "'{name}' is not an attribute name (letters, digits, '_', '-')"
             )));
+        }
+        if let Some((_, flag)) = RESERVED_KEYS.iter().find(|(k, _)| *k == key) {
+            return Err(Error::bad(
+                Origin::Option("filters"),
+                raw,
+                format!("'{key}' is not a filter: the kit sets it from {flag}; use {flag}"),
+            ));
         }
         let mut segments = Vec::new();
         while let Some(rest) = brackets {
@@ -418,6 +466,17 @@ impl Filter {
         // The last bracket is an operator or an association's attribute
         // (`supplier[name]=x`); a near miss of an operator is almost surely a typo.
         if let Some(last) = segments.last() {
+            let lower = last.to_ascii_lowercase();
+            if let Some((_, coupa)) = NOT_OPERATORS
+                .iter()
+                .find(|(names, _)| names.contains(&lower.as_str()))
+            {
+                let attribute = &key[..key.len() - last.len() - 2];
+                return Err(err(match *coupa {
+                    "=" => format!("'{last}' is not a Coupa operator: equality is a plain '=', as in '{attribute}={value}'"),
+                    op => format!("'{last}' is not a Coupa operator: Coupa calls it '{op}', as in '{attribute}[{op}]={value}'"),
+                }));
+            }
             if !OPERATORS.contains(last) && last.len() >= 3 {
                 if let Some(near) = catalog::closest(last, OPERATORS.iter().copied(), 1) {
                     return Err(err(format!(
@@ -428,6 +487,7 @@ impl Filter {
             }
         }
         Ok(Filter {
+            resource,
             key: key.to_string(),
             value: value.to_string(),
         })

@@ -53,6 +53,7 @@ fn list(resource: &'static Resource, q: &Query) -> Request {
     query.extend(
         q.filters
             .iter()
+            .filter(|f| f.resource.as_deref().is_none_or(|r| r == resource.name))
             .map(|f| (f.key.clone(), Value::lit(&f.value))),
     );
     if let Some(fields) = &q.fields {

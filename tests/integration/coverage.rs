@@ -254,3 +254,72 @@ fn scopes_without_resources_name_the_default_and_the_resources_they_grant() {
         ],
     );
 }
+
+/// Near misses of Coupa's filter syntax once passed and were sent as is.
+#[test]
+fn filters_refuse_near_misses_and_reserved_keys() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "status[equals]=approved",
+            &[
+                "'equals' is not a Coupa operator",
+                "equality is a plain '='",
+                "'status=approved'",
+            ],
+        ),
+        (
+            "status[eq]=approved",
+            &["'eq' is not a Coupa operator", "'status=approved'"],
+        ),
+        (
+            "total[gte]=10",
+            &["Coupa calls it 'gt_or_eq'", "'total[gt_or_eq]=10'"],
+        ),
+        (
+            "supplier[name][like]=Acme",
+            &[
+                "Coupa calls it 'contains'",
+                "'supplier[name][contains]=Acme'",
+            ],
+        ),
+        (
+            "status==approved",
+            &["one '=' too many", "'status=approved'"],
+        ),
+        ("limit=5", &["'limit' is not a filter", "use --limit"]),
+        ("fields=id", &["use --fields"]),
+        (
+            "invoicez:status=paid",
+            &[
+                "'invoicez' is not a resource of this kit",
+                "the kit's resources: expense_reports",
+            ],
+        ),
+    ];
+    for (filter, expect) in cases {
+        fails_with(&["--filter", filter], expect);
+    }
+}
+
+#[test]
+fn a_filter_may_be_for_one_resource() {
+    let spec = spec(&[
+        "--domain",
+        GUIDE_DOMAIN,
+        "--resource",
+        "expense_reports,invoices",
+        "--filter",
+        "invoices:status=paid",
+        "--filter",
+        "/api/expense_reports:status=approved",
+        "--filter",
+        "updated_at[gt]=2024-01-01",
+    ]);
+    let kit = coupagen::kit::plan(&spec);
+    let query = |i: usize| kit.calls[i].query_string(&coupagen::kit::Shown);
+    assert_eq!(
+        query(0),
+        "limit=1&status=approved&updated_at[gt]=2024-01-01"
+    );
+    assert_eq!(query(1), "limit=1&status=paid&updated_at[gt]=2024-01-01");
+}
