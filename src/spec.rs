@@ -537,19 +537,33 @@ pub fn parse_limit(limit: u64) -> Result<u8, Error> {
 }
 
 /// Resources by name, comma-separated lists allowed, duplicates dropped.
+/// Resources by name, comma-separated lists allowed (a trailing comma too),
+/// duplicates dropped. The path as the setup guide shows it,
+/// `/api/expense_reports`, names the resource too.
 pub fn parse_resources<S: AsRef<str>>(values: &[S]) -> Result<Vec<&'static Resource>, Error> {
     let mut out: Vec<&'static Resource> = Vec::new();
     for value in values {
-        for name in value.as_ref().split(',').map(str::trim) {
+        let names: Vec<&str> = value
+            .as_ref()
+            .split(',')
+            .map(|n| n.trim().trim_start_matches("/api/").trim_matches('/'))
+            .filter(|n| !n.is_empty())
+            .collect();
+        if names.is_empty() {
+            return Err(Error::bad(
+                Origin::Option("resources"),
+                value.as_ref(),
+                "names no resource; give e.g. 'expense_reports' (`coupagen scopes --resources` lists them)",
+            ));
+        }
+        for name in names {
             let resource = catalog::resource(name).ok_or_else(|| {
-                let near = catalog::closest(name, catalog::resources().iter().map(|r| r.name), 3);
                 Error::bad(
                     Origin::Option("resources"),
                     name,
                     format!(
                         "not a Coupa API resource{}; `coupagen scopes --resources` lists them",
-                        near.map(|n| format!(" (did you mean '{n}'?)"))
-                            .unwrap_or_default()
+                        resource_hint(name)
                     ),
                 )
             })?;
@@ -559,6 +573,46 @@ pub fn parse_resources<S: AsRef<str>>(values: &[S]) -> Result<Vec<&'static Resou
         }
     }
     Ok(out)
+}
+
+/// The resources a mistaken name probably meant: a near spelling, else those
+/// of an area by that name (`expenses`), else those containing its stem.
+fn resource_hint(name: &str) -> String {
+    let all = catalog::resources();
+    if let Some(near) = catalog::closest(name, all.iter().map(|r| r.name), 3) {
+        return format!(" (did you mean '{near}'?)");
+    }
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.trim_end_matches('s');
+    let mut matches: Vec<&str> = all
+        .iter()
+        .filter(|r| r.area.eq_ignore_ascii_case(&lower))
+        .map(|r| r.name)
+        .collect();
+    if matches.is_empty() && stem.len() >= 3 {
+        matches = all
+            .iter()
+            .filter(|r| r.name.contains(stem))
+            .map(|r| r.name)
+            .collect();
+    }
+    match matches.len() {
+        0 => String::new(),
+        n => format!(
+            " (perhaps {}{})",
+            matches
+                .iter()
+                .take(12)
+                .map(|m| format!("'{m}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if n > 12 {
+                format!(" or {} more", n - 12)
+            } else {
+                String::new()
+            }
+        ),
+    }
 }
 
 /// Without `--scope`: the resources' read scopes, sorted. With it: the given

@@ -323,3 +323,26 @@ fn a_filter_may_be_for_one_resource() {
     );
     assert_eq!(query(1), "limit=1&status=paid&updated_at[gt]=2024-01-01");
 }
+
+/// The path as the guide shows it, a trailing comma and an area's name once
+/// got no useful answer.
+#[test]
+fn resources_take_the_guides_path_and_a_trailing_comma_and_hint_by_area() {
+    for given in [
+        "/api/expense_reports",
+        "expense_reports,",
+        "/api/expense_reports/",
+    ] {
+        let spec = spec(&["--domain", GUIDE_DOMAIN, "--resource", given]);
+        let names: Vec<&str> = spec.resources.iter().map(|r| r.name).collect();
+        assert_eq!(names, ["expense_reports"], "{given}");
+    }
+    fails_with(
+        &["--resource", "expenses"],
+        &[
+            "--resource 'expenses': not a Coupa API resource (perhaps ",
+            "'expense_reports'",
+        ],
+    );
+    fails_with(&["--resource", " , "], &["names no resource"]);
+}
