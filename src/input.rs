@@ -106,6 +106,16 @@ pub struct KitArgs {
     /// e.g. {"domain": "...", "resources": [...]}); flags win.
     #[arg(long, value_name = "FILE", help_heading = "Kit")]
     pub config: Option<PathBuf>,
+    /// A secret given as a flag: refused, never echoed. It is here so that
+    /// clap does not answer `--client-secret` with "did you mean
+    /// --client-secret-var", which would then echo the secret.
+    #[arg(
+        long = "client-secret",
+        alias = "secret",
+        alias = "client_secret",
+        hide = true
+    )]
+    pub secret_given: Option<String>,
 }
 
 impl KitArgs {
@@ -116,6 +126,15 @@ impl KitArgs {
 
     /// The inputs as given (flags over `--config`), and the spec they make.
     pub fn resolved(&self) -> Result<(Inputs, Spec), Error> {
+        if self.secret_given.is_some() {
+            return Err(Error::input(
+                Origin::Flag("--client-secret"),
+                format!(
+                    "is refused: a secret on the command line stays in your shell history and the process list, and coupagen never takes one. Give it through the environment instead: `read -rs {0} && export {0}` (paste, then Enter), or pipe it to `coupagen verify --client-secret-stdin`",
+                    crate::contract::env::CLIENT_SECRET
+                ),
+            ));
+        }
         match &self.config {
             None => Ok((self.inputs.clone(), self.inputs.clone().resolve()?)),
             Some(path) => {

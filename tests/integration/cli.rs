@@ -504,3 +504,44 @@ fn a_domain_outside_coupas_forms_is_warned_about_and_still_used() {
         );
     }
 }
+
+/// `verify --client-secret x` once drew "did you mean --client-secret-var",
+/// which then echoed the secret in its error.
+#[test]
+fn a_secret_given_as_a_flag_is_refused_and_never_echoed() {
+    let secret = "s3cr3t-Value!";
+    for args in [
+        vec![
+            "verify",
+            "--domain",
+            GUIDE_DOMAIN,
+            "--client-secret",
+            secret,
+        ],
+        vec![
+            "verify",
+            "--domain",
+            GUIDE_DOMAIN,
+            &format!("--client-secret={secret}"),
+        ],
+        vec!["postman", "--domain", GUIDE_DOMAIN, "--secret", secret],
+    ] {
+        let args: Vec<&str> = args.iter().map(|s| s.as_ref()).collect();
+        let out = run(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("--client-secret is refused"), "{err}");
+        assert!(
+            err.contains("read -rs COUPA_CLIENT_SECRET") && err.contains("--client-secret-stdin"),
+            "{err}"
+        );
+        assert!(
+            !err.contains(secret) && !stdout(&out).contains(secret),
+            "echoed: {err}"
+        );
+    }
+    assert!(
+        !stdout(&run(&["verify", "--help"])).contains("--client-secret "),
+        "hidden from help"
+    );
+}
