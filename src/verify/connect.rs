@@ -65,7 +65,7 @@ pub fn connect(domain: &str, roots: &[CertificateDer<'static>], timeout: Duratio
             step.elapsed_ms = ms(start);
             step.problem = Some(problem(
                 format!("the name {host} does not resolve ({e})"),
-                format!("check --domain: {DOMAIN_FORMS}; the instance's address is in your browser's address bar when you use Coupa"),
+                format!("check --domain: {DOMAIN_FORMS}; the instance's address is in your browser's address bar when you use Coupa; {}", super::send::NETWORK_HINT),
             ));
             return step;
         }

@@ -32,6 +32,8 @@ pub struct Purpose<'a> {
     pub requested: &'a str,
     /// What the token answer said it holds, when it said.
     pub granted: Option<&'a [String]>,
+    /// A credential with surrounding whitespace, by where it came from.
+    pub padded: Option<&'a str>,
 }
 
 /// What a good answer held.
@@ -155,6 +157,13 @@ fn token(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
     let env = crate::contract::env::CLIENT_ID;
     let secret = crate::contract::env::CLIENT_SECRET;
     Err(match error {
+        "invalid_client" if purpose.padded.is_some() => {
+            let from = purpose.padded.unwrap_or_default();
+            problem(
+                format!("Coupa did not accept the client credentials ({said}), and {from} starts or ends with whitespace, which Coupa counts: a newline or space copied along"),
+                format!("give {from} again without the surrounding whitespace (`read -rs` drops the newline; a file's content may keep one)"),
+            )
+        }
         "invalid_client" => problem(
             format!("Coupa did not accept the client credentials ({said})"),
             format!("check {env} (the Identifier) and {secret} (the Secret) against the client in {SETUP}, and that the client's grant type is {label}"),
@@ -241,6 +250,7 @@ mod tests {
             scope: Some("core.invoice.read"),
             requested: "core.invoice.read",
             granted: None,
+            padded: None,
         }
     }
 
@@ -407,6 +417,26 @@ mod tests {
         );
         assert!(
             e.fix.contains("https://acme.coupahost.com/oauth2/scopes"),
+            "{}",
+            e.fix
+        );
+    }
+
+    #[test]
+    fn invalid_client_with_a_padded_credential_says_so() {
+        let p = Purpose {
+            padded: Some("COUPA_CLIENT_SECRET"),
+            ..purpose(Answer::Token)
+        };
+        let e = diagnose(&p, &heard(401, JSON, r#"{"error":"invalid_client"}"#)).unwrap_err();
+        assert!(
+            e.cause
+                .contains("COUPA_CLIENT_SECRET starts or ends with whitespace"),
+            "{}",
+            e.cause
+        );
+        assert!(
+            e.fix.contains("without the surrounding whitespace"),
             "{}",
             e.fix
         );

@@ -24,6 +24,21 @@ const STDIN_FLAG: &str = "--client-secret-stdin";
 pub struct Credentials {
     pub client_id: String,
     pub client_secret: String,
+    /// Where the secret came from: its variable, or the stdin flag.
+    pub secret_from: &'static str,
+}
+
+impl Credentials {
+    /// The first credential with surrounding whitespace (a pasted newline or
+    /// space), by where it came from: a likely cause of `invalid_client`.
+    pub fn padded(&self) -> Option<&'static str> {
+        let padded = |v: &str| v.trim() != v;
+        match (padded(&self.client_id), padded(&self.client_secret)) {
+            (true, _) => Some(env::CLIENT_ID),
+            (_, true) => Some(self.secret_from),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Credentials {
@@ -74,6 +89,10 @@ impl Credentials {
         Ok(Credentials {
             client_id,
             client_secret,
+            secret_from: match secret_from_stdin {
+                true => STDIN_FLAG,
+                false => env::CLIENT_SECRET,
+            },
         })
     }
 }
@@ -145,6 +164,7 @@ fn exchange(
         scope: req.scope,
         requested: &requested,
         granted,
+        padded: live.creds.padded(),
     };
     let (answer, judged) = match sent {
         Err(p) => (None, Err(p)),

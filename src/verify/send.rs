@@ -113,6 +113,17 @@ pub fn send(agent: &ureq::Agent, req: &Request, live: &Live<'_>) -> Result<Heard
 /// A transport failure, diagnosed: TLS, name, connection, timeout.
 fn transport_problem(e: &ureq::Error, domain: &str) -> Problem {
     let text = e.to_string();
+    let unreachable = matches!(
+        e,
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Io(_)
+    );
+    if let (true, Some(proxy)) = (unreachable, proxy_for(domain)) {
+        // The request never left for Coupa: the proxy is what failed.
+        return problem(
+            format!("the proxy {proxy} (from HTTPS_PROXY) could not be reached: {text}; the request never got to Coupa"),
+            "check HTTPS_PROXY (is the proxy running, its host and port right?), or list the Coupa host in NO_PROXY to reach it directly",
+        );
+    }
     let tls = matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_))
         || ["certificate", "tls", "handshake", "UnknownIssuer"]
             .iter()
@@ -126,7 +137,7 @@ fn transport_problem(e: &ureq::Error, domain: &str) -> Problem {
     match e {
         ureq::Error::HostNotFound => problem(
             format!("the name {domain} does not resolve"),
-            format!("check --domain: {DOMAIN_FORMS}"),
+            format!("check --domain: {DOMAIN_FORMS}; {NETWORK_HINT}"),
         ),
         ureq::Error::ConnectionFailed => problem(
             format!("cannot connect to {domain}"),
@@ -141,6 +152,40 @@ fn transport_problem(e: &ureq::Error, domain: &str) -> Problem {
             format!("check --domain ({DOMAIN_FORMS}) and your network"),
         ),
     }
+}
+
+/// When the name is right, the network may be why it does not resolve.
+pub(super) const NETWORK_HINT: &str = "if the name is right, this machine may not reach a DNS server (offline, a VPN that is down, or a network that needs HTTPS_PROXY)";
+
+/// The proxy a request to `domain` goes through, shown without its
+/// credentials: HTTPS_PROXY (or ALL_PROXY), unless NO_PROXY lists the host.
+fn proxy_for(domain: &str) -> Option<String> {
+    let var = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
+    };
+    let proxy = var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])?;
+    let host = domain.rsplit_once(':').map_or(domain, |(h, _)| h);
+    let bypassed = var(&["NO_PROXY", "no_proxy"]).is_some_and(|list| {
+        list.split(',').map(str::trim).any(|entry| {
+            let entry = entry.trim_start_matches('.');
+            entry == "*" || host == entry || host.ends_with(&format!(".{entry}"))
+        })
+    });
+    if bypassed {
+        return None;
+    }
+    Some(match proxy.split_once("://") {
+        Some((scheme, rest)) => format!(
+            "{scheme}://{}",
+            rest.rsplit_once('@').map_or(rest, |(_, h)| h)
+        ),
+        None => proxy
+            .rsplit_once('@')
+            .map_or(proxy.as_str(), |(_, h)| h)
+            .to_string(),
+    })
 }
 
 /// Sends once; after a 429 with a short Retry-After, once more.

@@ -296,6 +296,7 @@ fn a_name_that_does_not_resolve_names_the_domain_forms() {
             "FAIL connect to acme.coupahost.invalid:443",
             "does not resolve",
             "<org>.coupahost.com",
+            "this machine may not reach a DNS server",
         ],
     );
 }
@@ -478,4 +479,56 @@ fn verify_checks_a_bundles_own_inputs_from_its_config() {
             .collect()
     };
     assert_eq!(steps(&by_config), steps(&by_flags));
+}
+
+/// A refused proxy connection was once blamed on Coupa's domain.
+#[test]
+fn a_proxy_that_cannot_be_reached_is_named_not_coupa() {
+    let coupa = Coupa::start();
+    let secret = coupa.behaviour().client_secret.clone();
+    // A loopback port nothing listens on, with credentials the report must not show.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let proxy = format!("http://user:proxy-pass@127.0.0.1:{port}");
+    let out = verify_with(&coupa, &secret, &[("HTTPS_PROXY", &proxy)]);
+    let report = assert_report(
+        &out,
+        1,
+        &secret,
+        &[
+            &format!("the proxy http://127.0.0.1:{port} (from HTTPS_PROXY) could not be reached"),
+            "the request never got to Coupa",
+            "check HTTPS_PROXY",
+        ],
+    );
+    assert!(
+        !report.contains("proxy-pass"),
+        "the proxy's password stays out: {report}"
+    );
+    assert!(coupa.requests().is_empty());
+    // Listed in NO_PROXY, the host is reached directly and the check passes.
+    let out = verify_with(
+        &coupa,
+        &secret,
+        &[("HTTPS_PROXY", &proxy), ("NO_PROXY", "localhost")],
+    );
+    assert_report(&out, 0, &secret, &["All 2 steps passed."]);
+}
+
+/// Credentials with a pasted newline deserve their own hint.
+#[test]
+fn a_credential_with_surrounding_whitespace_is_named() {
+    let coupa = Coupa::start();
+    let secret = format!("{}\n", coupa.behaviour().client_secret);
+    let out = verify(&coupa, &coupa.domain(), &secret, &[]);
+    assert_report(
+        &out,
+        1,
+        secret.trim(),
+        &[
+            "COUPA_CLIENT_SECRET starts or ends with whitespace",
+            "without the surrounding whitespace",
+        ],
+    );
 }
