@@ -40,8 +40,16 @@ pub enum Command {
         #[command(flatten)]
         kit: KitArgs,
         /// The folder to write; created if missing.
-        #[arg(long, value_name = "DIR", help_heading = "Output")]
-        out: PathBuf,
+        #[arg(
+            long,
+            value_name = "DIR",
+            help_heading = "Output",
+            required_unless_present = "output"
+        )]
+        out: Option<PathBuf>,
+        /// `-o` as the generators take it: refused with a pointer to --out.
+        #[arg(short = 'o', long, value_name = "FILE", hide = true)]
+        output: Option<PathBuf>,
         /// Replace files the folder already holds.
         #[arg(long, help_heading = "Output")]
         force: bool,

@@ -44,8 +44,17 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Bundle {
             kit: args,
             out,
+            output,
             force,
         } => {
+            let Some(out) = out.as_deref().filter(|_| output.is_none()) else {
+                let given = output.as_deref().unwrap_or(std::path::Path::new("-"));
+                return Err(Error::bad(
+                    error::Origin::Flag("-o"),
+                    &given.display().to_string(),
+                    "bundle writes a folder of files, not one file; use --out DIR, e.g. --out coupa-kit",
+                ));
+            };
             let (inputs, spec) = args.resolved()?;
             warn(&spec);
             let files = render::bundle(&kit::plan(&spec), &inputs)?;

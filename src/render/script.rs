@@ -98,10 +98,12 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         access_token_field: &'static str,
         setup: &'static str,
         file: &'static str,
+        /// How many requests the summary line counts.
+        count: usize,
         steps: Vec<Step>,
     }
     let mut calls = 0;
-    let steps = kit
+    let steps: Vec<Step> = kit
         .requests()
         .map(|req| {
             let file = match req.expect.answer {
@@ -125,6 +127,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         access_token_field: coupa::ACCESS_TOKEN_FIELD,
         setup: coupa::CLIENT_SETUP,
         file: FILE.path,
+        count: steps.len(),
         steps,
     };
     Ok(Artifact {

@@ -545,3 +545,25 @@ fn a_secret_given_as_a_flag_is_refused_and_never_echoed() {
         "hidden from help"
     );
 }
+
+#[test]
+fn bundle_points_from_o_to_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(bin())
+        .args(["bundle", "--domain", GUIDE_DOMAIN, "-o", "kit"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("-o 'kit': bundle writes a folder of files, not one file; use --out DIR"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    // Without either, clap still asks for --out.
+    let out = run(&["bundle", "--domain", GUIDE_DOMAIN]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--out <DIR>"), "{}", stderr(&out));
+}

@@ -284,7 +284,7 @@ fn bare_path(dir: &Path) -> (PathBuf, PathBuf) {
             .unwrap();
         PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
     };
-    for tool in ["bash", "sed", "cat", "mktemp", "rm", "env"] {
+    for tool in ["bash", "sh", "sed", "cat", "mktemp", "rm", "env"] {
         std::os::unix::fs::symlink(which(tool), bin.join(tool)).unwrap();
     }
     let log = dir.join("curl-argv.log");
@@ -310,8 +310,24 @@ fn run_script(
     id: Option<&str>,
     secret: Option<&str>,
 ) -> (Output, String) {
+    run_script_with(
+        coupa,
+        kit,
+        id,
+        secret,
+        Command::new(kit.join("coupa-check.sh")),
+    )
+}
+
+/// `run_script`, started by `cmd` (the script itself, or `sh` with it).
+fn run_script_with(
+    coupa: &Coupa,
+    kit: &Path,
+    id: Option<&str>,
+    secret: Option<&str>,
+    mut cmd: Command,
+) -> (Output, String) {
     let (bin, log) = bare_path(kit);
-    let mut cmd = Command::new(kit.join("coupa-check.sh"));
     cmd.env_clear()
         .env("PATH", &bin)
         .env("CURL_CA_BUNDLE", &coupa.ca_file)
@@ -325,6 +341,34 @@ fn run_script(
     let out = cmd.output().expect("script runs");
     let argv = fs::read_to_string(log).unwrap_or_default();
     (out, argv)
+}
+
+/// `sh coupa-check.sh` once failed on `set -o pipefail` (dash has none).
+#[test]
+fn check_script_run_by_sh_starts_again_in_bash_and_sums_up() {
+    if !require_tool("curl", "check script runs") {
+        return;
+    }
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &["--resource", "expense_reports,invoices"]);
+    let b = coupa.behaviour().clone();
+    let mut sh = Command::new("sh");
+    sh.arg(kit.path().join("coupa-check.sh"));
+    let (out, _) = run_script_with(
+        &coupa,
+        kit.path(),
+        Some(&b.client_id),
+        Some(&b.client_secret),
+        sh,
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(
+        err.trim_end().lines().last(),
+        Some("All 3 requests passed."),
+        "{err}"
+    );
+    assert_eq!(coupa.requests().len(), 3);
 }
 
 #[test]
