@@ -62,6 +62,10 @@ pub enum Command {
     /// cause and the fix of each failure. Exit status 0 when every step passed,
     /// 1 when any failed. Trusts Mozilla's roots plus SSL_CERT_FILE; honours
     /// HTTPS_PROXY and NO_PROXY.
+    #[command(mut_args(|a| match VERIFY_IGNORES.contains(&a.get_id().as_str()) {
+        true => a.hide(true),
+        false => a,
+    }))]
     Verify {
         #[command(flatten)]
         kit: KitArgs,
@@ -109,6 +113,16 @@ pub struct GenerateArgs {
     pub force: bool,
 }
 
+/// The kit options `verify` does not use: it sends real credentials, so
+/// placeholder names and the connection name mean nothing there.
+pub const VERIFY_IGNORES: &[&str] = &["client_id_var", "client_secret_var", "connector_name"];
+
+/// `cmd` with these kit options left out of its `--help`.
+fn hide(cmd: clap::Command, keys: &[&str]) -> clap::Command {
+    keys.iter()
+        .fold(cmd, |cmd, key| cmd.mut_arg(*key, |a| a.hide(true)))
+}
+
 /// The `--format` of a format that writes several files.
 const FORMAT_ARG: &str = "format";
 
@@ -118,6 +132,7 @@ fn generator(format: &'static Format) -> clap::Command {
     let mut cmd = GenerateArgs::augment_args(clap::Command::new(format.command))
         .about(format.about.trim_end_matches('.'))
         .long_about(format.long_about);
+    cmd = hide(cmd, format.ignores);
     if let [first, ..] = format.files {
         if format.files.len() > 1 {
             let variants: Vec<&str> = format.files.iter().map(|f| f.variant).collect();

@@ -124,6 +124,19 @@ impl KitArgs {
         self.resolved().map(|(_, spec)| spec)
     }
 
+    /// Refuses flags that do nothing for `command`. A `--config` file may
+    /// still hold those keys: one file serves every command.
+    pub fn refuse_unused(&self, command: &str, ignores: &[&str]) -> Result<(), Error> {
+        let flags = given(&self.inputs);
+        match ignores.iter().find(|k| flags.contains_key(**k)) {
+            None => Ok(()),
+            Some(key) => Err(Error::input(
+                Origin::Flag(flag_of(key)),
+                format!("does nothing for `coupagen {command}`; drop it"),
+            )),
+        }
+    }
+
     /// The inputs as given (flags over `--config`), and the spec they make.
     pub fn resolved(&self) -> Result<(Inputs, Spec), Error> {
         if self.secret_given.is_some() {

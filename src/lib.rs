@@ -36,6 +36,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match &cli.command {
         Command::Generate(g) => {
             // Input is validated before anything is written: bad input writes nothing.
+            g.args
+                .kit
+                .refuse_unused(g.format.command, g.format.ignores)?;
             let spec = g.args.kit.spec()?;
             warn(&spec);
             let artifact = render::one(&kit::plan(&spec), g.format, g.file)?;
@@ -72,6 +75,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             timeout,
             json,
         } => {
+            args.refuse_unused("verify", cli::VERIFY_IGNORES)?;
             let spec = args.spec()?;
             warn(&spec);
             let creds = verify::Credentials::from_env(*client_secret_stdin)?;

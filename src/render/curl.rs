@@ -26,6 +26,7 @@ pub const FORMAT: Format = Format {
     about: "curl commands in the setup guide's style, credentials as {{placeholders}}.",
     long_about: None,
     files: std::slice::from_ref(&FILE),
+    ignores: &["connector_name"],
     render: |kit, _| Ok(vec![file(kit)?]),
 };
 

@@ -45,6 +45,9 @@ pub struct Format {
     pub about: &'static str,
     pub long_about: Option<&'static str>,
     pub files: &'static [File],
+    /// The kit options (by config key) this format does not use: hidden from
+    /// its `--help`, and refused as flags.
+    pub ignores: &'static [&'static str],
     /// Renders `only` that file, or every file of the format.
     pub render: fn(&Kit<'_>, Option<&'static File>) -> Result<Vec<Artifact>, Error>,
 }

@@ -32,6 +32,7 @@ pub const COLLECTION: Format = Format {
          of them runs alone in Postman or newman.",
     ),
     files: std::slice::from_ref(&COLLECTION_FILE),
+    ignores: &["connector_name"],
     render: |kit, _| Ok(vec![collection(kit)?]),
 };
 
@@ -40,6 +41,18 @@ pub const ENVIRONMENT: Format = Format {
     about: "Postman environment holding the two credential variables, empty.",
     long_about: None,
     files: std::slice::from_ref(&ENVIRONMENT_FILE),
+    // It holds only the credential variables, named for the domain.
+    ignores: &[
+        "scopes",
+        "resources",
+        "limit",
+        "offset",
+        "filters",
+        "fields",
+        "return_object",
+        "connector_name",
+        "allow_unknown_scopes",
+    ],
     render: |kit, _| Ok(vec![environment(kit)?]),
 };
 

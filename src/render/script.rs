@@ -24,6 +24,8 @@ pub const FORMAT: Format = Format {
     about: "A bash check script: reads the credentials from the environment, fetches a token and calls each resource.",
     long_about: None,
     files: std::slice::from_ref(&FILE),
+    // It reads the credentials from its environment, not placeholders.
+    ignores: &["client_id_var", "client_secret_var", "connector_name"],
     render: |kit, _| Ok(vec![file(kit)?]),
 };
 

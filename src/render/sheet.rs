@@ -30,6 +30,7 @@ pub const FORMAT: Format = Format {
     about: "The Agent Studio field sheet: every connector and action field, with its value.",
     long_about: None,
     files: &[MARKDOWN_FILE, JSON_FILE],
+    ignores: &[],
     render: |kit, only| {
         let view = view(kit)?;
         let mut out = Vec::new();

@@ -6,13 +6,13 @@ use std::process::Command;
 
 use crate::support::{bin, run, stderr, stdout, GUIDE_DOMAIN};
 
-/// Runs a generator with `args` and `-o` into a fresh folder; asserts exit 2,
+/// Runs `sheet` (the generator that uses every option) with `args` and `-o` into a fresh folder; asserts exit 2,
 /// a one-line message containing every `expect` part, and no file written.
 fn rejects(args: &[&str], expect: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.json");
     let out = Command::new(bin())
-        .arg("postman")
+        .arg("sheet")
         .args(args)
         .arg("-o")
         .arg(&target)
@@ -177,7 +177,7 @@ fn help_teaches_the_first_command() {
     ] {
         assert!(help.contains(word), "{word} missing from --help:\n{help}");
     }
-    let sub = stdout(&run(&["postman", "--help"]));
+    let sub = stdout(&run(&["sheet", "--help"]));
     for flag in [
         "--domain",
         "--scope",
@@ -190,7 +190,7 @@ fn help_teaches_the_first_command() {
         "-o, --output",
         "--force",
     ] {
-        assert!(sub.contains(flag), "{flag} missing from postman --help");
+        assert!(sub.contains(flag), "{flag} missing from sheet --help");
     }
 }
 
@@ -566,4 +566,60 @@ fn bundle_points_from_o_to_out() {
     let out = run(&["bundle", "--domain", GUIDE_DOMAIN]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--out <DIR>"), "{}", stderr(&out));
+}
+
+/// `verify --help` once listed flags that do nothing there, and
+/// `environment` took `--limit`.
+#[test]
+fn a_command_lists_and_takes_only_the_flags_it_uses() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "environment",
+            &[
+                "--limit",
+                "--scope",
+                "--resource",
+                "--filter",
+                "--connector-name",
+            ],
+        ),
+        (
+            "script",
+            &["--client-id-var", "--client-secret-var", "--connector-name"],
+        ),
+        (
+            "verify",
+            &["--client-id-var", "--client-secret-var", "--connector-name"],
+        ),
+        ("postman", &["--connector-name"]),
+    ];
+    for (command, unused) in cases {
+        let help = stdout(&run(&[command, "--help"]));
+        assert!(help.contains("--domain"), "{command}");
+        for flag in *unused {
+            assert!(
+                !help.contains(&format!("{flag} ")),
+                "{command} --help lists {flag}"
+            );
+            let out = run(&[command, "--domain", GUIDE_DOMAIN, flag, "1"]);
+            assert_eq!(out.status.code(), Some(2), "{command} {flag}");
+            assert!(
+                stderr(&out).contains(&format!(
+                    "{flag} does nothing for `coupagen {command}`; drop it"
+                )),
+                "{command} {flag}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    // One config file serves every command: its unused keys are no error.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kit.json");
+    fs::write(
+        &config,
+        format!(r#"{{"domain": "{GUIDE_DOMAIN}", "connector_name": "X", "limit": 3}}"#),
+    )
+    .unwrap();
+    let out = run(&["environment", "--config", config.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }

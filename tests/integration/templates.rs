@@ -31,6 +31,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "../access_token_field",
         "Coupa's field name, access_token",
     ),
+    ("check_script", "count", "a number"),
     ("postman_description", "renew_hours", "a number"),
     ("postman_prerequest", "renew_hours", "a number"),
     ("sheet_md", "step", "a number"),
