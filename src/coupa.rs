@@ -30,6 +30,15 @@ pub mod form {
     pub const CLIENT_SECRET: &str = "client_secret";
     pub const SCOPE: &str = "scope";
 }
+/// Coupa's query parameters for paging and shaping an answer (each also a
+/// kit option of the same name).
+pub mod query {
+    pub const LIMIT: &str = "limit";
+    pub const OFFSET: &str = "offset";
+    pub const FIELDS: &str = "fields";
+    pub const RETURN_OBJECT: &str = "return_object";
+    pub const ALL: &[&str] = &[LIMIT, OFFSET, FIELDS, RETURN_OBJECT];
+}
 /// The forms a Coupa host takes, for messages about a domain.
 pub const DOMAIN_FORMS: &str = "Coupa domains look like <org>.coupahost.com (customer instances, often <org>-test.coupahost.com for test) or <org>.coupacloud.com (partner and demo instances)";
 /// Coupa's rate limit, as its error says it.

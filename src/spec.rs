@@ -58,14 +58,6 @@ pub struct Filter {
     pub value: String,
 }
 
-/// Query keys the kit writes from their own options.
-const RESERVED_KEYS: &[(&str, &str)] = &[
-    ("limit", "--limit"),
-    ("offset", "--offset"),
-    ("fields", "--fields"),
-    ("return_object", "--return-object"),
-];
-
 /// Operator names other APIs use, and what Coupa calls them (`=` is equality).
 const NOT_OPERATORS: &[(&[&str], &str)] = &[
     (&["eq", "equals", "equal", "is"], "="),
@@ -437,7 +429,9 @@ impl Filter {
                 "'{name}' is not an attribute name (letters, digits, '_', '-')"
             )));
         }
-        if let Some((_, flag)) = RESERVED_KEYS.iter().find(|(k, _)| *k == key) {
+        // The kit writes these from options of the same name.
+        if let Some(reserved) = crate::coupa::query::ALL.iter().find(|k| **k == key) {
+            let flag = crate::input::flag_of(reserved);
             return Err(Error::bad(
                 Origin::Option("filters"),
                 raw,

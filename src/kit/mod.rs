@@ -46,9 +46,10 @@ pub fn plan(spec: &Spec) -> Kit<'_> {
 
 /// `GET /api/<resource>` with the kit's query, as JSON.
 fn list(resource: &'static Resource, q: &Query) -> Request {
-    let mut query = vec![("limit".to_string(), Value::lit(q.limit.to_string()))];
+    use coupa::query as key;
+    let mut query = vec![(key::LIMIT.to_string(), Value::lit(q.limit.to_string()))];
     if let Some(offset) = q.offset {
-        query.push(("offset".into(), Value::lit(offset.to_string())));
+        query.push((key::OFFSET.into(), Value::lit(offset.to_string())));
     }
     query.extend(
         q.filters
@@ -57,10 +58,10 @@ fn list(resource: &'static Resource, q: &Query) -> Request {
             .map(|f| (f.key.clone(), Value::lit(&f.value))),
     );
     if let Some(fields) = &q.fields {
-        query.push(("fields".into(), Value::lit(fields)));
+        query.push((key::FIELDS.into(), Value::lit(fields)));
     }
     if let Some(ro) = q.return_object {
-        query.push(("return_object".into(), Value::lit(ro.as_str())));
+        query.push((key::RETURN_OBJECT.into(), Value::lit(ro.as_str())));
     }
     Request {
         name: format!("List {}", resource.title.to_lowercase()),
