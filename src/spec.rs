@@ -404,6 +404,14 @@ impl Filter {
             Some((resource, key)) => (Some(resource.trim_start_matches("/api/").to_string()), key),
             None => (None, key),
         };
+        if let Some(r) = &resource {
+            let name_char = |c: char| c.is_ascii_alphanumeric() || "_-/".contains(c);
+            if r.is_empty() || !r.chars().all(name_char) {
+                return Err(err(format!(
+                    "'{r}' before ':' is not a resource name (letters, digits, '_', '-', '/'), as in 'invoices:status=paid'"
+                )));
+            }
+        }
         if value.is_empty() {
             return Err(err("the value is empty".into()));
         }
@@ -687,5 +695,21 @@ impl Spec {
             .map(Scope::as_str)
             .collect::<Vec<_>>()
             .join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Found by the validator property test: the resource before ':' went
+    // unchecked, so a control character passed.
+    #[test]
+    fn a_filters_resource_part_is_a_name() {
+        assert!(Filter::parse("\0:-= ").is_err());
+        assert!(Filter::parse("in voices:status=paid").is_err());
+        assert!(Filter::parse(":status=paid").is_err());
+        let f = Filter::parse("coupa_pay/payments:status=paid").unwrap();
+        assert_eq!(f.resource.as_deref(), Some("coupa_pay/payments"));
     }
 }
