@@ -10,7 +10,7 @@ mod script;
 mod sheet;
 mod templates;
 
-pub use templates::{build_registry, registry, HELPERS, TEMPLATES};
+pub use templates::{build_registry, HELPERS, TEMPLATES};
 
 use serde::Serialize;
 

@@ -2,7 +2,7 @@
 //! escaping; one helper per output syntax, so a value reaches output only
 //! through its escaper (a test holds every template to that).
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use handlebars::{
     no_escape, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
@@ -75,32 +75,70 @@ pub const HELPERS: &[(&str, Escaper)] = &[
     ("line", |v| Ok(escape::one_line(&text(v)))),
 ];
 
-/// The registry, built once per process.
-pub fn registry() -> &'static Handlebars<'static> {
-    static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
-    REGISTRY.get_or_init(build_registry)
+/// The process's registry. It starts with the helpers and no template:
+/// compiling is most of a run's time, so each template is compiled the first
+/// time a render needs it, and a command pays only for the ones it uses.
+fn registry() -> &'static Mutex<Handlebars<'static>> {
+    static REGISTRY: OnceLock<Mutex<Handlebars<'static>>> = OnceLock::new();
+    REGISTRY.get_or_init(|| Mutex::new(empty_registry()))
 }
 
-/// A fresh registry: what `registry()` builds once. Public for the benchmark.
-pub fn build_registry() -> Handlebars<'static> {
+/// Strict, never HTML-escaping, with every escaping helper.
+fn empty_registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(no_escape);
     for (name, escaper) in HELPERS {
         hb.register_helper(name, helper(name, *escaper));
     }
-    for (name, text) in TEMPLATES {
-        // Templates are compiled into the binary; a bad one is a build bug
-        // that every test run catches.
-        hb.register_template_string(name, *text)
-            .unwrap_or_else(|e| panic!("template {name}: {e}"));
+    hb
+}
+
+/// Every template compiled at once: what the tests use to prove each one
+/// compiles, and what the benchmark compares the on-demand cost with.
+pub fn build_registry() -> Handlebars<'static> {
+    let mut hb = empty_registry();
+    for (name, _) in TEMPLATES {
+        compile(&mut hb, name);
     }
     hb
 }
 
+/// Compiles `name` and the partials it names (`{{> other}}`), once each.
+fn compile(hb: &mut Handlebars<'static>, name: &str) {
+    if hb.has_template(name) {
+        return;
+    }
+    let text = TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .unwrap_or_else(|| panic!("no template {name}"));
+    // Templates are compiled into the binary; a bad one is a build bug that
+    // every test run catches (`build_registry` compiles them all).
+    hb.register_template_string(name, text)
+        .unwrap_or_else(|e| panic!("template {name}: {e}"));
+    for partial in partials(text) {
+        compile(hb, partial);
+    }
+}
+
+/// The templates `text` includes as partials, `{{> name ...}}`, leaving out
+/// inline partials it defines itself (`{{#*inline "name"}}`).
+fn partials(text: &str) -> impl Iterator<Item = &str> {
+    text.split("{{>").skip(1).filter_map(move |rest| {
+        let name = rest.split_whitespace().next()?.trim_end_matches("}}");
+        let inline = format!("{{{{#*inline \"{name}\"}}}}");
+        (!text.contains(&inline)).then_some(name)
+    })
+}
+
 pub fn render(name: &str, view: &impl Serialize) -> Result<String, Error> {
-    registry()
-        .render(name, view)
+    // A poisoned lock only means another render panicked; the registry
+    // itself is still whole.
+    let mut hb = registry().lock().unwrap_or_else(|e| e.into_inner());
+    compile(&mut hb, name);
+    hb.render(name, view)
         .map_err(|e| Error::Failed(format!("rendering {name}: {e}")))
 }
 
@@ -172,7 +210,27 @@ mod tests {
     use super::*;
 
     fn render_str(template: &str, data: Json) -> String {
-        registry().render_template(template, &data).unwrap()
+        empty_registry().render_template(template, &data).unwrap()
+    }
+
+    #[test]
+    fn a_template_brings_the_partials_it_names_and_no_inline_ones() {
+        let text =
+            "{{#*inline \"url\"}}x{{/inline}}{{> url}} {{> postman_store_token}}{{> item this}}";
+        assert_eq!(
+            partials(text).collect::<Vec<_>>(),
+            ["postman_store_token", "item"]
+        );
+        let mut hb = empty_registry();
+        compile(&mut hb, "postman_token_test");
+        assert!(
+            hb.has_template("postman_store_token"),
+            "its partial came along"
+        );
+        assert!(
+            !hb.has_template("check_script"),
+            "nothing else was compiled"
+        );
     }
 
     #[test]
@@ -184,7 +242,7 @@ mod tests {
 
     #[test]
     fn strict_mode_rejects_a_missing_field() {
-        assert!(registry()
+        assert!(empty_registry()
             .render_template("{{nope}}", &serde_json::json!({}))
             .is_err());
     }
