@@ -109,16 +109,33 @@ fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Res
 }
 
 fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
-    // 1. Stage every file; on a failure remove what was staged.
-    let mut staged = Vec::new();
-    for (file, target) in files.iter().zip(targets) {
-        match stage(target, file) {
-            Ok(path) => staged.push(path),
-            Err(e) => {
-                staged.iter().for_each(|p| drop(fs::remove_file(p)));
-                return Err(write_error(target, &e));
-            }
-        }
+    // 1. Stage every file, each synced to disk, on threads of its own: the
+    //    filesystem can then commit the syncs together instead of one after
+    //    another. On a failure, remove what was staged.
+    let results: Vec<io::Result<PathBuf>> = std::thread::scope(|s| {
+        let jobs: Vec<_> = files
+            .iter()
+            .zip(targets)
+            .map(|(file, target)| s.spawn(move || stage(target, file)))
+            .collect();
+        jobs.into_iter()
+            .map(|job| {
+                job.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a staging thread panicked")))
+            })
+            .collect()
+    });
+    let staged: Vec<PathBuf> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().cloned())
+        .collect();
+    if let Some((e, target)) = results
+        .iter()
+        .zip(targets)
+        .find_map(|(r, t)| r.as_ref().err().map(|e| (e, t)))
+    {
+        staged.iter().for_each(|p| drop(fs::remove_file(p)));
+        return Err(write_error(target, e));
     }
     // 2. Keep a link to each file we replace, then rename into place.
     let mut done: Vec<(&PathBuf, Option<PathBuf>)> = Vec::new();
@@ -176,8 +193,9 @@ fn stage(target: &Path, artifact: &Artifact) -> io::Result<PathBuf> {
             .create_new(true)
             .open(&tmp)?;
         f.write_all(artifact.text.as_bytes())?;
-        f.sync_all()?;
-        set_mode(&tmp, artifact.executable)
+        // The mode first, so the sync makes it durable too.
+        set_mode(&tmp, artifact.executable)?;
+        f.sync_all()
     };
     write().inspect_err(|_| drop(fs::remove_file(&tmp)))?;
     Ok(tmp)

@@ -21,6 +21,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/postman_collection.json.hbs"),
     ),
     (
+        "postman_item",
+        include_str!("../../templates/postman_item.json.hbs"),
+    ),
+    (
+        "postman_url",
+        include_str!("../../templates/postman_url.json.hbs"),
+    ),
+    (
+        "postman_script",
+        include_str!("../../templates/postman_script.json.hbs"),
+    ),
+    (
         "postman_description",
         include_str!("../../templates/postman_description.md.hbs"),
     ),
@@ -54,7 +66,15 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("curl", include_str!("../../templates/requests.curl.hbs")),
     ("check_script", include_str!("../../templates/check.sh.hbs")),
+    (
+        "check_step",
+        include_str!("../../templates/check_step.sh.hbs"),
+    ),
     ("sheet_md", include_str!("../../templates/sheet.md.hbs")),
+    (
+        "sheet_action",
+        include_str!("../../templates/sheet_action.md.hbs"),
+    ),
     ("sheet_json", include_str!("../../templates/sheet.json.hbs")),
     (
         "bundle_readme",

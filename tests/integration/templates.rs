@@ -7,9 +7,19 @@ use coupagen::render::{HELPERS, TEMPLATES};
 /// Raw `{{name}}` writes that are allowed, each with why it is safe.
 const ALLOWED: &[(&str, &str, &str)] = &[
     (
-        "check_script",
+        "check_step",
         "file",
         "the script's own answer files, [a-z0-9.-]",
+    ),
+    (
+        "check_step",
+        "token_var",
+        "the script's own shell variable name",
+    ),
+    (
+        "check_step",
+        "access_token_field",
+        "Coupa's field name, access_token",
     ),
     (
         "check_script",
@@ -21,23 +31,17 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "scope_var",
         "the script's own shell variable name",
     ),
-    (
-        "check_script",
-        "../token_var",
-        "the script's own shell variable name",
-    ),
-    (
-        "check_script",
-        "../access_token_field",
-        "Coupa's field name, access_token",
-    ),
     ("check_script", "count", "a number"),
     ("postman_description", "renew_hours", "a number"),
     ("postman_prerequest", "renew_hours", "a number"),
-    ("sheet_md", "step", "a number"),
-    ("sheet_md", "fence", "backticks made to fence the curl text"),
+    ("sheet_action", "step", "a number"),
     (
-        "sheet_md",
+        "sheet_action",
+        "fence",
+        "backticks made to fence the curl text",
+    ),
+    (
+        "sheet_action",
         "curl",
         "inside a fence longer than any backtick run in it",
     ),
