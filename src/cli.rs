@@ -75,6 +75,9 @@ pub enum Command {
         /// Give up on a request after this many seconds.
         #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), help_heading = "Verify")]
         timeout: u64,
+        /// With user consent: how long to wait for the person to consent.
+        #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600), help_heading = "Verify")]
+        consent_timeout: u64,
         /// The report as one JSON document, for CI jobs.
         #[arg(long, help_heading = "Verify")]
         json: bool,

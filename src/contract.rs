@@ -13,8 +13,29 @@ pub mod postman {
     /// `--client-secret-var` rename them.
     pub const DEFAULT_CLIENT_ID: &str = "Identifier";
     pub const DEFAULT_CLIENT_SECRET: &str = "Secret";
+    /// User consent (authorization code): the redirect URI the code exchange
+    /// sends; a fresh code to exchange, or a refresh token, for an unattended
+    /// run (`--env-var`); the PKCE verifier that goes with the code; and, in
+    /// the curl file, the authorization URL's `state` and PKCE challenge.
+    pub const REDIRECT_URI: &str = "redirect_uri";
+    pub const AUTHORIZATION_CODE: &str = "authorization_code";
+    pub const REFRESH_TOKEN: &str = "refresh_token";
+    pub const CODE_VERIFIER: &str = "code_verifier";
+    pub const STATE: &str = "state";
+    pub const CODE_CHALLENGE: &str = "code_challenge";
     /// Names the collection uses itself, which a placeholder must not shadow.
-    pub const RESERVED: &[&str] = &[DOMAIN, SCOPES, ACCESS_TOKEN, EXPIRY];
+    pub const RESERVED: &[&str] = &[
+        DOMAIN,
+        SCOPES,
+        ACCESS_TOKEN,
+        EXPIRY,
+        REDIRECT_URI,
+        AUTHORIZATION_CODE,
+        REFRESH_TOKEN,
+        CODE_VERIFIER,
+        STATE,
+        CODE_CHALLENGE,
+    ];
 }
 
 /// The environment the check script and `verify` read.
@@ -23,4 +44,6 @@ pub mod env {
     pub const CLIENT_SECRET: &str = "COUPA_CLIENT_SECRET";
     pub const INSTANCE_DOMAIN: &str = "COUPA_INSTANCE_DOMAIN";
     pub const SCOPE: &str = "COUPA_SCOPE";
+    /// User consent: a refresh token, for a run without a person.
+    pub const REFRESH_TOKEN: &str = "COUPA_REFRESH_TOKEN";
 }

@@ -5,6 +5,8 @@
 /// Coupa is HTTPS only.
 pub const SCHEME: &str = "https";
 pub const TOKEN_PATH: &str = "/oauth2/token";
+/// Where a browser goes to consent (the authorization-code grant).
+pub const AUTHORIZE_PATH: &str = "/oauth2/authorizations/new";
 /// Every API resource lives below this prefix.
 pub const API_PREFIX: &str = "/api/";
 /// Where the OAuth client is created in Coupa, as a person and as a path.
@@ -23,12 +25,37 @@ pub const BEARER: &str = "Bearer";
 pub const ACCESS_TOKEN_FIELD: &str = "access_token";
 pub const EXPIRES_IN_FIELD: &str = "expires_in";
 pub const SCOPE_FIELD: &str = "scope";
+/// In an authorization-code token answer, when `offline_access` was granted.
+pub const REFRESH_TOKEN_FIELD: &str = "refresh_token";
+/// The scope that makes Coupa issue a refresh token.
+pub const OFFLINE_ACCESS: &str = "offline_access";
+/// How long a refresh token lasts; then the person consents again.
+pub const REFRESH_TOKEN_DAYS: u32 = 90;
+/// The `grant_type` that renews an access token with a refresh token.
+pub const REFRESH_GRANT_TYPE: &str = "refresh_token";
 /// The token request's form fields (RFC 6749).
 pub mod form {
     pub const GRANT_TYPE: &str = "grant_type";
     pub const CLIENT_ID: &str = "client_id";
     pub const CLIENT_SECRET: &str = "client_secret";
     pub const SCOPE: &str = "scope";
+    pub const CODE: &str = "code";
+    pub const REDIRECT_URI: &str = "redirect_uri";
+    pub const REFRESH_TOKEN: &str = "refresh_token";
+    pub const CODE_VERIFIER: &str = "code_verifier";
+}
+/// The authorization request's query parameters (RFC 6749 4.1.1, RFC 7636),
+/// and what the redirect back carries.
+pub mod authorize {
+    pub const RESPONSE_TYPE: &str = "response_type";
+    pub const CODE: &str = "code";
+    pub const STATE: &str = "state";
+    pub const CODE_CHALLENGE: &str = "code_challenge";
+    pub const CODE_CHALLENGE_METHOD: &str = "code_challenge_method";
+    pub const S256: &str = "S256";
+    /// The redirect's error, e.g. `access_denied` when the person clicks Deny.
+    pub const ERROR: &str = "error";
+    pub const ERROR_DESCRIPTION: &str = "error_description";
 }
 /// Coupa's query parameters for paging and shaping an answer (each also a
 /// kit option of the same name).
@@ -52,6 +79,7 @@ use crate::spec::Grant;
 pub fn grant_type(grant: Grant) -> &'static str {
     match grant {
         Grant::ClientCredentials => "client_credentials",
+        Grant::AuthorizationCode => "authorization_code",
     }
 }
 
@@ -59,5 +87,6 @@ pub fn grant_type(grant: Grant) -> &'static str {
 pub fn grant_label(grant: Grant) -> &'static str {
     match grant {
         Grant::ClientCredentials => "Client Credentials",
+        Grant::AuthorizationCode => "Authorization Code",
     }
 }

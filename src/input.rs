@@ -9,11 +9,25 @@ use clap::{Args, CommandFactory as _};
 use serde::{Deserialize, Serialize};
 
 use crate::contract::postman;
+use crate::coupa::OFFLINE_ACCESS;
 use crate::error::{Error, Origin};
+use crate::moveworks::{self, Region};
 use crate::spec::{
-    parse_fields, parse_limit, parse_resources, settle_scopes, ConnectorName, Domain, Filter,
-    Grant, Query, ReturnObject, Scope, Spec, VarName, DEFAULT_CONNECTOR_NAME, DEFAULT_RESOURCE,
+    parse_fields, parse_limit, parse_resources, settle_scopes, ConnectorName, Consent, Domain,
+    Filter, Grant, Query, RedirectUri, ReturnObject, Scope, Spec, VarName, DEFAULT_CONNECTOR_NAME,
+    DEFAULT_CONSENT_CONNECTOR_NAME, DEFAULT_CONSENT_RESOURCE, DEFAULT_RESOURCE,
 };
+
+/// The `--help` heading of the authorization-code grant's options.
+const CONSENT: &str = "User consent (--grant authorization-code)";
+/// Those options by config key: each means nothing to another grant.
+const CONSENT_KEYS: &[&str] = &[
+    "redirect_uris",
+    "moveworks_org",
+    "moveworks_region",
+    "pkce",
+    "no_offline_access",
+];
 
 /// What the kit is made from. Each field is a flag (`--client-id-var`) and a
 /// `--config` key (`client_id_var`); its doc comment is the `--help` text.
@@ -26,6 +40,12 @@ pub struct Inputs {
     #[arg(long, value_name = "HOST")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// The OAuth grant: client-credentials (one connection for everyone) or
+    /// authorization-code (each person consents and sees only their own data:
+    /// Agent Studio's User Consent Auth) [default: client-credentials]
+    #[arg(long, value_enum, value_name = "GRANT", hide_possible_values = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grant: Option<Grant>,
     /// An OAuth scope the client has; repeatable, or a space- or
     /// comma-separated list [default: the scopes the resources need]
     #[arg(long = "scope", value_name = "SCOPE")]
@@ -37,7 +57,8 @@ pub struct Inputs {
     )]
     pub scopes: Vec<String>,
     /// An API resource to call (see `coupagen scopes --resources`);
-    /// repeatable or comma-separated [default: expense_reports]
+    /// repeatable or comma-separated [default: expense_reports; approvals with
+    /// authorization-code]
     #[arg(long = "resource", value_name = "NAME")]
     #[serde(
         default,
@@ -87,7 +108,45 @@ pub struct Inputs {
     #[arg(long, value_name = "NAME")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret_var: Option<String>,
-    /// The Agent Studio connection name [default: Coupa Connector]
+    /// A redirect URI to register on the Coupa client (https, or http on
+    /// 127.0.0.1 or localhost); repeatable. The first is the one the
+    /// authorization request sends.
+    #[arg(long = "redirect-uri", value_name = "URL", help_heading = CONSENT)]
+    #[serde(
+        default,
+        alias = "redirect_uri",
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub redirect_uris: Vec<String>,
+    /// Add Moveworks' callback for this org, the first label of your Agent
+    /// Studio address (acme for acme.moveworks.com), after any --redirect-uri.
+    #[arg(long, value_name = "ORG", help_heading = CONSENT)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moveworks_org: Option<String>,
+    /// The Moveworks data centre of --moveworks-org: us (moveworks.com), ca,
+    /// eu, ap (am-<region>.moveworks.com) or gov (moveworksgov.com) [default: us]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "REGION",
+        hide_possible_values = true,
+        help_heading = CONSENT
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moveworks_region: Option<Region>,
+    /// The Coupa client was created with PKCE instead of a shared secret:
+    /// no secret; each authorization carries an S256 code challenge.
+    #[arg(long, help_heading = CONSENT)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pkce: bool,
+    /// Leave offline_access out of the scopes. It is added by default: without
+    /// it Coupa issues no refresh token, and people consent again every day.
+    #[arg(long, help_heading = CONSENT)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_offline_access: bool,
+    /// The Agent Studio connection name [default: Coupa Connector; Coupa
+    /// Consent Auth Connector with authorization-code]
     #[arg(long, value_name = "TEXT")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connector_name: Option<String>,
@@ -267,18 +326,32 @@ impl Inputs {
             )
         })?;
         let domain = Domain::parse(domain)?;
+        let grant = self.grant.unwrap_or_default();
+        if grant != Grant::AuthorizationCode {
+            let given = given(&self);
+            if let Some(key) = CONSENT_KEYS.iter().find(|k| given.contains_key(**k)) {
+                return Err(Error::input(
+                    Origin::Option(key),
+                    "is for the authorization-code grant (user consent); add --grant authorization-code, or drop it",
+                ));
+            }
+        }
         let resources_given = !self.resources.is_empty();
-        let resources = if self.resources.is_empty() {
-            parse_resources(&[DEFAULT_RESOURCE])?
-        } else {
-            parse_resources(&self.resources)?
+        let resources = match (resources_given, grant) {
+            (true, _) => parse_resources(&self.resources)?,
+            (false, Grant::ClientCredentials) => parse_resources(&[DEFAULT_RESOURCE])?,
+            (false, Grant::AuthorizationCode) => parse_resources(&[DEFAULT_CONSENT_RESOURCE])?,
         };
-        let scopes = settle_scopes(
+        let mut scopes = settle_scopes(
             Scope::parse_list(&self.scopes)?,
             &resources,
             resources_given,
             self.allow_unknown_scopes,
         )?;
+        let consent = match grant {
+            Grant::ClientCredentials => None,
+            Grant::AuthorizationCode => Some(self.consent(&mut scopes)?),
+        };
         let client_id_var = VarName::parse(
             "client_id_var",
             self.client_id_var
@@ -321,11 +394,11 @@ impl Inputs {
                 ));
             }
         }
-        let connector_name = ConnectorName::parse(
-            self.connector_name
-                .as_deref()
-                .unwrap_or(DEFAULT_CONNECTOR_NAME),
-        )?;
+        let connector_name =
+            ConnectorName::parse(self.connector_name.as_deref().unwrap_or(match grant {
+                Grant::ClientCredentials => DEFAULT_CONNECTOR_NAME,
+                Grant::AuthorizationCode => DEFAULT_CONSENT_CONNECTOR_NAME,
+            }))?;
         let query =
             Query {
                 limit: parse_limit(self.limit.unwrap_or(1))?,
@@ -354,7 +427,8 @@ impl Inputs {
                 return_object: self.return_object,
             };
         Ok(Spec {
-            grant: Grant::ClientCredentials,
+            grant,
+            consent,
             domain,
             scopes,
             resources,
@@ -363,6 +437,92 @@ impl Inputs {
             client_secret_var,
             connector_name,
         })
+    }
+}
+
+impl Inputs {
+    /// The authorization-code grant's settings; `offline_access` joins the
+    /// scopes unless left out.
+    fn consent(&self, scopes: &mut Vec<Scope>) -> Result<Consent, Error> {
+        let mut redirect_uris = self
+            .redirect_uris
+            .iter()
+            .map(|u| RedirectUri::parse(u))
+            .collect::<Result<Vec<_>, _>>()?;
+        match (&self.moveworks_org, self.moveworks_region) {
+            (Some(org), region) => {
+                let org = moveworks_org(org)?;
+                let uri =
+                    RedirectUri::parse(&moveworks::callback(&org, region.unwrap_or(Region::Us)))?;
+                if !redirect_uris.contains(&uri) {
+                    redirect_uris.push(uri);
+                }
+            }
+            (None, Some(_)) => {
+                return Err(Error::input(
+                    Origin::Option("moveworks_region"),
+                    "needs --moveworks-org: the region says where that org's Agent Studio lives",
+                ))
+            }
+            (None, None) => {}
+        }
+        if redirect_uris.is_empty() {
+            return Err(Error::input(
+                Origin::Option("redirect_uris"),
+                "is missing: the authorization-code grant sends the person back to a redirect URI the Coupa client lists; give --redirect-uri URL, or --moveworks-org ORG for Agent Studio's callback",
+            ));
+        }
+        let listed = scopes.iter().any(|s| s.as_str() == OFFLINE_ACCESS);
+        match (self.no_offline_access, listed) {
+            (true, true) => {
+                return Err(Error::bad(
+                    Origin::Option("scopes"),
+                    OFFLINE_ACCESS,
+                    "is listed, and --no-offline-access leaves it out; drop one of the two",
+                ))
+            }
+            (false, false) => scopes.push(Scope::parse(OFFLINE_ACCESS)?),
+            _ => {}
+        }
+        Ok(Consent {
+            redirect_uris,
+            pkce: self.pkce,
+            offline_access: !self.no_offline_access,
+        })
+    }
+}
+
+/// `--moveworks-org`: one DNS label. A whole address is answered with the
+/// flags that say it.
+fn moveworks_org(raw: &str) -> Result<String, Error> {
+    let org = raw.trim().to_ascii_lowercase();
+    let err = |why: String| Error::bad(Origin::Option("moveworks_org"), raw, why);
+    let host = org
+        .split_once("://")
+        .map_or(org.as_str(), |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    if let Some((org, region)) = Region::of_host(host) {
+        let region = clap::ValueEnum::to_possible_value(&region)
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        return Err(err(format!(
+            "the org is the first label of the Agent Studio address; use --moveworks-org {org} --moveworks-region {region}"
+        )));
+    }
+    let label = !org.is_empty()
+        && org.len() <= 63
+        && org
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !org.starts_with('-')
+        && !org.ends_with('-');
+    match label {
+        true => Ok(org),
+        false => Err(err(
+            "the org is the first label of your Agent Studio address (acme for acme.moveworks.com): letters, digits and hyphens".into(),
+        )),
     }
 }
 
@@ -415,12 +575,13 @@ mod tests {
             pairs[..3],
             [
                 ("domain", "--domain"),
-                ("scopes", "--scope"),
-                ("resources", "--resource")
+                ("grant", "--grant"),
+                ("scopes", "--scope")
             ]
         );
         assert!(pairs.contains(&("client_id_var", "--client-id-var")));
         assert!(pairs.contains(&("allow_unknown_scopes", "--allow-unknown-scopes")));
+        assert!(pairs.contains(&("redirect_uris", "--redirect-uri")));
         // A config file may set every key a flag sets, by the same name.
         let mut all = serde_json::Map::new();
         for key in keys() {

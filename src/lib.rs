@@ -15,6 +15,7 @@ pub mod error;
 pub mod input;
 pub mod kit;
 pub mod listing;
+pub mod moveworks;
 pub mod output;
 pub mod render;
 pub mod spec;
@@ -73,16 +74,24 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             kit: args,
             client_secret_stdin,
             timeout,
+            consent_timeout,
             json,
         } => {
             args.refuse_unused("verify", cli::VERIFY_IGNORES)?;
             let spec = args.spec()?;
             warn(&spec);
-            let creds = verify::Credentials::from_env(*client_secret_stdin)?;
             let kit = kit::plan(&spec);
-            let report = verify::run(&kit, &creds, std::time::Duration::from_secs(*timeout))?;
+            let creds = verify::Credentials::for_kit(&kit, *client_secret_stdin)?;
+            let waits = verify::Waits {
+                request: std::time::Duration::from_secs(*timeout),
+                consent: std::time::Duration::from_secs(*consent_timeout),
+            };
+            let report = verify::run(&kit, &creds, waits)?;
             let text = if *json { report.json() } else { report.text() };
-            output::to_stdout(&verify::scrub(&text, &[&creds.client_secret]))?;
+            let secrets: Vec<&str> = std::iter::once(creds.client_secret.as_str())
+                .chain(report.secrets.iter().map(String::as_str))
+                .collect();
+            output::to_stdout(&verify::scrub(&text, &secrets))?;
             match report.ok {
                 true => Ok(()),
                 false => Err(Error::Failed(

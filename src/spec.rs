@@ -89,10 +89,17 @@ pub struct Query {
 }
 
 /// The OAuth grant the kit connects with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum, Default,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Grant {
+    /// The client's own Identifier and Secret: one connection for everyone.
+    #[default]
     ClientCredentials,
+    /// Each person consents in Coupa and sees only their own data (Agent
+    /// Studio's "User Consent Auth").
+    AuthorizationCode,
 }
 
 impl Grant {
@@ -100,7 +107,34 @@ impl Grant {
     pub fn id(self) -> &'static str {
         match self {
             Grant::ClientCredentials => "client-credentials",
+            Grant::AuthorizationCode => "authorization-code",
         }
+    }
+}
+
+/// A redirect URI registered on the Coupa client: https, or http on a
+/// loopback host; no fragment, no comma (Coupa's field is a comma-separated
+/// list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct RedirectUri(String);
+
+/// What the authorization-code grant adds to a kit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Consent {
+    /// Never empty; the first is the one the authorization request sends.
+    pub redirect_uris: Vec<RedirectUri>,
+    /// The client was created with Coupa's PKCE option (RFC 7636, S256):
+    /// it has no secret and proves itself with a code verifier.
+    pub pkce: bool,
+    /// `offline_access` is among the scopes, so Coupa issues a refresh token.
+    pub offline_access: bool,
+}
+
+impl Consent {
+    /// The redirect URI the authorization request and the code exchange send.
+    pub fn redirect_uri(&self) -> &RedirectUri {
+        &self.redirect_uris[0]
     }
 }
 
@@ -108,6 +142,9 @@ impl Grant {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spec {
     pub grant: Grant,
+    /// The authorization-code grant's settings: `Some` exactly when that is
+    /// the grant.
+    pub consent: Option<Consent>,
     pub domain: Domain,
     pub scopes: Vec<Scope>,
     pub resources: Vec<&'static Resource>,
@@ -119,6 +156,10 @@ pub struct Spec {
 
 pub const DEFAULT_RESOURCE: &str = "expense_reports";
 pub const DEFAULT_CONNECTOR_NAME: &str = "Coupa Connector";
+/// Moveworks' name for the user-consent connector, and the resource its
+/// guide tests it with (only the consenting person's approvals).
+pub const DEFAULT_CONSENT_CONNECTOR_NAME: &str = "Coupa Consent Auth Connector";
+pub const DEFAULT_CONSENT_RESOURCE: &str = "approvals";
 /// Coupa's filter operators (`attribute[operator]=value`).
 pub const OPERATORS: &[&str] = &[
     "contains",
@@ -386,6 +427,90 @@ impl ConnectorName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+impl RedirectUri {
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        let raw = raw.trim();
+        let err = |why: &str| Error::bad(Origin::Option("redirect_uris"), raw, why);
+        if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(err("a redirect URI has no spaces"));
+        }
+        if raw.contains(',') {
+            return Err(err("Coupa's Redirect URIs field is a comma-separated list, so one URI cannot hold a comma; give each URI with its own --redirect-uri"));
+        }
+        if raw.contains('#') {
+            return Err(err(
+                "a redirect URI has no fragment (RFC 6749 3.1.2); drop the '#' and what follows",
+            ));
+        }
+        let Some((scheme, rest)) = raw.split_once("://") else {
+            return Err(err(
+                "give the whole URL, e.g. https://acme.moveworks.com/auth/oauthCallback",
+            ));
+        };
+        let authority = rest.split(['/', '?']).next().unwrap_or_default();
+        let host = host_of(authority);
+        if host.is_empty() || authority.contains('@') {
+            return Err(err("the URL needs a host (and no user name or password)"));
+        }
+        match scheme.to_ascii_lowercase().as_str() {
+            "https" => {}
+            "http" if is_loopback(host) => {}
+            "http" => return Err(err("Coupa sends the code to this address: use https (http only for a loopback address, 127.0.0.1 or localhost)")),
+            _ => return Err(err("a redirect URI is an https URL (or http on 127.0.0.1 or localhost)")),
+        }
+        Ok(RedirectUri(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Where to listen for the redirect, when it comes back to this machine
+    /// over http: the address (`127.0.0.1:8400`) and the path.
+    pub fn loopback(&self) -> Option<(String, String)> {
+        let rest = self.0.strip_prefix("http://")?;
+        let (authority, path) = match rest.find(['/', '?']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let host = host_of(authority);
+        let port = authority
+            .rsplit_once(':')
+            .and_then(|(_, p)| p.parse::<u16>().ok())
+            .unwrap_or(80);
+        let ip = match host {
+            "localhost" => "127.0.0.1",
+            "[::1]" => "[::1]",
+            other => other,
+        };
+        let path = path.split('?').next().unwrap_or("/");
+        Some((
+            format!("{ip}:{port}"),
+            if path.is_empty() {
+                "/".into()
+            } else {
+                path.into()
+            },
+        ))
+    }
+}
+
+/// The host of `host[:port]`, IPv6 brackets kept.
+fn host_of(authority: &str) -> &str {
+    match authority.strip_prefix('[') {
+        Some(v6) => v6.find(']').map_or(authority, |i| &authority[..i + 2]),
+        None => authority.split(':').next().unwrap_or_default(),
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host == "[::1]"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Filter {

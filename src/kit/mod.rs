@@ -35,7 +35,7 @@ pub fn plan(spec: &Spec) -> Kit<'_> {
     Kit {
         spec,
         host: Value::slot(Slot::Conn(Conn::Domain)),
-        flow: AuthFlow::plan(spec.grant),
+        flow: AuthFlow::plan(spec),
         calls: spec
             .resources
             .iter()

@@ -63,6 +63,9 @@ pub enum Answer {
     List,
     /// One JSON record.
     Object,
+    /// A browser is sent on to the redirect URI, with a code or an error:
+    /// the consent page's answer, which no client sends for.
+    Redirect,
 }
 
 /// The answer the request expects; the Postman tests and `verify` both judge by it.
@@ -152,6 +155,22 @@ impl Request {
             )),
         }
         headers
+    }
+
+    /// Every slot the request fills, headers as sent.
+    pub fn slots(&self) -> Vec<Slot> {
+        let headers = self.sent_headers();
+        let values = std::iter::once(&self.path)
+            .chain(self.query.iter().map(|(_, v)| v))
+            .chain(headers.iter().map(|(_, v)| v))
+            .chain(self.form().iter().map(|(_, v)| v));
+        let mut slots = Vec::new();
+        for slot in values.flat_map(Value::slots) {
+            if !slots.contains(&slot) {
+                slots.push(slot);
+            }
+        }
+        slots
     }
 
     /// The form fields, when the body is a form.

@@ -14,6 +14,8 @@ pub enum Conn {
     Scopes,
     ClientId,
     ClientSecret,
+    /// The redirect URI the authorization request and code exchange send.
+    RedirectUri,
 }
 
 /// A value the auth flow produces as it runs.
@@ -21,6 +23,15 @@ pub enum Conn {
 #[serde(rename_all = "snake_case")]
 pub enum AuthValue {
     AccessToken,
+    /// Renews the access token without the person (authorization code).
+    RefreshToken,
+    /// The authorization code the redirect carries: single-use, short-lived.
+    Code,
+    /// The authorization request's `state`, checked on the redirect.
+    State,
+    /// PKCE: the secret the code exchange proves, and its S256 challenge.
+    CodeVerifier,
+    CodeChallenge,
 }
 
 /// A hole in a value. Binders match on it exhaustively: a new slot is a
@@ -40,7 +51,13 @@ impl Slot {
             Slot::Conn(Conn::Scopes) => "scopes",
             Slot::Conn(Conn::ClientId) => "client_id",
             Slot::Conn(Conn::ClientSecret) => "client_secret",
+            Slot::Conn(Conn::RedirectUri) => "redirect_uri",
             Slot::Auth(AuthValue::AccessToken) => "access_token",
+            Slot::Auth(AuthValue::RefreshToken) => "refresh_token",
+            Slot::Auth(AuthValue::Code) => "code",
+            Slot::Auth(AuthValue::State) => "state",
+            Slot::Auth(AuthValue::CodeVerifier) => "code_verifier",
+            Slot::Auth(AuthValue::CodeChallenge) => "code_challenge",
         }
     }
 }
@@ -137,6 +154,14 @@ impl Value {
 
     pub fn parts(&self) -> &[Part] {
         &self.0
+    }
+
+    /// The slots the value holds, in order.
+    pub fn slots(&self) -> impl Iterator<Item = Slot> + '_ {
+        self.0.iter().filter_map(|p| match p {
+            Part::Slot(s) => Some(*s),
+            Part::Lit(_) => None,
+        })
     }
 
     /// `self` then `other`, adjacent literals merged.

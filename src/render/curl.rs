@@ -36,6 +36,11 @@ pub const FORMAT: Format = Format {
 pub(super) enum WordPart {
     Lit(String),
     Var(&'static str),
+    /// A variable's value percent-encoded at run time (a query value).
+    Encoded(&'static str),
+    /// A file whose content is the variable's value, through a pipe
+    /// (`<(printf ...)`): a second secret, when standard input is taken.
+    Pipe(&'static str),
 }
 
 /// One shell word, its literal parts merged; the `sh` helper quotes it.
@@ -71,7 +76,7 @@ impl Word {
     fn literal_text(&self) -> impl Iterator<Item = &str> {
         self.0.iter().filter_map(|p| match p {
             WordPart::Lit(t) => Some(t.as_str()),
-            WordPart::Var(_) => None,
+            WordPart::Var(_) | WordPart::Encoded(_) | WordPart::Pipe(_) => None,
         })
     }
 }
@@ -82,8 +87,9 @@ pub(super) enum Shell {
     Text(Text),
     /// The expansion of a shell variable.
     Var(&'static str),
-    /// A secret: curl reads it on its standard input, from this variable, so
-    /// no process listing shows it.
+    /// A secret: curl reads it from this variable on its standard input (or,
+    /// for a second secret, through a pipe of its own), so no process
+    /// listing shows it.
     Stdin(&'static str),
 }
 
@@ -116,7 +122,7 @@ pub(super) struct Curl {
     /// `Key: value`, or `@-` for a header curl reads on standard input.
     pub headers: Vec<Word>,
     /// `key=value` fields to `--data-urlencode`, or `key@-` for one on
-    /// standard input.
+    /// standard input (`key@<pipe>` for a second secret).
     pub data: Vec<Word>,
     /// What the command needs on standard input (empty for nothing).
     pub stdin: Word,
@@ -138,9 +144,11 @@ fn word<B: Binder<Out = Shell>>(
                 w.push_lit(&encode_at(&text, at, encoding))
             }
             Piece::Bound(Shell::Text(Text::Placeholder(text))) => w.push_lit(&text),
-            // A shell variable in a query would need encoding at run time;
-            // no kit value puts one there.
-            Piece::Bound(Shell::Var(var)) => w.push(WordPart::Var(var)),
+            // In a URL's query the value is encoded as the script runs.
+            Piece::Bound(Shell::Var(var)) => w.push(match (at, encoding) {
+                (At::Query, Encoding::Url) => WordPart::Encoded(var),
+                _ => WordPart::Var(var),
+            }),
             Piece::Bound(Shell::Stdin(var)) => {
                 secret = Some(var);
                 w.push(WordPart::Var(var));
@@ -211,6 +219,12 @@ impl Curl {
                     field.extend(w);
                     field
                 }
+                // Standard input is taken: this secret gets a pipe of its own.
+                Some(var) if stdin_taken(&headers, &data) => {
+                    let mut field = Word::lit(format!("{key}@"));
+                    field.push(WordPart::Pipe(var));
+                    field
+                }
                 Some(_) => {
                     feed(w)?;
                     Word::lit(format!("{key}@-"))
@@ -236,6 +250,12 @@ impl Curl {
     }
 }
 
+/// Whether a header or field already reads curl's standard input.
+fn stdin_taken(headers: &[Word], data: &[Word]) -> bool {
+    let reads = |w: &Word| w.literal_text().any(|t| t == "@-" || t.ends_with("@-"));
+    headers.iter().chain(data).any(reads)
+}
+
 /// The guide's binding: the domain and scopes filled in, credentials and
 /// token left as Postman's `{{placeholders}}`, as the setup guide shows them.
 pub(super) struct Guide<'k> {
@@ -248,8 +268,13 @@ impl Binder for Guide<'_> {
         match slot {
             Slot::Conn(Conn::Domain) => Text::Value(self.spec.domain.as_str().into()),
             Slot::Conn(Conn::Scopes) => Text::Value(self.spec.scope_list()),
-            Slot::Conn(Conn::ClientId | Conn::ClientSecret)
-            | Slot::Auth(AuthValue::AccessToken) => Placeholders { spec: self.spec }.slot(slot, at),
+            Slot::Conn(Conn::RedirectUri) => match &self.spec.consent {
+                Some(c) => Text::Value(c.redirect_uri().as_str().into()),
+                None => Placeholders { spec: self.spec }.slot(slot, at),
+            },
+            Slot::Conn(Conn::ClientId | Conn::ClientSecret) | Slot::Auth(_) => {
+                Placeholders { spec: self.spec }.slot(slot, at)
+            }
         }
     }
 }
@@ -264,7 +289,18 @@ pub(super) fn import_text(kit: &Kit<'_>, req: &Request) -> Result<String, Error>
 
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     #[derive(Serialize)]
+    struct Consent {
+        url: String,
+        code: String,
+        refresh_token: String,
+        state: String,
+        /// PKCE's placeholders, when the client uses it.
+        verifier: Option<String>,
+        challenge: Option<String>,
+    }
+    #[derive(Serialize)]
     struct View {
+        consent: Option<Consent>,
         domain: String,
         client_id: String,
         client_secret: String,
@@ -273,7 +309,26 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     }
     let b = AsShell(Guide { spec: kit.spec });
     let names = Placeholders { spec: kit.spec };
+    let guide = Guide { spec: kit.spec };
     let view = View {
+        consent: kit.flow.authorize.as_ref().map(|a| Consent {
+            url: a.url(&kit.host, &guide),
+            code: names.placeholder(Slot::Auth(AuthValue::Code)),
+            refresh_token: names.placeholder(Slot::Auth(AuthValue::RefreshToken)),
+            state: names.placeholder(Slot::Auth(AuthValue::State)),
+            verifier: kit
+                .spec
+                .consent
+                .as_ref()
+                .filter(|c| c.pkce)
+                .map(|_| names.placeholder(Slot::Auth(AuthValue::CodeVerifier))),
+            challenge: kit
+                .spec
+                .consent
+                .as_ref()
+                .filter(|c| c.pkce)
+                .map(|_| names.placeholder(Slot::Auth(AuthValue::CodeChallenge))),
+        }),
         domain: kit.spec.domain.as_str().into(),
         client_id: names.placeholder(Slot::Conn(Conn::ClientId)),
         client_secret: names.placeholder(Slot::Conn(Conn::ClientSecret)),

@@ -57,6 +57,9 @@ pub const ENVIRONMENT: Format = Format {
 };
 
 pub const SCHEMA_URL: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
+/// Where the Postman app's "Get New Access Token" catches the redirect when it
+/// authorizes in the system browser; the Coupa client must list it.
+pub const POSTMAN_CALLBACK: &str = "https://oauth.pstmn.io/v1/callback";
 /// Coupa tokens last about 24 h and Coupa advises renewing around 20 h: fetch
 /// a new one when less than this is left.
 const RENEW_HOURS: u32 = 4;
@@ -74,7 +77,13 @@ impl Placeholders<'_> {
             Slot::Conn(Conn::Scopes) => names::SCOPES,
             Slot::Conn(Conn::ClientId) => self.spec.client_id_var.as_str(),
             Slot::Conn(Conn::ClientSecret) => self.spec.client_secret_var.as_str(),
+            Slot::Conn(Conn::RedirectUri) => names::REDIRECT_URI,
             Slot::Auth(AuthValue::AccessToken) => names::ACCESS_TOKEN,
+            Slot::Auth(AuthValue::RefreshToken) => names::REFRESH_TOKEN,
+            Slot::Auth(AuthValue::Code) => names::AUTHORIZATION_CODE,
+            Slot::Auth(AuthValue::CodeVerifier) => names::CODE_VERIFIER,
+            Slot::Auth(AuthValue::State) => names::STATE,
+            Slot::Auth(AuthValue::CodeChallenge) => names::CODE_CHALLENGE,
         }
     }
 
@@ -133,20 +142,31 @@ impl RequestView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Scripts<'a> {
     token_var: &'static str,
     expiry_var: &'static str,
     access_token_field: &'static str,
     expires_in_field: &'static str,
     renew_hours: u32,
-    token_item: &'a str,
+    /// The flow's items: the collection's pre-request leaves them alone.
+    flow_items: Vec<&'a str>,
+    /// The request the pre-request sends for a token without a person.
     token: &'a RequestView,
+    /// The variable that request needs, when the person supplies one.
+    token_needs: Option<&'a str>,
+    /// User consent: where the answer's refresh token is kept, and whether
+    /// the kit asks for one (offline_access).
+    refresh_var: Option<&'static str>,
+    refresh_token_field: &'static str,
+    expects_refresh: bool,
+    /// For a flow item: the variables it sends that the person supplies.
+    needs: Vec<&'a str>,
     /// For an API request's tests: whether the answer is a list.
     list: bool,
-    /// What the scripts say when the environment is not selected.
-    client_id_var: &'a str,
-    client_secret_var: &'a str,
+    /// What the scripts say when the environment is not selected: the
+    /// credential variables the environment holds.
+    env_vars: Vec<&'a str>,
     environment_name: &'a str,
     environment_file: &'static str,
 }
@@ -154,6 +174,7 @@ struct Scripts<'a> {
 #[derive(Serialize)]
 struct Item {
     request: RequestView,
+    prerequest: Vec<String>,
     tests: Vec<String>,
 }
 
@@ -172,8 +193,77 @@ struct CollectionView {
     flow: Vec<Item>,
     folders: Vec<Folder>,
     prerequest: Vec<String>,
-    bearer_token: String,
+    auth: serde_json::Value,
     variables: Vec<Pair>,
+}
+
+/// The collection's auth: the stored token as a bearer header. With user
+/// consent it is an `oauth2` block, so the Postman app's "Get New Access
+/// Token" runs the consent flow, while newman (which ignores the flow)
+/// still sends the stored token.
+fn auth(kit: &Kit<'_>, b: &Placeholders<'_>) -> serde_json::Value {
+    use serde_json::json;
+    let token = b.placeholder(Slot::Auth(AuthValue::AccessToken));
+    let Some(consent) = &kit.spec.consent else {
+        return json!({
+            "type": "bearer",
+            "bearer": [{ "key": "token", "value": token, "type": "string" }]
+        });
+    };
+    let host = kit.host.text(At::Host, b, Encoding::Url);
+    let authorize = kit
+        .flow
+        .authorize
+        .as_ref()
+        .map(|a| a.path.text(At::Path, b, Encoding::Url))
+        .unwrap_or_default();
+    let mut settings = vec![
+        ("accessToken", json!(token)),
+        ("tokenType", json!(coupa::BEARER)),
+        ("addTokenTo", json!("header")),
+        ("headerPrefix", json!(coupa::BEARER)),
+        (
+            "grant_type",
+            json!(match consent.pkce {
+                false => "authorization_code",
+                true => "authorization_code_with_pkce",
+            }),
+        ),
+        (
+            "authUrl",
+            json!(format!("{}://{host}{authorize}", coupa::SCHEME)),
+        ),
+        ("accessTokenUrl", json!(kit.flow.obtain.url(&kit.host, b))),
+        ("clientId", json!(b.placeholder(Slot::Conn(Conn::ClientId)))),
+    ];
+    if !consent.pkce {
+        settings.push((
+            "clientSecret",
+            json!(b.placeholder(Slot::Conn(Conn::ClientSecret))),
+        ));
+    }
+    settings.extend([
+        ("scope", json!(b.placeholder(Slot::Conn(Conn::Scopes)))),
+        ("redirect_uri", json!(POSTMAN_CALLBACK)),
+        ("useBrowser", json!(true)),
+        ("client_authentication", json!("body")),
+    ]);
+    if consent.pkce {
+        settings.push(("challengeAlgorithm", json!(coupa::authorize::S256)));
+    }
+    settings.push(("tokenName", json!(kit_name(kit))));
+    let settings: Vec<serde_json::Value> = settings
+        .into_iter()
+        .map(|(key, value)| {
+            let kind = if value.is_boolean() {
+                "boolean"
+            } else {
+                "string"
+            };
+            json!({ "key": key, "value": value, "type": kind })
+        })
+        .collect();
+    json!({ "type": "oauth2", "oauth2": settings })
 }
 
 /// The name both the collection and the environment carry.
@@ -189,46 +279,107 @@ fn exec(name: &str, scripts: &Scripts<'_>) -> Result<Vec<String>, Error> {
 /// The tests that judge an answer, by what the request expects.
 fn tests(scripts: &Scripts<'_>, answer: Answer) -> Result<Vec<String>, Error> {
     match answer {
+        // A browser's request: never an item of the collection.
+        Answer::Redirect => Ok(Vec::new()),
         Answer::Token => exec("postman_token_test", scripts),
         Answer::List => exec(
             "postman_api_test",
             &Scripts {
                 list: true,
-                ..*scripts
+                ..scripts.clone()
             },
         ),
         Answer::Object => exec(
             "postman_api_test",
             &Scripts {
                 list: false,
-                ..*scripts
+                ..scripts.clone()
             },
         ),
     }
 }
 
+/// The variables a request sends that a person supplies (a code, a refresh
+/// token, a PKCE verifier): the environment holds them, empty.
+fn supplied(req: &Request) -> impl Iterator<Item = Slot> {
+    req.slots().into_iter().filter(|s| {
+        matches!(
+            s,
+            Slot::Auth(AuthValue::Code | AuthValue::RefreshToken | AuthValue::CodeVerifier)
+        )
+    })
+}
+
+/// The credential variables the environment holds: the client's, then what
+/// the person supplies to the flow's requests.
+fn environment_vars(kit: &Kit<'_>) -> Vec<(Slot, &'static str)> {
+    let mut vars: Vec<(Slot, &'static str)> = Vec::new();
+    let slots = kit.flow.requests().flat_map(|r| r.slots());
+    for slot in slots {
+        let kind = match slot {
+            Slot::Conn(Conn::ClientId) => "default",
+            Slot::Conn(Conn::ClientSecret) => "secret",
+            Slot::Auth(AuthValue::Code | AuthValue::RefreshToken | AuthValue::CodeVerifier) => {
+                "secret"
+            }
+            _ => continue,
+        };
+        if !vars.iter().any(|(s, _)| *s == slot) {
+            vars.push((slot, kind));
+        }
+    }
+    // The client's own first, as the setup asks for them.
+    vars.sort_by_key(|(s, _)| !matches!(s, Slot::Conn(_)));
+    vars
+}
+
 pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let b = Placeholders { spec: kit.spec };
     let obtain = &kit.flow.obtain;
-    let token = RequestView::new(kit, obtain);
+    let renew = kit.flow.renew();
+    let token = RequestView::new(kit, renew);
     let environment_name = kit_name(kit);
+    let env_names: Vec<String> = environment_vars(kit)
+        .into_iter()
+        .filter(|(s, _)| matches!(s, Slot::Conn(_)))
+        .map(|(s, _)| b.name(s).to_string())
+        .collect();
+    let token_needs: Vec<&str> = supplied(renew).map(|s| b.name(s)).collect();
     let scripts = Scripts {
         token_var: names::ACCESS_TOKEN,
         expiry_var: names::EXPIRY,
         access_token_field: coupa::ACCESS_TOKEN_FIELD,
         expires_in_field: coupa::EXPIRES_IN_FIELD,
         renew_hours: RENEW_HOURS,
-        token_item: &obtain.name,
+        flow_items: kit.flow.requests().map(|r| r.name.as_str()).collect(),
         token: &token,
+        token_needs: token_needs.first().copied(),
+        refresh_var: kit.flow.refresh.as_ref().map(|_| names::REFRESH_TOKEN),
+        refresh_token_field: coupa::REFRESH_TOKEN_FIELD,
+        expects_refresh: kit.spec.consent.as_ref().is_some_and(|c| c.offline_access),
+        needs: Vec::new(),
         list: true,
-        client_id_var: kit.spec.client_id_var.as_str(),
-        client_secret_var: kit.spec.client_secret_var.as_str(),
+        env_vars: env_names.iter().map(String::as_str).collect(),
         environment_name: &environment_name,
         environment_file: ENVIRONMENT_FILE.path,
     };
     let item = |req: &Request| -> Result<Item, Error> {
+        let needs: Vec<&str> = supplied(req)
+            .filter(|s| *s != Slot::Auth(AuthValue::CodeVerifier))
+            .map(|s| b.name(s))
+            .collect();
+        let scripts = Scripts {
+            needs,
+            // Only the exchange hands out the first refresh token.
+            expects_refresh: scripts.expects_refresh && std::ptr::eq(req, obtain),
+            ..scripts.clone()
+        };
         Ok(Item {
             request: RequestView::new(kit, req),
+            prerequest: match scripts.needs.is_empty() {
+                true => Vec::new(),
+                false => exec("postman_flow_prerequest", &scripts)?,
+            },
             tests: tests(&scripts, req.expect.answer)?,
         })
     };
@@ -249,7 +400,20 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     }
 
     #[derive(Serialize)]
+    struct ConsentView<'a> {
+        redirect_uri: &'a str,
+        postman_callback: &'static str,
+        code_var: &'static str,
+        refresh_var: &'static str,
+        verifier_var: Option<&'static str>,
+        exchange_item: &'a str,
+        refresh_item: &'a str,
+        offline_access: bool,
+        refresh_days: u32,
+    }
+    #[derive(Serialize)]
     struct DescriptionView<'a> {
+        consent: Option<ConsentView<'a>>,
         grant: &'static str,
         grant_label: &'static str,
         domain: &'a str,
@@ -262,9 +426,24 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         renew_hours: u32,
         setup: &'static str,
     }
+    let consent = match (&kit.spec.consent, &kit.flow.refresh) {
+        (Some(c), Some(refresh)) => Some(ConsentView {
+            redirect_uri: c.redirect_uri().as_str(),
+            postman_callback: POSTMAN_CALLBACK,
+            code_var: names::AUTHORIZATION_CODE,
+            refresh_var: names::REFRESH_TOKEN,
+            verifier_var: c.pkce.then_some(names::CODE_VERIFIER),
+            exchange_item: &obtain.name,
+            refresh_item: &refresh.name,
+            offline_access: c.offline_access,
+            refresh_days: coupa::REFRESH_TOKEN_DAYS,
+        }),
+        _ => None,
+    };
     let description = render(
         "postman_description",
         &DescriptionView {
+            consent,
             grant: kit.spec.grant.id(),
             grant_label: coupa::grant_label(kit.spec.grant),
             domain: kit.spec.domain.as_str(),
@@ -281,12 +460,20 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
 
     // The connection's values the collection holds, filled in; the token
     // and its expiry start empty.
-    let variables = pairs([
+    let mut variables = pairs([
         (names::DOMAIN.into(), kit.spec.domain.as_str().to_string()),
         (names::SCOPES.into(), kit.spec.scope_list()),
+    ]);
+    if let Some(c) = &kit.spec.consent {
+        variables.extend(pairs([(
+            names::REDIRECT_URI.into(),
+            c.redirect_uri().as_str().to_string(),
+        )]));
+    }
+    variables.extend(pairs([
         (names::ACCESS_TOKEN.into(), String::new()),
         (names::EXPIRY.into(), String::new()),
-    ]);
+    ]));
 
     let view = CollectionView {
         name: kit_name(kit),
@@ -295,7 +482,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         flow,
         folders,
         prerequest: exec("postman_prerequest", &scripts)?,
-        bearer_token: b.placeholder(Slot::Auth(AuthValue::AccessToken)),
+        auth: auth(kit, &b),
         variables,
     };
     Ok(Artifact {
@@ -307,18 +494,28 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
 
 pub fn environment(kit: &Kit<'_>) -> Result<Artifact, Error> {
     #[derive(Serialize)]
+    struct Var {
+        key: String,
+        kind: &'static str,
+    }
+    #[derive(Serialize)]
     struct View {
         id: String,
         name: String,
-        client_id_var: String,
-        client_secret_var: String,
+        values: Vec<Var>,
     }
+    let b = Placeholders { spec: kit.spec };
     let name = kit_name(kit);
     let view = View {
         id: stable_uuid(&name),
         name,
-        client_id_var: kit.spec.client_id_var.as_str().into(),
-        client_secret_var: kit.spec.client_secret_var.as_str().into(),
+        values: environment_vars(kit)
+            .into_iter()
+            .map(|(slot, kind)| Var {
+                key: b.name(slot).into(),
+                kind,
+            })
+            .collect(),
     };
     Ok(Artifact {
         path: ENVIRONMENT_FILE.path.into(),

@@ -5,12 +5,12 @@
 
 use serde::Serialize;
 
-use super::curl::{Curl, CurlAuth, Shell};
+use super::curl::{Curl, CurlAuth, Shell, Word};
 use super::templates::render;
 use super::{Artifact, File, Format};
 use crate::contract::env;
 use crate::coupa;
-use crate::kit::{Answer, At, AuthValue, Binder, Conn, Encoding, Kit, Request, Shown, Slot, Value};
+use crate::kit::{Answer, At, AuthValue, Binder, Conn, Encoding, Kit, Request, Shown, Slot};
 use crate::Error;
 
 pub const FILE: File = File {
@@ -33,6 +33,12 @@ pub const FORMAT: Format = Format {
 const DOMAIN: &str = "domain";
 const SCOPE: &str = "scope";
 const TOKEN: &str = "token";
+const REDIRECT_URI: &str = "redirect_uri";
+const REFRESH_TOKEN: &str = "refresh_token";
+const CODE: &str = "code";
+const STATE: &str = "state";
+const CODE_VERIFIER: &str = "code_verifier";
+const CODE_CHALLENGE: &str = "code_challenge";
 
 /// The script's binding: each slot a shell variable; secrets on standard input.
 struct ShellVars;
@@ -45,7 +51,14 @@ impl Binder for ShellVars {
             Slot::Conn(Conn::Scopes) => Shell::Var(SCOPE),
             Slot::Conn(Conn::ClientId) => Shell::Var(env::CLIENT_ID),
             Slot::Conn(Conn::ClientSecret) => Shell::Stdin(env::CLIENT_SECRET),
+            Slot::Conn(Conn::RedirectUri) => Shell::Var(REDIRECT_URI),
             Slot::Auth(AuthValue::AccessToken) => Shell::Stdin(TOKEN),
+            Slot::Auth(AuthValue::RefreshToken) => Shell::Stdin(REFRESH_TOKEN),
+            Slot::Auth(AuthValue::Code) => Shell::Stdin(CODE),
+            Slot::Auth(AuthValue::CodeVerifier) => Shell::Stdin(CODE_VERIFIER),
+            // Random, public: sent in the browser's URL.
+            Slot::Auth(AuthValue::State) => Shell::Var(STATE),
+            Slot::Auth(AuthValue::CodeChallenge) => Shell::Var(CODE_CHALLENGE),
         }
     }
 }
@@ -59,16 +72,40 @@ struct Step {
     curl: Curl,
     /// The answer carries the access token: keep it for the next requests.
     stores_token: bool,
+    /// ... and maybe a refresh token: keep that too, never shown.
+    stores_refresh: bool,
 }
 
-fn step(req: &Request, host: &Value, file: String) -> Result<Step, Error> {
+fn step(req: &Request, kit: &Kit<'_>, file: String) -> Result<Step, Error> {
     let path = req.path.text(At::Path, &Shown, Encoding::Raw);
+    let stores_token = req.expect.answer == Answer::Token;
     Ok(Step {
         label: format!("{}: {} {path}", req.name, req.method.as_str()),
         file,
-        curl: Curl::build(req, host, &ShellVars, CurlAuth::Sent)?,
-        stores_token: req.expect.answer == Answer::Token,
+        curl: Curl::build(req, &kit.host, &ShellVars, CurlAuth::Sent)?,
+        stores_token,
+        stores_refresh: stores_token && kit.flow.refresh.is_some(),
     })
+}
+
+/// The user-consent part of the script: the consent in a browser, or a
+/// refresh token standing in for the person.
+#[derive(Debug, Serialize)]
+struct Consent {
+    redirect_uri: String,
+    authorize_url: Word,
+    exchange: Step,
+    refresh: Step,
+    pkce: bool,
+    offline_access: bool,
+    refresh_days: u32,
+    setup: &'static str,
+    state_var: &'static str,
+    code_var: &'static str,
+    verifier_var: &'static str,
+    challenge_var: &'static str,
+    refresh_var: &'static str,
+    redirect_var: &'static str,
 }
 
 /// The script's environment contract, for templates that mention it.
@@ -78,6 +115,7 @@ pub(super) struct EnvNames {
     client_secret: &'static str,
     instance_domain: &'static str,
     scope: &'static str,
+    refresh_token: &'static str,
 }
 
 pub(super) const ENV_NAMES: EnvNames = EnvNames {
@@ -85,11 +123,15 @@ pub(super) const ENV_NAMES: EnvNames = EnvNames {
     client_secret: env::CLIENT_SECRET,
     instance_domain: env::INSTANCE_DOMAIN,
     scope: env::SCOPE,
+    refresh_token: env::REFRESH_TOKEN,
 };
 
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     #[derive(Serialize)]
     struct View {
+        consent: Option<Consent>,
+        /// The credentials the script needs from its environment.
+        required: Vec<&'static str>,
         grant: &'static str,
         domain: String,
         scopes: String,
@@ -98,6 +140,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         scope_var: &'static str,
         token_var: &'static str,
         access_token_field: &'static str,
+        refresh_token_field: &'static str,
         setup: &'static str,
         file: &'static str,
         /// How many requests the summary line counts.
@@ -105,20 +148,59 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         steps: Vec<Step>,
     }
     let mut calls = 0;
-    let steps: Vec<Step> = kit
-        .requests()
-        .map(|req| {
-            let file = match req.expect.answer {
-                Answer::Token => "token.json".to_string(),
-                Answer::List | Answer::Object => {
-                    calls += 1;
-                    format!("call-{calls}.json")
+    let mut file_for = |req: &Request| match req.expect.answer {
+        Answer::Token | Answer::Redirect => "token.json".to_string(),
+        Answer::List | Answer::Object => {
+            calls += 1;
+            format!("call-{calls}.json")
+        }
+    };
+    let consent = match (&kit.spec.consent, &kit.flow.authorize, &kit.flow.refresh) {
+        (Some(c), Some(authorize), Some(refresh)) => Some(Consent {
+            redirect_uri: c.redirect_uri().as_str().into(),
+            authorize_url: Curl::build(authorize, &kit.host, &ShellVars, CurlAuth::Sent)?.url,
+            exchange: step(&kit.flow.obtain, kit, file_for(&kit.flow.obtain))?,
+            refresh: step(refresh, kit, file_for(refresh))?,
+            pkce: c.pkce,
+            offline_access: c.offline_access,
+            refresh_days: coupa::REFRESH_TOKEN_DAYS,
+            setup: coupa::CLIENT_SETUP,
+            state_var: STATE,
+            code_var: CODE,
+            verifier_var: CODE_VERIFIER,
+            challenge_var: CODE_CHALLENGE,
+            refresh_var: REFRESH_TOKEN,
+            redirect_var: REDIRECT_URI,
+        }),
+        _ => None,
+    };
+    // With user consent, one of the flow's two requests runs: the steps are the calls.
+    let steps: Vec<Step> = match consent {
+        Some(_) => kit.calls.iter().collect::<Vec<_>>(),
+        None => kit.requests().collect(),
+    }
+    .into_iter()
+    .map(|req| step(req, kit, file_for(req)))
+    .collect::<Result<_, _>>()?;
+    let required =
+        kit.flow
+            .requests()
+            .flat_map(|r| r.slots())
+            .fold(Vec::new(), |mut names, slot| {
+                let name = match slot {
+                    Slot::Conn(Conn::ClientId) => env::CLIENT_ID,
+                    Slot::Conn(Conn::ClientSecret) => env::CLIENT_SECRET,
+                    _ => return names,
+                };
+                if !names.contains(&name) {
+                    names.push(name);
                 }
-            };
-            step(req, &kit.host, file)
-        })
-        .collect::<Result<_, _>>()?;
+                names
+            });
+    let count = steps.len() + usize::from(consent.is_some());
     let view = View {
+        consent,
+        required,
         grant: kit.spec.grant.id(),
         domain: kit.spec.domain.as_str().into(),
         scopes: kit.spec.scope_list(),
@@ -127,9 +209,10 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         scope_var: SCOPE,
         token_var: TOKEN,
         access_token_field: coupa::ACCESS_TOKEN_FIELD,
+        refresh_token_field: coupa::REFRESH_TOKEN_FIELD,
         setup: coupa::CLIENT_SETUP,
         file: FILE.path,
-        count: steps.len(),
+        count,
         steps,
     };
     Ok(Artifact {

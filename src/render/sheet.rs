@@ -81,6 +81,12 @@ struct Action {
 
 #[derive(Serialize)]
 struct View {
+    /// User consent: the Coupa client to create first.
+    client: Option<CoupaClient>,
+    setup_path: &'static str,
+    connector_step: usize,
+    /// The section after the actions: consent and test.
+    test_step: usize,
     connector_name: String,
     domain: String,
     connector: Vec<Field>,
@@ -98,14 +104,123 @@ fn field(key: &'static str, label: &'static str, value: impl Into<String>) -> Fi
     }
 }
 
-/// Agent Studio's name for the grant, and its scope field's key and label.
-fn grant_fields(grant: Grant) -> (&'static str, &'static str, &'static str) {
+/// Moveworks' values for the user-consent connector's own fields.
+const CONSENT_DISPLAY_NAME: &str = "Coupa Consent Auth";
+const CONSENT_DESCRIPTION: &str = "This connector facilitates secure, user-authorized access to the Coupa API using User Consent Authentication.";
+const REQUEST_BODY_AUTH: &str = "OAuth 2.0 with Request Body";
+
+/// The Coupa client a user-consent kit needs, as Coupa's form asks for it.
+#[derive(Serialize)]
+struct CoupaClient {
+    grant_type: &'static str,
+    client_authentication: &'static str,
+    /// Each URI, and the line to paste into Coupa's comma-separated field.
+    redirect_uris: Vec<String>,
+    redirect_uris_line: String,
+    scopes: Vec<String>,
+    /// Space-separated, as Coupa's form and Agent Studio take them.
+    scopes_line: String,
+    /// Why `offline_access` is among them, when it is.
+    offline_access: Option<String>,
+    /// What the Postman app's own flow needs added.
+    postman_callback: &'static str,
+    pkce: bool,
+}
+
+/// The connector's fields, as Agent Studio labels them for the grant.
+fn connector_fields(kit: &Kit<'_>, guide: &Guide<'_>) -> Vec<Field> {
+    let bind = |slot: Slot| match guide.slot(slot, At::Form) {
+        Text::Value(s) | Text::Placeholder(s) => s,
+    };
+    let base_url = format!(
+        "{}://{}",
+        coupa::SCHEME,
+        kit.host.text(At::Host, guide, Encoding::Url)
+    );
+    let token_url = kit.flow.obtain.url(&kit.host, guide);
+    let name = field(
+        "connection_name",
+        "Connection Name",
+        kit.spec.connector_name.as_str(),
+    );
+    match &kit.spec.consent {
+        None => vec![
+            name,
+            field("base_url", "Base URL", base_url),
+            field("auth_config", "Auth Config", "Oauth2"),
+            field(
+                "oauth2_grant_type",
+                "Oauth2 Grant Type",
+                grant_name(kit.spec.grant),
+            ),
+            field("client_id", "Client ID", bind(Slot::Conn(Conn::ClientId))),
+            field(
+                "client_secret",
+                "Client Secret",
+                bind(Slot::Conn(Conn::ClientSecret)),
+            ),
+            field(
+                "client_credentials_grant_scope",
+                "Client Credentials Grant Scope",
+                bind(Slot::Conn(Conn::Scopes)),
+            ),
+            field("oauth2_token_url", "Oauth2 Token Url", token_url),
+        ],
+        Some(consent) => {
+            let authorization_url = kit
+                .flow
+                .authorize
+                .as_ref()
+                .map(|a| format!("{base_url}{}", a.path.text(At::Path, guide, Encoding::Url)))
+                .unwrap_or_default();
+            vec![
+                name,
+                field("display_name", "Display Name", CONSENT_DISPLAY_NAME),
+                field("description", "Description", CONSENT_DESCRIPTION),
+                field("base_url", "Base URL", base_url),
+                field("auth_config", "Auth Config", "OAuth2"),
+                field(
+                    "oauth2_grant_type",
+                    "OAuth2 Grant Type",
+                    grant_name(kit.spec.grant),
+                ),
+                field("authorization_url", "Authorization URL", authorization_url),
+                field("client_id", "Client ID", bind(Slot::Conn(Conn::ClientId))),
+                // A PKCE client has no secret to enter.
+                field(
+                    "client_secret",
+                    "Client Secret",
+                    match consent.pkce {
+                        false => bind(Slot::Conn(Conn::ClientSecret)),
+                        true => String::new(),
+                    },
+                ),
+                field(
+                    "authorization_code_grant_scope",
+                    "Authorization Code Grant Scope",
+                    bind(Slot::Conn(Conn::Scopes)),
+                ),
+                field("oauth2_token_url", "OAuth2 Token URL", token_url),
+                field(
+                    "oauth2_client_authentication",
+                    "OAuth2 Client Authentication",
+                    REQUEST_BODY_AUTH,
+                ),
+                field(
+                    "oauth2_custom_oauth_response_type",
+                    "OAuth2 Custom OAuth Response Type",
+                    "JSON",
+                ),
+            ]
+        }
+    }
+}
+
+/// Agent Studio's name for the grant.
+fn grant_name(grant: Grant) -> &'static str {
     match grant {
-        Grant::ClientCredentials => (
-            "Client Credentials Grant",
-            "client_credentials_grant_scope",
-            "Client Credentials Grant Scope",
-        ),
+        Grant::ClientCredentials => "Client Credentials Grant",
+        Grant::AuthorizationCode => "Authorization Code Grant",
     }
 }
 
@@ -124,37 +239,36 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
     let bind = |slot: Slot| match guide.slot(slot, At::Form) {
         Text::Value(s) | Text::Placeholder(s) => s,
     };
-    let (grant_type, scope_key, scope_label) = grant_fields(kit.spec.grant);
-    let connector = vec![
-        field(
-            "connection_name",
-            "Connection Name",
-            kit.spec.connector_name.as_str(),
-        ),
-        field(
-            "base_url",
-            "Base URL",
-            format!(
-                "{}://{}",
-                coupa::SCHEME,
-                kit.host.text(At::Host, &guide, Encoding::Url)
-            ),
-        ),
-        field("auth_config", "Auth Config", "Oauth2"),
-        field("oauth2_grant_type", "Oauth2 Grant Type", grant_type),
-        field("client_id", "Client ID", bind(Slot::Conn(Conn::ClientId))),
-        field(
-            "client_secret",
-            "Client Secret",
-            bind(Slot::Conn(Conn::ClientSecret)),
-        ),
-        field(scope_key, scope_label, bind(Slot::Conn(Conn::Scopes))),
-        field(
-            "oauth2_token_url",
-            "Oauth2 Token Url",
-            kit.flow.obtain.url(&kit.host, &guide),
-        ),
-    ];
+    let connector = connector_fields(kit, &guide);
+    let client = kit.spec.consent.as_ref().map(|c| {
+        let uris: Vec<String> = c
+            .redirect_uris
+            .iter()
+            .map(|u| u.as_str().to_string())
+            .collect();
+        CoupaClient {
+            grant_type: coupa::grant_label(kit.spec.grant),
+            client_authentication: match c.pkce {
+                false => "Shared secret",
+                true => "PKCE",
+            },
+            redirect_uris_line: uris.join(","),
+            redirect_uris: uris,
+            scopes: kit.spec.scopes.iter().map(|s| s.as_str().to_string()).collect(),
+            scopes_line: kit.spec.scope_list(),
+            offline_access: c.offline_access.then(|| {
+                format!(
+                    "{} makes Coupa issue a refresh token with each consent: Agent Studio renews the person's access token (24 hours) with it for {} days, without asking them again",
+                    coupa::OFFLINE_ACCESS,
+                    coupa::REFRESH_TOKEN_DAYS
+                )
+            }),
+            postman_callback: super::postman::POSTMAN_CALLBACK,
+            pkce: c.pkce,
+        }
+    });
+    // The connector is step 1, after the Coupa client when the sheet has one.
+    let first_action = if client.is_some() { 3 } else { 2 };
     let actions = kit
         .calls
         .iter()
@@ -162,7 +276,7 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         .map(|(i, call)| {
             let curl = curl::import_text(kit, call)?;
             Ok(Action {
-                step: i + 2,
+                step: i + first_action,
                 fence: fence_for(&curl),
                 name: call.name.clone(),
                 action_name: action_name(&call.name),
@@ -178,6 +292,10 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         })
         .collect::<Result<_, Error>>()?;
     Ok(View {
+        connector_step: first_action - 1,
+        test_step: first_action + kit.calls.len(),
+        client,
+        setup_path: coupa::CLIENT_SETUP_PATH,
         connector_name: kit.spec.connector_name.as_str().into(),
         domain: kit.spec.domain.as_str().into(),
         connector,

@@ -57,6 +57,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/postman_store_token.js.hbs"),
     ),
     (
+        "postman_flow_prerequest",
+        include_str!("../../templates/postman_flow_prerequest.js.hbs"),
+    ),
+    (
         "postman_environment",
         include_str!("../../templates/postman_environment.json.hbs"),
     ),
@@ -66,6 +70,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("curl", include_str!("../../templates/requests.curl.hbs")),
     ("check_script", include_str!("../../templates/check.sh.hbs")),
+    (
+        "check_consent",
+        include_str!("../../templates/check_consent.sh.hbs"),
+    ),
     (
         "check_step",
         include_str!("../../templates/check_step.sh.hbs"),
@@ -215,9 +223,19 @@ fn sh_word(v: &Json) -> Result<String, String> {
         Json::String(s) => Ok(escape::quote(s)),
         Json::Array(parts) => parts
             .iter()
-            .map(|p| match (p.get("lit"), p.get("var")) {
-                (Some(Json::String(l)), _) => Ok(escape::quote(l)),
-                (_, Some(Json::String(v))) => Ok(format!("\"${{{v}}}\"")),
+            .map(|p| match p.as_object().and_then(|o| o.iter().next()) {
+                Some((kind, Json::String(l))) if kind == "lit" => Ok(escape::quote(l)),
+                Some((kind, Json::String(v))) if kind == "var" => Ok(format!("\"${{{v}}}\"")),
+                // The script defines `urlencode`.
+                Some((kind, Json::String(v))) if kind == "encoded" => {
+                    Ok(format!("\"$(urlencode \"${{{v}}}\")\""))
+                }
+                // bash's process substitution: a path whose content is the
+                // value, through a pipe; printf is a builtin, so no process
+                // listing shows the value.
+                Some((kind, Json::String(v))) if kind == "pipe" => {
+                    Ok(format!("<(printf '%s' \"${{{v}}}\")"))
+                }
                 _ => Err(format!("bad word part {p}")),
             })
             .collect(),

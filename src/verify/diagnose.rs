@@ -18,11 +18,28 @@ pub struct Heard {
     pub body: String,
 }
 
+/// What a token request trades for the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenFrom {
+    /// The client's own credentials (client credentials).
+    Credentials,
+    /// An authorization code from the person's consent.
+    Code,
+    /// A refresh token.
+    RefreshToken,
+}
+
 /// What the request was for, as far as judging its answer goes.
 #[derive(Debug, Clone)]
 pub struct Purpose<'a> {
     pub expect: Expect,
     pub grant: Grant,
+    /// For a token request: what it trades.
+    pub token_from: TokenFrom,
+    /// The token answer must carry a refresh token (offline_access was asked for).
+    pub expects_refresh: bool,
+    /// The redirect URI the code was issued for, with user consent.
+    pub redirect_uri: Option<&'a str>,
     pub domain: &'a str,
     /// The request's path, for messages.
     pub path: &'a str,
@@ -43,6 +60,8 @@ pub enum Found {
         token: String,
         expires_in: Option<u64>,
         scopes_granted: Option<Vec<String>>,
+        /// With user consent and offline_access: never shown.
+        refresh_token: Option<String>,
     },
     Records(usize),
     Object,
@@ -55,7 +74,114 @@ pub fn diagnose(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> 
             None => token(purpose, heard),
         },
         Answer::List | Answer::Object => call(purpose, heard),
+        // A browser's request: its answer is read by `redirect`.
+        Answer::Redirect => Err(problem(
+            "a consent page's answer was judged as an HTTP answer",
+            "this is a bug in coupagen; please report it",
+        )),
     }
+}
+
+/// The address a browser landed on after the consent page (or just the code
+/// pasted), judged: the code, or why there is none.
+pub fn redirect(
+    landed: &str,
+    state: &str,
+    redirect_uri: &str,
+    domain: &str,
+) -> Result<String, Problem> {
+    use coupa::authorize as key;
+    let landed = landed.trim();
+    let register = format!("add {redirect_uri} to the client's Redirect URIs in {SETUP}");
+    if landed.is_empty() {
+        return Err(problem(
+            "no redirect came back from the consent page",
+            format!("consent again and give the address the browser landed on; if Coupa showed an error page instead of asking, it does not know the redirect URI: {register}"),
+        ));
+    }
+    let Some((before, query)) = landed.split_once('?') else {
+        // Just the code: nothing to check it against.
+        return Ok(landed.to_string());
+    };
+    let pairs: Vec<(String, String)> = query
+        .split('#')
+        .next()
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|p| p.split_once('=').or(Some((p, ""))))
+        .map(|(k, v)| (decode(k), decode(v)))
+        .collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if let Some(error) = get(key::ERROR) {
+        let said = match get(key::ERROR_DESCRIPTION) {
+            Some(d) => format!("{error}: {d}"),
+            None => error.to_string(),
+        };
+        return Err(match error {
+            "access_denied" => problem(
+                format!("consent was denied ({said}): the person clicked Deny in Coupa"),
+                "run verify again and click Allow",
+            ),
+            "invalid_scope" => problem(
+                format!("Coupa refused the requested scopes ({said})"),
+                format!("in {SETUP}, give the client every scope the kit asks for, or ask only for the ones it has with --scope"),
+            ),
+            "unauthorized_client" | "unsupported_response_type" => problem(
+                format!("the client may not use the authorization-code grant ({said})"),
+                format!("in {SETUP}, create the client with grant type Authorization Code"),
+            ),
+            _ => problem(format!("the consent page answered {said}"), format!("check the client in {SETUP}")),
+        });
+    }
+    let Some(code) = get(key::CODE).filter(|c| !c.is_empty()) else {
+        let on_coupa = before.contains(&format!("://{domain}"));
+        return Err(match on_coupa {
+            true => problem(
+                "the address is Coupa's own page, not the redirect: Coupa did not send the browser on, which it does when the client does not list the redirect URI",
+                register,
+            ),
+            false => problem(
+                "the address holds no code",
+                "give the address Coupa sent the browser to after Allow (it holds code=...)",
+            ),
+        });
+    };
+    if get(key::STATE) != Some(state) {
+        return Err(problem(
+            "the redirect's state is not this run's: it answers another authorization request (an old tab, or a link someone sent)",
+            "consent again from the address verify prints, and give the address that one lands on",
+        ));
+    }
+    Ok(code.to_string())
+}
+
+/// Percent-decodes a query's key or value (`+` is a space).
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+            (b'+', _) => out.push(b' '),
+            (b, _) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn problem(cause: impl Into<String>, fix: impl Into<String>) -> Problem {
@@ -128,8 +254,25 @@ fn token(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
         .get(coupa::ACCESS_TOKEN_FIELD)
         .and_then(|t| t.as_str())
         .filter(|t| !t.is_empty());
+    let refresh_token = json
+        .get(coupa::REFRESH_TOKEN_FIELD)
+        .and_then(|t| t.as_str())
+        .filter(|t| !t.is_empty())
+        .map(String::from);
+    if let (true, Some(_), true, None) = (
+        status == purpose.expect.status,
+        access_token,
+        purpose.expects_refresh,
+        &refresh_token,
+    ) {
+        return Err(problem(
+            format!("Coupa issued an access token but no refresh token, though {} was asked for", coupa::OFFLINE_ACCESS),
+            format!("in {SETUP}, give the client the {} scope: without a refresh token, people consent again every day", coupa::OFFLINE_ACCESS),
+        ));
+    }
     if let (true, Some(token)) = (status == purpose.expect.status, access_token) {
         return Ok(Found::Token {
+            refresh_token,
             token: token.to_string(),
             expires_in: json.get(coupa::EXPIRES_IN_FIELD).and_then(|e| e.as_u64()),
             scopes_granted: json
@@ -175,6 +318,14 @@ fn token(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
         "unsupported_grant_type" | "unauthorized_client" => problem(
             format!("the client may not use the {grant} grant ({said})"),
             format!("in {SETUP}, create the client with grant type {label}"),
+        ),
+        "invalid_grant" if purpose.token_from == TokenFrom::RefreshToken => problem(
+            format!("Coupa did not accept the refresh token ({said}): it expired (refresh tokens last {} days) or was revoked", coupa::REFRESH_TOKEN_DAYS),
+            format!("consent again: run verify without {}, and keep the new refresh token", crate::contract::env::REFRESH_TOKEN),
+        ),
+        "invalid_grant" => problem(
+            format!("Coupa did not accept the authorization code ({said}): a code works once, within minutes, and only with the redirect URI it was issued for"),
+            format!("consent again, and exchange the new code at once; the authorization request and the exchange must both send {}", purpose.redirect_uri.unwrap_or("the same redirect URI")),
         ),
         "invalid_request" => problem(format!("Coupa found the token request malformed ({said})"), "check the scopes and the credentials for stray characters"),
         _ if status == purpose.expect.status => problem(
@@ -245,6 +396,9 @@ mod tests {
                 answer,
             },
             grant: Grant::ClientCredentials,
+            token_from: TokenFrom::Credentials,
+            expects_refresh: false,
+            redirect_uri: None,
             domain: "acme.coupahost.com",
             path: "/api/invoices",
             scope: Some("core.invoice.read"),
@@ -461,6 +615,7 @@ mod tests {
                 token: "abc".into(),
                 expires_in: Some(10),
                 scopes_granted: Some(vec!["a".into(), "b".into()]),
+                refresh_token: None,
             })
         );
     }

@@ -3,6 +3,7 @@
 //! [`connect`], [`send`], [`diagnose`], [`report`].
 
 mod connect;
+mod consent;
 mod diagnose;
 mod report;
 mod send;
@@ -10,12 +11,13 @@ mod send;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-pub use diagnose::{diagnose, Found, Heard, Purpose};
+pub use consent::{base64url, challenge_of};
+pub use diagnose::{diagnose, redirect, Found, Heard, Purpose, TokenFrom};
 pub use report::{scrub, Facts, Problem, Report, Step, StepKind};
 
 use crate::contract::env;
 use crate::error::{Error, Origin};
-use crate::kit::{Answer, At, Auth, Encoding, Kit, Request, Shown};
+use crate::kit::{Answer, At, Auth, AuthValue, Encoding, Kit, Request, Shown, Slot};
 
 /// The flag that reads the secret from standard input.
 const STDIN_FLAG: &str = "--client-secret-stdin";
@@ -23,9 +25,12 @@ const STDIN_FLAG: &str = "--client-secret-stdin";
 /// The OAuth client's credentials; never printed.
 pub struct Credentials {
     pub client_id: String,
+    /// Empty for a PKCE client, which has none.
     pub client_secret: String,
     /// Where the secret came from: its variable, or the stdin flag.
     pub secret_from: &'static str,
+    /// User consent: a refresh token stands in for the person.
+    pub refresh_token: Option<String>,
 }
 
 impl Credentials {
@@ -48,6 +53,52 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
+    /// From `COUPA_CLIENT_ID`, and `COUPA_CLIENT_SECRET` or standard input
+    /// (unless the kit's client has no secret: PKCE); with user consent,
+    /// `COUPA_REFRESH_TOKEN` when set.
+    pub fn for_kit(kit: &Kit<'_>, secret_from_stdin: bool) -> Result<Self, Error> {
+        let needs_secret = kit.flow.requests().any(|r| {
+            r.slots()
+                .contains(&Slot::Conn(crate::kit::Conn::ClientSecret))
+        });
+        let mut creds = match needs_secret {
+            true => Credentials::from_env(secret_from_stdin)?,
+            false => {
+                if secret_from_stdin {
+                    return Err(Error::input(
+                        Origin::Flag(STDIN_FLAG),
+                        "does nothing here: the client uses PKCE and has no secret; drop it",
+                    ));
+                }
+                Credentials {
+                    client_id: client_id()?,
+                    client_secret: String::new(),
+                    secret_from: env::CLIENT_SECRET,
+                    refresh_token: None,
+                }
+            }
+        };
+        if let Some(consent) = &kit.spec.consent {
+            creds.refresh_token = std::env::var(env::REFRESH_TOKEN)
+                .ok()
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty());
+            let pasting =
+                creds.refresh_token.is_none() && consent.redirect_uri().loopback().is_none();
+            if secret_from_stdin && pasting {
+                return Err(Error::input(
+                    Origin::Flag(STDIN_FLAG),
+                    format!(
+                        "cannot share standard input with the consent: verify reads the redirected address there. Give the Secret in {} instead, or set {}",
+                        env::CLIENT_SECRET,
+                        env::REFRESH_TOKEN
+                    ),
+                ));
+            }
+        }
+        Ok(creds)
+    }
+
     /// From `COUPA_CLIENT_ID`, and `COUPA_CLIENT_SECRET` or standard input.
     pub fn from_env(secret_from_stdin: bool) -> Result<Self, Error> {
         let how = format!(
@@ -93,54 +144,174 @@ impl Credentials {
                 true => STDIN_FLAG,
                 false => env::CLIENT_SECRET,
             },
+            refresh_token: None,
         })
     }
 }
 
-pub fn run(kit: &Kit<'_>, creds: &Credentials, timeout: Duration) -> Result<Report, Error> {
+fn client_id() -> Result<String, Error> {
+    std::env::var(env::CLIENT_ID)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            Error::input(
+                Origin::Env(env::CLIENT_ID),
+                format!(
+                    "is not set; set {} to the client's Identifier",
+                    env::CLIENT_ID
+                ),
+            )
+        })
+}
+
+/// How long `verify` waits on each request, and on a person to consent.
+#[derive(Debug, Clone, Copy)]
+pub struct Waits {
+    pub request: Duration,
+    pub consent: Duration,
+}
+
+pub fn run(kit: &Kit<'_>, creds: &Credentials, waits: Waits) -> Result<Report, Error> {
     let roots = connect::trust_roots()?;
-    let agent = send::agent(&roots, timeout);
+    let agent = send::agent(&roots, waits.request);
     let domain = kit.spec.domain.as_str().to_string();
     let mut steps = Vec::new();
+    let mut values = send::FlowValues::default();
+    let done = |steps: Vec<Step>, values: &send::FlowValues| {
+        let mut report = Report::new(domain.clone(), steps);
+        report.secrets = [&values.access_token, &values.refresh_token, &values.code]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .chain(creds.refresh_token.clone())
+            .collect();
+        Ok(report)
+    };
 
     if ureq::Proxy::try_from_env().is_none() {
-        let step = connect::connect(&domain, &roots, timeout);
+        let step = connect::connect(&domain, &roots, waits.request);
         let ok = step.ok();
         steps.push(step);
         if !ok {
-            return Ok(Report::new(domain, steps));
+            return done(steps, &values);
         }
     }
 
-    let mut token: Option<String> = None;
+    // The flow's request: the token request; with user consent, the
+    // refresh when a refresh token stands in, else the person consents and
+    // the code is exchanged.
+    let first = match (&kit.spec.consent, &creds.refresh_token) {
+        (None, _) => &kit.flow.obtain,
+        (Some(_), Some(refresh)) => {
+            values.refresh_token = Some(refresh.clone());
+            kit.flow.renew()
+        }
+        (Some(_), None) => {
+            let step = consent_step(kit, creds, &mut values, waits)?;
+            let ok = step.ok();
+            steps.push(step);
+            if !ok {
+                return done(steps, &values);
+            }
+            &kit.flow.obtain
+        }
+    };
+
     let mut granted: Option<Vec<String>> = None;
-    for req in kit.requests() {
-        if req.auth == Auth::Bearer && token.is_none() {
+    for req in std::iter::once(first).chain(&kit.calls) {
+        if req.auth == Auth::Bearer && values.access_token.is_none() {
             // Without a token every bearer request would fail the same way.
             break;
         }
-        let live = send::Live {
-            kit,
-            creds,
-            token: token.as_deref(),
-        };
-        let step = exchange(&agent, req, &live, granted.as_deref());
+        let step = exchange(
+            &agent,
+            req,
+            &send::Live {
+                kit,
+                creds,
+                values: &values,
+            },
+            granted.as_deref(),
+        );
         if let Facts::Http {
             found:
                 Some(Found::Token {
-                    token: t,
+                    token,
                     scopes_granted,
+                    refresh_token,
                     ..
                 }),
             ..
         } = &step.facts
         {
-            token = Some(t.clone());
+            values.access_token = Some(token.clone());
+            if refresh_token.is_some() {
+                values.refresh_token.clone_from(refresh_token);
+            }
             granted.clone_from(scopes_granted);
         }
         steps.push(step);
     }
-    Ok(Report::new(domain, steps))
+    done(steps, &values)
+}
+
+/// The person consents: the authorization URL on standard error, then the
+/// redirect caught or pasted, its code kept for the exchange.
+fn consent_step(
+    kit: &Kit<'_>,
+    creds: &Credentials,
+    values: &mut send::FlowValues,
+    waits: Waits,
+) -> Result<Step, Error> {
+    let (Some(consent), Some(authorize)) = (&kit.spec.consent, &kit.flow.authorize) else {
+        return Err(Error::Failed(
+            "a consent without an authorization request; this is a bug".into(),
+        ));
+    };
+    let redirect_uri = consent.redirect_uri();
+    let pending = consent::Pending::new(consent.pkce)?;
+    values.state = Some(pending.state.clone());
+    values.code_verifier = pending.verifier;
+    values.code_challenge = pending.challenge;
+    let name = format!("consent in a browser, back to {}", redirect_uri.as_str());
+    let start = Instant::now();
+    let step = |problem: Option<Problem>| Step {
+        kind: StepKind::Consent,
+        name: name.clone(),
+        elapsed_ms: ms(start),
+        facts: Facts::Http {
+            answer: None,
+            found: None,
+        },
+        problem,
+    };
+    let catch = match consent::Catch::prepare(redirect_uri) {
+        Ok(catch) => catch,
+        Err(p) => return Ok(step(Some(p))),
+    };
+    let url = authorize.url(&kit.host, &send::Live { kit, creds, values });
+    eprintln!(
+        "Open this address in a browser, log in to Coupa and click Allow:\n\n  {url}\n\nIf Coupa shows an error page instead of asking, the client does not list the redirect URI {}: add it in {}.\n{}",
+        redirect_uri.as_str(),
+        crate::coupa::CLIENT_SETUP,
+        catch.prompt(waits.consent)
+    );
+    let landed = match catch.wait(waits.consent) {
+        Ok(landed) => landed,
+        Err(p) => return Ok(step(Some(p))),
+    };
+    match redirect(
+        &landed,
+        &pending.state,
+        redirect_uri.as_str(),
+        kit.spec.domain.as_str(),
+    ) {
+        Ok(code) => {
+            values.code = Some(code);
+            Ok(step(None))
+        }
+        Err(p) => Ok(step(Some(p))),
+    }
 }
 
 /// One request sent and its answer judged by what the request expects.
@@ -156,9 +327,21 @@ fn exchange(
     let spec = live.kit.spec;
     let requested = spec.scope_list();
     let path = req.path.text(At::Path, &Shown, Encoding::Raw);
+    let slots = req.slots();
+    let token_from = if slots.contains(&Slot::Auth(AuthValue::Code)) {
+        TokenFrom::Code
+    } else if slots.contains(&Slot::Auth(AuthValue::RefreshToken)) {
+        TokenFrom::RefreshToken
+    } else {
+        TokenFrom::Credentials
+    };
     let purpose = Purpose {
         expect: req.expect,
         grant: spec.grant,
+        token_from,
+        expects_refresh: token_from == TokenFrom::Code
+            && spec.consent.as_ref().is_some_and(|c| c.offline_access),
+        redirect_uri: spec.consent.as_ref().map(|c| c.redirect_uri().as_str()),
         domain: spec.domain.as_str(),
         path: &path,
         scope: req.scope,
@@ -183,6 +366,7 @@ fn exchange(
     Step {
         kind: match req.expect.answer {
             Answer::Token => StepKind::Token,
+            Answer::Redirect => StepKind::Consent,
             Answer::List | Answer::Object => StepKind::Call,
         },
         name: format!("{} {}", req.method.as_str(), req.path_and_query(live)),

@@ -19,6 +19,8 @@ pub struct Problem {
 pub enum StepKind {
     /// DNS, TCP and TLS, before any credential is sent.
     Connect,
+    /// The person consents in a browser (user consent).
+    Consent,
     /// A request of the auth flow.
     Token,
     /// An API request.
@@ -55,6 +57,9 @@ pub struct Report {
     pub domain: String,
     pub ok: bool,
     pub steps: Vec<Step>,
+    /// What the run held that no output may show: the code and tokens.
+    #[serde(skip)]
+    pub secrets: Vec<String>,
 }
 
 /// How many characters of the token a report may show.
@@ -80,6 +85,9 @@ struct StepJson<'a> {
     /// The token's first characters, never more.
     #[serde(skip_serializing_if = "Option::is_none")]
     token_prefix: Option<String>,
+    /// With user consent: Coupa issued a refresh token (never shown).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    refresh_token_issued: bool,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     addresses: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,6 +113,7 @@ impl Step {
             expires_in: None,
             scopes_granted: None,
             token_prefix: None,
+            refresh_token_issued: false,
             addresses: &[],
             tls: None,
             elapsed_ms: self.elapsed_ms,
@@ -125,7 +134,9 @@ impl Step {
                         token,
                         expires_in,
                         scopes_granted,
+                        refresh_token,
                     }) => {
+                        j.refresh_token_issued = refresh_token.is_some();
                         j.expires_in = *expires_in;
                         j.scopes_granted = scopes_granted.as_deref();
                         j.token_prefix = Some(token.chars().take(TOKEN_PREFIX).collect());
@@ -151,6 +162,7 @@ impl Report {
             domain,
             ok: steps.iter().all(Step::ok),
             steps,
+            secrets: Vec::new(),
         }
     }
 
@@ -180,6 +192,9 @@ impl Report {
             }
             if let Some(t) = &s.token_prefix {
                 facts.push(format!("token {t}…"));
+            }
+            if s.refresh_token_issued {
+                facts.push("refresh token issued (not shown)".into());
             }
             if let Some(r) = s.records {
                 facts.push(format!("{r} record{}", if r == 1 { "" } else { "s" }));

@@ -15,23 +15,47 @@ use crate::kit::{encode, At, AuthValue, Binder, Body, Conn, Encoding, Kit, Reque
 /// How long a 429's Retry-After may be for one more try.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
 
+/// The values the auth flow produces as it runs, once it has them.
+#[derive(Default)]
+pub struct FlowValues {
+    pub access_token: Option<String>,
+    pub refresh_token: Option<String>,
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub code_verifier: Option<String>,
+    pub code_challenge: Option<String>,
+}
+
 /// `verify`'s binding: the real value of every slot.
 pub struct Live<'a> {
     pub kit: &'a Kit<'a>,
     pub creds: &'a Credentials,
-    /// The access token, once the flow has one.
-    pub token: Option<&'a str>,
+    pub values: &'a FlowValues,
 }
 
 impl Binder for Live<'_> {
     type Out = Text;
     fn slot(&self, slot: Slot, _: At) -> Text {
+        let v = self.values;
+        let held = |value: &Option<String>| value.clone().unwrap_or_default();
         Text::Value(match slot {
             Slot::Conn(Conn::Domain) => self.kit.spec.domain.as_str().into(),
             Slot::Conn(Conn::Scopes) => self.kit.spec.scope_list(),
             Slot::Conn(Conn::ClientId) => self.creds.client_id.clone(),
             Slot::Conn(Conn::ClientSecret) => self.creds.client_secret.clone(),
-            Slot::Auth(AuthValue::AccessToken) => self.token.unwrap_or_default().into(),
+            Slot::Conn(Conn::RedirectUri) => self
+                .kit
+                .spec
+                .consent
+                .as_ref()
+                .map(|c| c.redirect_uri().as_str().to_string())
+                .unwrap_or_default(),
+            Slot::Auth(AuthValue::AccessToken) => held(&v.access_token),
+            Slot::Auth(AuthValue::RefreshToken) => held(&v.refresh_token),
+            Slot::Auth(AuthValue::Code) => held(&v.code),
+            Slot::Auth(AuthValue::State) => held(&v.state),
+            Slot::Auth(AuthValue::CodeVerifier) => held(&v.code_verifier),
+            Slot::Auth(AuthValue::CodeChallenge) => held(&v.code_challenge),
         })
     }
 }

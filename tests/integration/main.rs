@@ -8,11 +8,13 @@
 //! - `safety`: config errors, all-or-nothing bundles, pipes, determinism
 //! - `real_clients`: newman, bash + curl, shellcheck against the loopback Coupa
 //! - `verify`: `coupagen verify` against the loopback Coupa
+//! - `consent`: user consent in newman, the script and verify, the test as the browser
 //! - `templates`: every template value passes through an escaper
 
 mod support;
 
 mod cli;
+mod consent;
 mod coverage;
 mod hostile;
 mod real_clients;

@@ -40,7 +40,7 @@ fn unknown_config_key_is_named_with_the_known_keys() {
         "{err}"
     );
     assert!(
-        err.contains("known keys: domain, scopes, resources, limit"),
+        err.contains("known keys: domain, grant, scopes, resources, limit"),
         "{err}"
     );
 }

@@ -9,6 +9,16 @@
 //!   read scope; JSON when `Accept` asks for it, XML otherwise; `limit` and
 //!   `offset` honoured.
 //!
+//! - User consent (authorization code), as Coupa documents it and RFC 6749 /
+//!   RFC 7636 specify what Coupa leaves out: `GET /oauth2/authorizations/new`
+//!   shows a consent page only for a known client and a registered redirect
+//!   URI (otherwise an error page, never a redirect); `POST
+//!   /oauth2/authorizations` is the person logging in and clicking Allow or
+//!   Deny, answered by a redirect with a code or `error=access_denied`.
+//!   Codes are single-use and bound to their client, redirect URI and PKCE
+//!   challenge (S256); refresh tokens come only with `offline_access`; a
+//!   consent token sees only its person's approvals.
+//!
 //! It records every request so tests assert on what a client really sent.
 //! It knows its own resources and scopes (not coupagen's catalog), so a
 //! catalog mistake shows up as a failing call.
@@ -68,7 +78,18 @@ pub struct Behaviour {
     pub narrow_scopes: bool,
     /// The names the server certificate is valid for.
     pub cert_names: Vec<String>,
+    /// The client's grant type in Coupa's setup: client credentials, or
+    /// authorization code (user consent).
+    pub consent: bool,
+    /// A user-consent client created with PKCE: no secret.
+    pub pkce: bool,
+    /// The client's registered Redirect URIs.
+    pub redirect_uris: Vec<String>,
 }
+
+/// The people who can log in and consent, each with the approvals waiting
+/// for them.
+pub const PEOPLE: &[(&str, &[u32])] = &[("alice", &[101, 102]), ("bob", &[201])];
 
 impl Default for Behaviour {
     fn default() -> Self {
@@ -81,6 +102,28 @@ impl Default for Behaviour {
             records: 3,
             narrow_scopes: false,
             cert_names: vec!["localhost".into(), "127.0.0.1".into()],
+            consent: false,
+            pkce: false,
+            redirect_uris: vec![CALLBACK.into()],
+        }
+    }
+}
+
+/// The redirect URI a consent client lists unless a test says otherwise.
+pub const CALLBACK: &str = "https://acme.moveworks.com/auth/oauthCallback";
+
+impl Behaviour {
+    /// A user-consent client (authorization code) listing these redirect URIs.
+    pub fn consent(redirect_uris: &[&str]) -> Behaviour {
+        Behaviour {
+            consent: true,
+            redirect_uris: redirect_uris.iter().map(|u| u.to_string()).collect(),
+            granted: RESOURCES
+                .iter()
+                .map(|(_, s)| s.to_string())
+                .chain(["offline_access".to_string()])
+                .collect(),
+            ..Behaviour::default()
         }
     }
 }
@@ -96,10 +139,32 @@ const RESOURCES: &[(&str, &str)] = &[
     ("approvals", "core.approval.read"),
 ];
 
+/// An access token: its scopes, and its person when a consent issued it.
+#[derive(Debug, Clone)]
+struct Issued {
+    scopes: Vec<String>,
+    person: Option<String>,
+}
+
+/// An authorization request waiting on the consent page, or a code it made.
+#[derive(Debug, Clone)]
+struct Authorization {
+    redirect_uri: String,
+    scopes: Vec<String>,
+    state: Option<String>,
+    challenge: Option<String>,
+    person: Option<String>,
+    used: bool,
+}
+
 struct State {
     behaviour: Behaviour,
     log: Mutex<Vec<Recorded>>,
-    tokens: Mutex<HashMap<String, Vec<String>>>,
+    tokens: Mutex<HashMap<String, Issued>>,
+    /// Consent pages shown, by their request id.
+    pages: Mutex<HashMap<String, Authorization>>,
+    codes: Mutex<HashMap<String, Authorization>>,
+    refresh_tokens: Mutex<HashMap<String, Issued>>,
     issued: AtomicUsize,
 }
 
@@ -130,6 +195,9 @@ impl Coupa {
             behaviour,
             log: Mutex::default(),
             tokens: Mutex::default(),
+            pages: Mutex::default(),
+            codes: Mutex::default(),
+            refresh_tokens: Mutex::default(),
             issued: AtomicUsize::new(0),
         });
         let stop = Arc::new(AtomicBool::new(false));
@@ -170,9 +238,29 @@ impl Coupa {
         self.state.log.lock().unwrap().clear();
     }
 
-    /// Every token issued so far.
+    /// Every token issued so far: access tokens, refresh tokens and codes.
     pub fn tokens(&self) -> Vec<String> {
-        self.state.tokens.lock().unwrap().keys().cloned().collect()
+        let st = &self.state;
+        let mut all: Vec<String> = st.tokens.lock().unwrap().keys().cloned().collect();
+        all.extend(st.refresh_tokens.lock().unwrap().keys().cloned());
+        all.extend(st.codes.lock().unwrap().keys().cloned());
+        all
+    }
+
+    /// The refresh tokens issued so far.
+    pub fn refresh_tokens(&self) -> Vec<String> {
+        self.state
+            .refresh_tokens
+            .lock()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// A base URL for this server, for a browser.
+    pub fn base(&self) -> String {
+        format!("https://{}", self.domain())
     }
 }
 
@@ -238,6 +326,7 @@ fn serve(tcp: TcpStream, config: Arc<rustls::ServerConfig>, state: &State) {
     let resp = respond(&req, state);
     let reason = match resp.status {
         200 => "OK",
+        302 => "Found",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -350,6 +439,12 @@ fn respond(req: &Recorded, state: &State) -> Response {
     if req.path == "/oauth2/token" {
         return token(req, state);
     }
+    if req.path == "/oauth2/authorizations/new" {
+        return consent_page(req, state);
+    }
+    if req.path == "/oauth2/authorizations" {
+        return decision(req, state);
+    }
     if let Some(resource) = req.path.strip_prefix("/api/") {
         return api(req, resource, state);
     }
@@ -375,22 +470,28 @@ fn token(req: &Recorded, state: &State) -> Response {
         );
     }
     let form: HashMap<String, String> = req.form().into_iter().collect();
-    if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
-        return oauth_error(
-            400,
-            "unsupported_grant_type",
-            "grant_type must be client_credentials",
-        );
+    match (form.get("grant_type").map(String::as_str), b.consent) {
+        (Some("client_credentials"), false) => {}
+        (Some("authorization_code" | "refresh_token"), true) => {
+            return consent_token(req, &form, state)
+        }
+        (Some("client_credentials"), true) => {
+            return oauth_error(
+                400,
+                "unauthorized_client",
+                "the client's grant type is Authorization Code",
+            )
+        }
+        _ => {
+            return oauth_error(
+                400,
+                "unsupported_grant_type",
+                "grant_type must be client_credentials",
+            )
+        }
     }
-    let (id, secret) = match (form.get("client_id"), form.get("client_secret")) {
-        (Some(id), Some(secret)) => (id.clone(), secret.clone()),
-        _ => match basic_credentials(req) {
-            Some(pair) => pair,
-            None => return oauth_error(400, "invalid_request", "client credentials are missing"),
-        },
-    };
-    if id != b.client_id || secret != b.client_secret {
-        return oauth_error(401, "invalid_client", "Client authentication failed");
+    if let Err(e) = client_auth(req, &form, b) {
+        return e;
     }
     let requested: Vec<String> = form
         .get("scope")
@@ -418,29 +519,289 @@ fn token(req: &Recorded, state: &State) -> Response {
             &format!("The requested scope is invalid, unknown, or malformed: {bad}"),
         );
     }
+    token_answer(state, requested, None, None)
+}
+
+/// The client authenticates: its Identifier and Secret in the form (or HTTP
+/// Basic); a PKCE client by its Identifier alone.
+fn client_auth(
+    req: &Recorded,
+    form: &HashMap<String, String>,
+    b: &Behaviour,
+) -> Result<(), Response> {
+    if b.pkce {
+        return match form.get("client_id") {
+            Some(id) if *id == b.client_id => Ok(()),
+            _ => Err(oauth_error(
+                401,
+                "invalid_client",
+                "Client authentication failed",
+            )),
+        };
+    }
+    let (id, secret) = match (form.get("client_id"), form.get("client_secret")) {
+        (Some(id), Some(secret)) => (id.clone(), secret.clone()),
+        _ => match basic_credentials(req) {
+            Some(pair) => pair,
+            None => {
+                return Err(oauth_error(
+                    400,
+                    "invalid_request",
+                    "client credentials are missing",
+                ))
+            }
+        },
+    };
+    if id != b.client_id || secret != b.client_secret {
+        return Err(oauth_error(
+            401,
+            "invalid_client",
+            "Client authentication failed",
+        ));
+    }
+    Ok(())
+}
+
+/// Mints an access token (and a refresh token when asked) and answers as
+/// Coupa does.
+fn token_answer(
+    state: &State,
+    scopes: Vec<String>,
+    person: Option<String>,
+    refresh: Option<String>,
+) -> Response {
     let n = state.issued.fetch_add(1, Ordering::SeqCst) + 1;
     // JWT-like and growing with the scopes, as Coupa's tokens do.
-    let token = format!(
-        "eyJ0eXAiOiJKV1Qi.{n}{}.sig",
-        "x".repeat(requested.len() * 8)
+    let token = format!("eyJ0eXAiOiJKV1Qi.{n}{}.sig", "x".repeat(scopes.len() * 8));
+    state.tokens.lock().unwrap().insert(
+        token.clone(),
+        Issued {
+            scopes: scopes.clone(),
+            person,
+        },
     );
-    state
-        .tokens
-        .lock()
-        .unwrap()
-        .insert(token.clone(), requested.clone());
+    let mut body = serde_json::json!({
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": 86399,
+        "scope": scopes.join(" "),
+    });
+    if let Some(refresh) = refresh {
+        body["refresh_token"] = refresh.into();
+    }
     Response {
         status: 200,
         content_type: "application/json; charset=utf-8",
-        body: serde_json::json!({
-            "access_token": token,
-            "token_type": "bearer",
-            "expires_in": 86399,
-            "scope": requested.join(" "),
-        })
-        .to_string(),
+        body: body.to_string(),
         extra: Vec::new(),
     }
+}
+
+/// `authorization_code` and `refresh_token` at the token endpoint.
+fn consent_token(req: &Recorded, form: &HashMap<String, String>, state: &State) -> Response {
+    let b = &state.behaviour;
+    if let Err(e) = client_auth(req, form, b) {
+        return e;
+    }
+    let invalid_grant = |why: &str| oauth_error(400, "invalid_grant", why);
+    if form.get("grant_type").map(String::as_str) == Some("refresh_token") {
+        let given = form.get("refresh_token").cloned().unwrap_or_default();
+        let Some(issued) = state.refresh_tokens.lock().unwrap().get(&given).cloned() else {
+            return invalid_grant("The refresh token is invalid, expired or revoked");
+        };
+        return token_answer(state, issued.scopes, issued.person, None);
+    }
+    let code = form.get("code").cloned().unwrap_or_default();
+    let mut codes = state.codes.lock().unwrap();
+    let Some(grant) = codes.get_mut(&code) else {
+        return invalid_grant("The authorization code is invalid or expired");
+    };
+    if grant.used {
+        return invalid_grant("The authorization code was already used");
+    }
+    grant.used = true;
+    if form.get("redirect_uri") != Some(&grant.redirect_uri) {
+        return invalid_grant("The redirect URI does not match the one the code was issued for");
+    }
+    if let Some(challenge) = &grant.challenge {
+        let verifier = form.get("code_verifier").cloned().unwrap_or_default();
+        if s256(&verifier) != *challenge {
+            return invalid_grant("The code verifier does not match the code challenge");
+        }
+    }
+    let grant = grant.clone();
+    drop(codes);
+    let refresh = grant.scopes.iter().any(|s| s == "offline_access").then(|| {
+        let n = state.issued.fetch_add(1, Ordering::SeqCst);
+        let refresh = format!("rt-{n}-{}", grant.person.clone().unwrap_or_default());
+        state.refresh_tokens.lock().unwrap().insert(
+            refresh.clone(),
+            Issued {
+                scopes: grant.scopes.clone(),
+                person: grant.person.clone(),
+            },
+        );
+        refresh
+    });
+    token_answer(state, grant.scopes, grant.person, refresh)
+}
+
+/// RFC 7636's S256: base64url(SHA-256(verifier)), unpadded.
+fn s256(verifier: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let (mut out, mut bits, mut n) = (String::new(), 0u32, 0);
+    for byte in digest.as_ref() {
+        bits = bits << 8 | u32::from(*byte);
+        n += 8;
+        while n >= 6 {
+            n -= 6;
+            out.push(alphabet[(bits >> n & 63) as usize] as char);
+        }
+    }
+    if n > 0 {
+        out.push(alphabet[(bits << (6 - n) & 63) as usize] as char);
+    }
+    out
+}
+
+fn html(status: u16, body: &str) -> Response {
+    Response {
+        status,
+        content_type: "text/html; charset=utf-8",
+        body: format!("<!DOCTYPE html><html><body>{body}</body></html>"),
+        extra: Vec::new(),
+    }
+}
+
+/// A redirect to `uri` with these query pairs.
+fn redirect_to(uri: &str, pairs: &[(&str, &str)]) -> Response {
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+    let sep = if uri.contains('?') { '&' } else { '?' };
+    Response {
+        status: 302,
+        content_type: "text/html",
+        body: String::new(),
+        extra: vec![("Location", format!("{uri}{sep}{}", query.join("&")))],
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `GET /oauth2/authorizations/new`: Coupa's consent page, or its error page
+/// when it cannot trust the redirect URI (it never redirects then).
+fn consent_page(req: &Recorded, state: &State) -> Response {
+    let b = &state.behaviour;
+    let q: HashMap<&str, &str> = req
+        .query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    if !b.consent || q.get("client_id") != Some(&b.client_id.as_str()) {
+        return html(400, "<h1>Client authentication failed</h1>");
+    }
+    let Some(redirect_uri) = q
+        .get("redirect_uri")
+        .filter(|u| b.redirect_uris.iter().any(|r| r == *u))
+    else {
+        return html(400, "<h1>The redirect uri included is not valid.</h1>");
+    };
+    let st = q.get("state").copied();
+    let fail = |error: &str| {
+        let mut pairs = vec![("error", error)];
+        pairs.extend(st.map(|s| ("state", s)));
+        redirect_to(redirect_uri, &pairs)
+    };
+    if q.get("response_type") != Some(&"code") {
+        return fail("unsupported_response_type");
+    }
+    let scopes: Vec<String> = q
+        .get("scope")
+        .map(|s| {
+            s.split(' ')
+                .filter(|w| !w.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    let scopes: Vec<String> = match b.narrow_scopes {
+        true => scopes
+            .into_iter()
+            .filter(|s| b.granted.contains(s))
+            .collect(),
+        false => scopes,
+    };
+    if scopes.is_empty() || scopes.iter().any(|s| !b.granted.contains(s)) {
+        return fail("invalid_scope");
+    }
+    let challenge = match (q.get("code_challenge"), q.get("code_challenge_method")) {
+        (Some(c), Some(&"S256")) => Some(c.to_string()),
+        (None, None) if !b.pkce => None,
+        _ => return fail("invalid_request"),
+    };
+    let id = format!("req-{}", state.issued.fetch_add(1, Ordering::SeqCst));
+    state.pages.lock().unwrap().insert(
+        id.clone(),
+        Authorization {
+            redirect_uri: redirect_uri.to_string(),
+            scopes,
+            state: st.map(String::from),
+            challenge,
+            person: None,
+            used: false,
+        },
+    );
+    html(
+        200,
+        &format!(
+            "<form method=\"post\" action=\"/oauth2/authorizations\"><input type=\"hidden\" name=\"request_id\" value=\"{id}\"><input name=\"login\"><button name=\"decision\" value=\"allow\">Allow</button><button name=\"decision\" value=\"deny\">Deny</button></form>"
+        ),
+    )
+}
+
+/// `POST /oauth2/authorizations`: the person logged in and decided.
+fn decision(req: &Recorded, state: &State) -> Response {
+    let form: HashMap<String, String> = req.form().into_iter().collect();
+    let id = form.get("request_id").cloned().unwrap_or_default();
+    let Some(page) = state.pages.lock().unwrap().remove(&id) else {
+        return html(400, "<h1>This consent page has expired.</h1>");
+    };
+    let login = form.get("login").cloned().unwrap_or_default();
+    if !PEOPLE.iter().any(|(p, _)| *p == login) {
+        return html(401, "<h1>Invalid login</h1>");
+    }
+    let st = page.state.clone();
+    let with_state = |mut pairs: Vec<(&'static str, String)>| {
+        pairs.extend(st.clone().map(|s| ("state", s)));
+        pairs
+    };
+    let pairs = if form.get("decision").map(String::as_str) == Some("allow") {
+        let code = format!("code-{}", state.issued.fetch_add(1, Ordering::SeqCst));
+        state.codes.lock().unwrap().insert(
+            code.clone(),
+            Authorization {
+                person: Some(login),
+                ..page.clone()
+            },
+        );
+        with_state(vec![("code", code)])
+    } else {
+        with_state(vec![("error", "access_denied".into())])
+    };
+    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    redirect_to(&page.redirect_uri, &borrowed)
 }
 
 fn basic_credentials(req: &Recorded) -> Option<(String, String)> {
@@ -486,11 +847,11 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
         },
         extra: Vec::new(),
     };
-    let scopes = req
+    let issued = req
         .header("authorization")
         .and_then(|a| a.strip_prefix("Bearer "))
         .and_then(|t| state.tokens.lock().unwrap().get(t).cloned());
-    let Some(scopes) = scopes else {
+    let Some(Issued { scopes, person }) = issued else {
         return error(401, "Invalid or missing access token");
     };
     let Some((_, needed)) = RESOURCES.iter().find(|(r, _)| *r == resource) else {
@@ -520,7 +881,16 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
         .get("offset")
         .and_then(|o| o.parse::<usize>().ok())
         .unwrap_or(0);
-    let ids: Vec<usize> = (1..=b.records).skip(offset).take(limit).collect();
+    // A consent token sees only its person's approvals.
+    let all: Vec<usize> = match (&person, resource) {
+        (Some(p), "approvals") => PEOPLE
+            .iter()
+            .find(|(who, _)| who == p)
+            .map(|(_, ids)| ids.iter().map(|i| *i as usize).collect())
+            .unwrap_or_default(),
+        _ => (1..=b.records).collect(),
+    };
+    let ids: Vec<usize> = all.into_iter().skip(offset).take(limit).collect();
     if wants_json {
         let records: Vec<_> = ids
             .iter()

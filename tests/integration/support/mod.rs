@@ -8,6 +8,7 @@ use coupagen::kit;
 use coupagen::render::{self, Artifact};
 use coupagen::spec::Spec;
 
+pub mod browser;
 pub mod coupa;
 pub mod proxy;
 

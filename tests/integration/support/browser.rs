@@ -1,0 +1,80 @@
+//! The test as the person's browser: opens an authorization URL on the
+//! loopback Coupa, logs in, clicks Allow or Deny, and reports where Coupa
+//! sent it (the redirect's `Location`), without following it.
+
+use super::coupa::Coupa;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny,
+}
+
+/// A client that trusts the stand-in's CA and follows no redirect.
+fn agent(coupa: &Coupa) -> ureq::Agent {
+    use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+    let pem = std::fs::read(&coupa.ca_file).unwrap();
+    let roots: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .proxy(None)
+        .tls_config(
+            TlsConfig::builder()
+                .root_certs(RootCerts::new_with_certs(&roots))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// Consents at `url` as `login`: the address Coupa redirects to, or the
+/// page it showed instead (an error page never redirects).
+pub fn consent(
+    coupa: &Coupa,
+    url: &str,
+    login: &str,
+    decision: Decision,
+) -> Result<String, String> {
+    let agent = agent(coupa);
+    let mut page = agent.get(url).call().map_err(|e| e.to_string())?;
+    // Coupa may send the browser straight back, with an error.
+    if let Some(location) = page.headers().get("location").and_then(|l| l.to_str().ok()) {
+        return Ok(location.to_string());
+    }
+    let body = page.body_mut().read_to_string().unwrap_or_default();
+    let marker = "name=\"request_id\" value=\"";
+    let Some(start) = body.find(marker).map(|i| i + marker.len()) else {
+        return Err(format!("HTTP {}: {body}", page.status()));
+    };
+    let id = &body[start..start + body[start..].find('"').unwrap()];
+    let decided = match decision {
+        Decision::Allow => "allow",
+        Decision::Deny => "deny",
+    };
+    let resp = agent
+        .post(format!("{}/oauth2/authorizations", coupa.base()))
+        .send_form([("request_id", id), ("login", login), ("decision", decided)])
+        .map_err(|e| e.to_string())?;
+    resp.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .map(String::from)
+        .ok_or_else(|| format!("no redirect: HTTP {}", resp.status()))
+}
+
+/// The browser arriving at `location` (a loopback redirect URI).
+pub fn arrive(location: &str) -> Result<String, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .build()
+        .into();
+    let mut resp = agent.get(location).call().map_err(|e| e.to_string())?;
+    Ok(resp.body_mut().read_to_string().unwrap_or_default())
+}
