@@ -98,14 +98,17 @@ impl AuthFlow {
                             (form::REDIRECT_URI.into(), conn(Conn::RedirectUri)),
                         ]),
                     ),
-                    refresh: Some(token_request(
-                        "Refresh the access token",
-                        format!(
-                            "Renews the person's access token with their refresh token, without them (refresh tokens last {} days).",
-                            coupa::REFRESH_TOKEN_DAYS
-                        ),
-                        refresh,
-                    )),
+                    // Coupa issues refresh tokens only with offline_access.
+                    refresh: consent.offline_access.then(|| {
+                        token_request(
+                            "Refresh the access token",
+                            format!(
+                                "Renews the person's access token with their refresh token, without them (refresh tokens last {} days).",
+                                coupa::REFRESH_TOKEN_DAYS
+                            ),
+                            refresh,
+                        )
+                    }),
                 }
             }
         }

@@ -292,7 +292,8 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     struct Consent {
         url: String,
         code: String,
-        refresh_token: String,
+        /// Absent without offline_access: no refresh token comes.
+        refresh_token: Option<String>,
         state: String,
         /// PKCE's placeholders, when the client uses it.
         verifier: Option<String>,
@@ -314,7 +315,11 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         consent: kit.flow.authorize.as_ref().map(|a| Consent {
             url: a.url(&kit.host, &guide),
             code: names.placeholder(Slot::Auth(AuthValue::Code)),
-            refresh_token: names.placeholder(Slot::Auth(AuthValue::RefreshToken)),
+            refresh_token: kit
+                .flow
+                .refresh
+                .as_ref()
+                .map(|_| names.placeholder(Slot::Auth(AuthValue::RefreshToken))),
             state: names.placeholder(Slot::Auth(AuthValue::State)),
             verifier: kit
                 .spec

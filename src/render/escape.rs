@@ -41,6 +41,10 @@ pub fn code_span(text: &str) -> String {
 /// splits cells before it reads code spans). Outside a table, use
 /// [`code_span`]: there the backslash would show.
 pub fn md_cell_code(text: &str) -> String {
+    // An empty code span would show its backticks: an empty cell says "nothing".
+    if text.is_empty() {
+        return String::new();
+    }
     code_span(&text.replace('|', "\\|"))
 }
 
@@ -53,6 +57,11 @@ pub fn fence_for(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_cell_stays_empty() {
+        assert_eq!(md_cell_code(""), "");
+    }
 
     #[test]
     fn md_cell_code_fences_backticks_and_escapes_pipes() {

@@ -407,8 +407,8 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         refresh_var: &'static str,
         verifier_var: Option<&'static str>,
         exchange_item: &'a str,
-        refresh_item: &'a str,
-        offline_access: bool,
+        /// Absent without offline_access: no refresh token comes.
+        refresh_item: Option<&'a str>,
         refresh_days: u32,
     }
     #[derive(Serialize)]
@@ -426,20 +426,16 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         renew_hours: u32,
         setup: &'static str,
     }
-    let consent = match (&kit.spec.consent, &kit.flow.refresh) {
-        (Some(c), Some(refresh)) => Some(ConsentView {
-            redirect_uri: c.redirect_uri().as_str(),
-            postman_callback: POSTMAN_CALLBACK,
-            code_var: names::AUTHORIZATION_CODE,
-            refresh_var: names::REFRESH_TOKEN,
-            verifier_var: c.pkce.then_some(names::CODE_VERIFIER),
-            exchange_item: &obtain.name,
-            refresh_item: &refresh.name,
-            offline_access: c.offline_access,
-            refresh_days: coupa::REFRESH_TOKEN_DAYS,
-        }),
-        _ => None,
-    };
+    let consent = kit.spec.consent.as_ref().map(|c| ConsentView {
+        redirect_uri: c.redirect_uri().as_str(),
+        postman_callback: POSTMAN_CALLBACK,
+        code_var: names::AUTHORIZATION_CODE,
+        refresh_var: names::REFRESH_TOKEN,
+        verifier_var: c.pkce.then_some(names::CODE_VERIFIER),
+        exchange_item: &obtain.name,
+        refresh_item: kit.flow.refresh.as_ref().map(|r| r.name.as_str()),
+        refresh_days: coupa::REFRESH_TOKEN_DAYS,
+    });
     let description = render(
         "postman_description",
         &DescriptionView {

@@ -14,6 +14,7 @@ pub const FILE: &str = "README.md";
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     #[derive(Serialize)]
     struct View<'a> {
+        consent: Option<ConsentView>,
         domain: &'a str,
         scopes: String,
         grant_label: &'static str,
@@ -30,6 +31,16 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         setup_path: &'static str,
     }
     #[derive(Serialize)]
+    struct ConsentView {
+        pkce: bool,
+        offline_access: bool,
+        redirect_uris: String,
+        refresh_days: u32,
+        postman_callback: &'static str,
+        code_var: &'static str,
+        refresh_var: &'static str,
+    }
+    #[derive(Serialize)]
     struct FileView {
         name: &'static str,
         purpose: &'static str,
@@ -44,6 +55,20 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         })
         .collect();
     let view = View {
+        consent: kit.spec.consent.as_ref().map(|c| ConsentView {
+            pkce: c.pkce,
+            offline_access: c.offline_access,
+            redirect_uris: c
+                .redirect_uris
+                .iter()
+                .map(|u| u.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            refresh_days: coupa::REFRESH_TOKEN_DAYS,
+            postman_callback: super::postman::POSTMAN_CALLBACK,
+            code_var: crate::contract::postman::AUTHORIZATION_CODE,
+            refresh_var: crate::contract::postman::REFRESH_TOKEN,
+        }),
         domain: kit.spec.domain.as_str(),
         scopes: kit.spec.scope_list(),
         grant_label: coupa::grant_label(kit.spec.grant),

@@ -95,7 +95,8 @@ struct Consent {
     redirect_uri: String,
     authorize_url: Word,
     exchange: Step,
-    refresh: Step,
+    /// Absent without offline_access: no refresh token comes.
+    refresh: Option<Step>,
     pkce: bool,
     offline_access: bool,
     refresh_days: u32,
@@ -155,12 +156,17 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
             format!("call-{calls}.json")
         }
     };
-    let consent = match (&kit.spec.consent, &kit.flow.authorize, &kit.flow.refresh) {
-        (Some(c), Some(authorize), Some(refresh)) => Some(Consent {
+    let consent = match (&kit.spec.consent, &kit.flow.authorize) {
+        (Some(c), Some(authorize)) => Some(Consent {
             redirect_uri: c.redirect_uri().as_str().into(),
             authorize_url: Curl::build(authorize, &kit.host, &ShellVars, CurlAuth::Sent)?.url,
             exchange: step(&kit.flow.obtain, kit, file_for(&kit.flow.obtain))?,
-            refresh: step(refresh, kit, file_for(refresh))?,
+            refresh: kit
+                .flow
+                .refresh
+                .as_ref()
+                .map(|r| step(r, kit, file_for(r)))
+                .transpose()?,
             pkce: c.pkce,
             offline_access: c.offline_access,
             refresh_days: coupa::REFRESH_TOKEN_DAYS,

@@ -61,6 +61,29 @@ impl Credentials {
             r.slots()
                 .contains(&Slot::Conn(crate::kit::Conn::ClientSecret))
         });
+        let refresh_token = kit.spec.consent.as_ref().and_then(|_| {
+            std::env::var(env::REFRESH_TOKEN)
+                .ok()
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+        });
+        // Without a refresh token or a loopback redirect URI, the person
+        // pastes the redirect on standard input: the secret cannot come there.
+        let pasting = kit
+            .spec
+            .consent
+            .as_ref()
+            .is_some_and(|c| refresh_token.is_none() && c.redirect_uri().loopback().is_none());
+        if secret_from_stdin && pasting {
+            return Err(Error::input(
+                Origin::Flag(STDIN_FLAG),
+                format!(
+                    "cannot share standard input with the consent: verify reads the redirected address there. Give the Secret in {} instead, or set {}",
+                    env::CLIENT_SECRET,
+                    env::REFRESH_TOKEN
+                ),
+            ));
+        }
         let mut creds = match needs_secret {
             true => Credentials::from_env(secret_from_stdin)?,
             false => {
@@ -78,24 +101,13 @@ impl Credentials {
                 }
             }
         };
-        if let Some(consent) = &kit.spec.consent {
-            creds.refresh_token = std::env::var(env::REFRESH_TOKEN)
-                .ok()
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty());
-            let pasting =
-                creds.refresh_token.is_none() && consent.redirect_uri().loopback().is_none();
-            if secret_from_stdin && pasting {
-                return Err(Error::input(
-                    Origin::Flag(STDIN_FLAG),
-                    format!(
-                        "cannot share standard input with the consent: verify reads the redirected address there. Give the Secret in {} instead, or set {}",
-                        env::CLIENT_SECRET,
-                        env::REFRESH_TOKEN
-                    ),
-                ));
-            }
+        if refresh_token.is_some() && kit.flow.refresh.is_none() {
+            return Err(Error::input(
+                Origin::Env(env::REFRESH_TOKEN),
+                "is set, but this kit asks for no offline_access, so it has no refresh; unset it, or drop --no-offline-access",
+            ));
         }
+        creds.refresh_token = refresh_token;
         Ok(creds)
     }
 

@@ -623,3 +623,162 @@ fn a_command_lists_and_takes_only_the_flags_it_uses() {
     let out = run(&["environment", "--config", config.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// User consent's options: each bad value or combination is named with the fix.
+#[test]
+fn bad_consent_inputs_and_combinations() {
+    let d = ["--domain", GUIDE_DOMAIN];
+    let cc = |extra: &[&'static str]| [&d[..], extra].concat();
+    let ac = |extra: &[&'static str]| [&d[..], &["--grant", "authorization-code"], extra].concat();
+    let cb = "https://acme.moveworks.com/auth/oauthCallback";
+    for (flag, extra) in [
+        ("--pkce", &["--pkce"][..]),
+        ("--redirect-uri", &["--redirect-uri", cb][..]),
+        ("--moveworks-org", &["--moveworks-org", "acme"][..]),
+        ("--no-offline-access", &["--no-offline-access"][..]),
+    ] {
+        rejects(
+            &cc(extra),
+            &[
+                flag,
+                "is for the authorization-code grant",
+                "add --grant authorization-code",
+            ],
+        );
+    }
+    rejects(
+        &ac(&[]),
+        &["--redirect-uri is missing", "--moveworks-org ORG"],
+    );
+    let bad_uris: &[(&str, &str)] = &[
+        (
+            "http://acme.example.com/cb",
+            "use https (http only for a loopback address",
+        ),
+        ("https://acme.example.com/cb#top", "no fragment"),
+        (
+            "https://a.example.com/cb,https://b.example.com/cb",
+            "give each URI with its own --redirect-uri",
+        ),
+        (
+            "acme.moveworks.com/auth/oauthCallback",
+            "give the whole URL",
+        ),
+        ("ftp://acme.example.com/cb", "an https URL"),
+        ("https:///cb", "needs a host"),
+        ("https://a b.example.com/", "no spaces"),
+    ];
+    for (uri, why) in bad_uris {
+        rejects(&ac(&["--redirect-uri", uri]), &["--redirect-uri '", why]);
+    }
+    rejects(
+        &ac(&[
+            "--moveworks-org",
+            "https://acme.am-eu-central.moveworks.com",
+        ]),
+        &[
+            "--moveworks-org",
+            "use --moveworks-org acme --moveworks-region eu",
+        ],
+    );
+    rejects(
+        &ac(&["--moveworks-org", "acme_corp"]),
+        &["--moveworks-org 'acme_corp'", "letters, digits and hyphens"],
+    );
+    rejects(
+        &ac(&["--moveworks-region", "eu", "--redirect-uri", cb]),
+        &["--moveworks-region needs --moveworks-org"],
+    );
+    rejects(
+        &ac(&[
+            "--redirect-uri",
+            cb,
+            "--no-offline-access",
+            "--scope",
+            "core.approval.read offline_access",
+            "--resource",
+            "approvals",
+        ]),
+        &["--scope 'offline_access'", "drop one of the two"],
+    );
+    let out = crate::support::run(&[&["sheet"][..], &cc(&["--grant", "implicit"])].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("[possible values: client-credentials, authorization-code]"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn consent_defaults_and_moveworks_callbacks() {
+    let spec = crate::support::spec(&[
+        "--domain",
+        GUIDE_DOMAIN,
+        "--grant",
+        "authorization-code",
+        "--redirect-uri",
+        "http://localhost:8765/callback",
+        "--moveworks-org",
+        "acme",
+        "--moveworks-region",
+        "ca",
+    ]);
+    let consent = spec.consent.as_ref().expect("user consent");
+    let uris: Vec<&str> = consent.redirect_uris.iter().map(|u| u.as_str()).collect();
+    assert_eq!(
+        uris,
+        [
+            "http://localhost:8765/callback",
+            "https://acme.am-ca-central.moveworks.com/auth/oauthCallback"
+        ],
+        "the given URI first, then Moveworks' callback"
+    );
+    assert_eq!(spec.scope_list(), "core.approval.read offline_access");
+    assert_eq!(spec.connector_name.as_str(), "Coupa Consent Auth Connector");
+    assert!(consent.offline_access && !consent.pkce);
+    assert_eq!(
+        consent.redirect_uris[0].loopback(),
+        Some(("127.0.0.1:8765".into(), "/callback".into()))
+    );
+    let without = crate::support::spec(&[
+        "--domain",
+        GUIDE_DOMAIN,
+        "--grant",
+        "authorization-code",
+        "--moveworks-org",
+        "acme",
+        "--no-offline-access",
+    ]);
+    assert_eq!(without.scope_list(), "core.approval.read");
+    // Client credentials keeps its defaults.
+    let cc = crate::support::spec(&["--domain", GUIDE_DOMAIN]);
+    assert!(cc.consent.is_none());
+    assert_eq!(cc.scope_list(), "core.expense.read");
+}
+
+#[test]
+fn verify_refuses_to_share_standard_input_with_the_consent() {
+    let out = Command::new(bin())
+        .args([
+            "verify",
+            "--domain",
+            GUIDE_DOMAIN,
+            "--grant",
+            "authorization-code",
+            "--redirect-uri",
+            "https://acme.moveworks.com/auth/oauthCallback",
+            "--client-secret-stdin",
+        ])
+        .env_clear()
+        .env("COUPA_CLIENT_ID", "id")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--client-secret-stdin cannot share standard input with the consent"),
+        "{}",
+        stderr(&out)
+    );
+}

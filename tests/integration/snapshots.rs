@@ -43,6 +43,47 @@ fn custom_names_and_limit() {
     );
 }
 
+/// The done-when example of user consent: Moveworks' callback only.
+#[test]
+fn user_consent() {
+    snapshot_all(
+        "consent",
+        &[
+            "--grant",
+            "authorization-code",
+            "--domain",
+            "acme.coupahost.com",
+            "--redirect-uri",
+            "https://acme.moveworks.com/auth/oauthCallback",
+        ],
+    );
+}
+
+/// User consent with every option: PKCE, a loopback URI before a regional
+/// Moveworks callback, two resources, no offline_access.
+#[test]
+fn user_consent_with_every_option() {
+    snapshot_all(
+        "consent-pkce",
+        &[
+            "--grant",
+            "authorization-code",
+            "--domain",
+            "acme-test.coupahost.com",
+            "--pkce",
+            "--redirect-uri",
+            "http://127.0.0.1:8765/callback",
+            "--moveworks-org",
+            "acme",
+            "--moveworks-region",
+            "eu",
+            "--resource",
+            "approvals,expense_reports",
+            "--no-offline-access",
+        ],
+    );
+}
+
 /// Step 2 of the guide, with the domain and scope filled in.
 #[test]
 fn curl_reproduces_the_guides_token_request() {

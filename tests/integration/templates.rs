@@ -74,6 +74,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "the script's own shell variable name",
     ),
     ("postman_description", "refresh_days", "a number"),
+    ("bundle_readme", "consent.refresh_days", "a number"),
     ("postman_description", "../renew_hours", "a number"),
     ("sheet_md", "connector_step", "a number"),
     ("sheet_md", "test_step", "a number"),
