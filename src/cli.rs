@@ -9,8 +9,9 @@ use crate::input::KitArgs;
 use crate::render::{self, File, Format, FORMATS};
 
 /// Generate and check everything needed to connect to Coupa's API with an
-/// OAuth2 client-credentials client: a Postman collection and environment,
-/// curl commands, a check script and the Agent Studio field sheet.
+/// OAuth2 client, client credentials or user consent (authorization code): a
+/// Postman collection and environment, curl commands, a check script and the
+/// Agent Studio field sheet.
 ///
 /// Start with `coupagen bundle --domain <your instance> --out coupa-kit`, then
 /// read coupa-kit/README.md. No secret is ever needed on the command line, and
@@ -21,6 +22,7 @@ use crate::render::{self, File, Format, FORMATS};
 Examples:
   coupagen bundle --domain acme.coupahost.com --out coupa-kit
   coupagen bundle --domain acme.coupahost.com --resource invoices,users --limit 10 --out kit
+  coupagen bundle --domain acme.coupahost.com --grant authorization-code --moveworks-org acme --out kit
   coupagen sheet --domain acme.coupahost.com --format json
   COUPA_CLIENT_ID=... COUPA_CLIENT_SECRET=... coupagen verify --domain acme.coupahost.com
   coupagen scopes --resources invoice
@@ -62,6 +64,11 @@ pub enum Command {
     /// cause and the fix of each failure. Exit status 0 when every step passed,
     /// 1 when any failed. Trusts Mozilla's roots plus SSL_CERT_FILE; honours
     /// HTTPS_PROXY and NO_PROXY.
+    ///
+    /// With --grant authorization-code: COUPA_REFRESH_TOKEN, when set, stands
+    /// in for the person. Otherwise verify prints the address to consent at,
+    /// then catches the redirect on a loopback redirect URI, or reads the
+    /// address the browser landed on from standard input.
     #[command(mut_args(|a| match VERIFY_IGNORES.contains(&a.get_id().as_str()) {
         true => a.hide(true),
         false => a,

@@ -619,4 +619,92 @@ mod tests {
             })
         );
     }
+
+    /// (what, the address given, the code or what the cause says)
+    #[test]
+    fn every_redirect_is_read_for_its_code_or_its_problem() {
+        let cb = "https://acme.moveworks.com/auth/oauthCallback";
+        let cases: &[(&str, String, Result<&str, &str>)] = &[
+            ("a code", format!("{cb}?code=c%2B1&state=S"), Ok("c+1")),
+            ("just the code", "c-2 ".into(), Ok("c-2")),
+            (
+                "Deny",
+                format!("{cb}?error=access_denied&state=S"),
+                Err("consent was denied"),
+            ),
+            (
+                "scopes",
+                format!("{cb}?error=invalid_scope&state=S"),
+                Err("refused the requested scopes"),
+            ),
+            (
+                "another state",
+                format!("{cb}?code=c&state=T"),
+                Err("state is not this run's"),
+            ),
+            (
+                "no state",
+                format!("{cb}?code=c"),
+                Err("state is not this run's"),
+            ),
+            (
+                "Coupa's own page",
+                "https://acme.coupahost.com/oauth2/authorizations/new?client_id=x".into(),
+                Err("Coupa did not send the browser on"),
+            ),
+            ("no code", format!("{cb}?state=S"), Err("holds no code")),
+            ("nothing", String::new(), Err("no redirect came back")),
+        ];
+        for (what, landed, expected) in cases {
+            let got = redirect(landed, "S", cb, "acme.coupahost.com");
+            match (got, expected) {
+                (Ok(code), Ok(want)) => assert_eq!(code, *want, "{what}"),
+                (Err(p), Err(want)) => assert!(p.cause.contains(want), "{what}: {}", p.cause),
+                (got, _) => panic!("{what}: {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_grant_says_which_grant_failed() {
+        let body = r#"{"error":"invalid_grant"}"#;
+        let refresh = Purpose {
+            token_from: TokenFrom::RefreshToken,
+            ..purpose(Answer::Token)
+        };
+        let e = diagnose(&refresh, &heard(400, JSON, body)).unwrap_err();
+        assert!(
+            e.cause.contains("refresh tokens last 90 days"),
+            "{}",
+            e.cause
+        );
+        let code = Purpose {
+            token_from: TokenFrom::Code,
+            redirect_uri: Some("https://x.example/cb"),
+            ..purpose(Answer::Token)
+        };
+        let e = diagnose(&code, &heard(400, JSON, body)).unwrap_err();
+        assert!(e.cause.contains("a code works once"), "{}", e.cause);
+        assert!(e.fix.contains("https://x.example/cb"), "{}", e.fix);
+    }
+
+    #[test]
+    fn a_consent_token_without_a_refresh_token_fails_when_one_was_asked_for() {
+        let body = r#"{"access_token":"abc","expires_in":10}"#;
+        let asked = Purpose {
+            token_from: TokenFrom::Code,
+            expects_refresh: true,
+            ..purpose(Answer::Token)
+        };
+        let e = diagnose(&asked, &heard(200, JSON, body)).unwrap_err();
+        assert!(e.fix.contains("offline_access"), "{}", e.fix);
+        let with = r#"{"access_token":"abc","refresh_token":"r"}"#;
+        assert!(matches!(
+            diagnose(&asked, &heard(200, JSON, with)),
+            Ok(Found::Token {
+                refresh_token: Some(_),
+                ..
+            })
+        ));
+    }
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 use coupagen::input::Inputs;
 use coupagen::kit::{self, At, Binder, Conn, Kit, Slot, Text};
 use coupagen::render;
-use coupagen::spec::{self, ConnectorName, Domain, Filter, Scope, Spec, VarName};
+use coupagen::spec::{self, ConnectorName, Domain, Filter, RedirectUri, Scope, Spec, VarName};
 use proptest::prelude::*;
 
 /// Fragments that break naive quoting somewhere.
@@ -209,8 +209,98 @@ proptest! {
         if Filter::parse(&s).is_ok() {
             prop_assert!(!s.chars().any(char::is_control));
         }
+        if let Ok(u) = RedirectUri::parse(&s) {
+            // Coupa's field is comma-separated; a fragment never reaches a server.
+            let bad = |c: char| c.is_whitespace() || c.is_control() || ",#".contains(c);
+            prop_assert!(!u.as_str().chars().any(bad), "{:?}", u);
+            prop_assert!(u.as_str().starts_with("https://") || u.loopback().is_some(), "{:?}", u);
+        }
         let _ = spec::parse_fields(&s);
         let _ = spec::parse_resources(&[&s]);
+    }
+}
+
+/// A redirect URI with a hostile path and query, as validation accepts it.
+fn redirect_uri() -> impl Strategy<Value = String> {
+    ("[a-z]{1,10}", hostile_text(8))
+        .prop_map(|(host, rest)| format!("https://{host}.example/{rest}"))
+        .prop_filter("accepted by validation", |u| RedirectUri::parse(u).is_ok())
+}
+
+/// Percent-decodes a query value.
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// A hostile redirect URI (and connector name) reaches every user-consent
+    /// artifact intact: JSON, Markdown, curl's words, the script's words, and
+    /// the authorization URL, where it is one encoded query value.
+    #[test]
+    fn a_redirect_uri_reads_back_in_every_consent_artifact(uri in redirect_uri(), connector in connector_name()) {
+        let spec = Inputs {
+            domain: Some(crate::support::GUIDE_DOMAIN.into()),
+            grant: Some(spec::Grant::AuthorizationCode),
+            redirect_uris: vec![uri.clone()],
+            connector_name: Some(connector.clone()),
+            ..Inputs::default()
+        }
+        .resolve()
+        .expect("valid");
+        let uri = uri.trim().to_string();
+        let kit = kit::plan(&spec);
+        let coll = json(&render::file(&kit, "coupa.postman_collection.json").unwrap().text);
+        let var = coll["variable"].as_array().unwrap().iter().find(|v| v["key"] == "redirect_uri").unwrap();
+        prop_assert_eq!(&var["value"], &serde_json::json!(uri));
+        let sheet = json(&render::file(&kit, crate::support::SHEET_JSON).unwrap().text);
+        prop_assert_eq!(&sheet["coupa_client"]["redirect_uris_line"], &serde_json::json!(uri));
+        prop_assert_eq!(&sheet["connector"]["connection_name"], &serde_json::json!(connector));
+
+        let md = render::file(&kit, crate::support::SHEET_MD).unwrap().text;
+        let tables = tables(&md);
+        let row = tables[0].iter().find(|r| r[0] == "Redirect URIs").cloned();
+        prop_assert_eq!(row.map(|r| r[1].clone()), Some(uri.clone()), "{}", md);
+
+        let curl = render::file(&kit, "coupa-requests.curl").unwrap().text;
+        let exchange = bash_words(&command_after(&curl, "# Exchange the authorization code\ncurl "), &[]);
+        prop_assert!(exchange.contains(&format!("redirect_uri={uri}")), "{:?}", exchange);
+        let url = curl.lines().find_map(|l| l.strip_prefix("#    https://")).unwrap();
+        let value = url.split('&').find_map(|p| p.strip_prefix("redirect_uri=")).unwrap();
+        prop_assert_eq!(decode(value), uri.clone());
+
+        // The script: the variable, then the URL its own urlencode builds.
+        let script = render::file(&kit, "coupa-check.sh").unwrap().text;
+        let assign = script.lines().find_map(|l| l.strip_prefix("redirect_uri=")).unwrap();
+        prop_assert_eq!(bash_words(assign, &[]), vec![uri.clone()]);
+        let function = &script[script.find("urlencode() {").unwrap()..];
+        let function = &function[..function.find("\n}\n").unwrap() + 3];
+        let built = script.lines().find_map(|l| l.trim().strip_prefix("authorize_url=")).unwrap();
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!("{function}\nredirect_uri={assign}\nprintf '%s' {built}"))
+            .env("domain", "d.example")
+            .env("COUPA_CLIENT_ID", "id")
+            .env("scope", "s")
+            .env("state", "st")
+            .output()
+            .unwrap();
+        let built = String::from_utf8(out.stdout).unwrap();
+        let value = built.split('&').find_map(|p| p.strip_prefix("redirect_uri=")).unwrap();
+        prop_assert_eq!(decode(value), uri);
     }
 }
 

@@ -316,3 +316,26 @@ fn planned_model() {
         insta::assert_snapshot!("guide__model", serde_json::to_string_pretty(&kit).unwrap());
     });
 }
+
+/// The user-consent flow as the model plans it: the authorization request a
+/// browser makes, the exchange and the refresh.
+#[test]
+fn planned_consent_model() {
+    let spec = spec(&[
+        "--grant",
+        "authorization-code",
+        "--domain",
+        "acme.coupahost.com",
+        "--redirect-uri",
+        "https://acme.moveworks.com/auth/oauthCallback",
+    ]);
+    let kit = coupagen::kit::plan(&spec);
+    let mut settings = crate::support::snapshot_settings();
+    settings.set_description("coupagen's user-consent kit, before any format binds it");
+    settings.bind(|| {
+        insta::assert_snapshot!(
+            "consent__model",
+            serde_json::to_string_pretty(&kit).unwrap()
+        );
+    });
+}
