@@ -245,8 +245,13 @@ fn newman_exchanges_a_fresh_code_then_refreshes_and_calls_as_the_person() {
     let tokens = token_posts(&log);
     assert_eq!(tokens.len(), 1, "{log:#?}");
     assert_eq!(
-        tokens[0].form()[0],
-        ("grant_type".into(), "refresh_token".into())
+        tokens[0].form(),
+        pairs(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("client_id", &b.client_id),
+            ("client_secret", &b.client_secret),
+        ])
     );
     assert!(log.iter().any(|r| r.path == "/api/approvals"));
 }
