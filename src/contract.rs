@@ -23,6 +23,8 @@ pub mod postman {
     pub const CODE_VERIFIER: &str = "code_verifier";
     pub const STATE: &str = "state";
     pub const CODE_CHALLENGE: &str = "code_challenge";
+    /// Use cases: `true` lets the requests that change Coupa data run.
+    pub const ALLOW_WRITES: &str = "allow_writes";
     /// Names the collection uses itself, which a placeholder must not shadow.
     pub const RESERVED: &[&str] = &[
         DOMAIN,
@@ -35,6 +37,7 @@ pub mod postman {
         CODE_VERIFIER,
         STATE,
         CODE_CHALLENGE,
+        ALLOW_WRITES,
     ];
 }
 
@@ -46,4 +49,8 @@ pub mod env {
     pub const SCOPE: &str = "COUPA_SCOPE";
     /// User consent: a refresh token, for a run without a person.
     pub const REFRESH_TOKEN: &str = "COUPA_REFRESH_TOKEN";
+    /// Use cases: `1` lets the check script run requests that change Coupa data.
+    pub const ALLOW_WRITES: &str = "COUPA_ALLOW_WRITES";
+    /// Use cases: each input comes from `COUPA_` and its name in upper case.
+    pub const INPUT_PREFIX: &str = "COUPA_";
 }

@@ -13,9 +13,10 @@ use crate::coupa::OFFLINE_ACCESS;
 use crate::error::{Error, Origin};
 use crate::moveworks::{self, Region};
 use crate::spec::{
-    parse_fields, parse_limit, parse_resources, settle_scopes, ConnectorName, Consent, Domain,
-    Filter, Grant, Query, RedirectUri, ReturnObject, Scope, Spec, VarName, DEFAULT_CONNECTOR_NAME,
-    DEFAULT_CONSENT_CONNECTOR_NAME, DEFAULT_CONSENT_RESOURCE, DEFAULT_RESOURCE,
+    add_use_case_scopes, parse_fields, parse_limit, parse_resources, settle_scopes, ConnectorName,
+    Consent, Domain, Filter, Grant, Query, RedirectUri, ReturnObject, Scope, Spec, VarName,
+    DEFAULT_CONNECTOR_NAME, DEFAULT_CONSENT_CONNECTOR_NAME, DEFAULT_CONSENT_RESOURCE,
+    DEFAULT_RESOURCE,
 };
 
 /// The `--help` heading of the authorization-code grant's options.
@@ -67,6 +68,21 @@ pub struct Inputs {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub resources: Vec<String>,
+    /// A use case to serve (see `coupagen use-cases`): its requests, chained;
+    /// repeatable or comma-separated.
+    #[arg(long = "use-case", value_name = "ID")]
+    #[serde(
+        default,
+        alias = "use_case",
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub use_cases: Vec<String>,
+    /// Your own use cases, a JSON file in the format of coupagen's built-in
+    /// ones (README: "Use cases"); all of its use cases join the kit.
+    #[arg(long, value_name = "FILE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_case_file: Option<String>,
     /// Records a page, 1 to 50 [default: 1]
     #[arg(long, value_name = "N", help_heading = "Query")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -336,16 +352,28 @@ impl Inputs {
                 ));
             }
         }
+        let use_cases = self.use_cases()?;
         let resources_given = !self.resources.is_empty();
         let resources = match (resources_given, grant) {
             (true, _) => parse_resources(&self.resources)?,
+            // Use cases alone: the kit is their requests.
+            (false, _) if !use_cases.is_empty() => Vec::new(),
             (false, Grant::ClientCredentials) => parse_resources(&[DEFAULT_RESOURCE])?,
             (false, Grant::AuthorizationCode) => parse_resources(&[DEFAULT_CONSENT_RESOURCE])?,
         };
+        let given_scopes = Scope::parse_list(&self.scopes)?;
+        let scopes_given = !given_scopes.is_empty();
         let mut scopes = settle_scopes(
-            Scope::parse_list(&self.scopes)?,
+            given_scopes,
             &resources,
             resources_given,
+            self.allow_unknown_scopes,
+        )?;
+        add_use_case_scopes(
+            &mut scopes,
+            scopes_given,
+            &use_cases,
+            Origin::Option("use_cases"),
             self.allow_unknown_scopes,
         )?;
         let consent = match grant {
@@ -432,6 +460,7 @@ impl Inputs {
             domain,
             scopes,
             resources,
+            use_cases,
             query,
             client_id_var,
             client_secret_var,
@@ -441,6 +470,67 @@ impl Inputs {
 }
 
 impl Inputs {
+    /// The use cases: those named with `--use-case` (built in, or in the
+    /// file), then the rest of `--use-case-file`'s, each once.
+    fn use_cases(&self) -> Result<Vec<crate::usecase::UseCase>, Error> {
+        use crate::usecase;
+        let names: Vec<&str> = self
+            .use_cases
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect();
+        if names.is_empty() && self.use_case_file.is_none() {
+            return Ok(Vec::new());
+        }
+        let own = match &self.use_case_file {
+            Some(file) => usecase::from_file(Path::new(file), Origin::Option("use_case_file"))?,
+            None => Vec::new(),
+        };
+        let built_in = match names.is_empty() {
+            true => Vec::new(),
+            false => usecase::built_in(),
+        };
+        if let Some(clash) = own.iter().find(|o| built_in.iter().any(|b| b.id == o.id)) {
+            return Err(Error::bad(
+                Origin::Option("use_case_file"),
+                self.use_case_file.as_deref().unwrap_or_default(),
+                format!(
+                    "the use case \"{}\" has a built-in one's id; give yours another",
+                    clash.id
+                ),
+            ));
+        }
+        let mut out: Vec<usecase::UseCase> = Vec::new();
+        for name in names {
+            let found = built_in.iter().chain(&own).find(|u| u.id == name);
+            let Some(uc) = found else {
+                let ids = built_in.iter().chain(&own).map(|u| u.id.as_str());
+                let near = crate::catalog::closest(name, ids.clone(), 3);
+                return Err(Error::bad(
+                    Origin::Option("use_cases"),
+                    name,
+                    format!(
+                        "not a use case{}; `coupagen use-cases` lists them: {}",
+                        near.map(|n| format!(" (did you mean '{n}'?)"))
+                            .unwrap_or_default(),
+                        ids.collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            };
+            if !out.contains(uc) {
+                out.push(uc.clone());
+            }
+        }
+        for uc in own {
+            if !out.contains(&uc) {
+                out.push(uc);
+            }
+        }
+        Ok(out)
+    }
+
     /// The authorization-code grant's settings; `offline_access` joins the
     /// scopes unless left out.
     fn consent(&self, scopes: &mut Vec<Scope>) -> Result<Consent, Error> {

@@ -19,6 +19,7 @@ pub mod moveworks;
 pub mod output;
 pub mod render;
 pub mod spec;
+pub mod usecase;
 pub mod verify;
 
 pub use error::Error;

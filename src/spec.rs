@@ -148,6 +148,8 @@ pub struct Spec {
     pub domain: Domain,
     pub scopes: Vec<Scope>,
     pub resources: Vec<&'static Resource>,
+    /// The use cases, validated, in the order given.
+    pub use_cases: Vec<crate::usecase::UseCase>,
     pub query: Query,
     pub client_id_var: VarName,
     pub client_secret_var: VarName,
@@ -810,6 +812,50 @@ pub fn settle_scopes(
         }
     }
     Ok(given)
+}
+
+/// Adds the scopes the use cases' requests need: to the defaults, or, when
+/// `--scope` was given, checks it lists each one.
+pub fn add_use_case_scopes(
+    scopes: &mut Vec<Scope>,
+    scopes_given: bool,
+    use_cases: &[crate::usecase::UseCase],
+    origin: Origin,
+    allow_unknown: bool,
+) -> Result<(), Error> {
+    for uc in use_cases {
+        for step in &uc.requests {
+            if !allow_unknown && catalog::scope(&step.scope).is_none() {
+                return Err(Error::bad(
+                    origin.clone(),
+                    &uc.id,
+                    format!(
+                        "request \"{}\" needs the scope '{}', which is not a known Coupa scope; `coupagen scopes` lists them, and --allow-unknown-scopes accepts your instance's own",
+                        step.name, step.scope
+                    ),
+                ));
+            }
+            if scopes.iter().any(|s| s.as_str() == step.scope) {
+                continue;
+            }
+            if scopes_given {
+                return Err(Error::bad(
+                    origin.clone(),
+                    &uc.id,
+                    format!(
+                        "needs the scope '{0}' (for \"{1}\"), which --scope does not list; add --scope {0}",
+                        step.scope, step.name
+                    ),
+                ));
+            }
+            scopes.push(Scope(step.scope.clone()));
+        }
+    }
+    if !scopes_given {
+        scopes.sort();
+        scopes.dedup();
+    }
+    Ok(())
 }
 
 impl Spec {

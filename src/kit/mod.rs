@@ -4,12 +4,14 @@
 
 mod flow;
 mod request;
+mod usecase;
 mod value;
 
 use serde::Serialize;
 
 pub use flow::AuthFlow;
 pub use request::{Answer, Auth, Body, Capture, Expect, Method, Request};
+pub use usecase::{Arg, ArgSource, UseCasePlan};
 pub use value::{
     encode, encode_at, encode_key, At, AuthValue, Binder, Conn, Encoding, Part, Piece, Shown, Slot,
     Text, Value,
@@ -29,6 +31,9 @@ pub struct Kit<'a> {
     pub flow: AuthFlow,
     /// The API requests.
     pub calls: Vec<Request>,
+    /// The use cases, each an ordered set of requests.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub use_cases: Vec<UseCasePlan>,
 }
 
 pub fn plan(spec: &Spec) -> Kit<'_> {
@@ -41,6 +46,7 @@ pub fn plan(spec: &Spec) -> Kit<'_> {
             .iter()
             .map(|r| list(r, &spec.query))
             .collect(),
+        use_cases: spec.use_cases.iter().map(UseCasePlan::plan).collect(),
     }
 }
 
@@ -81,7 +87,7 @@ fn list(resource: &'static Resource, q: &Query) -> Request {
             answer: Answer::List,
         },
         captures: Vec::new(),
-        group: Some(resource.area),
+        group: Some(resource.area.to_string()),
         scope: Some(resource.read_scope),
     }
 }
@@ -89,6 +95,16 @@ fn list(resource: &'static Resource, q: &Query) -> Request {
 impl Kit<'_> {
     /// Every request, the flow's first.
     pub fn requests(&self) -> impl Iterator<Item = &Request> {
-        self.flow.requests().chain(&self.calls)
+        self.flow
+            .requests()
+            .chain(&self.calls)
+            .chain(self.use_cases.iter().flat_map(|u| &u.requests))
+    }
+
+    /// The use case a request belongs to, if any.
+    pub fn use_case_of(&self, req: &Request) -> Option<&UseCasePlan> {
+        self.use_cases
+            .iter()
+            .find(|u| u.requests.iter().any(|r| std::ptr::eq(r, req)))
     }
 }

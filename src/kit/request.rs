@@ -100,7 +100,7 @@ pub struct Request {
     pub expect: Expect,
     pub captures: Vec<Capture>,
     /// Where it is filed: a Postman folder, a sheet section.
-    pub group: Option<&'static str>,
+    pub group: Option<String>,
     /// The scope Coupa checks for it, when one is known.
     pub scope: Option<&'static str>,
 }

@@ -41,6 +41,10 @@ pub enum AuthValue {
 pub enum Slot {
     Conn(Conn),
     Auth(AuthValue),
+    /// A use case's input, by name: from the person or what they say.
+    Input(&'static str),
+    /// A value an earlier request of the use case took from its answer.
+    Captured(&'static str),
 }
 
 impl Slot {
@@ -58,6 +62,7 @@ impl Slot {
             Slot::Auth(AuthValue::State) => "state",
             Slot::Auth(AuthValue::CodeVerifier) => "code_verifier",
             Slot::Auth(AuthValue::CodeChallenge) => "code_challenge",
+            Slot::Input(name) | Slot::Captured(name) => name,
         }
     }
 }
@@ -154,6 +159,39 @@ impl Value {
 
     pub fn parts(&self) -> &[Part] {
         &self.0
+    }
+
+    /// A template's value: `{{name}}` becomes the slot `resolve` names,
+    /// everything else literal text.
+    pub fn template(text: &str, resolve: impl Fn(&str) -> Slot) -> Value {
+        let mut value = Value::default();
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            let after = &rest[start + 2..];
+            match after
+                .find("}}")
+                .filter(|end| crate::usecase::is_name(&after[..*end]))
+            {
+                Some(end) => {
+                    value = value
+                        .then(Value::lit(&rest[..start]))
+                        .then(Value::slot(resolve(&after[..end])));
+                    rest = &after[end + 2..];
+                }
+                None => {
+                    value = value.then(Value::lit(&rest[..start + 2]));
+                    rest = after;
+                }
+            }
+        }
+        value.then(Value::lit(rest)).without_empty()
+    }
+
+    /// Drops empty literal parts (a template that starts with a slot).
+    fn without_empty(mut self) -> Value {
+        self.0
+            .retain(|p| !matches!(p, Part::Lit(t) if t.is_empty()));
+        self
     }
 
     /// The slots the value holds, in order.
@@ -259,6 +297,23 @@ mod tests {
             v.text(At::Header, &Names, Encoding::Url),
             "Bearer <Auth(AccessToken)@Header>"
         );
+    }
+
+    #[test]
+    fn a_template_makes_slots_of_names_and_keeps_the_rest() {
+        let v = Value::template(r#"/api/x/{{id}}?[{"a":{"b":1}}]{{"#, |n| {
+            Slot::Input(if n == "id" { "id" } else { "?" })
+        });
+        assert_eq!(
+            v.parts(),
+            [
+                Part::Lit("/api/x/".into()),
+                Part::Slot(Slot::Input("id")),
+                Part::Lit(r#"?[{"a":{"b":1}}]{{"#.into()),
+            ]
+        );
+        let only = Value::template("{{id}}", |_| Slot::Captured("id"));
+        assert_eq!(only.parts(), [Part::Slot(Slot::Captured("id"))]);
     }
 
     #[test]

@@ -10,9 +10,10 @@ use super::templates::render;
 use super::{Artifact, File, Format};
 use crate::kit::{
     self, encode_at, At, AuthValue, Binder, Conn, Encoding, Kit, Method, Piece, Request, Slot,
-    Text, Value,
+    Text, UseCasePlan, Value,
 };
 use crate::spec::Spec;
+use crate::usecase::Kind;
 use crate::Error;
 
 pub const FILE: File = File {
@@ -144,9 +145,9 @@ fn word<B: Binder<Out = Shell>>(
                 w.push_lit(&encode_at(&text, at, encoding))
             }
             Piece::Bound(Shell::Text(Text::Placeholder(text))) => w.push_lit(&text),
-            // In a URL's query the value is encoded as the script runs.
+            // In a URL the value is encoded as the script runs.
             Piece::Bound(Shell::Var(var)) => w.push(match (at, encoding) {
-                (At::Query, Encoding::Url) => WordPart::Encoded(var),
+                (At::Query | At::Path, Encoding::Url) => WordPart::Encoded(var),
                 _ => WordPart::Var(var),
             }),
             Piece::Bound(Shell::Stdin(var)) => {
@@ -159,6 +160,11 @@ fn word<B: Binder<Out = Shell>>(
 }
 
 impl Curl {
+    /// A value as one shell word, as a message says it (no secret in it).
+    pub fn word<B: Binder<Out = Shell>>(value: &Value, b: &B) -> Word {
+        word(value, At::Header, b, Encoding::Raw).0
+    }
+
     pub fn build<B: Binder<Out = Shell>>(
         req: &Request,
         host: &Value,
@@ -257,9 +263,35 @@ fn stdin_taken(headers: &[Word], data: &[Word]) -> bool {
 }
 
 /// The guide's binding: the domain and scopes filled in, credentials and
-/// token left as Postman's `{{placeholders}}`, as the setup guide shows them.
+/// token left as Postman's `{{placeholders}}`, as the setup guide shows them;
+/// a use case's values as Agent Studio's Mustache placeholders.
 pub(super) struct Guide<'k> {
     pub spec: &'k Spec,
+    use_cases: &'k [UseCasePlan],
+}
+
+impl<'k> Guide<'k> {
+    pub fn of(kit: &'k Kit<'k>) -> Guide<'k> {
+        Guide {
+            spec: kit.spec,
+            use_cases: &kit.use_cases,
+        }
+    }
+
+    /// Agent Studio's placeholder for a use case's value. Mustache
+    /// HTML-escapes `{{name}}`, so a path segment or free text (a reason) takes
+    /// the raw `{{{name}}}`; an id, email or date the plain `{{name}}`.
+    fn mustache(&self, name: &str, at: At) -> String {
+        let free_text = self
+            .use_cases
+            .iter()
+            .find_map(|u| u.arg(name))
+            .is_some_and(|a| a.kind == Kind::String);
+        match at == At::Path || free_text {
+            true => format!("{{{{{{{name}}}}}}}"),
+            false => format!("{{{{{name}}}}}"),
+        }
+    }
 }
 
 impl Binder for Guide<'_> {
@@ -275,6 +307,7 @@ impl Binder for Guide<'_> {
             Slot::Conn(Conn::ClientId | Conn::ClientSecret) | Slot::Auth(_) => {
                 Placeholders { spec: self.spec }.slot(slot, at)
             }
+            Slot::Input(name) | Slot::Captured(name) => Text::Placeholder(self.mustache(name, at)),
         }
     }
 }
@@ -282,7 +315,7 @@ impl Binder for Guide<'_> {
 /// One guide-style command as text, for Agent Studio's Import cURL: no
 /// Authorization header, since the connector supplies the token.
 pub(super) fn import_text(kit: &Kit<'_>, req: &Request) -> Result<String, Error> {
-    let b = AsShell(Guide { spec: kit.spec });
+    let b = AsShell(Guide::of(kit));
     let curl = Curl::build(req, &kit.host, &b, CurlAuth::ByConnector)?;
     Ok(render("curl_command", &curl)?.trim_end().to_string())
 }
@@ -308,9 +341,9 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         token: String,
         commands: Vec<Curl>,
     }
-    let b = AsShell(Guide { spec: kit.spec });
+    let b = AsShell(Guide::of(kit));
     let names = Placeholders { spec: kit.spec };
-    let guide = Guide { spec: kit.spec };
+    let guide = Guide::of(kit);
     let view = View {
         consent: kit.flow.authorize.as_ref().map(|a| Consent {
             url: a.url(&kit.host, &guide),

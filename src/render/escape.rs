@@ -48,6 +48,24 @@ pub fn md_cell_code(text: &str) -> String {
     code_span(&text.replace('|', "\\|"))
 }
 
+/// A YAML scalar that reads back as `text`: plain when it is a name or a
+/// dotted reference (`data.user`), single-quoted otherwise (`'` doubled),
+/// so no value is read as a number, a boolean, null or YAML syntax.
+pub fn yaml_scalar(text: &str) -> String {
+    let plain = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && !matches!(
+            text.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null"
+        );
+    match plain {
+        true => text.to_string(),
+        false => format!("'{}'", one_line(text).replace('\'', "''")),
+    }
+}
+
 /// A fenced code block's fence: longer than any backtick run in `text`.
 pub fn fence_for(text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
@@ -57,6 +75,16 @@ pub fn fence_for(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_scalars_are_plain_only_when_safe() {
+        assert_eq!(yaml_scalar("data.coupa_user"), "data.coupa_user");
+        assert_eq!(yaml_scalar(r#"data.x[0]["a-b"]"#), r#"'data.x[0]["a-b"]'"#);
+        assert_eq!(yaml_scalar("it's"), "'it''s'");
+        assert_eq!(yaml_scalar("true"), "'true'");
+        assert_eq!(yaml_scalar("12"), "'12'");
+        assert_eq!(yaml_scalar(""), "''");
+    }
 
     #[test]
     fn an_empty_cell_stays_empty() {

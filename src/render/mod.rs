@@ -2,6 +2,7 @@
 //! generator subcommands, `bundle`, the bundle's README and the benchmarks
 //! read it. One submodule per format, each with its own binder.
 
+mod compound;
 mod curl;
 mod escape;
 mod postman;
@@ -72,6 +73,14 @@ pub fn format(command: &str) -> Option<&'static Format> {
     FORMATS.iter().copied().find(|f| f.command == command)
 }
 
+/// The bundle's compound actions, one a use case, as its README lists them.
+pub const COMPOUND_FILES: File = File {
+    path: "agent-studio/<use-case-id>.yaml",
+    variant: "compound",
+    purpose:
+        "Each use case's Agent Studio compound action, the YAML to paste (the sheet shows it too).",
+};
+
 /// The bundle's record of its own inputs, for `verify --config` and a later
 /// `bundle --config`.
 pub const CONFIG_FILE: File = File {
@@ -87,6 +96,7 @@ pub fn bundle(kit: &Kit<'_>, inputs: &Inputs) -> Result<Vec<Artifact>, Error> {
     for format in FORMATS {
         files.extend((format.render)(kit, None)?);
     }
+    files.extend(compound::files(kit)?);
     files.push(Artifact {
         path: CONFIG_FILE.path.into(),
         text: inputs.to_config(),

@@ -8,7 +8,9 @@ use super::templates::{render, render_json};
 use super::{bound, pairs, Artifact, File, Format, Pair};
 use crate::contract::postman as names;
 use crate::coupa;
-use crate::kit::{Answer, At, Auth, AuthValue, Binder, Conn, Encoding, Kit, Request, Slot, Text};
+use crate::kit::{
+    Answer, ArgSource, At, Auth, AuthValue, Binder, Conn, Encoding, Kit, Request, Slot, Text,
+};
 use crate::spec::Spec;
 use crate::Error;
 
@@ -84,6 +86,8 @@ impl Placeholders<'_> {
             Slot::Auth(AuthValue::CodeVerifier) => names::CODE_VERIFIER,
             Slot::Auth(AuthValue::State) => names::STATE,
             Slot::Auth(AuthValue::CodeChallenge) => names::CODE_CHALLENGE,
+            // A use case's inputs and captures are collection variables of their own name.
+            Slot::Input(name) | Slot::Captured(name) => name,
         }
     }
 
@@ -162,6 +166,11 @@ struct Scripts<'a> {
     expects_refresh: bool,
     /// For a flow item: the variables it sends that the person supplies.
     needs: Vec<&'a str>,
+    /// The request changes Coupa data: it runs only when `allow_writes` is true.
+    writes: bool,
+    writes_var: &'static str,
+    /// What a use case's request keeps from its answer.
+    captures: Vec<CaptureView>,
     /// For an API request's tests: whether the answer is a list.
     list: bool,
     /// What the scripts say when the environment is not selected: the
@@ -180,7 +189,7 @@ struct Item {
 
 #[derive(Serialize)]
 struct Folder {
-    name: &'static str,
+    name: String,
     items: Vec<Item>,
 }
 
@@ -194,7 +203,53 @@ struct CollectionView {
     folders: Vec<Folder>,
     prerequest: Vec<String>,
     auth: serde_json::Value,
-    variables: Vec<Pair>,
+    variables: Vec<Variable>,
+}
+
+/// A collection variable; a use case's say what they hold.
+#[derive(Debug, Serialize)]
+struct Variable {
+    key: String,
+    value: String,
+    description: Option<String>,
+}
+
+/// The use cases' inputs and captures, each once, empty and described; and
+/// `allow_writes` when a use case changes Coupa data.
+fn use_case_variables(kit: &Kit<'_>) -> Vec<Variable> {
+    let mut out: Vec<Variable> = Vec::new();
+    for uc in &kit.use_cases {
+        for arg in &uc.args {
+            if out.iter().any(|v| v.key == arg.name) {
+                continue;
+            }
+            let description = match &arg.source {
+                ArgSource::Captured { request, .. } => format!(
+                    "{}. Set by \"{}\" from its answer.",
+                    arg.description, uc.requests[*request].name
+                ),
+                ArgSource::User | ArgSource::Said => format!(
+                    "{}, e.g. {}. Give it (newman: --env-var {}=...) before running \"{}\".",
+                    arg.description, arg.example, arg.name, uc.name
+                ),
+            };
+            out.push(Variable {
+                key: arg.name.into(),
+                value: String::new(),
+                description: Some(description),
+            });
+        }
+    }
+    if kit.use_cases.iter().any(|u| u.writes()) {
+        out.push(Variable {
+            key: names::ALLOW_WRITES.into(),
+            value: String::new(),
+            description: Some(
+                "Set to true to let the requests that change Coupa data (approve, reject) run; otherwise they skip themselves.".into(),
+            ),
+        });
+    }
+    out
 }
 
 /// The collection's auth: the stored token as a bearer header. With user
@@ -299,15 +354,51 @@ fn tests(scripts: &Scripts<'_>, answer: Answer) -> Result<Vec<String>, Error> {
     }
 }
 
-/// The variables a request sends that a person supplies (a code, a refresh
-/// token, a PKCE verifier): the environment holds them, empty.
+/// The variables a request sends that a person (or an earlier request)
+/// supplies: a code, a refresh token, a PKCE verifier, a use case's inputs
+/// and captures. The request skips itself while one is empty.
 fn supplied(req: &Request) -> impl Iterator<Item = Slot> {
     req.slots().into_iter().filter(|s| {
         matches!(
             s,
             Slot::Auth(AuthValue::Code | AuthValue::RefreshToken | AuthValue::CodeVerifier)
+                | Slot::Input(_)
+                | Slot::Captured(_)
         )
     })
+}
+
+/// A capture as a test script runs it: the answer's path as keys and
+/// indexes, and what to say when the answer holds none.
+#[derive(Debug, Serialize, Clone)]
+struct CaptureView {
+    name: String,
+    path: Vec<serde_json::Value>,
+    if_none: String,
+}
+
+fn capture_views(kit: &Kit<'_>, req: &Request) -> Vec<CaptureView> {
+    let Some(uc) = kit.use_case_of(req) else {
+        return Vec::new();
+    };
+    req.captures
+        .iter()
+        .map(|c| CaptureView {
+            name: c.name.clone(),
+            path: c
+                .path
+                .split('.')
+                .map(|k| match k.parse::<u64>() {
+                    Ok(i) => serde_json::json!(i),
+                    Err(_) => serde_json::json!(k),
+                })
+                .collect(),
+            if_none: match uc.arg(&c.name).map(|a| &a.source) {
+                Some(ArgSource::Captured { if_none, .. }) => if_none.clone(),
+                _ => String::new(),
+            },
+        })
+        .collect()
 }
 
 /// The credential variables the environment holds: the client's, then what
@@ -358,6 +449,9 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         refresh_token_field: coupa::REFRESH_TOKEN_FIELD,
         expects_refresh: kit.spec.consent.as_ref().is_some_and(|c| c.offline_access),
         needs: Vec::new(),
+        writes: false,
+        writes_var: names::ALLOW_WRITES,
+        captures: Vec::new(),
         list: true,
         env_vars: env_names.iter().map(String::as_str).collect(),
         environment_name: &environment_name,
@@ -368,15 +462,18 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             .filter(|s| *s != Slot::Auth(AuthValue::CodeVerifier))
             .map(|s| b.name(s))
             .collect();
+        let writes = kit.use_case_of(req).is_some() && req.method.writes();
         let scripts = Scripts {
             needs,
+            writes,
+            captures: capture_views(kit, req),
             // Only the exchange hands out the first refresh token.
             expects_refresh: scripts.expects_refresh && std::ptr::eq(req, obtain),
             ..scripts.clone()
         };
         Ok(Item {
             request: RequestView::new(kit, req),
-            prerequest: match scripts.needs.is_empty() {
+            prerequest: match scripts.needs.is_empty() && !writes {
                 true => Vec::new(),
                 false => exec("postman_flow_prerequest", &scripts)?,
             },
@@ -388,15 +485,22 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     // Folders by group, in the order the groups first appear.
     let mut folders: Vec<Folder> = Vec::new();
     for call in &kit.calls {
-        let name = call.group.unwrap_or("API");
+        let name = call.group.as_deref().unwrap_or("API");
         let item = item(call)?;
         match folders.iter_mut().find(|f| f.name == name) {
             Some(folder) => folder.items.push(item),
             None => folders.push(Folder {
-                name,
+                name: name.to_string(),
                 items: vec![item],
             }),
         }
+    }
+    // A folder a use case, its requests in order: newman runs one with --folder.
+    for uc in &kit.use_cases {
+        folders.push(Folder {
+            name: uc.name.clone(),
+            items: uc.requests.iter().map(item).collect::<Result<_, _>>()?,
+        });
     }
 
     #[derive(Serialize)]
@@ -470,6 +574,15 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         (names::ACCESS_TOKEN.into(), String::new()),
         (names::EXPIRY.into(), String::new()),
     ]));
+    let mut variables: Vec<Variable> = variables
+        .into_iter()
+        .map(|p| Variable {
+            key: p.key,
+            value: p.value,
+            description: None,
+        })
+        .collect();
+    variables.extend(use_case_variables(kit));
 
     let view = CollectionView {
         name: kit_name(kit),

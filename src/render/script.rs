@@ -10,7 +10,9 @@ use super::templates::render;
 use super::{Artifact, File, Format};
 use crate::contract::env;
 use crate::coupa;
-use crate::kit::{Answer, At, AuthValue, Binder, Conn, Encoding, Kit, Request, Shown, Slot};
+use crate::kit::{
+    Answer, ArgSource, At, AuthValue, Binder, Conn, Encoding, Kit, Request, Shown, Slot,
+};
 use crate::Error;
 
 pub const FILE: File = File {
@@ -40,6 +42,16 @@ const STATE: &str = "state";
 const CODE_VERIFIER: &str = "code_verifier";
 const CODE_CHALLENGE: &str = "code_challenge";
 
+/// The environment variable a use case's input comes from: `COUPA_USER_EMAIL`.
+fn input_var(name: &str) -> &'static str {
+    Box::leak(format!("{}{}", env::INPUT_PREFIX, name.to_ascii_uppercase()).into_boxed_str())
+}
+
+/// The script's own variable for a captured value, apart from its others.
+fn captured_var(name: &str) -> &'static str {
+    Box::leak(format!("captured_{name}").into_boxed_str())
+}
+
 /// The script's binding: each slot a shell variable; secrets on standard input.
 struct ShellVars;
 
@@ -59,6 +71,8 @@ impl Binder for ShellVars {
             // Random, public: sent in the browser's URL.
             Slot::Auth(AuthValue::State) => Shell::Var(STATE),
             Slot::Auth(AuthValue::CodeChallenge) => Shell::Var(CODE_CHALLENGE),
+            Slot::Input(name) => Shell::Var(input_var(name)),
+            Slot::Captured(name) => Shell::Var(captured_var(name)),
         }
     }
 }
@@ -74,6 +88,51 @@ struct Step {
     stores_token: bool,
     /// ... and maybe a refresh token: keep that too, never shown.
     stores_refresh: bool,
+    /// A use case's request: what it keeps from its answer.
+    captures: Vec<ScriptCapture>,
+}
+
+/// A value a use case's request keeps, read with jq.
+#[derive(Debug, Serialize)]
+struct ScriptCapture {
+    var: &'static str,
+    /// The jq filter, `.[0]["approvable-id"] // empty`.
+    jq: String,
+    /// What to say when the answer holds none.
+    if_none: Word,
+    /// Whether that ends the script (no such user) or just the use case.
+    fails: bool,
+}
+
+/// A use case, run as a shell function so that an empty answer ends it.
+#[derive(Debug, Serialize)]
+struct ScriptUseCase {
+    name: String,
+    function: String,
+    writes: bool,
+    steps: Vec<Step>,
+}
+
+/// An input the script reads from the environment.
+#[derive(Debug, Serialize)]
+struct ScriptInput {
+    var: &'static str,
+    example: String,
+    /// The values it may take, when only some are valid.
+    values: Vec<String>,
+}
+
+/// A path into an answer as a jq filter: `0.approvable-id` is
+/// `.[0]["approvable-id"] // empty`.
+fn jq_filter(path: &str) -> String {
+    let access: String = path
+        .split('.')
+        .map(|k| match k.parse::<u64>() {
+            Ok(i) => format!("[{i}]"),
+            Err(_) => format!("[{}]", serde_json::Value::from(k)),
+        })
+        .collect();
+    format!(".{access} // empty")
 }
 
 fn step(req: &Request, kit: &Kit<'_>, file: String) -> Result<Step, Error> {
@@ -85,6 +144,26 @@ fn step(req: &Request, kit: &Kit<'_>, file: String) -> Result<Step, Error> {
         curl: Curl::build(req, &kit.host, &ShellVars, CurlAuth::Sent)?,
         stores_token,
         stores_refresh: stores_token && kit.flow.refresh.is_some(),
+        captures: match kit.use_case_of(req) {
+            None => Vec::new(),
+            Some(uc) => req
+                .captures
+                .iter()
+                .filter_map(|c| {
+                    let arg = uc.arg(&c.name)?;
+                    let ArgSource::Captured { if_none, fails, .. } = &arg.source else {
+                        return None;
+                    };
+                    let message = uc.message(if_none);
+                    Some(ScriptCapture {
+                        var: captured_var(&c.name),
+                        jq: jq_filter(&c.path),
+                        if_none: Curl::word(&message, &ShellVars),
+                        fails: *fails,
+                    })
+                })
+                .collect(),
+        },
     })
 }
 
@@ -128,8 +207,20 @@ pub(super) const ENV_NAMES: EnvNames = EnvNames {
 };
 
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
+    /// What the use cases need of the script.
+    #[derive(Serialize)]
+    struct Uses {
+        /// The script has no urlencode yet (user consent brings one).
+        urlencode: bool,
+        jq: bool,
+        reads: Vec<ScriptInput>,
+        writes: Vec<ScriptInput>,
+        allow_writes: &'static str,
+    }
     #[derive(Serialize)]
     struct View {
+        uses: Option<Uses>,
+        use_cases: Vec<ScriptUseCase>,
         consent: Option<Consent>,
         /// The credentials the script needs from its environment.
         required: Vec<&'static str>,
@@ -183,11 +274,45 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     // With user consent, one of the flow's two requests runs: the steps are the calls.
     let steps: Vec<Step> = match consent {
         Some(_) => kit.calls.iter().collect::<Vec<_>>(),
-        None => kit.requests().collect(),
+        None => kit.flow.requests().chain(&kit.calls).collect(),
     }
     .into_iter()
     .map(|req| step(req, kit, file_for(req)))
     .collect::<Result<_, _>>()?;
+    let mut use_cases = Vec::new();
+    for (n, uc) in kit.use_cases.iter().enumerate() {
+        use_cases.push(ScriptUseCase {
+            name: uc.name.clone(),
+            function: format!("use_case_{}", n + 1),
+            writes: uc.writes(),
+            steps: uc
+                .requests
+                .iter()
+                .map(|r| step(r, kit, file_for(r)))
+                .collect::<Result<_, _>>()?,
+        });
+    }
+    // Each input once: a read-only use case's are required up front, a
+    // writing one's only when writes are allowed.
+    let mut reads: Vec<ScriptInput> = Vec::new();
+    let mut writes: Vec<ScriptInput> = Vec::new();
+    for uc in &kit.use_cases {
+        for arg in uc.inputs() {
+            let var = input_var(arg.name);
+            if reads.iter().chain(&writes).any(|i| i.var == var) {
+                continue;
+            }
+            let input = ScriptInput {
+                var,
+                example: arg.example.clone(),
+                values: arg.values.clone(),
+            };
+            match uc.writes() {
+                false => reads.push(input),
+                true => writes.push(input),
+            }
+        }
+    }
     let required =
         kit.flow
             .requests()
@@ -204,7 +329,19 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
                 names
             });
     let count = steps.len() + usize::from(consent.is_some());
+    let needs_jq = kit
+        .use_cases
+        .iter()
+        .any(|u| u.requests.iter().any(|r| !r.captures.is_empty()));
     let view = View {
+        uses: (!use_cases.is_empty()).then_some(Uses {
+            urlencode: kit.spec.consent.is_none(),
+            jq: needs_jq,
+            reads,
+            writes,
+            allow_writes: env::ALLOW_WRITES,
+        }),
+        use_cases,
         consent,
         required,
         grant: kit.spec.grant.id(),

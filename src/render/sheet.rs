@@ -5,13 +5,15 @@
 
 use serde::Serialize;
 
+use super::compound;
 use super::curl::{self, Guide};
 use super::escape::fence_for;
 use super::templates::{render, render_json};
 use super::{bound, wanted, Artifact, File, Format, Pair};
 use crate::coupa;
-use crate::kit::{At, Binder, Conn, Encoding, Kit, Slot, Text};
+use crate::kit::{Arg, ArgSource, At, Binder, Conn, Encoding, Kit, Request, Slot, Text};
 use crate::spec::Grant;
+use crate::usecase::action_name;
 use crate::Error;
 
 pub const MARKDOWN_FILE: File = File {
@@ -68,7 +70,7 @@ struct Action {
     /// Agent Studio's Action Name: `coupa_list_expense_reports`.
     action_name: String,
     description: String,
-    area: Option<&'static str>,
+    area: Option<String>,
     method: &'static str,
     endpoint_path: String,
     headers: Vec<Pair>,
@@ -77,10 +79,85 @@ struct Action {
     curl: String,
     /// A code fence longer than any backtick run in the curl text.
     fence: String,
+    /// A use case's action: its Input Args, and whether it changes data.
+    use_case: Option<String>,
+    args: Vec<ArgView>,
+    writes: bool,
+}
+
+/// An HTTP action's fields, for a resource call or a use case's request.
+fn action(kit: &Kit<'_>, guide: &Guide<'_>, req: &Request, step: usize) -> Result<Action, Error> {
+    let curl = curl::import_text(kit, req)?;
+    let uc = kit.use_case_of(req);
+    Ok(Action {
+        step,
+        fence: fence_for(&curl),
+        name: req.name.clone(),
+        action_name: action_name(&req.name),
+        description: req.description.clone(),
+        area: req.group.clone(),
+        method: req.method.as_str(),
+        endpoint_path: req.path.text(At::Path, guide, Encoding::Url),
+        // The connector sends the token: the action lists only its own headers.
+        headers: bound(&req.headers, At::Header, guide, Encoding::Raw),
+        query: bound(&req.query, At::Query, guide, Encoding::Raw),
+        curl,
+        use_case: uc.map(|u| u.id.clone()),
+        args: uc
+            .map(|u| u.args_of(req).into_iter().map(ArgView::of).collect())
+            .unwrap_or_default(),
+        writes: req.method.writes(),
+    })
+}
+
+/// One of an action's Input Args.
+#[derive(Serialize)]
+struct ArgView {
+    name: &'static str,
+    kind: &'static str,
+    description: String,
+    example: String,
+    required: bool,
+}
+
+impl ArgView {
+    fn of(arg: &Arg) -> ArgView {
+        let description = match arg.values.as_slice() {
+            [] => arg.description.clone(),
+            values => format!("{} (one of: {})", arg.description, values.join(", ")),
+        };
+        ArgView {
+            name: arg.name,
+            kind: arg.kind.agent_studio(),
+            description,
+            example: arg.example.clone(),
+            required: arg.required,
+        }
+    }
+}
+
+/// A use case: its actions, then the compound action that chains them.
+#[derive(Serialize)]
+struct UseCaseView {
+    /// The compound action's section number.
+    step: usize,
+    id: String,
+    name: String,
+    description: String,
+    actions: Vec<Action>,
+    /// The compound action's YAML.
+    script: String,
+    fence: String,
+    /// Where the bundle writes the YAML too.
+    file: String,
+    /// The compound action's own input arguments: what the person says.
+    inputs: Vec<ArgView>,
+    writes: bool,
 }
 
 #[derive(Serialize)]
 struct View {
+    use_cases: Vec<UseCaseView>,
     /// User consent: the Coupa client to create first.
     client: Option<CoupaClient>,
     setup_path: &'static str,
@@ -224,18 +301,8 @@ fn grant_name(grant: Grant) -> &'static str {
     }
 }
 
-/// An Agent Studio action name: `coupa_` and the request's name in snake case.
-fn action_name(name: &str) -> String {
-    let words: Vec<String> = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    format!("coupa_{}", words.join("_"))
-}
-
 fn view(kit: &Kit<'_>) -> Result<View, Error> {
-    let guide = Guide { spec: kit.spec };
+    let guide = Guide::of(kit);
     let bind = |slot: Slot| match guide.slot(slot, At::Form) {
         Text::Value(s) | Text::Placeholder(s) => s,
     };
@@ -269,31 +336,49 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
     });
     // The connector is step 1, after the Coupa client when the sheet has one.
     let first_action = if client.is_some() { 3 } else { 2 };
+    let mut step = first_action;
+    let mut next = || {
+        step += 1;
+        step - 1
+    };
     let actions = kit
         .calls
         .iter()
-        .enumerate()
-        .map(|(i, call)| {
-            let curl = curl::import_text(kit, call)?;
-            Ok(Action {
-                step: i + first_action,
-                fence: fence_for(&curl),
-                name: call.name.clone(),
-                action_name: action_name(&call.name),
-                description: call.description.clone(),
-                area: call.group,
-                method: call.method.as_str(),
-                endpoint_path: call.path.text(At::Path, &guide, Encoding::Url),
-                // The connector sends the token: the action lists only its own headers.
-                headers: bound(&call.headers, At::Header, &guide, Encoding::Raw),
-                query: bound(&call.query, At::Query, &guide, Encoding::Raw),
-                curl,
+        .map(|call| action(kit, &guide, call, next()))
+        .collect::<Result<_, Error>>()?;
+    let use_cases = kit
+        .use_cases
+        .iter()
+        .map(|uc| {
+            let actions = uc
+                .requests
+                .iter()
+                .map(|r| action(kit, &guide, r, next()))
+                .collect::<Result<Vec<_>, Error>>()?;
+            let yaml = compound::yaml(uc)?;
+            Ok(UseCaseView {
+                step: next(),
+                id: uc.id.clone(),
+                name: uc.name.clone(),
+                description: uc.description.clone(),
+                file: compound::path(uc),
+                fence: fence_for(&yaml),
+                script: yaml,
+                inputs: uc
+                    .inputs()
+                    .filter(|a| a.source == ArgSource::Said)
+                    .map(ArgView::of)
+                    .collect(),
+                writes: uc.writes(),
+                actions,
             })
         })
         .collect::<Result<_, Error>>()?;
+    let test_step = next();
     Ok(View {
         connector_step: first_action - 1,
-        test_step: first_action + kit.calls.len(),
+        test_step,
+        use_cases,
         client,
         setup_path: coupa::CLIENT_SETUP_PATH,
         connector_name: kit.spec.connector_name.as_str().into(),

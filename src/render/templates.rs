@@ -75,6 +75,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/check_consent.sh.hbs"),
     ),
     (
+        "check_urlencode",
+        include_str!("../../templates/check_urlencode.sh.hbs"),
+    ),
+    (
+        "check_use_cases",
+        include_str!("../../templates/check_use_cases.sh.hbs"),
+    ),
+    (
         "check_step",
         include_str!("../../templates/check_step.sh.hbs"),
     ),
@@ -83,7 +91,15 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "sheet_action",
         include_str!("../../templates/sheet_action.md.hbs"),
     ),
+    (
+        "sheet_compound",
+        include_str!("../../templates/sheet_compound.md.hbs"),
+    ),
     ("sheet_json", include_str!("../../templates/sheet.json.hbs")),
+    (
+        "compound_action",
+        include_str!("../../templates/compound_action.yaml.hbs"),
+    ),
     (
         "bundle_readme",
         include_str!("../../templates/bundle_readme.md.hbs"),
@@ -101,6 +117,7 @@ pub const HELPERS: &[(&str, Escaper)] = &[
     ("md", |v| Ok(escape::md_cell_code(&text(v)))),
     ("code", |v| Ok(escape::code_span(&text(v)))),
     ("line", |v| Ok(escape::one_line(&text(v)))),
+    ("yaml", |v| Ok(escape::yaml_scalar(&text(v)))),
 ];
 
 /// The process's registry. It starts with the helpers and no template:

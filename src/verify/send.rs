@@ -24,6 +24,8 @@ pub struct FlowValues {
     pub state: Option<String>,
     pub code_verifier: Option<String>,
     pub code_challenge: Option<String>,
+    /// A use case's inputs (from `--input`) and what its requests captured.
+    pub args: std::collections::BTreeMap<&'static str, String>,
 }
 
 /// `verify`'s binding: the real value of every slot.
@@ -56,6 +58,9 @@ impl Binder for Live<'_> {
             Slot::Auth(AuthValue::State) => held(&v.state),
             Slot::Auth(AuthValue::CodeVerifier) => held(&v.code_verifier),
             Slot::Auth(AuthValue::CodeChallenge) => held(&v.code_challenge),
+            Slot::Input(name) | Slot::Captured(name) => {
+                v.args.get(name).cloned().unwrap_or_default()
+            }
         })
     }
 }

@@ -40,7 +40,9 @@ fn unknown_config_key_is_named_with_the_known_keys() {
         "{err}"
     );
     assert!(
-        err.contains("known keys: domain, grant, scopes, resources, limit"),
+        err.contains(
+            "known keys: domain, grant, scopes, resources, use_cases, use_case_file, limit"
+        ),
         "{err}"
     );
 }

@@ -44,6 +44,32 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ),
     ("check_consent", "refresh_days", "a number"),
     (
+        "check_step",
+        "var",
+        "the script's own shell variable name, captured_ and a validated name",
+    ),
+    (
+        "check_step",
+        "../file",
+        "the script's own answer files, [a-z0-9.-]",
+    ),
+    (
+        "check_use_cases",
+        "function",
+        "the script's own function name, use_case_ and a number",
+    ),
+    ("sheet_compound", "step", "a number"),
+    (
+        "sheet_compound",
+        "fence",
+        "backticks made to fence the YAML",
+    ),
+    (
+        "sheet_compound",
+        "script",
+        "YAML written by the yaml helper, inside a fence longer than any backtick run in it",
+    ),
+    (
         "check_consent",
         "redirect_var",
         "the script's own shell variable name",

@@ -1,0 +1,196 @@
+//! Use case -> requests: each step a request whose values hold the use
+//! case's inputs and captures as slots, and the arguments each takes.
+
+use serde::Serialize;
+
+use super::request::{Answer, Auth, Body, Capture, Expect, Method, Request};
+use super::value::{Slot, Value};
+use crate::coupa;
+use crate::usecase::{self, Kind, Source, UseCase};
+
+/// A use case as the kit holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UseCasePlan {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// Every value its requests take: its inputs, then its captures.
+    pub args: Vec<Arg>,
+    pub requests: Vec<Request>,
+    /// What `verify` says of each request's answer, by request.
+    #[serde(skip)]
+    pub says: Vec<String>,
+}
+
+/// A value a request takes, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Arg {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub description: String,
+    pub example: String,
+    pub required: bool,
+    pub source: ArgSource,
+    /// The values it may take, when only some are valid.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArgSource {
+    /// The person's own email.
+    User,
+    /// What the person says.
+    Said,
+    /// Taken from request `request`'s answer (0-based), at `path`; when the
+    /// answer holds none, `if_none` says so, and `fails` says whether that is
+    /// a failure or the chain's quiet end.
+    Captured {
+        request: usize,
+        path: String,
+        if_none: String,
+        fails: bool,
+    },
+}
+
+/// Names live as long as the process: a slot holds them by reference.
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
+
+impl UseCasePlan {
+    pub fn plan(uc: &UseCase) -> UseCasePlan {
+        let mut args: Vec<Arg> = uc
+            .inputs
+            .iter()
+            .map(|i| Arg {
+                name: leak(&i.name),
+                kind: i.kind,
+                description: i.description.clone(),
+                example: i.example.clone(),
+                required: i.required,
+                source: match i.from {
+                    Source::User => ArgSource::User,
+                    Source::Said => ArgSource::Said,
+                },
+                values: i.values.clone(),
+            })
+            .collect();
+        for (n, step) in uc.requests.iter().enumerate() {
+            args.extend(step.captures.iter().map(|c| Arg {
+                name: leak(&c.name),
+                kind: c.kind,
+                description: c.description.clone(),
+                example: c.example.clone(),
+                required: true,
+                source: ArgSource::Captured {
+                    request: n,
+                    path: c.path.clone(),
+                    if_none: c.if_none.clone(),
+                    fails: c.none_fails,
+                },
+                values: Vec::new(),
+            }));
+        }
+        let slot = |name: &str| {
+            let arg = args
+                .iter()
+                .find(|a| a.name == name)
+                .expect("validation checked every reference");
+            match arg.source {
+                ArgSource::Captured { .. } => Slot::Captured(arg.name),
+                ArgSource::User | ArgSource::Said => Slot::Input(arg.name),
+            }
+        };
+        let requests = uc
+            .requests
+            .iter()
+            .map(|step| Request {
+                name: step.name.clone(),
+                description: step.description.clone(),
+                method: match step.method {
+                    usecase::Method::Get => Method::Get,
+                    usecase::Method::Post => Method::Post,
+                    usecase::Method::Put => Method::Put,
+                    usecase::Method::Patch => Method::Patch,
+                },
+                path: Value::template(&step.path, slot),
+                query: step
+                    .query
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::template(v, slot)))
+                    .collect(),
+                headers: vec![(coupa::ACCEPT.into(), Value::lit(coupa::JSON))],
+                body: Body::None,
+                auth: Auth::Bearer,
+                expect: Expect {
+                    status: 200,
+                    answer: match step.answer {
+                        usecase::Answer::List => Answer::List,
+                        usecase::Answer::Object => Answer::Object,
+                    },
+                },
+                captures: step
+                    .captures
+                    .iter()
+                    .map(|c| Capture {
+                        name: c.name.clone(),
+                        path: c.path.clone(),
+                    })
+                    .collect(),
+                group: Some(uc.name.clone()),
+                scope: Some(leak(&step.scope)),
+            })
+            .collect();
+        UseCasePlan {
+            id: uc.id.clone(),
+            name: uc.name.clone(),
+            description: uc.description.clone(),
+            args,
+            requests,
+            says: uc.requests.iter().map(|s| s.says.clone()).collect(),
+        }
+    }
+
+    /// Whether any of its requests changes Coupa data.
+    pub fn writes(&self) -> bool {
+        self.requests.iter().any(|r| r.method.writes())
+    }
+
+    pub fn arg(&self, name: &str) -> Option<&Arg> {
+        self.args.iter().find(|a| a.name == name)
+    }
+
+    /// The arguments a request takes, in the order its values name them.
+    pub fn args_of(&self, req: &Request) -> Vec<&Arg> {
+        req.slots()
+            .into_iter()
+            .filter_map(|s| match s {
+                Slot::Input(n) | Slot::Captured(n) => self.arg(n),
+                Slot::Conn(_) | Slot::Auth(_) => None,
+            })
+            .collect()
+    }
+
+    /// A message of the use case (`says`, `if_none`) as a value: each
+    /// `{{name}}` the slot of that input or capture (`{{count}}` stays text).
+    pub fn message(&self, template: &str) -> Value {
+        Value::template(template, |name| match self.arg(name) {
+            Some(Arg {
+                name,
+                source: ArgSource::Captured { .. },
+                ..
+            }) => Slot::Captured(name),
+            Some(arg) => Slot::Input(arg.name),
+            None => Slot::Input(leak(name)),
+        })
+    }
+
+    /// The person's inputs: what a runner must be given.
+    pub fn inputs(&self) -> impl Iterator<Item = &Arg> {
+        self.args
+            .iter()
+            .filter(|a| !matches!(a.source, ArgSource::Captured { .. }))
+    }
+}
