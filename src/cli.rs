@@ -82,6 +82,13 @@ pub enum Command {
         /// Give up on a request after this many seconds.
         #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), help_heading = "Verify")]
         timeout: u64,
+        /// A use case's input, NAME=VALUE (see `coupagen use-cases`); repeatable.
+        #[arg(long = "input", value_name = "NAME=VALUE", help_heading = "Verify")]
+        inputs: Vec<String>,
+        /// Run the use cases that change Coupa data (approve, reject), on the
+        /// ids given with --input only.
+        #[arg(long, help_heading = "Verify")]
+        allow_writes: bool,
         /// With user consent: how long to wait for the person to consent.
         #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600), help_heading = "Verify")]
         consent_timeout: u64,
@@ -97,6 +104,20 @@ pub enum Command {
         #[arg(long)]
         resources: bool,
         /// JSON for programs.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the use cases: each one's requests, inputs, scopes, and whether it
+    /// changes Coupa data.
+    ///
+    /// Give one to a kit with --use-case ID; describe your own in a file of the
+    /// same JSON format (`coupagen use-cases --json` shows it) and give it with
+    /// --use-case-file.
+    UseCases {
+        /// Also the use cases of this file, checked as a kit would read it.
+        #[arg(long, value_name = "FILE")]
+        use_case_file: Option<PathBuf>,
+        /// JSON for programs, in the use-case file format.
         #[arg(long)]
         json: bool,
     },

@@ -76,18 +76,22 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             client_secret_stdin,
             timeout,
             consent_timeout,
+            inputs,
+            allow_writes,
             json,
         } => {
             args.refuse_unused("verify", cli::VERIFY_IGNORES)?;
             let spec = args.spec()?;
             warn(&spec);
             let kit = kit::plan(&spec);
+            let given = verify::Given::parse(inputs, *allow_writes)?;
+            given.check(&kit)?;
             let creds = verify::Credentials::for_kit(&kit, *client_secret_stdin)?;
             let waits = verify::Waits {
                 request: std::time::Duration::from_secs(*timeout),
                 consent: std::time::Duration::from_secs(*consent_timeout),
             };
-            let report = verify::run(&kit, &creds, waits)?;
+            let report = verify::run(&kit, &creds, waits, &given)?;
             let text = if *json { report.json() } else { report.text() };
             let secrets: Vec<&str> = std::iter::once(creds.client_secret.as_str())
                 .chain(report.secrets.iter().map(String::as_str))
@@ -105,5 +109,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             resources,
             json,
         } => output::to_stdout(&listing::listing(word.as_deref(), *resources, *json)?),
+        Command::UseCases {
+            use_case_file,
+            json,
+        } => {
+            let mut all = usecase::built_in();
+            if let Some(file) = use_case_file {
+                all.extend(usecase::from_file(
+                    file,
+                    error::Origin::Flag("--use-case-file"),
+                )?);
+            }
+            output::to_stdout(&listing::use_cases(&all, *json))
+        }
     }
 }

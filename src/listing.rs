@@ -1,4 +1,5 @@
-//! `coupagen scopes`: the catalog as a table for people or JSON for programs.
+//! `coupagen scopes` and `coupagen use-cases`: the catalog and the use cases,
+//! as text for people or JSON for programs.
 
 use serde::Serialize;
 
@@ -76,4 +77,64 @@ fn table(header: [&str; 3], rows: impl Iterator<Item = [String; 3]>) -> String {
     rows.iter()
         .map(|r| format!("{:w0$}  {:w1$}  {}\n", r[0], r[1], r[2]))
         .collect()
+}
+
+/// The use cases: for people, each with its requests, inputs, scopes and
+/// whether it writes; for programs, the use-case file format itself.
+pub fn use_cases(all: &[crate::usecase::UseCase], json: bool) -> String {
+    use crate::usecase::Source;
+    if json {
+        #[derive(Serialize)]
+        struct File<'a> {
+            use_cases: &'a [crate::usecase::UseCase],
+        }
+        return to_json(&File { use_cases: all });
+    }
+    let mut out = String::new();
+    for uc in all {
+        let mut scopes: Vec<&str> = uc.requests.iter().map(|r| r.scope.as_str()).collect();
+        scopes.dedup();
+        out.push_str(&format!("{}\n  {}\n  {}\n", uc.id, uc.name, uc.description));
+        for input in &uc.inputs {
+            let from = match input.from {
+                Source::User => "the person's own email",
+                Source::Said => "what the person says",
+            };
+            out.push_str(&format!(
+                "  input {} ({}, {from}): {}, e.g. {}\n",
+                input.name,
+                input.kind.as_str(),
+                input.description,
+                input.example
+            ));
+        }
+        for (i, r) in uc.requests.iter().enumerate() {
+            let query: Vec<String> = r.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let captures: Vec<&str> = r.captures.iter().map(|c| c.name.as_str()).collect();
+            out.push_str(&format!(
+                "  {}. {} {}{}{}  [{}]{}\n",
+                i + 1,
+                r.method.as_str(),
+                r.path,
+                if query.is_empty() { "" } else { "?" },
+                query.join("&"),
+                r.scope,
+                match captures.as_slice() {
+                    [] => String::new(),
+                    c => format!(" -> {}", c.join(", ")),
+                }
+            ));
+        }
+        let writes = uc.requests.iter().any(|r| r.writes());
+        out.push_str(&format!(
+            "  scopes: {}\n  changes Coupa data: {}\n\n",
+            scopes.join(" "),
+            if writes {
+                "yes (runs only when writes are allowed)"
+            } else {
+                "no"
+            }
+        ));
+    }
+    out
 }

@@ -186,6 +186,31 @@ impl Step {
     }
 }
 
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+        }
+    }
+}
+
+impl Kind {
+    /// As the file format names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::String => "string",
+            Kind::Integer => "integer",
+            Kind::Number => "number",
+            Kind::Boolean => "boolean",
+            Kind::Date => "date",
+            Kind::Email => "email",
+        }
+    }
+}
+
 /// A JSON object of strings as ordered pairs: the query's order is the URL's.
 mod ordered {
     use serde::de::{MapAccess, Visitor};

@@ -171,6 +171,10 @@ struct Scripts<'a> {
     writes_var: &'static str,
     /// What a use case's request keeps from its answer.
     captures: Vec<CaptureView>,
+    /// A use case's request with values in its URL, which the script encodes.
+    encodes: bool,
+    /// A use case's request: a failed status test shows Coupa's answer.
+    explains: bool,
     /// For an API request's tests: whether the answer is a list.
     list: bool,
     /// What the scripts say when the environment is not selected: the
@@ -452,6 +456,8 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         writes: false,
         writes_var: names::ALLOW_WRITES,
         captures: Vec::new(),
+        encodes: false,
+        explains: false,
         list: true,
         env_vars: env_names.iter().map(String::as_str).collect(),
         environment_name: &environment_name,
@@ -462,8 +468,11 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             .filter(|s| *s != Slot::Auth(AuthValue::CodeVerifier))
             .map(|s| b.name(s))
             .collect();
-        let writes = kit.use_case_of(req).is_some() && req.method.writes();
+        let in_use_case = kit.use_case_of(req).is_some();
+        let writes = in_use_case && req.method.writes();
         let scripts = Scripts {
+            encodes: in_use_case && !needs.is_empty(),
+            explains: in_use_case,
             needs,
             writes,
             captures: capture_views(kit, req),

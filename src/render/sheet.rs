@@ -114,6 +114,7 @@ fn action(kit: &Kit<'_>, guide: &Guide<'_>, req: &Request, step: usize) -> Resul
 #[derive(Serialize)]
 struct ArgView {
     name: &'static str,
+    #[serde(rename = "type")]
     kind: &'static str,
     description: String,
     example: String,

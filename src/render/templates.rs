@@ -79,6 +79,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/check_urlencode.sh.hbs"),
     ),
     (
+        "check_inputs",
+        include_str!("../../templates/check_inputs.sh.hbs"),
+    ),
+    (
         "check_use_cases",
         include_str!("../../templates/check_use_cases.sh.hbs"),
     ),

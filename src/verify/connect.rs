@@ -58,6 +58,8 @@ pub fn connect(domain: &str, roots: &[CertificateDer<'static>], timeout: Duratio
             tls: None,
         },
         problem: None,
+        said: None,
+        skipped: false,
     };
     let addrs: Vec<SocketAddr> = match (host, port).to_socket_addrs() {
         Ok(a) => a.collect(),

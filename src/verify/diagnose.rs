@@ -51,6 +51,10 @@ pub struct Purpose<'a> {
     pub granted: Option<&'a [String]>,
     /// A credential with surrounding whitespace, by where it came from.
     pub padded: Option<&'a str>,
+    /// The path names one record by an id the request was given.
+    pub by_id: bool,
+    /// The request changes Coupa data.
+    pub writes: bool,
 }
 
 /// What a good answer held.
@@ -158,6 +162,26 @@ pub fn redirect(
         ));
     }
     Ok(code.to_string())
+}
+
+/// Coupa's validation errors, `{"errors": {"approval": ["..."]}}`, as one
+/// line; the body itself when it is not that.
+fn said_errors(body: &str) -> String {
+    let json: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let messages: Vec<String> = json
+        .get("errors")
+        .and_then(|e| e.as_object())
+        .map(|o| {
+            o.values()
+                .flat_map(|v| v.as_array().cloned().unwrap_or_default())
+                .filter_map(|m| m.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    match messages.is_empty() {
+        true => body.chars().take(200).collect(),
+        false => messages.join("; "),
+    }
 }
 
 /// Percent-decodes a query's key or value (`+` is a space).
@@ -372,6 +396,14 @@ fn call(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
             format!("in {SETUP}, give the client {needed}, and request it (--scope)"),
         ),
         // Coupa answers an empty XML search with 404 and <errors>; JSON gives [].
+        404 if purpose.by_id => problem(
+            format!("Coupa has no record at {path} (404)"),
+            "check the id: it may be mistyped, from another instance, or of a record since removed",
+        ),
+        400 if purpose.writes => problem(
+            format!("Coupa refused the change at {path} (400): {}", said_errors(body)),
+            "only a pending approval can be approved or rejected: it may have been decided already, or moved on; look it up again",
+        ),
         404 if body.contains("<errors") => problem(
             "Coupa answered 404 with an XML error, which is how it answers when the Accept header does not ask for JSON",
             format!("send '{}: {}' (the kit's requests do); then an empty result is [] rather than 404", coupa::ACCEPT, coupa::JSON),
@@ -405,6 +437,8 @@ mod tests {
             requested: "core.invoice.read",
             granted: None,
             padded: None,
+            by_id: false,
+            writes: false,
         }
     }
 

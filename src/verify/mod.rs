@@ -7,6 +7,7 @@ mod consent;
 mod diagnose;
 mod report;
 mod send;
+mod usecase;
 
 use std::io::Read;
 use std::time::{Duration, Instant};
@@ -14,10 +15,11 @@ use std::time::{Duration, Instant};
 pub use consent::{base64url, challenge_of};
 pub use diagnose::{diagnose, redirect, Found, Heard, Purpose, TokenFrom};
 pub use report::{scrub, Facts, Problem, Report, Step, StepKind};
+pub use usecase::Given;
 
 use crate::contract::env;
 use crate::error::{Error, Origin};
-use crate::kit::{Answer, At, Auth, AuthValue, Encoding, Kit, Request, Shown, Slot};
+use crate::kit::{Answer, At, Auth, AuthValue, Encoding, Kit, Request, Slot};
 
 /// The flag that reads the secret from standard input.
 const STDIN_FLAG: &str = "--client-secret-stdin";
@@ -183,7 +185,12 @@ pub struct Waits {
     pub consent: Duration,
 }
 
-pub fn run(kit: &Kit<'_>, creds: &Credentials, waits: Waits) -> Result<Report, Error> {
+pub fn run(
+    kit: &Kit<'_>,
+    creds: &Credentials,
+    waits: Waits,
+    given: &Given,
+) -> Result<Report, Error> {
     let roots = connect::trust_roots()?;
     let agent = send::agent(&roots, waits.request);
     let domain = kit.spec.domain.as_str().to_string();
@@ -264,6 +271,12 @@ pub fn run(kit: &Kit<'_>, creds: &Credentials, waits: Waits) -> Result<Report, E
         }
         steps.push(step);
     }
+    if values.access_token.is_some() {
+        for uc in &kit.use_cases {
+            let ran = usecase::run(&agent, kit, creds, &mut values, uc, given);
+            steps.extend(ran);
+        }
+    }
     done(steps, &values)
 }
 
@@ -296,6 +309,8 @@ fn consent_step(
             found: None,
         },
         problem,
+        said: None,
+        skipped: false,
     };
     let catch = match consent::Catch::prepare(redirect_uri) {
         Ok(catch) => catch,
@@ -333,12 +348,23 @@ fn exchange(
     live: &send::Live<'_>,
     granted: Option<&[String]>,
 ) -> Step {
+    exchange_read(agent, req, live, granted).0
+}
+
+/// [`exchange`], and the answer's JSON when it was the one expected.
+fn exchange_read(
+    agent: &ureq::Agent,
+    req: &Request,
+    live: &send::Live<'_>,
+    granted: Option<&[String]>,
+) -> (Step, Option<serde_json::Value>) {
     let start = Instant::now();
     let sent = send::send(agent, req, live);
     let elapsed_ms = ms(start);
     let spec = live.kit.spec;
     let requested = spec.scope_list();
-    let path = req.path.text(At::Path, &Shown, Encoding::Raw);
+    // The path with its values, as a message names it.
+    let path = req.path.text(At::Path, live, Encoding::Raw);
     let slots = req.slots();
     let token_from = if slots.contains(&Slot::Auth(AuthValue::Code)) {
         TokenFrom::Code
@@ -360,22 +386,31 @@ fn exchange(
         requested: &requested,
         granted,
         padded: live.creds.padded(),
+        by_id: req.path.slots().next().is_some(),
+        writes: req.method.writes(),
     };
+    let mut json = None;
     let (answer, judged) = match sent {
         Err(p) => (None, Err(p)),
-        Ok(heard) => (
-            Some((
-                heard.status,
-                Some(heard.content_type.clone()).filter(|c| !c.is_empty()),
-            )),
-            diagnose(&purpose, &heard),
-        ),
+        Ok(heard) => {
+            let judged = diagnose(&purpose, &heard);
+            if judged.is_ok() {
+                json = serde_json::from_str(&heard.body).ok();
+            }
+            (
+                Some((
+                    heard.status,
+                    Some(heard.content_type.clone()).filter(|c| !c.is_empty()),
+                )),
+                judged,
+            )
+        }
     };
     let (found, problem) = match judged {
         Ok(found) => (Some(found), None),
         Err(p) => (None, Some(p)),
     };
-    Step {
+    let step = Step {
         kind: match req.expect.answer {
             Answer::Token => StepKind::Token,
             Answer::Redirect => StepKind::Consent,
@@ -385,7 +420,10 @@ fn exchange(
         elapsed_ms,
         facts: Facts::Http { answer, found },
         problem,
-    }
+        said: None,
+        skipped: false,
+    };
+    (step, json)
 }
 
 fn ms(since: Instant) -> u64 {

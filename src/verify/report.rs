@@ -50,6 +50,10 @@ pub struct Step {
     pub elapsed_ms: u64,
     pub facts: Facts,
     pub problem: Option<Problem>,
+    /// What a use case's step carried forward, in words.
+    pub said: Option<String>,
+    /// Not sent (a write without --allow-writes, or a chain that ended).
+    pub skipped: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -94,6 +98,10 @@ struct StepJson<'a> {
     tls: Option<&'a str>,
     elapsed_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    said: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    skipped: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     problem: Option<&'a Problem>,
 }
 
@@ -117,6 +125,8 @@ impl Step {
             addresses: &[],
             tls: None,
             elapsed_ms: self.elapsed_ms,
+            said: self.said.as_deref(),
+            skipped: self.skipped,
             problem: self.problem.as_ref(),
         };
         match &self.facts {
@@ -203,8 +213,15 @@ impl Report {
                 true => String::new(),
                 false => format!(": {}", facts.join(", ")),
             };
-            let mark = if s.ok { "ok  " } else { "FAIL" };
+            let mark = match (s.ok, s.skipped) {
+                (_, true) => "skip",
+                (true, false) => "ok  ",
+                (false, false) => "FAIL",
+            };
             let _ = writeln!(out, "{mark} {}{facts} ({} ms)", s.name, s.elapsed_ms);
+            if let Some(said) = s.said {
+                let _ = writeln!(out, "     {said}");
+            }
             if let Some(p) = s.problem {
                 let _ = writeln!(out, "     cause: {}\n     fix:   {}", p.cause, p.fix);
             }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 
 use crate::support::browser::{self, Decision};
-use crate::support::coupa::{Behaviour, Coupa, Recorded, CALLBACK, PEOPLE};
+use crate::support::coupa::{Behaviour, Coupa, Recorded, CALLBACK};
 use crate::support::{bin, require_tool, run, stderr, stdout};
 
 const CONSENT: &[&str] = &["--grant", "authorization-code"];
@@ -412,9 +412,14 @@ fn script_env(cmd: &mut Command, coupa: &Coupa, vars: &[(&str, &str)]) {
 }
 
 /// The first of `person`'s approvals, as the API answers their token.
-fn first_approval(person: &str) -> String {
-    let ids = PEOPLE.iter().find(|(p, _)| *p == person).unwrap().1;
-    format!("\"id\":{}", ids[0])
+fn first_approval(login: &str) -> String {
+    let me = crate::support::records::person(login).id;
+    let (_, approvals) = crate::support::records::all()
+        .into_iter()
+        .find(|(r, _)| *r == "approvals")
+        .unwrap();
+    let first = approvals.iter().find(|a| a["approver-id"] == me).unwrap();
+    format!("\"id\":{}", first["id"])
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! - `real_clients`: newman, bash + curl, shellcheck against the loopback Coupa
 //! - `verify`: `coupagen verify` against the loopback Coupa
 //! - `consent`: user consent in newman, the script and verify, the test as the browser
+//! - `usecases`: use cases in newman, the script, compound-action YAML and verify
 //! - `templates`: every template value passes through an escaper
 
 mod support;
@@ -21,4 +22,5 @@ mod real_clients;
 mod safety;
 mod snapshots;
 mod templates;
+mod usecases;
 mod verify;

@@ -87,16 +87,18 @@ pub struct Behaviour {
     pub redirect_uris: Vec<String>,
 }
 
-/// The people who can log in and consent, each with the approvals waiting
-/// for them.
-pub const PEOPLE: &[(&str, &[u32])] = &[("alice", &[101, 102]), ("bob", &[201])];
+use super::records::PEOPLE;
 
 impl Default for Behaviour {
     fn default() -> Self {
         Behaviour {
             client_id: "moveworks-client".into(),
             client_secret: "s3cret-Value".into(),
-            granted: RESOURCES.iter().map(|(_, s)| s.to_string()).collect(),
+            granted: RESOURCES
+                .iter()
+                .map(|(_, s)| s.to_string())
+                .chain(["core.approval.write".to_string()])
+                .collect(),
             always_xml: false,
             api_status: None,
             records: 3,
@@ -166,6 +168,8 @@ struct State {
     codes: Mutex<HashMap<String, Authorization>>,
     refresh_tokens: Mutex<HashMap<String, Issued>>,
     issued: AtomicUsize,
+    /// The use cases' records, changed by approve and reject.
+    records: Mutex<Vec<(&'static str, Vec<serde_json::Value>)>>,
 }
 
 /// A running stand-in; stops when dropped.
@@ -199,6 +203,7 @@ impl Coupa {
             codes: Mutex::default(),
             refresh_tokens: Mutex::default(),
             issued: AtomicUsize::new(0),
+            records: Mutex::new(super::records::all()),
         });
         let stop = Arc::new(AtomicBool::new(false));
         let (st, sp) = (state.clone(), stop.clone());
@@ -256,6 +261,13 @@ impl Coupa {
             .keys()
             .cloned()
             .collect()
+    }
+
+    /// A record as the stand-in now holds it (approve and reject change them).
+    pub fn record(&self, resource: &str, id: u64) -> Option<serde_json::Value> {
+        let records = self.state.records.lock().unwrap();
+        let (_, list) = records.iter().find(|(r, _)| *r == resource)?;
+        list.iter().find(|r| r["id"] == id).cloned()
     }
 
     /// A base URL for this server, for a browser.
@@ -779,7 +791,7 @@ fn decision(req: &Recorded, state: &State) -> Response {
         return html(400, "<h1>This consent page has expired.</h1>");
     };
     let login = form.get("login").cloned().unwrap_or_default();
-    if !PEOPLE.iter().any(|(p, _)| *p == login) {
+    if !PEOPLE.iter().any(|p| p.login == login) {
         return html(401, "<h1>Invalid login</h1>");
     }
     let st = page.state.clone();
@@ -802,6 +814,18 @@ fn decision(req: &Recorded, state: &State) -> Response {
     };
     let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     redirect_to(&page.redirect_uri, &borrowed)
+}
+
+/// A person's Coupa user id, as a JSON value.
+fn person_id(login: &str) -> serde_json::Value {
+    PEOPLE
+        .iter()
+        .find(|p| p.login == login)
+        .map_or(serde_json::Value::Null, |p| p.id.into())
+}
+
+fn text_of(v: &serde_json::Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), String::from)
 }
 
 fn basic_credentials(req: &Recorded) -> Option<(String, String)> {
@@ -854,8 +878,24 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
     let Some(Issued { scopes, person }) = issued else {
         return error(401, "Invalid or missing access token");
     };
-    let Some((_, needed)) = RESOURCES.iter().find(|(r, _)| *r == resource) else {
+    // `expense_reports`, `expense_reports/1001`, `approvals/5001/approve`.
+    let mut parts = resource.splitn(3, '/');
+    let resource = parts.next().unwrap_or_default();
+    let id: Option<u64> = match parts.next() {
+        None => None,
+        Some(id) => match id.parse() {
+            Ok(id) => Some(id),
+            Err(_) => return error(404, "No such record"),
+        },
+    };
+    let action = parts.next();
+    let Some((_, read)) = RESOURCES.iter().find(|(r, _)| *r == resource) else {
         return error(404, "No such resource");
+    };
+    let needed = match (req.method.as_str(), resource, action) {
+        ("GET", _, None) => *read,
+        ("PUT", "approvals", Some("approve" | "reject")) => "core.approval.write",
+        _ => return error(405, "No such method here"),
     };
     if !scopes.iter().any(|s| s == needed) {
         return error(403, &format!("The access token lacks the scope {needed}"));
@@ -872,6 +912,66 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
+    if wants_json {
+        let mut records = state.records.lock().unwrap();
+        if let Some((_, list)) = records.iter_mut().find(|(r, _)| *r == resource) {
+            let answer = |status: u16, body: serde_json::Value| Response {
+                status,
+                content_type: "application/json; charset=utf-8",
+                body: body.to_string(),
+                extra: Vec::new(),
+            };
+            let fields = q
+                .get("fields")
+                .and_then(|f| serde_json::from_str::<serde_json::Value>(f).ok())
+                .unwrap_or(serde_json::Value::Null);
+            // A consent token sees only its person's approvals.
+            let mine = |r: &serde_json::Value| match (&person, resource) {
+                (Some(login), "approvals") => r["approver-id"] == person_id(login),
+                _ => true,
+            };
+            if let Some(id) = id {
+                let Some(record) = list.iter_mut().find(|r| r["id"] == id && mine(r)) else {
+                    return error(404, "Record not found");
+                };
+                if let Some(decision) = action {
+                    if record["status"] != "pending_approval" {
+                        return answer(
+                            400,
+                            serde_json::json!({"errors": {"approval": [format!("Approval {id} is not pending: it is {}", text_of(&record["status"]))]}}),
+                        );
+                    }
+                    record["status"] = if decision == "approve" {
+                        "approved"
+                    } else {
+                        "rejected"
+                    }
+                    .into();
+                    record["reason"] = q.get("reason").copied().unwrap_or_default().into();
+                }
+                return answer(200, super::records::only(record, &fields));
+            }
+            let page: Vec<serde_json::Value> = list
+                .iter()
+                .filter(|r| mine(r))
+                .filter(|r| {
+                    req.query.iter().all(|(k, v)| {
+                        ["limit", "offset", "fields", "return_object"].contains(&k.as_str())
+                            || super::records::passes(r, k, v)
+                    })
+                })
+                .skip(q.get("offset").and_then(|o| o.parse().ok()).unwrap_or(0))
+                .take(
+                    q.get("limit")
+                        .and_then(|l| l.parse::<usize>().ok())
+                        .unwrap_or(50)
+                        .min(50),
+                )
+                .map(|r| super::records::only(r, &fields))
+                .collect();
+            return answer(200, serde_json::Value::Array(page));
+        }
+    }
     let limit = q
         .get("limit")
         .and_then(|l| l.parse::<usize>().ok())
@@ -881,16 +981,7 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
         .get("offset")
         .and_then(|o| o.parse::<usize>().ok())
         .unwrap_or(0);
-    // A consent token sees only its person's approvals.
-    let all: Vec<usize> = match (&person, resource) {
-        (Some(p), "approvals") => PEOPLE
-            .iter()
-            .find(|(who, _)| who == p)
-            .map(|(_, ids)| ids.iter().map(|i| *i as usize).collect())
-            .unwrap_or_default(),
-        _ => (1..=b.records).collect(),
-    };
-    let ids: Vec<usize> = all.into_iter().skip(offset).take(limit).collect();
+    let ids: Vec<usize> = (1..=b.records).skip(offset).take(limit).collect();
     if wants_json {
         let records: Vec<_> = ids
             .iter()

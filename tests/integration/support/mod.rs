@@ -11,6 +11,7 @@ use coupagen::spec::Spec;
 pub mod browser;
 pub mod coupa;
 pub mod proxy;
+pub mod records;
 
 /// The guide's own example.
 pub const GUIDE_DOMAIN: &str = "moveworks-usa-coupalink-demo.coupacloud.com";

@@ -1,0 +1,260 @@
+//! A use case, run live: its requests in order, each input from `--input`,
+//! each capture carried forward and said in words. Writes only with
+//! `--allow-writes`, and then only on ids the person gave.
+
+use std::collections::BTreeMap;
+
+use super::report::{Facts, Problem, Step, StepKind};
+use super::send::{FlowValues, Live};
+use super::{exchange_read, problem, Credentials};
+use crate::error::{Error, Origin};
+use crate::kit::{ArgSource, At, Encoding, Kit, Slot, UseCasePlan};
+use crate::usecase::COUNT;
+
+const INPUT_FLAG: &str = "--input";
+const WRITES_FLAG: &str = "--allow-writes";
+
+/// What the person gave for the use cases.
+#[derive(Debug, Default)]
+pub struct Given {
+    pub inputs: BTreeMap<String, String>,
+    pub allow_writes: bool,
+}
+
+impl Given {
+    /// From `--input NAME=VALUE` (repeatable) and `--allow-writes`.
+    pub fn parse(inputs: &[String], allow_writes: bool) -> Result<Given, Error> {
+        let mut out = BTreeMap::new();
+        for raw in inputs {
+            let Some((name, value)) = raw.split_once('=') else {
+                return Err(Error::bad(
+                    Origin::Flag(INPUT_FLAG),
+                    raw,
+                    "give NAME=VALUE, e.g. --input user_email=alice@example.com",
+                ));
+            };
+            out.insert(name.trim().to_string(), value.to_string());
+        }
+        Ok(Given {
+            inputs: out,
+            allow_writes,
+        })
+    }
+
+    /// Checks the inputs against the kit's use cases before anything is
+    /// sent: each one known, each needed one given, each of its type.
+    pub fn check(&self, kit: &Kit<'_>) -> Result<(), Error> {
+        if kit.use_cases.is_empty() {
+            if let Some(name) = self.inputs.keys().next() {
+                return Err(Error::bad(
+                    Origin::Flag(INPUT_FLAG),
+                    name,
+                    "is for a use case; add --use-case ID (`coupagen use-cases` lists them)",
+                ));
+            }
+            if self.allow_writes {
+                return Err(Error::input(
+                    Origin::Flag(WRITES_FLAG),
+                    "is for a use case that changes Coupa data; add --use-case ID, or drop it",
+                ));
+            }
+            return Ok(());
+        }
+        let known: Vec<&str> = kit
+            .use_cases
+            .iter()
+            .flat_map(|u| u.inputs())
+            .map(|a| a.name)
+            .collect();
+        if let Some(name) = self.inputs.keys().find(|n| !known.contains(&n.as_str())) {
+            return Err(Error::bad(
+                Origin::Flag(INPUT_FLAG),
+                name,
+                format!(
+                    "no use case of this kit takes it; their inputs: {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+        for uc in kit
+            .use_cases
+            .iter()
+            .filter(|u| !u.writes() || self.allow_writes)
+        {
+            for arg in uc.inputs() {
+                let Some(value) = self.inputs.get(arg.name) else {
+                    if arg.required {
+                        return Err(Error::input(
+                            Origin::Flag(INPUT_FLAG),
+                            format!("{0} is missing: the use case {1} needs it ({2}), e.g. --input {0}={3}", arg.name, uc.id, arg.description, arg.example),
+                        ));
+                    }
+                    continue;
+                };
+                if !arg.kind.accepts(value) {
+                    return Err(Error::bad(
+                        Origin::Flag(INPUT_FLAG),
+                        &format!("{}={value}", arg.name),
+                        format!(
+                            "{} is {}: {}, e.g. {}",
+                            arg.name,
+                            arg.kind.as_str(),
+                            arg.description,
+                            arg.example
+                        ),
+                    ));
+                }
+                if !arg.values.is_empty() && !arg.values.contains(value) {
+                    return Err(Error::bad(
+                        Origin::Flag(INPUT_FLAG),
+                        &format!("{}={value}", arg.name),
+                        format!("give one of: {}", arg.values.join(", ")),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A step that was not sent, and why.
+fn skipped(name: String, said: String) -> Step {
+    Step {
+        kind: StepKind::Call,
+        name,
+        elapsed_ms: 0,
+        facts: Facts::Http {
+            answer: None,
+            found: None,
+        },
+        problem: None,
+        said: Some(said),
+        skipped: true,
+    }
+}
+
+/// The value at `path` (`0.approvable-id`) of an answer, as text.
+fn dig(json: &serde_json::Value, path: &str) -> Option<String> {
+    let found = path
+        .split('.')
+        .try_fold(json, |v, k| match k.parse::<usize>() {
+            Ok(i) => v.get(i),
+            Err(_) => v.get(k),
+        })?;
+    match found {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) if s.is_empty() => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// A use case's message with the values it names.
+fn say(uc: &UseCasePlan, template: &str, live: &Live<'_>, count: Option<usize>) -> String {
+    let template = match count {
+        Some(n) => template.replace(&format!("{{{{{COUNT}}}}}"), &n.to_string()),
+        None => template.to_string(),
+    };
+    uc.message(&template).text(At::Header, live, Encoding::Raw)
+}
+
+pub fn run(
+    agent: &ureq::Agent,
+    kit: &Kit<'_>,
+    creds: &Credentials,
+    values: &mut FlowValues,
+    uc: &UseCasePlan,
+    given: &Given,
+) -> Vec<Step> {
+    if uc.writes() && !given.allow_writes {
+        return vec![skipped(
+            format!("{}: not run", uc.id),
+            format!(
+                "it changes Coupa data; {WRITES_FLAG} runs it, on the ids given with {INPUT_FLAG}"
+            ),
+        )];
+    }
+    for arg in uc.inputs() {
+        match given.inputs.get(arg.name) {
+            Some(v) => values.args.insert(arg.name, v.clone()),
+            None => values.args.remove(arg.name),
+        };
+    }
+    let mut steps = Vec::new();
+    for req in &uc.requests {
+        let label = |name: &str| format!("{}: {name}", uc.id);
+        // A write acts only on what the person named, never on a value an
+        // answer supplied.
+        if let (true, Some(Slot::Captured(name))) = (
+            req.method.writes(),
+            req.slots()
+                .into_iter()
+                .find(|s| matches!(s, Slot::Captured(_))),
+        ) {
+            steps.push(Step {
+                problem: Some(problem(
+                    format!("\"{}\" would change Coupa data on {name}, a value taken from an earlier answer", req.name),
+                    format!("verify writes only on ids given with {INPUT_FLAG}; make {name} an input of the use case"),
+                )),
+                skipped: false,
+                ..skipped(label(&req.name), String::new())
+            });
+            break;
+        }
+        let live = Live { kit, creds, values };
+        let (mut step, json) = exchange_read(agent, req, &live, None);
+        step.name = label(&step.name);
+        let Some(json) = json.filter(|_| step.ok()) else {
+            steps.push(step);
+            break;
+        };
+        let mut ended: Option<(String, bool)> = None;
+        for capture in &req.captures {
+            let Some(arg) = uc.arg(&capture.name) else {
+                continue;
+            };
+            match dig(&json, &capture.path) {
+                Some(v) => {
+                    values.args.insert(arg.name, v);
+                }
+                None => {
+                    values.args.remove(arg.name);
+                    if let ArgSource::Captured { if_none, fails, .. } = &arg.source {
+                        let live = Live { kit, creds, values };
+                        ended = Some((say(uc, if_none, &live, None), *fails));
+                    }
+                    break;
+                }
+            }
+        }
+        let count = json.as_array().map(Vec::len);
+        let n = uc
+            .requests
+            .iter()
+            .position(|r| std::ptr::eq(r, req))
+            .unwrap_or(0);
+        match ended {
+            Some((message, true)) => {
+                step.problem = Some(Problem {
+                    cause: format!("{message} (Coupa answered 200 with nothing: not an error to Coupa, but the end of the use case)"),
+                    fix: format!("check the values given with {INPUT_FLAG}"),
+                });
+                steps.push(step);
+                break;
+            }
+            Some((message, false)) => {
+                step.said = Some(format!(
+                    "{message}; the rest of the use case has nothing to act on"
+                ));
+                steps.push(step);
+                break;
+            }
+            None => {
+                let live = Live { kit, creds, values };
+                step.said = Some(say(uc, &uc.says[n], &live, count));
+                steps.push(step);
+            }
+        }
+    }
+    steps
+}

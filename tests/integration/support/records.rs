@@ -1,0 +1,242 @@
+//! The loopback Coupa's records for the use cases: people, approvals (pending
+//! and done, for several approvers and document types), expense reports,
+//! requisitions, purchase orders and suppliers. Answers as Coupa's JSON does
+//! (bare arrays, hyphenated keys), with its filters (`attr=v`,
+//! `attr[op]=v`, through associations, hyphen and underscore names alike),
+//! `fields`, lookups by id, and approve or reject only while pending.
+
+use serde_json::{json, Value};
+
+/// Someone who can log in and consent, and their Coupa user.
+pub struct Person {
+    pub login: &'static str,
+    pub id: u64,
+    pub email: &'static str,
+}
+
+pub const PEOPLE: &[Person] = &[
+    Person {
+        login: "alice",
+        id: 101,
+        email: "alice@example.com",
+    },
+    Person {
+        login: "bob",
+        id: 102,
+        email: "bob@example.com",
+    },
+    Person {
+        login: "carol",
+        id: 103,
+        email: "carol@example.com",
+    },
+];
+
+pub fn person(login: &str) -> &'static Person {
+    PEOPLE
+        .iter()
+        .find(|p| p.login == login)
+        .expect("a known person")
+}
+
+/// Every resource's records, as Coupa answers them.
+pub fn all() -> Vec<(&'static str, Vec<Value>)> {
+    let user =
+        |p: &Person| json!({"id": p.id, "login": p.login, "email": p.email, "fullname": p.login});
+    let approval = |id: u64, status: &str, kind: &str, doc: u64, approver: u64| {
+        json!({"id": id, "status": status, "approvable-type": kind, "approvable-id": doc,
+               "approver-id": approver, "approver": {"id": approver}})
+    };
+    let report = |id: u64, title: &str, by: &Person, created: &str, status: &str| {
+        json!({"id": id, "title": title, "status": status, "total": "120.00",
+               "created-at": created, "submitted-at": created, "audit-score": 0,
+               "expensed-by": {"id": by.id, "email": by.email, "fullname": by.login},
+               "expense-lines": [{"description": "Dinner", "amount": "120.00"}],
+               "expense-violations": []})
+    };
+    let [alice, bob, carol] = [&PEOPLE[0], &PEOPLE[1], &PEOPLE[2]];
+    vec![
+        ("users", PEOPLE.iter().map(user).collect()),
+        (
+            "approvals",
+            vec![
+                approval(5001, "pending_approval", "ExpenseReport", 1001, alice.id),
+                approval(5002, "pending_approval", "ExpenseReport", 1002, alice.id),
+                approval(5003, "approved", "ExpenseReport", 1003, alice.id),
+                approval(
+                    5004,
+                    "pending_approval",
+                    "RequisitionHeader",
+                    3001,
+                    alice.id,
+                ),
+                approval(5005, "pending_approval", "ExpenseReport", 1004, bob.id),
+                approval(5101, "pending_approval", "RequisitionHeader", 3002, bob.id),
+            ],
+        ),
+        (
+            "expense_reports",
+            vec![
+                report(
+                    1001,
+                    "Berlin offsite",
+                    bob,
+                    "2024-01-10T09:00:00Z",
+                    "pending_approval",
+                ),
+                report(
+                    1002,
+                    "Client dinner",
+                    carol,
+                    "2024-01-20T09:00:00Z",
+                    "pending_approval",
+                ),
+                report(
+                    1003,
+                    "Train to Lyon",
+                    bob,
+                    "2024-02-05T09:00:00Z",
+                    "approved",
+                ),
+                report(
+                    1004,
+                    "Team lunch",
+                    alice,
+                    "2024-02-15T09:00:00Z",
+                    "pending_approval",
+                ),
+            ],
+        ),
+        (
+            "requisitions",
+            vec![
+                json!({"id": 3001, "title": "Laptops for the new team", "status": "pending_approval",
+                       "requested-by": {"id": bob.id, "email": bob.email}}),
+                json!({"id": 3002, "title": "Standing desks", "status": "pending_approval",
+                       "requested-by": {"id": alice.id, "email": alice.email}}),
+            ],
+        ),
+        (
+            "purchase_orders",
+            vec![
+                json!({"id": 4001, "po-number": "PO-4001", "status": "issued",
+                       "ship-to-user": {"id": alice.id, "email": alice.email}, "supplier": {"id": 6001, "name": "Acme Corp"}}),
+                json!({"id": 4002, "po-number": "PO-4002", "status": "issued",
+                       "ship-to-user": {"id": bob.id, "email": bob.email}, "supplier": {"id": 6003, "name": "Globex"}}),
+            ],
+        ),
+        (
+            "suppliers",
+            vec![
+                json!({"id": 6001, "name": "Acme Corp", "status": "active", "number": "S-1"}),
+                json!({"id": 6002, "name": "Acme Labs", "status": "draft", "number": "S-2"}),
+                json!({"id": 6003, "name": "Globex", "status": "active", "number": "S-3"}),
+            ],
+        ),
+    ]
+}
+
+const OPERATORS: &[&str] = &[
+    "contains",
+    "starts_with",
+    "ends_with",
+    "gt",
+    "lt",
+    "gt_or_eq",
+    "lt_or_eq",
+    "not_eq",
+    "blank",
+];
+
+/// Coupa reads `approver_id` and `approver-id` alike.
+fn same_name(a: &str, b: &str) -> bool {
+    a.replace('_', "-") == b.replace('_', "-")
+}
+
+fn field<'v>(record: &'v Value, name: &str) -> Option<&'v Value> {
+    record
+        .as_object()?
+        .iter()
+        .find(|(k, _)| same_name(k, name))
+        .map(|(_, v)| v)
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Whether `record` passes the filter `key=value` (`a[b][op]=v`). A key the
+/// record does not have is not a filter here (`limit`, `fields`, ...).
+pub fn passes(record: &Value, key: &str, value: &str) -> bool {
+    let mut segments: Vec<&str> = key.split('[').map(|s| s.trim_end_matches(']')).collect();
+    let op = match segments.last() {
+        Some(last) if segments.len() > 1 && OPERATORS.contains(last) => {
+            let op = *last;
+            segments.pop();
+            op
+        }
+        _ => "eq",
+    };
+    let mut at = record;
+    for s in &segments {
+        match field(at, s) {
+            Some(v) => at = v,
+            None => return true,
+        }
+    }
+    let have = text(at);
+    match op {
+        "eq" => have == value,
+        "contains" => have.to_lowercase().contains(&value.to_lowercase()),
+        "starts_with" => have.starts_with(value),
+        "ends_with" => have.ends_with(value),
+        "gt" => have.as_str() > value,
+        "lt" => have.as_str() < value,
+        "gt_or_eq" => have.as_str() >= value,
+        "lt_or_eq" => have.as_str() <= value,
+        "not_eq" => have != value,
+        _ => true,
+    }
+}
+
+/// The record with only `fields` (Coupa's JSON list of names and
+/// `{"association": [...]}`), names matched with `-` and `_` alike.
+pub fn only(record: &Value, fields: &Value) -> Value {
+    let Some(list) = fields.as_array() else {
+        return record.clone();
+    };
+    let mut out = serde_json::Map::new();
+    for f in list {
+        match f {
+            Value::String(name) => {
+                if let Some((k, v)) = record
+                    .as_object()
+                    .and_then(|o| o.iter().find(|(k, _)| same_name(k, name)))
+                {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+            Value::Object(nested) => {
+                for (name, sub) in nested {
+                    if let Some((k, v)) = record
+                        .as_object()
+                        .and_then(|o| o.iter().find(|(k, _)| same_name(k, name)))
+                    {
+                        let v = match v {
+                            Value::Array(items) => {
+                                Value::Array(items.iter().map(|i| only(i, sub)).collect())
+                            }
+                            other => only(other, sub),
+                        };
+                        out.insert(k.clone(), v);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Value::Object(out)
+}
