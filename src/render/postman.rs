@@ -54,6 +54,8 @@ pub const ENVIRONMENT: Format = Format {
         "return_object",
         "connector_name",
         "allow_unknown_scopes",
+        "use_cases",
+        "use_case_file",
     ],
     render: |kit, _| Ok(vec![environment(kit)?]),
 };
@@ -379,6 +381,8 @@ struct CaptureView {
     name: String,
     path: Vec<serde_json::Value>,
     if_none: String,
+    /// An empty answer is a failure (no such user), not the chain's quiet end.
+    fails: bool,
 }
 
 fn capture_views(kit: &Kit<'_>, req: &Request) -> Vec<CaptureView> {
@@ -401,6 +405,10 @@ fn capture_views(kit: &Kit<'_>, req: &Request) -> Vec<CaptureView> {
                 Some(ArgSource::Captured { if_none, .. }) => if_none.clone(),
                 _ => String::new(),
             },
+            fails: matches!(
+                uc.arg(&c.name).map(|a| &a.source),
+                Some(ArgSource::Captured { fails: true, .. })
+            ),
         })
         .collect()
 }

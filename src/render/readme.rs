@@ -13,7 +13,16 @@ pub const FILE: &str = "README.md";
 
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     #[derive(Serialize)]
+    struct UseCaseView {
+        id: String,
+        name: String,
+        inputs: Vec<String>,
+        writes: bool,
+    }
+    #[derive(Serialize)]
     struct View<'a> {
+        use_cases: Vec<UseCaseView>,
+        allow_writes: String,
         consent: Option<ConsentView>,
         domain: &'a str,
         scopes: String,
@@ -45,9 +54,11 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         name: &'static str,
         purpose: &'static str,
     }
+    let compound = (!kit.use_cases.is_empty()).then_some(&super::COMPOUND_FILES);
     let files = FORMATS
         .iter()
         .flat_map(|f| f.files)
+        .chain(compound)
         .chain([&super::CONFIG_FILE])
         .map(|f| FileView {
             name: f.path,
@@ -55,6 +66,26 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         })
         .collect();
     let view = View {
+        use_cases: kit
+            .use_cases
+            .iter()
+            .map(|u| UseCaseView {
+                id: u.id.clone(),
+                name: u.name.clone(),
+                inputs: u
+                    .inputs()
+                    .map(|a| {
+                        format!(
+                            "{}{}",
+                            crate::contract::env::INPUT_PREFIX,
+                            a.name.to_ascii_uppercase()
+                        )
+                    })
+                    .collect(),
+                writes: u.writes(),
+            })
+            .collect(),
+        allow_writes: format!("{}=1", crate::contract::env::ALLOW_WRITES),
         consent: kit.spec.consent.as_ref().map(|c| ConsentView {
             pkce: c.pkce,
             offline_access: c.offline_access,

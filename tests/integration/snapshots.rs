@@ -11,7 +11,9 @@ fn snapshot_all(case: &str, args: &[&str]) {
             if a.path == "coupa.postman_collection.json" {
                 crate::support::assert_valid_collection(&a.text);
             }
-            insta::assert_snapshot!(format!("{case}__{}", a.path), a.text);
+            // A file in a folder (agent-studio/x.yaml) is one snapshot name.
+            let name = a.path.replace('/', "--");
+            insta::assert_snapshot!(format!("{case}__{name}"), a.text);
         }
     });
 }
@@ -39,6 +41,21 @@ fn custom_names_and_limit() {
             "Coupa | \"Finance\" `prod` & co",
             "--limit",
             "25",
+        ],
+    );
+}
+
+/// The use-case issue's done-when example: both Moveworks plugins for
+/// expense approvals.
+#[test]
+fn use_cases() {
+    snapshot_all(
+        "usecases",
+        &[
+            "--domain",
+            "acme.coupahost.com",
+            "--use-case",
+            "pending-expense-approvals,approve-expense-report",
         ],
     );
 }

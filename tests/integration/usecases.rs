@@ -173,6 +173,19 @@ fn a_chain_that_finds_nothing_skips_the_rest_and_says_so() {
         "{report}"
     );
     assert_eq!(calls(&coupa.requests()).len(), 2, "no report fetched");
+
+    // Nobody with that email: not an error to Coupa, a failure of the use case.
+    let (ok, report) = newman(
+        &coupa,
+        kit.path(),
+        "Look Up Expense Reports Pending My Approval",
+        &[("user_email", "nobody@example.com")],
+    );
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("no Coupa user has the email nobody@example.com"),
+        "{report}"
+    );
 }
 
 #[test]
