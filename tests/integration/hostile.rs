@@ -507,3 +507,129 @@ fn the_collection_description_keeps_a_hostile_scope_in_its_code_span() {
     );
     assert!(spans.contains(&crate::support::GUIDE_DOMAIN.to_string()));
 }
+
+/// A use-case file's free text: name, description, a request's name, an
+/// input's description and example, and the message when nothing is found.
+#[derive(Debug, Clone)]
+struct OwnUseCase {
+    name: String,
+    description: String,
+    request: String,
+    input_description: String,
+    example: String,
+    if_none: String,
+}
+
+impl OwnUseCase {
+    fn file(&self) -> String {
+        serde_json::json!({"use_cases": [{
+            "id": "own",
+            "name": self.name,
+            "description": self.description,
+            "inputs": [{"name": "words", "type": "string", "description": self.input_description, "example": self.example, "from": "said"}],
+            "requests": [{
+                "name": self.request,
+                "description": self.description,
+                "path": "/api/suppliers",
+                "query": {"name[contains]": "{{words}}"},
+                "scope": "core.supplier.read",
+                "captures": [{"name": "found_id", "path": "0.id", "type": "integer", "description": self.input_description, "example": "1", "if_none": self.if_none}],
+                "says": "{{count}} found"
+            }]
+        }]})
+        .to_string()
+    }
+}
+
+fn own_use_case() -> impl Strategy<Value = OwnUseCase> {
+    (
+        hostile_text(6),
+        hostile_text(6),
+        hostile_text(6),
+        hostile_text(6),
+        hostile_text(4),
+        hostile_text(6),
+    )
+        .prop_map(
+            |(name, description, request, input_description, example, if_none)| OwnUseCase {
+                name,
+                description,
+                request: format!("Find {request}"),
+                input_description,
+                example,
+                if_none,
+            },
+        )
+        .prop_filter("accepted by validation", |u| {
+            coupagen::usecase::parse(
+                &u.file(),
+                coupagen::error::Origin::Flag("--use-case-file"),
+                "f",
+            )
+            .is_ok()
+        })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Hostile text in a person's own use case survives every format: JSON
+    /// reads back, Markdown rows keep their columns, the YAML parses back,
+    /// the script's and curl's words read back.
+    #[test]
+    fn a_use_case_files_text_reads_back_in_every_format(u in own_use_case()) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("own.json");
+        std::fs::write(&path, u.file()).unwrap();
+        let spec = Inputs {
+            domain: Some(crate::support::GUIDE_DOMAIN.into()),
+            use_case_file: Some(path.to_str().unwrap().into()),
+            ..Inputs::default()
+        }
+        .resolve()
+        .expect("valid");
+        let kit = kit::plan(&spec);
+
+        let coll = json(&render::file(&kit, "coupa.postman_collection.json").unwrap().text);
+        prop_assert_eq!(&coll["item"][1]["name"], &serde_json::json!(u.name));
+        prop_assert_eq!(&coll["item"][1]["item"][0]["name"], &serde_json::json!(u.request));
+        let var = coll["variable"].as_array().unwrap().iter().find(|v| v["key"] == "words").unwrap();
+        prop_assert!(var["description"].as_str().unwrap().starts_with(&u.input_description));
+
+        let sheet = json(&render::file(&kit, crate::support::SHEET_JSON).unwrap().text);
+        let uc = &sheet["use_cases"][0];
+        prop_assert_eq!(&uc["name"], &serde_json::json!(u.name));
+        prop_assert_eq!(&uc["actions"][0]["input_args"][0]["description"], &serde_json::json!(u.input_description));
+        prop_assert_eq!(&uc["actions"][0]["input_args"][0]["example"], &serde_json::json!(u.example));
+
+        let md = render::file(&kit, crate::support::SHEET_MD).unwrap().text;
+        for table in tables(&md) {
+            let width = table[0].len();
+            for row in &table {
+                prop_assert_eq!(row.len(), width, "row {:?} in\n{}", row, md);
+            }
+        }
+        let args = tables(&md).into_iter().find(|t| t[0][0] == "Name").unwrap();
+        prop_assert_eq!(&args[1][2], &u.input_description);
+        prop_assert_eq!(&args[1][3], &u.example);
+
+        let yaml = uc["compound_action"]["yaml"].as_str().unwrap();
+        let docs = yaml_rust2::YamlLoader::load_from_str(yaml).expect("the YAML parses");
+        let step = &docs[0]["steps"][0]["action"];
+        let pending = format!("{}…", u.request);
+        prop_assert_eq!(step["progress_updates"]["on_pending"].as_str(), Some(pending.as_str()));
+
+        let script = render::file(&kit, "coupa-check.sh").unwrap().text;
+        let line = script.lines().find_map(|l| l.trim().strip_prefix("echo \"--- use case: \"")).unwrap();
+        let words = bash_words(line.trim_end_matches(" >&2"), &[]);
+        prop_assert_eq!(words, vec![u.name.clone()]);
+        let message = script.lines().find_map(|l| l.trim().strip_prefix("echo \"    \"")).unwrap();
+        let message = message.trim_end_matches(" >&2").trim_end_matches("\"; the rest of this use case is skipped\"");
+        prop_assert_eq!(bash_words(message, &[]), vec![u.if_none.clone()]);
+
+        let curl = render::file(&kit, "coupa-requests.curl").unwrap().text;
+        let command = command_after(&curl, &format!("# {}\ncurl ", u.request.replace(|c: char| c.is_control(), " ")));
+        let words = bash_words(&command, &[]);
+        prop_assert!(words.iter().any(|w| w.ends_with("name[contains]={{{words}}}")), "{:?}", words);
+    }
+}
