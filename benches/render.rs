@@ -1,6 +1,6 @@
 //! In-process rendering: each file of each format in the registry, and the
 //! whole bundle, for the guide's kit and for a kit of every catalog
-//! resource. Templates compile on first use (as in the binary), so the
+//! resource and every built-in use case. Templates compile on first use (as in the binary), so the
 //! registry is warmed first; `registry/build` times compiling them all.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
@@ -11,9 +11,14 @@ use coupagen::render::{self, FORMATS};
 use coupagen::spec::Spec;
 
 fn spec(resources: Vec<String>) -> Spec {
+    with_use_cases(resources, Vec::new())
+}
+
+fn with_use_cases(resources: Vec<String>, use_cases: Vec<String>) -> Spec {
     Inputs {
         domain: Some("moveworks-usa-coupalink-demo.coupacloud.com".into()),
         resources,
+        use_cases,
         ..Inputs::default()
     }
     .resolve()
@@ -25,9 +30,16 @@ fn kits() -> Vec<(&'static str, Spec)> {
         .iter()
         .map(|r| r.name.to_string())
         .collect();
+    let use_cases = coupagen::usecase::built_in()
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
     vec![
         ("guide", spec(vec!["expense_reports".into()])),
-        ("all_resources", spec(all)),
+        (
+            "all_resources_and_use_cases",
+            with_use_cases(all, use_cases),
+        ),
     ]
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-process benchmark: `coupagen bundle` for the guide's example and for
-# every catalog resource, with peak memory; and, when node and the npm
+# every catalog resource and every built-in use case, with peak memory; and, when node and the npm
 # packages are there (npm ci), the tools people use today on the same jobs,
 # in the same run: openapi-to-postmanv2 (a collection from an equivalent
 # OpenAPI document) and Postman's curl generator (the guide's two requests).
@@ -18,6 +18,7 @@ cargo build --release --locked --quiet
 bin=$PWD/target/release/coupagen
 domain=moveworks-usa-coupalink-demo.coupacloud.com
 all=$("$bin" scopes --resources | awk 'NR > 1 { print $1 }' | paste -sd, -)
+use_cases=$("$bin" use-cases --json | python3 -c 'import json,sys; print(",".join(u["id"] for u in json.load(sys.stdin)["use_cases"]))')
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -34,13 +35,13 @@ echo "coupagen $("$bin" --version | cut -d' ' -f2), $(echo "$all" | tr ',' '\n' 
 echo
 
 guide=("$bin" bundle --domain "$domain" --out "$tmp/guide" --force)
-every=("$bin" bundle --domain "$domain" --resource "$all" --out "$tmp/all" --force)
+every=("$bin" bundle --domain "$domain" --resource "$all" --use-case "$use_cases" --out "$tmp/all" --force)
 hyperfine -N --style basic --warmup 20 --runs 300 --export-json "$tmp/bundle.json" \
   -n "bundle, guide example" "${guide[*]}" \
-  -n "bundle, every resource" "${every[*]}" >/dev/null 2>&1
+  -n "bundle, every resource and use case" "${every[*]}" >/dev/null 2>&1
 printf '%-28s median %6s ms   peak RSS %5s MiB\n' \
   "bundle, guide example" "$(median_ms "$tmp/bundle.json" 0)" "$(peak_mib "${guide[@]}")" \
-  "bundle, every resource" "$(median_ms "$tmp/bundle.json" 1)" "$(peak_mib "${every[@]}")"
+  "bundle, all + use cases" "$(median_ms "$tmp/bundle.json" 1)" "$(peak_mib "${every[@]}")"
 
 if ! command -v node >/dev/null || [ ! -d node_modules/openapi-to-postmanv2 ]; then
   echo

@@ -54,10 +54,7 @@ pub enum ArgSource {
     },
 }
 
-/// Names live as long as the process: a slot holds them by reference.
-fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_owned().into_boxed_str())
-}
+use super::value::intern as leak;
 
 impl UseCasePlan {
     pub fn plan(uc: &UseCase) -> UseCasePlan {

@@ -67,6 +67,27 @@ impl Slot {
     }
 }
 
+/// `name` for the rest of the process, once however often it is asked for:
+/// a slot holds a use case's names by reference, and a process reads only a
+/// few files of them.
+pub fn intern(name: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    match names.get(name) {
+        Some(known) => known,
+        None => {
+            let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+            names.insert(leaked);
+            leaked
+        }
+    }
+}
+
 /// Shows each slot by its name, `{access_token}`: a request as a template,
 /// for progress lines and reports.
 pub struct Shown;

@@ -157,6 +157,8 @@ struct Scripts<'a> {
     renew_hours: u32,
     /// The flow's items: the collection's pre-request leaves them alone.
     flow_items: Vec<&'a str>,
+    /// The token item, when it is the flow's only one.
+    token_item: &'a str,
     /// The request the pre-request sends for a token without a person.
     token: &'a RequestView,
     /// The variable that request needs, when the person supplies one.
@@ -455,6 +457,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         expires_in_field: coupa::EXPIRES_IN_FIELD,
         renew_hours: RENEW_HOURS,
         flow_items: kit.flow.requests().map(|r| r.name.as_str()).collect(),
+        token_item: &obtain.name,
         token: &token,
         token_needs: token_needs.first().copied(),
         refresh_var: kit.flow.refresh.as_ref().map(|_| names::REFRESH_TOKEN),

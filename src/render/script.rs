@@ -11,7 +11,7 @@ use super::{Artifact, File, Format};
 use crate::contract::env;
 use crate::coupa;
 use crate::kit::{
-    Answer, ArgSource, At, AuthValue, Binder, Conn, Encoding, Kit, Request, Shown, Slot,
+    self, Answer, ArgSource, At, AuthValue, Binder, Conn, Encoding, Kit, Request, Shown, Slot,
 };
 use crate::Error;
 
@@ -44,12 +44,16 @@ const CODE_CHALLENGE: &str = "code_challenge";
 
 /// The environment variable a use case's input comes from: `COUPA_USER_EMAIL`.
 fn input_var(name: &str) -> &'static str {
-    Box::leak(format!("{}{}", env::INPUT_PREFIX, name.to_ascii_uppercase()).into_boxed_str())
+    kit::intern(&format!(
+        "{}{}",
+        env::INPUT_PREFIX,
+        name.to_ascii_uppercase()
+    ))
 }
 
 /// The script's own variable for a captured value, apart from its others.
 fn captured_var(name: &str) -> &'static str {
-    Box::leak(format!("captured_{name}").into_boxed_str())
+    kit::intern(&format!("captured_{name}"))
 }
 
 /// The script's binding: each slot a shell variable; secrets on standard input.

@@ -105,6 +105,102 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/compound_action.yaml.hbs"),
     ),
     (
+        "check_consent_head",
+        include_str!("../../templates/check_consent_head.sh.hbs"),
+    ),
+    (
+        "check_capture",
+        include_str!("../../templates/check_capture.sh.hbs"),
+    ),
+    (
+        "postman_description_consent",
+        include_str!("../../templates/postman_description_consent.md.hbs"),
+    ),
+    (
+        "postman_capture",
+        include_str!("../../templates/postman_capture.js.hbs"),
+    ),
+    (
+        "sheet_client",
+        include_str!("../../templates/sheet_client.md.hbs"),
+    ),
+    (
+        "sheet_consent_test",
+        include_str!("../../templates/sheet_consent_test.md.hbs"),
+    ),
+    (
+        "readme_consent_client",
+        include_str!("../../templates/readme_consent_client.md.hbs"),
+    ),
+    (
+        "readme_consent_verify",
+        include_str!("../../templates/readme_consent_verify.md.hbs"),
+    ),
+    (
+        "readme_consent_postman",
+        include_str!("../../templates/readme_consent_postman.md.hbs"),
+    ),
+    (
+        "readme_use_cases",
+        include_str!("../../templates/readme_use_cases.md.hbs"),
+    ),
+    (
+        "sheet_json_use_cases",
+        include_str!("../../templates/sheet_json_use_cases.json.hbs"),
+    ),
+    (
+        "sheet_action_args",
+        include_str!("../../templates/sheet_action_args.md.hbs"),
+    ),
+    (
+        "curl_consent_head",
+        include_str!("../../templates/curl_consent_head.hbs"),
+    ),
+    (
+        "check_pkce_credentials",
+        include_str!("../../templates/check_pkce_credentials.sh.hbs"),
+    ),
+    (
+        "sheet_consent_save",
+        include_str!("../../templates/sheet_consent_save.md.hbs"),
+    ),
+    (
+        "postman_refresh_comment",
+        include_str!("../../templates/postman_refresh_comment.js.hbs"),
+    ),
+    (
+        "postman_store_refresh",
+        include_str!("../../templates/postman_store_refresh.js.hbs"),
+    ),
+    (
+        "postman_refresh_test",
+        include_str!("../../templates/postman_refresh_test.js.hbs"),
+    ),
+    (
+        "check_store_refresh",
+        include_str!("../../templates/check_store_refresh.sh.hbs"),
+    ),
+    (
+        "check_env_or",
+        include_str!("../../templates/check_env_or.sh.hbs"),
+    ),
+    (
+        "check_request",
+        include_str!("../../templates/check_request.sh.hbs"),
+    ),
+    (
+        "postman_refresh_guard",
+        include_str!("../../templates/postman_refresh_guard.js.hbs"),
+    ),
+    (
+        "sheet_consent_connector",
+        include_str!("../../templates/sheet_consent_connector.md.hbs"),
+    ),
+    (
+        "sheet_use_cases",
+        include_str!("../../templates/sheet_use_cases.md.hbs"),
+    ),
+    (
         "bundle_readme",
         include_str!("../../templates/bundle_readme.md.hbs"),
     ),
@@ -148,13 +244,77 @@ fn empty_registry() -> Handlebars<'static> {
 pub fn build_registry() -> Handlebars<'static> {
     let mut hb = empty_registry();
     for (name, _) in TEMPLATES {
-        compile(&mut hb, name);
+        compile_one(&mut hb, name);
     }
     hb
 }
 
-/// Compiles `name` and the partials it names (`{{> other}}`), once each.
-fn compile(hb: &mut Handlebars<'static>, name: &str) {
+pub fn render(name: &str, view: &impl Serialize) -> Result<String, Error> {
+    // A poisoned lock only means another render panicked; the registry
+    // itself is still whole.
+    let mut hb = registry().lock().unwrap_or_else(|e| e.into_inner());
+    render_in(&mut hb, name, view)
+}
+
+/// Renders `name` with `hb`, compiling it and then each partial the render
+/// reaches, the first time.
+fn render_in(
+    hb: &mut Handlebars<'static>,
+    name: &str,
+    view: &impl Serialize,
+) -> Result<String, Error> {
+    compile_one(hb, name);
+    // The partials behind an `if` are compiled when a render first reaches
+    // one: a kit without user consent or use cases never pays for theirs.
+    // Then every partial the template names comes along, so a render
+    // starts again at most once.
+    loop {
+        match hb.render(name, view) {
+            Err(e) => match e.reason() {
+                RenderErrorReason::PartialNotFound(partial) if is_template(partial) => {
+                    let partial = partial.clone();
+                    compile_one(hb, &partial);
+                    compile_all_named(hb, name);
+                }
+                _ => return Err(Error::Failed(format!("rendering {name}: {e}"))),
+            },
+            Ok(text) => return Ok(text),
+        }
+    }
+}
+
+/// Compiles every partial `name` names, behind an `if` or not, and theirs.
+fn compile_all_named(hb: &mut Handlebars<'static>, name: &str) {
+    let mut todo = vec![name];
+    let mut seen: Vec<&str> = Vec::new();
+    while let Some(next) = todo.pop() {
+        let Some((_, text)) = TEMPLATES.iter().find(|(n, _)| *n == next) else {
+            continue;
+        };
+        for partial in named_partials(text) {
+            if is_template(partial) && !seen.contains(&partial) {
+                seen.push(partial);
+                compile_one(hb, partial);
+                todo.push(partial);
+            }
+        }
+    }
+}
+
+/// Every partial `text` includes by name, `{{> name ...}}`.
+fn named_partials(text: &str) -> impl Iterator<Item = &str> {
+    text.split("{{>")
+        .skip(1)
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(|n| n.trim_end_matches("}}"))
+}
+
+fn is_template(name: &str) -> bool {
+    TEMPLATES.iter().any(|(n, _)| *n == name)
+}
+
+/// Compiles `name` alone, once.
+fn compile_one(hb: &mut Handlebars<'static>, name: &str) {
     if hb.has_template(name) {
         return;
     }
@@ -167,28 +327,39 @@ fn compile(hb: &mut Handlebars<'static>, name: &str) {
     // every test run catches (`build_registry` compiles them all).
     hb.register_template_string(name, text)
         .unwrap_or_else(|e| panic!("template {name}: {e}"));
-    for partial in partials(text) {
-        compile(hb, partial);
+    // The partials every render of it reaches come along now; those behind
+    // an `if` wait until a render reaches them.
+    for partial in sure_partials(text) {
+        if is_template(partial) {
+            compile_one(hb, partial);
+        }
     }
 }
 
-/// The templates `text` includes as partials, `{{> name ...}}`, leaving out
-/// inline partials it defines itself (`{{#*inline "name"}}`).
-fn partials(text: &str) -> impl Iterator<Item = &str> {
-    text.split("{{>").skip(1).filter_map(move |rest| {
-        let name = rest.split_whitespace().next()?.trim_end_matches("}}");
-        let inline = format!("{{{{#*inline \"{name}\"}}}}");
-        (!text.contains(&inline)).then_some(name)
-    })
-}
-
-pub fn render(name: &str, view: &impl Serialize) -> Result<String, Error> {
-    // A poisoned lock only means another render panicked; the registry
-    // itself is still whole.
-    let mut hb = registry().lock().unwrap_or_else(|e| e.into_inner());
-    compile(&mut hb, name);
-    hb.render(name, view)
-        .map_err(|e| Error::Failed(format!("rendering {name}: {e}")))
+/// The partials `text` includes outside any `{{#if}}` or `{{#unless}}`
+/// (a loop's body counts as reached).
+fn sure_partials(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut open: Vec<bool> = Vec::new(); // each open block: is it conditional?
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = rest[start + 2..].trim_start_matches('~');
+        let end = after.find("}}").unwrap_or(after.len());
+        let tag = &after[..end];
+        if let Some(block) = tag.strip_prefix('#') {
+            let helper = block.split_whitespace().next().unwrap_or_default();
+            open.push(matches!(helper, "if" | "unless"));
+        } else if tag.starts_with('/') {
+            open.pop();
+        } else if let Some(call) = tag.strip_prefix('>') {
+            let name = call.split_whitespace().next().unwrap_or_default();
+            if !open.contains(&true) && !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        rest = &after[end.min(after.len())..];
+    }
+    out
 }
 
 /// JSON output is parsed back before it leaves, so a template bug is an
@@ -273,22 +444,32 @@ mod tests {
     }
 
     #[test]
-    fn a_template_brings_the_partials_it_names_and_no_inline_ones() {
-        let text =
-            "{{#*inline \"url\"}}x{{/inline}}{{> url}} {{> postman_store_token}}{{> item this}}";
-        assert_eq!(
-            partials(text).collect::<Vec<_>>(),
-            ["postman_store_token", "item"]
-        );
+    fn a_partial_is_compiled_only_when_a_render_reaches_it() {
         let mut hb = empty_registry();
-        compile(&mut hb, "postman_token_test");
+        hb.register_template_string("outer", "[{{#if yes}}{{> postman_store_token}}{{/if}}]")
+            .unwrap();
+        let no = serde_json::json!({"yes": false});
+        assert_eq!(render_in(&mut hb, "outer", &no).unwrap(), "[]");
         assert!(
-            hb.has_template("postman_store_token"),
-            "its partial came along"
+            !hb.has_template("postman_store_token"),
+            "not reached, not compiled"
         );
-        assert!(
-            !hb.has_template("check_script"),
-            "nothing else was compiled"
+        let yes = serde_json::json!({
+            "yes": true, "token_var": "t", "access_token_field": "a",
+            "expiry_var": "e", "expires_in_field": "x", "refresh_var": null,
+        });
+        let text = render_in(&mut hb, "outer", &yes).unwrap();
+        assert!(text.contains("function storeToken(body)"), "{text}");
+        assert!(hb.has_template("postman_store_token"));
+    }
+
+    #[test]
+    fn only_the_partials_outside_an_if_are_sure() {
+        let text = "{{> a}}{{#each x}}{{> b}}{{/each}}{{#if y}}{{> c}}{{else}}{{> d}}{{/if}}{{#unless z}}{{#each w}}{{> e}}{{/each}}{{/unless}}{{> f x=1}}";
+        assert_eq!(sure_partials(text), ["a", "b", "f"]);
+        assert_eq!(
+            named_partials(text).collect::<Vec<_>>(),
+            ["a", "b", "c", "d", "e", "f"]
         );
     }
 
