@@ -303,10 +303,11 @@ fn compile_all_named(hb: &mut Handlebars<'static>, name: &str) {
 
 /// Every partial `text` includes by name, `{{> name ...}}`.
 fn named_partials(text: &str) -> impl Iterator<Item = &str> {
-    text.split("{{>")
-        .skip(1)
-        .filter_map(|rest| rest.split_whitespace().next())
-        .map(|n| n.trim_end_matches("}}"))
+    text.split("{{>").skip(1).filter_map(|rest| {
+        rest.trim_start()
+            .split(|c: char| c.is_whitespace() || c == '}')
+            .next()
+    })
 }
 
 fn is_template(name: &str) -> bool {
