@@ -49,6 +49,9 @@ pub struct Format {
     /// The kit options (by config key) this format does not use: hidden from
     /// its `--help`, and refused as flags.
     pub ignores: &'static [&'static str],
+    /// The templates it renders, compiled ahead, together (their partials
+    /// behind an `if` wait until a render reaches them).
+    pub templates: &'static [&'static str],
     /// Renders `only` that file, or every file of the format.
     pub render: fn(&Kit<'_>, Option<&'static File>) -> Result<Vec<Artifact>, Error>,
 }
@@ -92,22 +95,47 @@ pub const CONFIG_FILE: File = File {
 /// Every file of `bundle`, in a stable order, the README last. `inputs` is
 /// the kit's record of what it was made from.
 pub fn bundle(kit: &Kit<'_>, inputs: &Inputs) -> Result<Vec<Artifact>, Error> {
+    // Each format compiles its templates and renders on a thread of its own:
+    // compiling is most of the work, and formats share none of it.
+    let rendered: Vec<Result<Vec<Artifact>, Error>> = std::thread::scope(|scope| {
+        let formats: Vec<_> = FORMATS
+            .iter()
+            .map(|format| scope.spawn(move || (format.render)(kit, None)))
+            .collect();
+        let own = compound::files(kit).and_then(|mut yaml| {
+            yaml.push(readme::file(kit)?);
+            Ok(yaml)
+        });
+        formats
+            .into_iter()
+            .map(|f| {
+                f.join().unwrap_or_else(|_| {
+                    Err(Error::Failed(
+                        "a format's render panicked; this is a bug".into(),
+                    ))
+                })
+            })
+            .chain([own])
+            .collect()
+    });
     let mut files = Vec::new();
-    for format in FORMATS {
-        files.extend((format.render)(kit, None)?);
+    for artifacts in rendered {
+        files.extend(artifacts?);
     }
-    files.extend(compound::files(kit)?);
+    // The README last, after the record of the inputs.
+    let readme = files.pop();
     files.push(Artifact {
         path: CONFIG_FILE.path.into(),
         text: inputs.to_config(),
         executable: false,
     });
-    files.push(readme::file(kit)?);
+    files.extend(readme);
     Ok(files)
 }
 
 /// One file of one format, e.g. the sheet as JSON.
 pub fn one(kit: &Kit<'_>, format: &Format, file: &'static File) -> Result<Artifact, Error> {
+    templates::prepare(format.templates);
     (format.render)(kit, Some(file))?
         .pop()
         .ok_or_else(|| Error::Failed(format!("{} rendered nothing; this is a bug", file.path)))

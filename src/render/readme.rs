@@ -10,6 +10,7 @@ use crate::kit::Kit;
 use crate::Error;
 
 pub const FILE: &str = "README.md";
+pub const TEMPLATE: &str = "bundle_readme";
 
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     #[derive(Serialize)]
@@ -117,7 +118,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     };
     Ok(Artifact {
         path: FILE.into(),
-        text: render("bundle_readme", &view)?,
+        text: render(TEMPLATE, &view)?,
         executable: false,
     })
 }

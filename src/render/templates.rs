@@ -2,11 +2,11 @@
 //! escaping; one helper per output syntax, so a value reaches output only
 //! through its escaper (a test holds every template to that).
 
-use std::sync::{Mutex, OnceLock};
+use std::cell::RefCell;
 
 use handlebars::{
     no_escape, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
-    RenderErrorReason,
+    RenderErrorReason, Template,
 };
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -220,12 +220,12 @@ pub const HELPERS: &[(&str, Escaper)] = &[
     ("yaml", |v| Ok(escape::yaml_scalar(&text(v)))),
 ];
 
-/// The process's registry. It starts with the helpers and no template:
-/// compiling is most of a run's time, so each template is compiled the first
-/// time a render needs it, and a command pays only for the ones it uses.
-fn registry() -> &'static Mutex<Handlebars<'static>> {
-    static REGISTRY: OnceLock<Mutex<Handlebars<'static>>> = OnceLock::new();
-    REGISTRY.get_or_init(|| Mutex::new(empty_registry()))
+thread_local! {
+    /// The thread's registry. It starts with the helpers and no template:
+    /// compiling is most of a run's time, so each template is compiled the
+    /// first time a render needs it, and a command pays only for the ones it
+    /// uses. One a thread, so that formats render on threads of their own.
+    static REGISTRY: RefCell<Handlebars<'static>> = RefCell::new(empty_registry());
 }
 
 /// Strict, never HTML-escaping, with every escaping helper.
@@ -250,10 +250,74 @@ pub fn build_registry() -> Handlebars<'static> {
 }
 
 pub fn render(name: &str, view: &impl Serialize) -> Result<String, Error> {
-    // A poisoned lock only means another render panicked; the registry
-    // itself is still whole.
-    let mut hb = registry().lock().unwrap_or_else(|e| e.into_inner());
-    render_in(&mut hb, name, view)
+    REGISTRY.with(|hb| render_in(&mut hb.borrow_mut(), name, view))
+}
+
+/// Compiles `names`, and the partials every render of them reaches, before
+/// any render needs them, on every core: compiling is most of a run's time,
+/// and templates compile independently of each other.
+pub fn prepare(names: &[&str]) {
+    let mut wanted: Vec<(&'static str, &'static str)> = Vec::new();
+    let mut todo: Vec<&str> = names.to_vec();
+    while let Some(next) = todo.pop() {
+        let Some(&(name, text)) = TEMPLATES.iter().find(|(n, _)| *n == next) else {
+            continue;
+        };
+        if !wanted.iter().any(|(n, _)| *n == name) {
+            wanted.push((name, text));
+            todo.extend(sure_partials(text));
+        }
+    }
+    REGISTRY.with(|hb| {
+        let hb = hb.borrow();
+        wanted.retain(|(n, _)| !hb.has_template(n));
+    });
+    if wanted.is_empty() {
+        return;
+    }
+    // Longest first, each to the least loaded thread.
+    wanted.sort_by_key(|(_, text)| std::cmp::Reverse(text.len()));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(wanted.len());
+    let mut shares: Vec<(usize, Vec<(&str, &str)>)> = vec![(0, Vec::new()); threads];
+    for (name, text) in wanted {
+        let least = shares
+            .iter_mut()
+            .min_by_key(|(load, _)| *load)
+            .expect("a thread");
+        least.0 += text.len();
+        least.1.push((name, text));
+    }
+    let compiled: Vec<(&str, Template)> = std::thread::scope(|scope| {
+        let mut shares = shares.into_iter();
+        let own = shares.next().map(|(_, share)| share).unwrap_or_default();
+        let others: Vec<_> = shares
+            .map(|(_, share)| scope.spawn(move || compile_all(&share)))
+            .collect();
+        let mut all = compile_all(&own);
+        for handle in others {
+            all.extend(handle.join().expect("a template compiles"));
+        }
+        all
+    });
+    REGISTRY.with(|hb| {
+        let mut hb = hb.borrow_mut();
+        for (name, template) in compiled {
+            hb.register_template(name, template);
+        }
+    });
+}
+
+fn compile_all<'t>(share: &[(&'t str, &str)]) -> Vec<(&'t str, Template)> {
+    share
+        .iter()
+        .map(|(name, text)| {
+            let template = Template::compile_with_name(text, (*name).to_string())
+                .unwrap_or_else(|e| panic!("template {name}: {e}"));
+            (*name, template)
+        })
+        .collect()
 }
 
 /// Renders `name` with `hb`, compiling it and then each partial the render
