@@ -107,6 +107,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Shell completions for coupagen, written to standard output.
+    ///
+    /// bash: `coupagen completions bash > ~/.local/share/bash-completion/completions/coupagen`;
+    /// zsh: into a folder of your $fpath as `_coupagen`; fish:
+    /// `~/.config/fish/completions/coupagen.fish`; PowerShell: dot-source it from $PROFILE.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff), from the same definitions as --help.
+    ///
+    /// `coupagen man > ~/.local/share/man/man1/coupagen.1`, then `man coupagen`;
+    /// `coupagen man bundle` is the page of one command (coupagen-bundle.1).
+    Man {
+        /// A command's own page instead of coupagen's.
+        command: Option<String>,
+    },
     /// List the use cases: each one's requests, inputs, scopes, and whether it
     /// changes Coupa data.
     ///
@@ -121,6 +138,46 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The whole command line, as clap defines it: what --help, completions and
+/// the man page are all read from.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
+}
+
+/// The man page of coupagen, or of one of its commands.
+pub fn man_page(name: Option<&str>) -> Result<String, crate::Error> {
+    let root = command();
+    let (cmd, title) = match name {
+        None => (root, "coupagen".to_string()),
+        Some(name) => {
+            let names: Vec<String> = root
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            let Some(sub) = root.find_subcommand(name).cloned() else {
+                return Err(crate::Error::bad(
+                    crate::error::Origin::Flag("man"),
+                    name,
+                    format!("no such command; the commands: {}", names.join(", ")),
+                ));
+            };
+            // A page of its own, named as man expects: coupagen-bundle.
+            let title = format!("coupagen-{name}");
+            let sub = sub
+                .display_name(title.clone())
+                .bin_name(format!("coupagen {name}"));
+            (sub, title)
+        }
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd)
+        .title(title)
+        .render(&mut out)
+        .map_err(|e| crate::Error::Failed(format!("the man page: {e}")))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// One format's generator: which file, the kit's inputs, where to write.

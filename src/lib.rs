@@ -109,6 +109,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             resources,
             json,
         } => output::to_stdout(&listing::listing(word.as_deref(), *resources, *json)?),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut cli::command(), "coupagen", &mut out);
+            output::to_stdout(&String::from_utf8_lossy(&out))
+        }
+        Command::Man { command } => output::to_stdout(&cli::man_page(command.as_deref())?),
         Command::UseCases {
             use_case_file,
             json,

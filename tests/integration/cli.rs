@@ -782,3 +782,108 @@ fn verify_refuses_to_share_standard_input_with_the_consent() {
         stderr(&out)
     );
 }
+
+/// Completions load in bash and complete coupagen's own commands and flags;
+/// zsh and fish load theirs where installed.
+#[test]
+fn completions_load_in_their_shells_and_know_the_commands() {
+    let script = stdout(&crate::support::run(&["completions", "bash"]));
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{script}\nCOMP_WORDS=(coupagen bu); COMP_CWORD=1; _coupagen coupagen bu coupagen; echo \"${{COMPREPLY[*]}}\"\n\
+             COMP_WORDS=(coupagen bundle --use); COMP_CWORD=2; _coupagen coupagen --use bundle; echo \"${{COMPREPLY[*]}}\"\n\
+             complete -p coupagen"
+        ))
+        .output()
+        .unwrap();
+    let said = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<&str> = said.lines().collect();
+    assert_eq!(lines[0], "bundle", "{said}");
+    assert!(
+        lines[1].contains("--use-case") && lines[1].contains("--use-case-file"),
+        "{said}"
+    );
+    assert!(
+        lines[2].starts_with("complete ") && lines[2].contains("-F _coupagen coupagen"),
+        "{said}"
+    );
+    for shell in ["zsh", "fish"] {
+        let installed = Command::new("sh")
+            .args(["-c", &format!("command -v {shell}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !installed {
+            crate::support::skip(&format!("{shell} completions: {shell} is not installed"));
+            continue;
+        }
+        let script = stdout(&crate::support::run(&["completions", shell]));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("coupagen-completion");
+        fs::write(&file, script).unwrap();
+        let load = match shell {
+            "zsh" => format!(
+                "autoload -Uz compinit && compinit -u && source {}",
+                file.display()
+            ),
+            _ => format!("source {}", file.display()),
+        };
+        let out = Command::new(shell).args(["-c", &load]).output().unwrap();
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+    }
+}
+
+/// The man pages are read off the same definitions as --help: every flag
+/// --help lists is in the page, and man renders it.
+#[test]
+fn man_pages_hold_every_flag_help_lists() {
+    for command in ["bundle", "verify", "sheet", "use-cases"] {
+        let help = stdout(&crate::support::run(&[command, "--help"]));
+        let page = stdout(&crate::support::run(&["man", command]));
+        assert!(page.starts_with(".ie") || page.contains(".TH"), "{page}");
+        let flags: Vec<&str> = help
+            .split_whitespace()
+            .filter(|w| w.starts_with("--") && w.len() > 2)
+            .map(|w| {
+                w.trim_end_matches([',', '.', ']', ')'])
+                    .split(['=', '['])
+                    .next()
+                    .unwrap()
+            })
+            .collect();
+        assert!(!flags.is_empty());
+        for flag in flags {
+            // roff escapes each '-' as '\-'.
+            let roff = flag.replace('-', "\\-");
+            assert!(
+                page.contains(&roff),
+                "{command}: {flag} is in --help but not in the man page"
+            );
+        }
+    }
+    let out = crate::support::run(&["man", "bundel"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no such command"), "{}", stderr(&out));
+    let has_man = Command::new("sh")
+        .args(["-c", "command -v man"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if has_man {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("coupagen.1");
+        fs::write(&file, stdout(&crate::support::run(&["man"]))).unwrap();
+        let out = Command::new("man")
+            .arg("-l")
+            .arg(&file)
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "80")
+            .output()
+            .unwrap();
+        assert!(
+            stdout(&out).contains("coupagen-bundle(1)"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
