@@ -66,6 +66,59 @@ pub fn yaml_scalar(text: &str) -> String {
     }
 }
 
+/// A JSON tree as a YAML document: block mappings and sequences, every key
+/// and scalar through [`yaml_scalar`], so the document reads back as the tree.
+pub fn yaml_document(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    yaml_node(value, 0, &mut out);
+    out
+}
+
+fn yaml_leaf(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value as J;
+    Some(match value {
+        J::Null => "null".into(),
+        J::Bool(b) => b.to_string(),
+        J::Number(n) => n.to_string(),
+        J::String(s) => yaml_scalar(s),
+        J::Array(a) if a.is_empty() => "[]".into(),
+        J::Object(o) if o.is_empty() => "{}".into(),
+        J::Array(_) | J::Object(_) => return None,
+    })
+}
+
+fn yaml_node(value: &serde_json::Value, indent: usize, out: &mut String) {
+    use serde_json::Value as J;
+    let pad = " ".repeat(indent);
+    match value {
+        J::Object(map) => {
+            for (key, v) in map {
+                match yaml_leaf(v) {
+                    Some(leaf) => out.push_str(&format!("{pad}{}: {leaf}\n", yaml_scalar(key))),
+                    None => {
+                        out.push_str(&format!("{pad}{}:\n", yaml_scalar(key)));
+                        yaml_node(v, indent + 2, out);
+                    }
+                }
+            }
+        }
+        J::Array(items) => {
+            for item in items {
+                match yaml_leaf(item) {
+                    Some(leaf) => out.push_str(&format!("{pad}- {leaf}\n")),
+                    None => {
+                        // The item's first line shares the dash's line.
+                        let mut inner = String::new();
+                        yaml_node(item, indent + 2, &mut inner);
+                        out.push_str(&format!("{pad}- {}", &inner[indent + 2..]));
+                    }
+                }
+            }
+        }
+        leaf => out.push_str(&format!("{pad}{}\n", yaml_leaf(leaf).unwrap_or_default())),
+    }
+}
+
 /// A fenced code block's fence: longer than any backtick run in `text`.
 pub fn fence_for(text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
@@ -84,6 +137,16 @@ mod tests {
         assert_eq!(yaml_scalar("true"), "'true'");
         assert_eq!(yaml_scalar("12"), "'12'");
         assert_eq!(yaml_scalar(""), "''");
+    }
+
+    #[test]
+    fn a_yaml_document_nests_maps_and_lists() {
+        let tree =
+            serde_json::json!({"a": {"b": [1, {"c": "x y", "d": []}], "e": {}}, "200": true});
+        assert_eq!(
+            yaml_document(&tree),
+            "a:\n  b:\n    - 1\n    - c: 'x y'\n      d: []\n  e: {}\n'200': true\n"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod compound;
 mod curl;
 mod escape;
+mod openapi;
 mod postman;
 mod readme;
 mod script;
@@ -69,6 +70,7 @@ pub const FORMATS: &[&Format] = &[
     &curl::FORMAT,
     &script::FORMAT,
     &sheet::FORMAT,
+    &openapi::FORMAT,
 ];
 
 /// The format whose subcommand is `command`.

@@ -230,13 +230,14 @@ fn dash_output_is_stdout() {
     assert!(stdout(&out).contains("curl --location"));
 }
 
-const BUNDLE_FILES: [&str; 8] = [
+const BUNDLE_FILES: [&str; 9] = [
     "coupa.postman_collection.json",
     "coupa.postman_environment.json",
     "coupa-requests.curl",
     "coupa-check.sh",
     "agent-studio-connector.md",
     "agent-studio-connector.json",
+    "coupa.openapi.yaml",
     "coupagen.json",
     "README.md",
 ];

@@ -619,6 +619,14 @@ proptest! {
         let pending = format!("{}…", u.request);
         prop_assert_eq!(step["progress_updates"]["on_pending"].as_str(), Some(pending.as_str()));
 
+        let openapi = render::file(&kit, "coupa.openapi.yaml").unwrap().text;
+        let docs = yaml_rust2::YamlLoader::load_from_str(&openapi).expect("the OpenAPI YAML parses");
+        let op = &docs[0]["paths"]["/api/suppliers"]["get"];
+        prop_assert_eq!(op["summary"].as_str(), Some(u.request.as_str()));
+        prop_assert_eq!(op["description"].as_str(), Some(u.description.as_str()));
+        prop_assert_eq!(op["tags"][0].as_str(), Some(u.name.as_str()));
+        prop_assert_eq!(op["parameters"][0]["description"].as_str(), Some(u.input_description.as_str()));
+
         let script = render::file(&kit, "coupa-check.sh").unwrap().text;
         let line = script.lines().find_map(|l| l.trim().strip_prefix("echo \"--- use case: \"")).unwrap();
         let words = bash_words(line.trim_end_matches(" >&2"), &[]);

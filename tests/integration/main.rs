@@ -10,6 +10,7 @@
 //! - `verify`: `coupagen verify` against the loopback Coupa
 //! - `consent`: user consent in newman, the script and verify, the test as the browser
 //! - `usecases`: use cases in newman, the script, compound-action YAML and verify
+//! - `openapi`: the OpenAPI document in redocly, openapi-to-postmanv2 and newman
 //! - `templates`: every template value passes through an escaper
 
 mod support;
@@ -18,6 +19,7 @@ mod cli;
 mod consent;
 mod coverage;
 mod hostile;
+mod openapi;
 mod real_clients;
 mod safety;
 mod snapshots;

@@ -78,3 +78,21 @@ pub fn arrive(location: &str) -> Result<String, String> {
     let mut resp = agent.get(location).call().map_err(|e| e.to_string())?;
     Ok(resp.body_mut().read_to_string().unwrap_or_default())
 }
+
+/// A client-credentials token from the stand-in, as a person gets one with
+/// Postman's "Get New Access Token" before running an imported collection.
+pub fn token(coupa: &Coupa, scope: &str) -> String {
+    let b = coupa.behaviour();
+    let mut resp = agent(coupa)
+        .post(format!("{}/oauth2/token", coupa.base()))
+        .send_form([
+            ("grant_type", "client_credentials"),
+            ("client_id", b.client_id.as_str()),
+            ("client_secret", b.client_secret.as_str()),
+            ("scope", scope),
+        ])
+        .expect("the token request");
+    let body: serde_json::Value =
+        serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    body["access_token"].as_str().expect("a token").to_string()
+}
