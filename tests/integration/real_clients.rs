@@ -699,3 +699,87 @@ fn curl_commands_are_what_postmans_own_generator_writes() {
         .collect();
     assert_eq!(ours, theirs);
 }
+
+fn postman_cli() -> Option<PathBuf> {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/postman");
+    if local.exists() {
+        return Some(local);
+    }
+    require_tool(
+        "postman",
+        "Postman's own CLI runs of the collection (npm ci installs postman-cli)",
+    )
+    .then(|| PathBuf::from("postman"))
+}
+
+/// Postman's own CLI, offline and logged out, runs the collection as newman
+/// does: the report says how each request went.
+fn postman_run(coupa: &Coupa, kit: &Path, secret: &str) -> (bool, serde_json::Value, String) {
+    let cli = postman_cli().expect("checked by the caller");
+    let mut env: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(kit.join("coupa.postman_environment.json")).unwrap(),
+    )
+    .unwrap();
+    env["values"][0]["value"] = coupa.behaviour().client_id.clone().into();
+    env["values"][1]["value"] = secret.into();
+    let filled = kit.join("filled.postman_environment.json");
+    fs::write(&filled, env.to_string()).unwrap();
+    let report = kit.join("postman-cli-report.json");
+    let out = Command::new(cli)
+        .args(["collection", "run"])
+        .arg(kit.join("coupa.postman_collection.json"))
+        .arg("-e")
+        .arg(&filled)
+        .args(["--ssl-extra-ca-certs"])
+        .arg(&coupa.ca_file)
+        .args([
+            "--reporters",
+            "cli,json",
+            "--reporter-json-structure",
+            "newman",
+            "--reporter-json-export",
+        ])
+        .arg(&report)
+        .args(["--working-dir"])
+        .arg(kit)
+        .env("HOME", kit)
+        .env("POSTMAN_DISABLE_TELEMETRY", "1")
+        .output()
+        .expect("postman runs");
+    let json = fs::read_to_string(&report)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    (
+        out.status.success(),
+        json,
+        format!("{}\n{}", stdout(&out), stderr(&out)),
+    )
+}
+
+#[test]
+fn postman_cli_runs_the_collection_beside_newman_and_fails_on_a_wrong_secret() {
+    if postman_cli().is_none() {
+        return;
+    }
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &["--resource", "expense_reports,invoices"]);
+    let b = coupa.behaviour().clone();
+    let (ok, report, said) = postman_run(&coupa, kit.path(), &b.client_secret);
+    assert!(ok, "postman collection run failed:\n{said}");
+    let log = coupa.requests();
+    assert_token_request(
+        &log[0],
+        &b,
+        &b.client_secret,
+        "core.expense.read core.invoice.read",
+    );
+    assert_api_call(&log[1], &coupa, "/api/expense_reports", "1");
+    assert_api_call(&log[2], &coupa, "/api/invoices", "1");
+    let failures = report["run"]["failures"].as_array().map_or(0, Vec::len);
+    assert_eq!(failures, 0, "{said}");
+
+    let (ok, _, said) = postman_run(&coupa, kit.path(), "wrong");
+    assert!(!ok, "a wrong secret fails the run:\n{said}");
+    assert!(said.contains("token request answers 200"), "{said}");
+}
