@@ -193,8 +193,15 @@ pub struct Generate {
 pub struct GenerateArgs {
     #[command(flatten)]
     pub kit: KitArgs,
-    /// Write to FILE instead of standard output (`-` is standard output).
-    #[arg(short = 'o', long, value_name = "FILE", help_heading = "Output")]
+    /// Write to FILE instead of standard output (`-` is standard output); for
+    /// a format that writes a folder (bruno), the folder.
+    #[arg(
+        short = 'o',
+        long,
+        visible_alias = "out",
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
     pub output: Option<PathBuf>,
     /// Replace FILE if it exists.
     #[arg(long, help_heading = "Output")]

@@ -41,10 +41,51 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             g.args
                 .kit
                 .refuse_unused(g.format.command, g.format.ignores)?;
+            // A format that writes a folder (Bruno) needs one to write into.
+            let folder = g.file.path.strip_suffix('/');
+            let target = g
+                .args
+                .output
+                .as_deref()
+                .filter(|p| *p != std::path::Path::new("-"));
+            if let (Some(_), None) = (folder, target) {
+                return Err(Error::input(
+                    error::Origin::Flag("-o"),
+                    format!(
+                        "is missing: `coupagen {}` writes a folder of files; give one with -o DIR (or --out DIR)",
+                        g.format.command
+                    ),
+                ));
+            }
             let spec = g.args.kit.spec()?;
             warn(&spec);
-            let artifact = render::one(&kit::plan(&spec), g.format, g.file)?;
-            output::emit(&artifact, g.args.output.as_deref(), g.args.force)
+            let kit = kit::plan(&spec);
+            match (folder, target) {
+                (Some(prefix), Some(dir)) => {
+                    let files: Vec<render::Artifact> = render::all(&kit, g.format)?
+                        .into_iter()
+                        .map(|mut a| {
+                            a.path = a
+                                .path
+                                .trim_start_matches(prefix)
+                                .trim_start_matches('/')
+                                .to_string();
+                            a
+                        })
+                        .collect();
+                    let written = output::write_bundle(dir, &files, g.args.force)?;
+                    let report: String = written
+                        .iter()
+                        .map(|p| format!("wrote {}\n", p.display()))
+                        .collect();
+                    eprint!("{report}");
+                    Ok(())
+                }
+                _ => {
+                    let artifact = render::one(&kit, g.format, g.file)?;
+                    output::emit(&artifact, g.args.output.as_deref(), g.args.force)
+                }
+            }
         }
         Command::Bundle {
             kit: args,

@@ -2,6 +2,7 @@
 //! generator subcommands, `bundle`, the bundle's README and the benchmarks
 //! read it. One submodule per format, each with its own binder.
 
+mod bruno;
 mod compound;
 mod curl;
 mod escape;
@@ -71,6 +72,7 @@ pub const FORMATS: &[&Format] = &[
     &script::FORMAT,
     &sheet::FORMAT,
     &openapi::FORMAT,
+    &bruno::FORMAT,
 ];
 
 /// The format whose subcommand is `command`.
@@ -141,6 +143,12 @@ pub fn one(kit: &Kit<'_>, format: &Format, file: &'static File) -> Result<Artifa
     (format.render)(kit, Some(file))?
         .pop()
         .ok_or_else(|| Error::Failed(format!("{} rendered nothing; this is a bug", file.path)))
+}
+
+/// Every file of one format, as the bundle writes them.
+pub fn all(kit: &Kit<'_>, format: &Format) -> Result<Vec<Artifact>, Error> {
+    templates::prepare(format.templates);
+    (format.render)(kit, None)
 }
 
 /// The file a bundle writes at `path`, rendered alone.

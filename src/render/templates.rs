@@ -201,6 +201,22 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/sheet_use_cases.md.hbs"),
     ),
     (
+        "bruno_request",
+        include_str!("../../templates/bruno_request.bru.hbs"),
+    ),
+    (
+        "bruno_folder",
+        include_str!("../../templates/bruno_folder.bru.hbs"),
+    ),
+    (
+        "bruno_environment",
+        include_str!("../../templates/bruno_environment.bru.hbs"),
+    ),
+    (
+        "bruno_collection",
+        include_str!("../../templates/bruno_collection.bru.hbs"),
+    ),
+    (
         "bundle_readme",
         include_str!("../../templates/bundle_readme.md.hbs"),
     ),
@@ -218,6 +234,7 @@ pub const HELPERS: &[(&str, Escaper)] = &[
     ("code", |v| Ok(escape::code_span(&text(v)))),
     ("line", |v| Ok(escape::one_line(&text(v)))),
     ("yaml", |v| Ok(escape::yaml_scalar(&text(v)))),
+    ("bru", |v| Ok(escape::one_line(&text(v)))),
 ];
 
 thread_local! {

@@ -230,7 +230,7 @@ fn dash_output_is_stdout() {
     assert!(stdout(&out).contains("curl --location"));
 }
 
-const BUNDLE_FILES: [&str; 9] = [
+const BUNDLE_FILES: [&str; 10] = [
     "coupa.postman_collection.json",
     "coupa.postman_environment.json",
     "coupa-requests.curl",
@@ -238,6 +238,7 @@ const BUNDLE_FILES: [&str; 9] = [
     "agent-studio-connector.md",
     "agent-studio-connector.json",
     "coupa.openapi.yaml",
+    "bruno",
     "coupagen.json",
     "README.md",
 ];

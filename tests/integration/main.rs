@@ -11,10 +11,12 @@
 //! - `consent`: user consent in newman, the script and verify, the test as the browser
 //! - `usecases`: use cases in newman, the script, compound-action YAML and verify
 //! - `openapi`: the OpenAPI document in redocly, openapi-to-postmanv2 and newman
+//! - `bruno`: the Bruno collection in `bru run` and Bruno's own parser
 //! - `templates`: every template value passes through an escaper
 
 mod support;
 
+mod bruno;
 mod cli;
 mod consent;
 mod coverage;

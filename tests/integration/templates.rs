@@ -64,6 +64,20 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "the script's own function name, use_case_ and a number",
     ),
     ("sheet_compound", "step", "a number"),
+    ("bruno_folder", "seq", "a number"),
+    ("bruno_request", "seq", "a number"),
+    ("bruno_request", "status", "a number"),
+    (
+        "bruno_request",
+        "method",
+        "the kit's own method name, get, post, put or patch",
+    ),
+    (
+        "bruno_request",
+        "body",
+        "Bruno's body mode, none or formUrlEncoded",
+    ),
+    ("bruno_request", "auth", "Bruno's auth mode, none or bearer"),
     (
         "sheet_compound",
         "fence",

@@ -1,0 +1,316 @@
+//! The Bruno collection: `bruno.json`, `collection.bru`, an environment,
+//! and one `.bru` file a request, in folders (the token request's first:
+//! Bruno runs folders before root-level requests). Blocks in the order
+//! Bruno's own serializer writes them, so saving in the Bruno app changes
+//! nothing. The credentials come from the process environment; the token
+//! lives in a runtime variable, never in a file of the collection.
+
+use serde::Serialize;
+
+use super::templates::render;
+use super::{Artifact, File, Format, Pair};
+use crate::contract::env;
+use crate::coupa;
+use crate::kit::{
+    Answer, At, Auth, AuthValue, Binder, Body, Conn, Encoding, Kit, Request, Slot, Text,
+};
+use crate::Error;
+
+pub const FOLDER: File = File {
+    path: "bruno/",
+    variant: "bruno",
+    purpose: "A Bruno collection (Open Collection in Bruno): the same requests, one .bru file each; `bru run -r --env coupa` runs them, the credentials from COUPA_CLIENT_ID and COUPA_CLIENT_SECRET.",
+};
+
+pub const FORMAT: Format = Format {
+    command: "bruno",
+    about: "A Bruno collection folder: one .bru file a request; write it with -o DIR.",
+    long_about: Some(
+        "A Bruno collection folder: one .bru file a request; write it with -o DIR.\n\n\
+         The folder holds bruno.json, collection.bru, environments/coupa.bru and the requests' \
+         files, in folders. Run it with `bru run -r --env coupa` from DIR, COUPA_CLIENT_ID and \
+         COUPA_CLIENT_SECRET in the environment.",
+    ),
+    files: std::slice::from_ref(&FOLDER),
+    ignores: &["client_id_var", "client_secret_var", "connector_name"],
+    templates: &[
+        "bruno_request",
+        "bruno_folder",
+        "bruno_environment",
+        "bruno_collection",
+    ],
+    render: |kit, _| files(kit),
+};
+
+/// The collection's root in the bundle.
+const ROOT: &str = "bruno";
+/// The environment's name: `bru run --env coupa`.
+const ENVIRONMENT: &str = "coupa";
+/// Runtime variables the collection sets and reads.
+const HOST: &str = "host";
+const SCOPE: &str = "scope";
+const TOKEN: &str = "access_token";
+/// `true` lets the requests that change Coupa data run (`--env-var`).
+const ALLOW_WRITES: &str = crate::contract::postman::ALLOW_WRITES;
+
+/// Bruno's binding: the environment's and runtime's `{{variables}}`, the
+/// credentials from the process environment.
+struct Vars;
+
+impl Binder for Vars {
+    type Out = Text;
+    fn slot(&self, slot: Slot, _: At) -> Text {
+        let name: String = match slot {
+            Slot::Conn(Conn::Domain) => HOST.into(),
+            Slot::Conn(Conn::Scopes) => SCOPE.into(),
+            Slot::Conn(Conn::ClientId) => format!("process.env.{}", env::CLIENT_ID),
+            Slot::Conn(Conn::ClientSecret) => format!("process.env.{}", env::CLIENT_SECRET),
+            Slot::Conn(Conn::RedirectUri) => "redirect_uri".into(),
+            Slot::Auth(AuthValue::AccessToken) => TOKEN.into(),
+            Slot::Auth(AuthValue::RefreshToken) => format!("process.env.{}", env::REFRESH_TOKEN),
+            Slot::Auth(AuthValue::Code) => "authorization_code".into(),
+            Slot::Auth(AuthValue::State) => "state".into(),
+            Slot::Auth(AuthValue::CodeVerifier) => "code_verifier".into(),
+            Slot::Auth(AuthValue::CodeChallenge) => "code_challenge".into(),
+            Slot::Input(n) | Slot::Captured(n) => n.into(),
+        };
+        Text::Placeholder(format!("{{{{{name}}}}}"))
+    }
+}
+
+#[derive(Serialize)]
+struct RequestView {
+    name: String,
+    seq: usize,
+    method: String,
+    url: String,
+    body: &'static str,
+    auth: &'static str,
+    query: Vec<Pair>,
+    headers: Vec<Pair>,
+    form: Vec<Pair>,
+    token: String,
+    bearer: bool,
+    status: u16,
+    /// Script lines before the request: a use case's request skips itself
+    /// when a value it needs is missing, or when it writes and writes are
+    /// not allowed.
+    pre: Vec<String>,
+    /// Script lines after: the token request keeps the token, a use case's
+    /// request what the next needs, in runtime variables.
+    post: Vec<String>,
+}
+
+/// A file name from a request's or folder's name: no path separators.
+fn file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
+    let b = Vars;
+    let text = |v: &crate::kit::Value, at| v.text(at, &b, Encoding::Raw);
+    RequestView {
+        name: req.name.clone(),
+        seq,
+        method: req.method.as_str().to_ascii_lowercase(),
+        url: req.url(&kit.host, &b),
+        body: match req.body {
+            Body::None => "none",
+            Body::Form(_) => "formUrlEncoded",
+        },
+        auth: match req.auth {
+            Auth::None => "none",
+            Auth::Bearer => "bearer",
+        },
+        query: req
+            .query
+            .iter()
+            .map(|(k, v)| Pair {
+                key: k.clone(),
+                value: text(v, At::Query),
+            })
+            .collect(),
+        headers: req
+            .headers
+            .iter()
+            .map(|(k, v)| Pair {
+                key: k.clone(),
+                value: text(v, At::Header),
+            })
+            .collect(),
+        form: req
+            .form()
+            .iter()
+            .map(|(k, v)| Pair {
+                key: k.clone(),
+                value: text(v, At::Form),
+            })
+            .collect(),
+        token: format!("{{{{{TOKEN}}}}}"),
+        bearer: req.auth == Auth::Bearer,
+        status: req.expect.status,
+        pre: guards(kit, req),
+        post: keeps(req),
+    }
+}
+
+/// Every file of the collection, under `bruno/`.
+pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
+    let name = format!("Coupa ({})", kit.spec.domain.as_str());
+    let file = |path: String, text: String| Artifact {
+        path: format!("{ROOT}/{path}"),
+        text,
+        executable: false,
+    };
+    let mut out = vec![file(
+        "bruno.json".into(),
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "version": "1",
+                "name": name,
+                "type": "collection",
+                "ignore": ["node_modules", ".git"],
+            }))
+            .map_err(|e| Error::Failed(e.to_string()))?
+        ),
+    )];
+    #[derive(Serialize)]
+    struct CollectionView<'a> {
+        name: &'a str,
+        client_id: &'static str,
+        client_secret: &'static str,
+        environment: &'static str,
+    }
+    out.push(file(
+        "collection.bru".into(),
+        render(
+            "bruno_collection",
+            &CollectionView {
+                name: &name,
+                client_id: env::CLIENT_ID,
+                client_secret: env::CLIENT_SECRET,
+                environment: ENVIRONMENT,
+            },
+        )?,
+    ));
+    let vars = vec![
+        Pair {
+            key: HOST.into(),
+            value: kit.spec.domain.as_str().into(),
+        },
+        Pair {
+            key: SCOPE.into(),
+            value: kit.spec.scope_list(),
+        },
+    ];
+    out.push(file(
+        format!("environments/{ENVIRONMENT}.bru"),
+        render("bruno_environment", &serde_json::json!({ "vars": vars }))?,
+    ));
+    // Folders run in their order, before root-level requests: the token
+    // request's folder first.
+    let mut folders: Vec<(String, Vec<&Request>)> =
+        vec![("Auth".into(), kit.flow.requests().collect())];
+    for call in &kit.calls {
+        let group = call.group.clone().unwrap_or_else(|| "API".into());
+        match folders.iter_mut().find(|(n, _)| *n == group) {
+            Some((_, reqs)) => reqs.push(call),
+            None => folders.push((group, vec![call])),
+        }
+    }
+    for uc in &kit.use_cases {
+        folders.push((uc.name.clone(), uc.requests.iter().collect()));
+    }
+    for (n, (folder, requests)) in folders.into_iter().enumerate() {
+        let dir = file_name(&folder);
+        out.push(file(
+            format!("{dir}/folder.bru"),
+            render(
+                "bruno_folder",
+                &serde_json::json!({"name": folder, "seq": n + 1}),
+            )?,
+        ));
+        for (i, req) in requests.into_iter().enumerate() {
+            out.push(file(
+                format!("{dir}/{}.bru", file_name(&req.name)),
+                render("bruno_request", &request_view(kit, req, i + 1))?,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The lines that skip a use case's request that cannot or may not run.
+fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
+    if kit.use_case_of(req).is_none() {
+        return Vec::new();
+    }
+    let mut lines = Vec::new();
+    if req.method.writes() {
+        lines.push(format!(
+            "if (bru.getEnvVar({ALLOW_WRITES:?}) !== \"true\") {{ console.log(\"Skipped: it changes Coupa data; set {ALLOW_WRITES} to true to run it.\"); bru.runner.skipRequest(); }}"
+        ));
+    }
+    let needs: Vec<&str> = req
+        .slots()
+        .into_iter()
+        .filter_map(|s| match s {
+            Slot::Input(n) | Slot::Captured(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    if !needs.is_empty() {
+        lines.push(format!(
+            "const needs = {};",
+            serde_json::to_string(&needs).unwrap_or_default()
+        ));
+        lines.push(
+            "const missing = needs.filter((n) => !bru.getVar(n) && !bru.getEnvVar(n));".into(),
+        );
+        lines.push(
+            "if (missing.length) { console.log(\"Skipped: \" + missing.join(\" and \") + \" not set.\"); bru.runner.skipRequest(); }".into(),
+        );
+        // Bruno puts a variable's value into the URL as it stands: encode
+        // the use case's values, so that a '&' or '#' in one stays inside it.
+        lines.push(
+            "let url = req.getUrl(); needs.forEach((n) => { url = url.split(\"{{\" + n + \"}}\").join(encodeURIComponent(bru.getVar(n) ?? bru.getEnvVar(n))); }); req.setUrl(url);".into(),
+        );
+    }
+    lines
+}
+
+/// The lines that keep what the answer holds for later requests.
+fn keeps(req: &Request) -> Vec<String> {
+    let mut lines = Vec::new();
+    if req.expect.answer == Answer::Token {
+        lines.push(format!(
+            "bru.setVar({TOKEN:?}, res.body.{});",
+            coupa::ACCESS_TOKEN_FIELD
+        ));
+    }
+    for capture in &req.captures {
+        let path: Vec<serde_json::Value> = capture
+            .path
+            .split('.')
+            .map(|k| {
+                k.parse::<u64>()
+                    .map_or_else(|_| serde_json::json!(k), |i| serde_json::json!(i))
+            })
+            .collect();
+        lines.push(format!(
+            "bru.setVar({:?}, {}.reduce((v, k) => (v === undefined || v === null ? undefined : v[k]), res.status === 200 ? res.body : undefined));",
+            capture.name,
+            serde_json::Value::from(path)
+        ));
+    }
+    lines
+}

@@ -1,0 +1,289 @@
+//! The Bruno collection in Bruno's own CLI, `bru run`, against the loopback
+//! Coupa: the exact token form, the API calls with the token, a wrong secret
+//! failing the run, and no token written into any file of the collection.
+//! Bruno's own parser reads every `.bru` file, and writing it back gives the
+//! same bytes: saving in the Bruno app changes nothing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::support::coupa::Coupa;
+use crate::support::{require_tool, run, stderr, stdout};
+
+fn bru() -> Option<PathBuf> {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/bru");
+    if local.exists() {
+        return Some(local);
+    }
+    require_tool(
+        "bru",
+        "bru runs of the Bruno collection (npm ci installs @usebruno/cli)",
+    )
+    .then(|| PathBuf::from("bru"))
+}
+
+fn collection(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let domain = coupa.domain();
+    let out = dir.path().join("bruno");
+    let mut args = vec!["bruno", "--domain", &domain, "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let done = run(&args);
+    assert!(done.status.success(), "{}", stderr(&done));
+    dir
+}
+
+/// `bru run -r --env coupa` in the collection's folder, the credentials in
+/// the environment; the JSON report says how each request went.
+fn bru_run(coupa: &Coupa, root: &Path, secret: &str) -> (Output, serde_json::Value) {
+    let report = root.parent().unwrap().join("bru-report.json");
+    let out = Command::new(bru().unwrap())
+        .args(["run", "-r", "--env", "coupa", "--cacert"])
+        .arg(&coupa.ca_file)
+        .arg("--reporter-json")
+        .arg(&report)
+        .current_dir(root)
+        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+        .env("COUPA_CLIENT_SECRET", secret)
+        .output()
+        .expect("bru runs");
+    let json = fs::read_to_string(&report)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    (out, json)
+}
+
+#[test]
+fn bru_runs_the_collection_and_no_file_keeps_the_token() {
+    if bru().is_none() {
+        return;
+    }
+    let coupa = Coupa::start();
+    let dir = collection(&coupa, &["--resource", "expense_reports,invoices"]);
+    let root = dir.path().join("bruno");
+    let b = coupa.behaviour().clone();
+    let (out, _) = bru_run(&coupa, &root, &b.client_secret);
+    assert!(
+        out.status.success(),
+        "bru run failed:\n{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let log = coupa.requests();
+    assert_eq!(
+        log[0].path, "/oauth2/token",
+        "the token request runs first: {log:#?}"
+    );
+    assert_eq!(
+        log[0].form(),
+        [
+            ("grant_type", "client_credentials"),
+            ("client_id", b.client_id.as_str()),
+            ("client_secret", b.client_secret.as_str()),
+            ("scope", "core.expense.read core.invoice.read"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+    );
+    let token = coupa.tokens().pop().unwrap();
+    for (path, call) in [
+        ("/api/expense_reports", &log[1]),
+        ("/api/invoices", &log[2]),
+    ] {
+        assert_eq!(call.path, path);
+        assert_eq!(
+            call.header("authorization"),
+            Some(format!("Bearer {token}").as_str())
+        );
+        assert_eq!(call.header("accept"), Some("application/json"));
+    }
+    // After the run, no file of the collection holds the token.
+    for entry in walk(&root) {
+        let text = fs::read_to_string(&entry).unwrap_or_default();
+        assert!(
+            !text.contains(&token),
+            "{} holds the token",
+            entry.display()
+        );
+        assert!(
+            !text.contains(&b.client_secret),
+            "{} holds the secret",
+            entry.display()
+        );
+    }
+
+    let (out, _) = bru_run(&coupa, &root, "wrong");
+    assert!(
+        !out.status.success(),
+        "a wrong secret fails the run:\n{}",
+        stdout(&out)
+    );
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Bruno's own parser (shipped with its CLI) reads each file, and its
+/// serializer writes it back byte for byte.
+#[test]
+fn every_bru_file_reads_back_through_brunos_own_parser_unchanged() {
+    let lang = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/@usebruno/lang");
+    if !lang.exists() {
+        require_tool(
+            "never-installed-bruno-lang",
+            "Bruno's parser (npm ci installs @usebruno/cli)",
+        );
+        return;
+    }
+    let coupa = Coupa::start();
+    for extra in [
+        &[
+            "--resource",
+            "expense_reports,invoices",
+            "--filter",
+            "updated_at[gt]=2024-01-01T00:00:00+00:00",
+            "--fields",
+            r#"["id",{"supplier":["name"]}]"#,
+        ][..],
+        &[
+            "--use-case",
+            "pending-expense-approvals,approve-expense-report",
+        ][..],
+        &["--grant", "authorization-code", "--moveworks-org", "acme"][..],
+    ] {
+        let dir = collection(&coupa, extra);
+        let root = dir.path().join("bruno");
+        let script = r#"
+const fs = require('fs');
+const lang = require(process.argv[1]);
+let bad = [];
+for (const file of process.argv.slice(2)) {
+  const text = fs.readFileSync(file, 'utf8');
+  let back;
+  if (file.includes('/environments/')) back = lang.envJsonToBruV2(lang.bruToEnvJsonV2(text));
+  else if (file.endsWith('folder.bru')) back = lang.jsonToCollectionBru(lang.collectionBruToJson(text), true);
+  else if (file.endsWith('collection.bru')) back = lang.jsonToCollectionBru(lang.collectionBruToJson(text));
+  else back = lang.jsonToBruV2(lang.bruToJsonV2(text));
+  if (back !== text) bad.push(file + '\n--- written\n' + text + '\n--- Bruno writes\n' + back);
+}
+if (bad.length) { console.error(bad.join('\n')); process.exit(1); }
+"#;
+        let files: Vec<PathBuf> = walk(&root)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "bru"))
+            .collect();
+        assert!(files.len() >= 5);
+        let out = Command::new("node")
+            .arg("-e")
+            .arg(script)
+            .arg(&lang)
+            .args(&files)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{extra:?}:\n{}", stderr(&out));
+    }
+}
+
+/// A use case runs as a chain in `bru run`: the user found, their pending
+/// approvals, the report behind the first; the approval is not touched
+/// unless writes are allowed.
+#[test]
+fn bru_runs_a_use_case_chain_and_writes_only_when_allowed() {
+    if bru().is_none() {
+        return;
+    }
+    let coupa = Coupa::start();
+    let dir = collection(
+        &coupa,
+        &[
+            "--use-case",
+            "pending-expense-approvals,approve-expense-report",
+        ],
+    );
+    let root = dir.path().join("bruno");
+    let run = |extra: &[&str]| {
+        Command::new(bru().unwrap())
+            .args(["run", "-r", "--env", "coupa", "--cacert"])
+            .arg(&coupa.ca_file)
+            .args([
+                "--env-var",
+                "user_email=alice@example.com",
+                "--env-var",
+                "approval_id=5001",
+            ])
+            .args([
+                "--env-var",
+                "decision=approve",
+                "--env-var",
+                "reason=alice@example.com: fine & good",
+            ])
+            .args(extra)
+            .current_dir(&root)
+            .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+            .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let heard: Vec<String> = coupa
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/api/"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        heard,
+        [
+            "GET /api/users",
+            "GET /api/approvals",
+            "GET /api/expense_reports/1001",
+            "GET /api/approvals/5001"
+        ],
+        "the chain, and no PUT: {}",
+        stdout(&out)
+    );
+    let approvals = coupa
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/api/approvals")
+        .unwrap();
+    assert!(
+        approvals
+            .query
+            .contains(&("approver-id".into(), "101".into())),
+        "{:?}",
+        approvals.query
+    );
+    assert_eq!(
+        coupa.record("approvals", 5001).unwrap()["status"],
+        "pending_approval"
+    );
+
+    let out = run(&["--env-var", "allow_writes=true"]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let put = coupa
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .expect("the approval");
+    assert_eq!(put.path, "/api/approvals/5001/approve");
+    assert_eq!(
+        put.query,
+        [(
+            "reason".to_string(),
+            "alice@example.com: fine & good".to_string()
+        )]
+    );
+}
