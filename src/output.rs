@@ -108,22 +108,43 @@ fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Res
     Ok(())
 }
 
+/// How many files are staged and synced at once.
+const STAGING_THREADS: usize = 16;
+
 fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
     // 1. Stage every file, each synced to disk, on threads of its own: the
     //    filesystem can then commit the syncs together instead of one after
     //    another. On a failure, remove what was staged.
+    //    A few threads share the files: a kit of hundreds of files would
+    //    otherwise start hundreds of threads.
+    let workers = STAGING_THREADS.min(files.len()).max(1);
     let results: Vec<io::Result<PathBuf>> = std::thread::scope(|s| {
-        let jobs: Vec<_> = files
-            .iter()
-            .zip(targets)
-            .map(|(file, target)| s.spawn(move || stage(target, file)))
-            .collect();
-        jobs.into_iter()
-            .map(|job| {
-                job.join()
-                    .unwrap_or_else(|_| Err(io::Error::other("a staging thread panicked")))
+        let jobs: Vec<_> = (0..workers)
+            .map(|w| {
+                s.spawn(move || {
+                    files
+                        .iter()
+                        .zip(targets)
+                        .enumerate()
+                        .filter(|(i, _)| i % workers == w)
+                        .map(|(i, (file, target))| (i, stage(target, file)))
+                        .collect::<Vec<_>>()
+                })
             })
-            .collect()
+            .collect();
+        let mut all: Vec<(usize, io::Result<PathBuf>)> = jobs
+            .into_iter()
+            .flat_map(|job| {
+                job.join().unwrap_or_else(|_| {
+                    vec![(
+                        usize::MAX,
+                        Err(io::Error::other("a staging thread panicked")),
+                    )]
+                })
+            })
+            .collect();
+        all.sort_by_key(|(i, _)| *i);
+        all.into_iter().map(|(_, r)| r).collect()
     });
     let staged: Vec<PathBuf> = results
         .iter()
