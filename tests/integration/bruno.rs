@@ -287,3 +287,104 @@ fn bru_runs_a_use_case_chain_and_writes_only_when_allowed() {
         )]
     );
 }
+
+/// Hostile text in every value a `.bru` file holds (a request's name, a
+/// filter's value, a use case's folder) reads back through Bruno's own
+/// parser as it was given.
+#[test]
+fn hostile_values_read_back_through_brunos_parser() {
+    let lang = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/@usebruno/lang");
+    if !lang.exists() {
+        require_tool(
+            "never-installed-bruno-lang",
+            "Bruno's parser (npm ci installs @usebruno/cli)",
+        );
+        return;
+    }
+    const HOSTILE: &[&str] = &[
+        "a: b",
+        "{{X}}",
+        "}",
+        "{",
+        "'quote' \"double\"",
+        "back\\slash",
+        "#hash",
+        "|pipe|",
+        "é日本🙂",
+        "trailing.",
+        "x=y&z",
+        "$(id)",
+        "`tick`",
+        "~tilde",
+        "100%",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hostile.json");
+    let requests: Vec<serde_json::Value> = HOSTILE
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            serde_json::json!({
+                "name": format!("Find {i} {h}"),
+                "description": h,
+                "path": "/api/suppliers",
+                "query": {"name[contains]": h},
+                "scope": "core.supplier.read",
+                "says": "ok"
+            })
+        })
+        .collect();
+    fs::write(
+        &file,
+        serde_json::json!({"use_cases": [{"id": "hostile", "name": "Folder a: {{b}} }", "description": "d", "requests": requests}]}).to_string(),
+    )
+    .unwrap();
+    let out_dir = dir.path().join("bruno");
+    let done = run(&[
+        "bruno",
+        "--domain",
+        "acme.coupahost.com",
+        "--use-case-file",
+        file.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(done.status.success(), "{}", stderr(&done));
+    let files: Vec<PathBuf> = walk(&out_dir)
+        .into_iter()
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "bru")
+                && !p.ends_with("folder.bru")
+                && !p.ends_with("collection.bru")
+                && !p.to_string_lossy().contains("/environments/")
+                && !p.to_string_lossy().contains("/Auth/")
+        })
+        .collect();
+    let script = r#"
+const fs = require('fs');
+const lang = require(process.argv[1]);
+const out = process.argv.slice(2).map((f) => {
+  const j = lang.bruToJsonV2(fs.readFileSync(f, 'utf8'));
+  return { name: j.meta.name, query: (j.params || []).map((p) => [p.name, p.value]) };
+});
+console.log(JSON.stringify(out));
+"#;
+    let out = Command::new("node")
+        .arg("-e")
+        .arg(script)
+        .arg(&lang)
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(read.len(), HOSTILE.len());
+    for (i, h) in HOSTILE.iter().enumerate() {
+        let name = format!("Find {i} {h}");
+        let entry = read
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("{name:?} not read back: {read:?}"));
+        assert_eq!(entry["query"][0][1], serde_json::json!(h), "{name:?}");
+    }
+}
