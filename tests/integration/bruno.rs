@@ -12,15 +12,7 @@ use crate::support::coupa::Coupa;
 use crate::support::{require_tool, run, stderr, stdout};
 
 fn bru() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/bru");
-    if local.exists() {
-        return Some(local);
-    }
-    require_tool(
-        "bru",
-        "bru runs of the Bruno collection (npm ci installs @usebruno/cli)",
-    )
-    .then(|| PathBuf::from("bru"))
+    crate::support::node_tool("bru", "bru runs of the Bruno collection")
 }
 
 fn collection(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {

@@ -125,12 +125,7 @@ fn allow<'a>(coupa: &'a Coupa, person: &'a str) -> impl FnOnce(&str) -> String +
 // ---------------------------------------------------------------- newman
 
 fn newman_bin() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/newman");
-    if local.exists() {
-        return Some(local);
-    }
-    require_tool("newman", "newman runs of the user-consent collection")
-        .then(|| PathBuf::from("newman"))
+    crate::support::node_tool("newman", "newman runs of the user-consent collection")
 }
 
 /// newman with the environment filled as a person would (Identifier and

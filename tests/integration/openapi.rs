@@ -4,22 +4,15 @@
 //! answered 200 with JSON.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use crate::support::browser;
 use crate::support::coupa::Coupa;
-use crate::support::{require_tool, run, stderr, stdout};
+use crate::support::{run, stderr, stdout};
 
 fn tool(name: &str) -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("node_modules/.bin")
-        .join(name);
-    if local.exists() {
-        return Some(local);
-    }
-    require_tool(name, "the OpenAPI document's checks (npm ci installs it)")
-        .then(|| PathBuf::from(name))
+    crate::support::node_tool(name, "the OpenAPI document's checks")
 }
 
 fn document(args: &[&str]) -> String {

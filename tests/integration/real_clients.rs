@@ -34,15 +34,7 @@ fn bundle(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
 }
 
 fn newman_bin() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/newman");
-    if local.exists() {
-        return Some(local);
-    }
-    require_tool(
-        "newman",
-        "newman runs of the Postman collection (npm ci installs it)",
-    )
-    .then(|| PathBuf::from("newman"))
+    crate::support::node_tool("newman", "newman runs of the Postman collection")
 }
 
 /// Fills the environment as a user would in Postman, then runs newman.
@@ -701,15 +693,7 @@ fn curl_commands_are_what_postmans_own_generator_writes() {
 }
 
 fn postman_cli() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/postman");
-    if local.exists() {
-        return Some(local);
-    }
-    require_tool(
-        "postman",
-        "Postman's own CLI runs of the collection (npm ci installs postman-cli)",
-    )
-    .then(|| PathBuf::from("postman"))
+    crate::support::node_tool("postman", "Postman's own CLI runs of the collection")
 }
 
 /// Postman's own CLI, offline and logged out, runs the collection as newman

@@ -39,11 +39,7 @@ fn bundle(coupa: &Coupa, use_cases: &[&str], extra: &[&str]) -> tempfile::TempDi
 }
 
 fn newman_bin() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/newman");
-    if local.exists() {
-        return Some(local);
-    }
-    require_tool("newman", "newman runs of the use cases").then(|| PathBuf::from("newman"))
+    crate::support::node_tool("newman", "newman runs of the use cases")
 }
 
 /// newman on one folder, the environment filled, `vars` as --env-var.

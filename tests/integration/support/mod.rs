@@ -115,6 +115,18 @@ pub fn require_tool(name: &str, why: &str) -> bool {
     found
 }
 
+/// An npm client the tests drive (`npm ci` installs it in `node_modules`),
+/// or the one on PATH; `None` (a skip, or a failure in CI) when neither is.
+pub fn node_tool(name: &str, why: &str) -> Option<PathBuf> {
+    let local = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("node_modules/.bin")
+        .join(name);
+    if local.exists() {
+        return Some(local);
+    }
+    require_tool(name, &format!("{why} (npm ci installs it)")).then(|| PathBuf::from(name))
+}
+
 /// Errors of a collection against the official Postman v2.1.0 schema from
 /// `../shared/schemas`; `None` when the schema is absent (a user's clone has
 /// no `../shared`: it says so and skips; CI makes it mandatory).
