@@ -50,6 +50,7 @@ const ENVIRONMENT: &str = "coupa";
 const HOST: &str = "host";
 const SCOPE: &str = "scope";
 const TOKEN: &str = "access_token";
+const REDIRECT_URI: &str = "redirect_uri";
 /// `true` lets the requests that change Coupa data run (`--env-var`).
 const ALLOW_WRITES: &str = crate::contract::postman::ALLOW_WRITES;
 
@@ -65,7 +66,7 @@ impl Binder for Vars {
             Slot::Conn(Conn::Scopes) => SCOPE.into(),
             Slot::Conn(Conn::ClientId) => format!("process.env.{}", env::CLIENT_ID),
             Slot::Conn(Conn::ClientSecret) => format!("process.env.{}", env::CLIENT_SECRET),
-            Slot::Conn(Conn::RedirectUri) => "redirect_uri".into(),
+            Slot::Conn(Conn::RedirectUri) => REDIRECT_URI.into(),
             Slot::Auth(AuthValue::AccessToken) => TOKEN.into(),
             Slot::Auth(AuthValue::RefreshToken) => format!("process.env.{}", env::REFRESH_TOKEN),
             Slot::Auth(AuthValue::Code) => "authorization_code".into(),
@@ -202,7 +203,7 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
             },
         )?,
     ));
-    let vars = vec![
+    let mut vars = vec![
         Pair {
             key: HOST.into(),
             value: kit.spec.domain.as_str().into(),
@@ -212,6 +213,12 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
             value: kit.spec.scope_list(),
         },
     ];
+    if let Some(consent) = &kit.spec.consent {
+        vars.push(Pair {
+            key: REDIRECT_URI.into(),
+            value: consent.redirect_uri().as_str().into(),
+        });
+    }
     out.push(file(
         format!("environments/{ENVIRONMENT}.bru"),
         render("bruno_environment", &serde_json::json!({ "vars": vars }))?,
@@ -252,7 +259,7 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
 /// The lines that skip a use case's request that cannot or may not run.
 fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
     if kit.use_case_of(req).is_none() {
-        return Vec::new();
+        return flow_guard(req).into_iter().collect();
     }
     let mut lines = Vec::new();
     if req.method.writes() {
@@ -286,6 +293,29 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         );
     }
     lines
+}
+
+/// A user-consent flow request runs only with what the person supplies: the
+/// exchange with a fresh `authorization_code` (`--env-var`), the refresh with
+/// COUPA_REFRESH_TOKEN in the process environment.
+fn flow_guard(req: &Request) -> Option<String> {
+    let slots = req.slots();
+    let (check, what) = if slots.contains(&Slot::Auth(AuthValue::Code)) {
+        (
+            "bru.getEnvVar(\"authorization_code\")".to_string(),
+            "authorization_code",
+        )
+    } else if slots.contains(&Slot::Auth(AuthValue::RefreshToken)) {
+        (
+            format!("bru.getProcessEnv({:?})", env::REFRESH_TOKEN),
+            env::REFRESH_TOKEN,
+        )
+    } else {
+        return None;
+    };
+    Some(format!(
+        "if (!{check}) {{ console.log(\"Skipped: {what} not set.\"); bru.runner.skipRequest(); }}"
+    ))
 }
 
 /// The lines that keep what the answer holds for later requests.

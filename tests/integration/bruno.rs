@@ -380,3 +380,86 @@ console.log(JSON.stringify(out));
         assert_eq!(entry["query"][0][1], serde_json::json!(h), "{name:?}");
     }
 }
+
+/// User consent in `bru run`: with COUPA_REFRESH_TOKEN the refresh runs and
+/// the exchange skips itself; with a fresh code (`--env-var
+/// authorization_code=...`) the exchange runs; either way the calls follow
+/// with the person's token.
+#[test]
+fn bru_runs_the_consent_collection_on_a_refresh_token_or_a_fresh_code() {
+    use crate::support::browser::{self, Decision};
+    use crate::support::coupa::{Behaviour, CALLBACK};
+    if bru().is_none() {
+        return;
+    }
+    let coupa = Coupa::with(Behaviour::consent(&[CALLBACK]));
+    let dir = collection(
+        &coupa,
+        &["--grant", "authorization-code", "--redirect-uri", CALLBACK],
+    );
+    let root = dir.path().join("bruno");
+    let b = coupa.behaviour().clone();
+    let consent = |state: &str| {
+        let url = format!(
+            "{}/oauth2/authorizations/new?client_id={}&response_type=code&scope=core.approval.read%20offline_access&redirect_uri={}&state={state}",
+            coupa.base(),
+            b.client_id,
+            CALLBACK
+        );
+        let location = browser::consent(&coupa, &url, "alice", Decision::Allow).unwrap();
+        location
+            .split("code=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let refresh = browser::refresh_token(&coupa, &consent("s1"), CALLBACK);
+    let bru_with = |vars: &[(&str, &str)], extra: &[&str]| {
+        coupa.clear();
+        Command::new(bru().unwrap())
+            .args(["run", "-r", "--env", "coupa", "--cacert"])
+            .arg(&coupa.ca_file)
+            .args(extra)
+            .current_dir(&root)
+            .env("COUPA_CLIENT_ID", &b.client_id)
+            .env("COUPA_CLIENT_SECRET", &b.client_secret)
+            .envs(vars.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let out = bru_with(&[("COUPA_REFRESH_TOKEN", &refresh)], &[]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let log = coupa.requests();
+    let grants: Vec<String> = log
+        .iter()
+        .filter(|r| r.path == "/oauth2/token")
+        .map(|r| r.form()[0].1.clone())
+        .collect();
+    assert_eq!(grants, ["refresh_token"], "the exchange skipped itself");
+    assert!(log
+        .iter()
+        .any(|r| r.path == "/api/approvals" && r.header("authorization").is_some()));
+
+    let code = consent("s2");
+    let out = bru_with(&[], &["--env-var", &format!("authorization_code={code}")]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let exchange = coupa
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/oauth2/token")
+        .unwrap();
+    assert_eq!(
+        exchange.form(),
+        [
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CALLBACK),
+            ("client_id", b.client_id.as_str()),
+            ("client_secret", b.client_secret.as_str()),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+    );
+}

@@ -96,3 +96,24 @@ pub fn token(coupa: &Coupa, scope: &str) -> String {
         serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
     body["access_token"].as_str().expect("a token").to_string()
 }
+
+/// A consent token's refresh token: the code exchanged as a client would.
+pub fn refresh_token(coupa: &Coupa, code: &str, redirect_uri: &str) -> String {
+    let b = coupa.behaviour();
+    let mut resp = agent(coupa)
+        .post(format!("{}/oauth2/token", coupa.base()))
+        .send_form([
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+            ("client_id", b.client_id.as_str()),
+            ("client_secret", b.client_secret.as_str()),
+        ])
+        .expect("the code exchange");
+    let body: serde_json::Value =
+        serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    body["refresh_token"]
+        .as_str()
+        .expect("a refresh token")
+        .to_string()
+}
