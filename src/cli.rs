@@ -10,8 +10,9 @@ use crate::render::{self, File, Format, FORMATS};
 
 /// Generate and check everything needed to connect to Coupa's API with an
 /// OAuth2 client, client credentials or user consent (authorization code): a
-/// Postman collection and environment, curl commands, a check script and the
-/// Agent Studio field sheet.
+/// Postman collection and environment, curl commands, a check script, the
+/// Agent Studio field sheet, a Bruno collection and an OpenAPI document, for
+/// API resources and for use cases (approvals, expense reports, ...).
 ///
 /// Start with `coupagen bundle --domain <your instance> --out coupa-kit`, then
 /// read coupa-kit/README.md. No secret is ever needed on the command line, and
@@ -23,6 +24,7 @@ Examples:
   coupagen bundle --domain acme.coupahost.com --out coupa-kit
   coupagen bundle --domain acme.coupahost.com --resource invoices,users --limit 10 --out kit
   coupagen bundle --domain acme.coupahost.com --grant authorization-code --moveworks-org acme --out kit
+  coupagen bundle --domain acme.coupahost.com --use-case pending-expense-approvals --out kit
   coupagen sheet --domain acme.coupahost.com --format json
   COUPA_CLIENT_ID=... COUPA_CLIENT_SECRET=... coupagen verify --domain acme.coupahost.com
   coupagen scopes --resources invoice
