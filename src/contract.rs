@@ -51,6 +51,9 @@ pub mod env {
     pub const REFRESH_TOKEN: &str = "COUPA_REFRESH_TOKEN";
     /// Use cases: `1` lets the check script run requests that change Coupa data.
     pub const ALLOW_WRITES: &str = "COUPA_ALLOW_WRITES";
-    /// Use cases: each input comes from `COUPA_` and its name in upper case.
-    pub const INPUT_PREFIX: &str = "COUPA_";
+    /// Use cases: each input comes from `COUPA_` and its name in upper case,
+    /// `user_email` from `COUPA_USER_EMAIL`.
+    pub fn input(name: &str) -> String {
+        format!("COUPA_{}", name.to_ascii_uppercase())
+    }
 }

@@ -75,12 +75,36 @@ pub struct Expect {
     pub answer: Answer,
 }
 
-/// A value taken from the answer for a later request: its name, and where
-/// in the answer it is (a JSON path such as `0.id`).
+/// A value taken from the answer for a later request: its name, where in
+/// the answer it is (`0.id`: the first record's `id`), and what to say when
+/// the answer holds none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Capture {
     pub name: String,
     pub path: String,
+    pub if_none: String,
+    /// Whether holding none is a failure (no such user) or just the end of
+    /// the chain (nothing pending).
+    pub fails: bool,
+}
+
+/// One step of a capture's path: a list's index or an object's key. As
+/// JSON, a number or a string: the scripts' paths are arrays of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Key<'a> {
+    Index(usize),
+    Name(&'a str),
+}
+
+impl Capture {
+    /// The path's steps, as each format writes its own access.
+    pub fn keys(&self) -> Vec<Key<'_>> {
+        self.path
+            .split('.')
+            .map(|k| k.parse().map_or(Key::Name(k), Key::Index))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

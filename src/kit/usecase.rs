@@ -43,15 +43,9 @@ pub enum ArgSource {
     User,
     /// What the person says.
     Said,
-    /// Taken from request `request`'s answer (0-based), at `path`; when the
-    /// answer holds none, `if_none` says so, and `fails` says whether that is
-    /// a failure or the chain's quiet end.
-    Captured {
-        request: usize,
-        path: String,
-        if_none: String,
-        fails: bool,
-    },
+    /// Taken from request `request`'s answer (0-based): that request's
+    /// capture of the same name says where, and what to say of none.
+    Captured { request: usize },
 }
 
 use super::value::intern as leak;
@@ -81,12 +75,7 @@ impl UseCasePlan {
                 description: c.description.clone(),
                 example: c.example.clone(),
                 required: true,
-                source: ArgSource::Captured {
-                    request: n,
-                    path: c.path.clone(),
-                    if_none: c.if_none.clone(),
-                    fails: c.none_fails,
-                },
+                source: ArgSource::Captured { request: n },
                 values: Vec::new(),
             }));
         }
@@ -134,6 +123,8 @@ impl UseCasePlan {
                     .map(|c| Capture {
                         name: c.name.clone(),
                         path: c.path.clone(),
+                        if_none: c.if_none.clone(),
+                        fails: c.none_fails,
                     })
                     .collect(),
                 group: Some(uc.name.clone()),
@@ -182,6 +173,17 @@ impl UseCasePlan {
             Some(arg) => Slot::Input(arg.name),
             None => Slot::Input(leak(name)),
         })
+    }
+
+    /// The capture that gives the argument `name`, when an answer does.
+    pub fn capture(&self, name: &str) -> Option<&Capture> {
+        match self.arg(name)?.source {
+            ArgSource::Captured { request } => self.requests[request]
+                .captures
+                .iter()
+                .find(|c| c.name == name),
+            ArgSource::User | ArgSource::Said => None,
+        }
     }
 
     /// The person's inputs: what a runner must be given.

@@ -7,9 +7,10 @@
 
 use serde::Serialize;
 
+use super::postman::Placeholders;
 use super::templates::render;
 use super::{Artifact, File, Format, Pair};
-use crate::contract::env;
+use crate::contract::{env, postman as names};
 use crate::coupa;
 use crate::kit::{
     Answer, At, Auth, AuthValue, Binder, Body, Conn, Encoding, Kit, Request, Slot, Text,
@@ -50,15 +51,16 @@ const ENVIRONMENT: &str = "coupa";
 const HOST: &str = "host";
 const SCOPE: &str = "scope";
 const TOKEN: &str = "access_token";
-const REDIRECT_URI: &str = "redirect_uri";
+const REDIRECT_URI: &str = names::REDIRECT_URI;
 /// `true` lets the requests that change Coupa data run (`--env-var`).
-const ALLOW_WRITES: &str = crate::contract::postman::ALLOW_WRITES;
+const ALLOW_WRITES: &str = names::ALLOW_WRITES;
 
 /// Bruno's binding: the environment's and runtime's `{{variables}}`, the
-/// credentials from the process environment.
-struct Vars;
+/// credentials from the process environment; the flow's and use cases'
+/// other values by the names Postman's collection gives them.
+struct Vars<'k>(Placeholders<'k>);
 
-impl Binder for Vars {
+impl Binder for Vars<'_> {
     type Out = Text;
     fn slot(&self, slot: Slot, _: At) -> Text {
         let name: String = match slot {
@@ -66,14 +68,17 @@ impl Binder for Vars {
             Slot::Conn(Conn::Scopes) => SCOPE.into(),
             Slot::Conn(Conn::ClientId) => format!("process.env.{}", env::CLIENT_ID),
             Slot::Conn(Conn::ClientSecret) => format!("process.env.{}", env::CLIENT_SECRET),
-            Slot::Conn(Conn::RedirectUri) => REDIRECT_URI.into(),
             Slot::Auth(AuthValue::AccessToken) => TOKEN.into(),
             Slot::Auth(AuthValue::RefreshToken) => format!("process.env.{}", env::REFRESH_TOKEN),
-            Slot::Auth(AuthValue::Code) => "authorization_code".into(),
-            Slot::Auth(AuthValue::State) => "state".into(),
-            Slot::Auth(AuthValue::CodeVerifier) => "code_verifier".into(),
-            Slot::Auth(AuthValue::CodeChallenge) => "code_challenge".into(),
-            Slot::Input(n) | Slot::Captured(n) => n.into(),
+            Slot::Conn(Conn::RedirectUri)
+            | Slot::Auth(
+                AuthValue::Code
+                | AuthValue::State
+                | AuthValue::CodeVerifier
+                | AuthValue::CodeChallenge,
+            )
+            | Slot::Input(_)
+            | Slot::Captured(_) => self.0.name(slot).into(),
         };
         Text::Placeholder(format!("{{{{{name}}}}}"))
     }
@@ -116,7 +121,7 @@ fn file_name(name: &str) -> String {
 }
 
 fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
-    let b = Vars;
+    let b = Vars(Placeholders { spec: kit.spec });
     let text = |v: &crate::kit::Value, at| v.text(at, &b, Encoding::Raw);
     RequestView {
         name: req.name.clone(),
@@ -302,8 +307,8 @@ fn flow_guard(req: &Request) -> Option<String> {
     let slots = req.slots();
     let (check, what) = if slots.contains(&Slot::Auth(AuthValue::Code)) {
         (
-            "bru.getEnvVar(\"authorization_code\")".to_string(),
-            "authorization_code",
+            format!("bru.getEnvVar({:?})", names::AUTHORIZATION_CODE),
+            names::AUTHORIZATION_CODE,
         )
     } else if slots.contains(&Slot::Auth(AuthValue::RefreshToken)) {
         (
@@ -328,18 +333,10 @@ fn keeps(req: &Request) -> Vec<String> {
         ));
     }
     for capture in &req.captures {
-        let path: Vec<serde_json::Value> = capture
-            .path
-            .split('.')
-            .map(|k| {
-                k.parse::<u64>()
-                    .map_or_else(|_| serde_json::json!(k), |i| serde_json::json!(i))
-            })
-            .collect();
         lines.push(format!(
             "bru.setVar({:?}, {}.reduce((v, k) => (v === undefined || v === null ? undefined : v[k]), res.status === 200 ? res.body : undefined));",
             capture.name,
-            serde_json::Value::from(path)
+            serde_json::json!(capture.keys())
         ));
     }
     lines

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::templates::render;
 use super::Artifact;
-use crate::kit::{ArgSource, Kit, UseCasePlan};
+use crate::kit::{ArgSource, Capture, Key, Kit, UseCasePlan};
 use crate::usecase::action_name;
 use crate::Error;
 
@@ -43,14 +43,16 @@ fn output_key(name: &str) -> String {
     action.trim_start_matches("coupa_").to_string()
 }
 
-/// A path into an answer as a DSL member access: `0.approvable-id` is
+/// A capture's path as a DSL member access: `0.approvable-id` is
 /// `[0]["approvable-id"]`, `title` is `.title`.
-fn access(path: &str) -> String {
-    path.split('.')
-        .map(|k| match k.parse::<u64>() {
-            Ok(i) => format!("[{i}]"),
-            Err(_) if crate::usecase::is_name(k) => format!(".{k}"),
-            Err(_) => format!("[{}]", serde_json::Value::from(k)),
+fn access(capture: &Capture) -> String {
+    capture
+        .keys()
+        .into_iter()
+        .map(|k| match k {
+            Key::Index(i) => format!("[{i}]"),
+            Key::Name(k) if crate::usecase::is_name(k) => format!(".{k}"),
+            Key::Name(k) => format!("[{}]", serde_json::Value::from(k)),
         })
         .collect()
 }
@@ -71,10 +73,10 @@ pub fn yaml(uc: &UseCasePlan) -> Result<String, Error> {
                     value: match &arg.source {
                         ArgSource::User => USER_EMAIL.to_string(),
                         ArgSource::Said => format!("data.{}", arg.name),
-                        ArgSource::Captured { request, path, .. } => format!(
+                        ArgSource::Captured { request } => format!(
                             "data.{}{}",
                             output_key(&uc.requests[*request].name),
-                            access(path)
+                            uc.capture(arg.name).map(access).unwrap_or_default()
                         ),
                     },
                 })
@@ -118,8 +120,16 @@ mod tests {
 
     #[test]
     fn answer_paths_become_dsl_member_access() {
-        assert_eq!(access("0.id"), "[0].id");
-        assert_eq!(access("0.approvable-id"), r#"[0]["approvable-id"]"#);
-        assert_eq!(access("title"), ".title");
+        let at = |path: &str| {
+            access(&Capture {
+                name: "x".into(),
+                path: path.into(),
+                if_none: String::new(),
+                fails: false,
+            })
+        };
+        assert_eq!(at("0.id"), "[0].id");
+        assert_eq!(at("0.approvable-id"), r#"[0]["approvable-id"]"#);
+        assert_eq!(at("title"), ".title");
     }
 }

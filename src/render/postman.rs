@@ -389,36 +389,20 @@ fn supplied(req: &Request) -> impl Iterator<Item = Slot> {
 #[derive(Debug, Serialize, Clone)]
 struct CaptureView {
     name: String,
-    path: Vec<serde_json::Value>,
+    path: serde_json::Value,
     if_none: String,
     /// An empty answer is a failure (no such user), not the chain's quiet end.
     fails: bool,
 }
 
-fn capture_views(kit: &Kit<'_>, req: &Request) -> Vec<CaptureView> {
-    let Some(uc) = kit.use_case_of(req) else {
-        return Vec::new();
-    };
+fn capture_views(req: &Request) -> Vec<CaptureView> {
     req.captures
         .iter()
         .map(|c| CaptureView {
             name: c.name.clone(),
-            path: c
-                .path
-                .split('.')
-                .map(|k| match k.parse::<u64>() {
-                    Ok(i) => serde_json::json!(i),
-                    Err(_) => serde_json::json!(k),
-                })
-                .collect(),
-            if_none: match uc.arg(&c.name).map(|a| &a.source) {
-                Some(ArgSource::Captured { if_none, .. }) => if_none.clone(),
-                _ => String::new(),
-            },
-            fails: matches!(
-                uc.arg(&c.name).map(|a| &a.source),
-                Some(ArgSource::Captured { fails: true, .. })
-            ),
+            path: serde_json::json!(c.keys()),
+            if_none: c.if_none.clone(),
+            fails: c.fails,
         })
         .collect()
 }
@@ -494,7 +478,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             explains: in_use_case,
             needs,
             writes,
-            captures: capture_views(kit, req),
+            captures: capture_views(req),
             // Only the exchange hands out the first refresh token.
             expects_refresh: scripts.expects_refresh && std::ptr::eq(req, obtain),
             ..scripts.clone()

@@ -75,13 +75,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
                 name: u.name.clone(),
                 inputs: u
                     .inputs()
-                    .map(|a| {
-                        format!(
-                            "{}{}",
-                            crate::contract::env::INPUT_PREFIX,
-                            a.name.to_ascii_uppercase()
-                        )
-                    })
+                    .map(|a| crate::contract::env::input(a.name))
                     .collect(),
                 writes: u.writes(),
             })

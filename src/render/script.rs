@@ -11,7 +11,7 @@ use super::{Artifact, File, Format};
 use crate::contract::env;
 use crate::coupa;
 use crate::kit::{
-    self, Answer, ArgSource, At, AuthValue, Binder, Conn, Encoding, Kit, Request, Shown, Slot,
+    self, Answer, At, AuthValue, Binder, Capture, Conn, Encoding, Key, Kit, Request, Shown, Slot,
 };
 use crate::Error;
 
@@ -45,11 +45,7 @@ const CODE_CHALLENGE: &str = "code_challenge";
 
 /// The environment variable a use case's input comes from: `COUPA_USER_EMAIL`.
 fn input_var(name: &str) -> &'static str {
-    kit::intern(&format!(
-        "{}{}",
-        env::INPUT_PREFIX,
-        name.to_ascii_uppercase()
-    ))
+    kit::intern(&env::input(name))
 }
 
 /// The script's own variable for a captured value, apart from its others.
@@ -129,12 +125,13 @@ struct ScriptInput {
 
 /// A path into an answer as a jq filter: `0.approvable-id` is
 /// `.[0]["approvable-id"] // empty`.
-fn jq_filter(path: &str) -> String {
-    let access: String = path
-        .split('.')
-        .map(|k| match k.parse::<u64>() {
-            Ok(i) => format!("[{i}]"),
-            Err(_) => format!("[{}]", serde_json::Value::from(k)),
+fn jq_filter(capture: &Capture) -> String {
+    let access: String = capture
+        .keys()
+        .into_iter()
+        .map(|k| match k {
+            Key::Index(i) => format!("[{i}]"),
+            Key::Name(k) => format!("[{}]", serde_json::Value::from(k)),
         })
         .collect();
     format!(".{access} // empty")
@@ -154,18 +151,11 @@ fn step(req: &Request, kit: &Kit<'_>, file: String) -> Result<Step, Error> {
             Some(uc) => req
                 .captures
                 .iter()
-                .filter_map(|c| {
-                    let arg = uc.arg(&c.name)?;
-                    let ArgSource::Captured { if_none, fails, .. } = &arg.source else {
-                        return None;
-                    };
-                    let message = uc.message(if_none);
-                    Some(ScriptCapture {
-                        var: captured_var(&c.name),
-                        jq: jq_filter(&c.path),
-                        if_none: Curl::word(&message, &ShellVars),
-                        fails: *fails,
-                    })
+                .map(|c| ScriptCapture {
+                    var: captured_var(&c.name),
+                    jq: jq_filter(c),
+                    if_none: Curl::word(&uc.message(&c.if_none), &ShellVars),
+                    fails: c.fails,
                 })
                 .collect(),
         },

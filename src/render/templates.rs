@@ -384,11 +384,7 @@ fn compile_all_named(hb: &mut Handlebars<'static>, name: &str) {
 
 /// Every partial `text` includes by name, `{{> name ...}}`.
 fn named_partials(text: &str) -> impl Iterator<Item = &str> {
-    text.split("{{>").skip(1).filter_map(|rest| {
-        rest.trim_start()
-            .split(|c: char| c.is_whitespace() || c == '}')
-            .next()
-    })
+    partials(text).into_iter().map(|(name, _)| name)
 }
 
 fn is_template(name: &str) -> bool {
@@ -421,7 +417,17 @@ fn compile_one(hb: &mut Handlebars<'static>, name: &str) {
 /// The partials `text` includes outside any `{{#if}}` or `{{#unless}}`
 /// (a loop's body counts as reached).
 fn sure_partials(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+    partials(text)
+        .into_iter()
+        .filter(|(_, behind_if)| !behind_if)
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// Each partial `text` includes, once, and whether every include of it
+/// stands behind an `{{#if}}` or `{{#unless}}`.
+fn partials(text: &str) -> Vec<(&str, bool)> {
+    let mut out: Vec<(&str, bool)> = Vec::new();
     let mut open: Vec<bool> = Vec::new(); // each open block: is it conditional?
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -435,8 +441,10 @@ fn sure_partials(text: &str) -> Vec<&str> {
             open.pop();
         } else if let Some(call) = tag.strip_prefix('>') {
             let name = call.split_whitespace().next().unwrap_or_default();
-            if !open.contains(&true) && !out.contains(&name) {
-                out.push(name);
+            let behind_if = open.contains(&true);
+            match out.iter_mut().find(|(n, _)| *n == name) {
+                Some(seen) => seen.1 &= behind_if,
+                None => out.push((name, behind_if)),
             }
         }
         rest = &after[end.min(after.len())..];

@@ -8,7 +8,7 @@ use super::report::{Facts, Problem, Step, StepKind};
 use super::send::{FlowValues, Live};
 use super::{exchange_read, problem, Credentials};
 use crate::error::{Error, Origin};
-use crate::kit::{ArgSource, At, Encoding, Kit, Slot, UseCasePlan};
+use crate::kit::{At, Capture, Encoding, Key, Kit, Slot, UseCasePlan};
 use crate::usecase::COUNT;
 
 const INPUT_FLAG: &str = "--input";
@@ -134,13 +134,11 @@ fn skipped(name: String, said: String) -> Step {
 }
 
 /// The value at `path` (`0.approvable-id`) of an answer, as text.
-fn dig(json: &serde_json::Value, path: &str) -> Option<String> {
-    let found = path
-        .split('.')
-        .try_fold(json, |v, k| match k.parse::<usize>() {
-            Ok(i) => v.get(i),
-            Err(_) => v.get(k),
-        })?;
+fn dig(json: &serde_json::Value, capture: &Capture) -> Option<String> {
+    let found = capture.keys().into_iter().try_fold(json, |v, k| match k {
+        Key::Index(i) => v.get(i),
+        Key::Name(k) => v.get(k),
+    })?;
     match found {
         serde_json::Value::Null => None,
         serde_json::Value::String(s) if s.is_empty() => None,
@@ -213,16 +211,14 @@ pub fn run(
             let Some(arg) = uc.arg(&capture.name) else {
                 continue;
             };
-            match dig(&json, &capture.path) {
+            match dig(&json, capture) {
                 Some(v) => {
                     values.args.insert(arg.name, v);
                 }
                 None => {
                     values.args.remove(arg.name);
-                    if let ArgSource::Captured { if_none, fails, .. } = &arg.source {
-                        let live = Live { kit, creds, values };
-                        ended = Some((say(uc, if_none, &live, None), *fails));
-                    }
+                    let live = Live { kit, creds, values };
+                    ended = Some((say(uc, &capture.if_none, &live, None), capture.fails));
                     break;
                 }
             }
