@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use crate::support::coupa::Coupa;
-use crate::support::{require_tool, run, stderr, stdout};
+use crate::support::{node_package, run, stderr, stdout};
 
 fn bru() -> Option<PathBuf> {
     crate::support::node_tool("bru", "bru runs of the Bruno collection")
@@ -130,14 +130,9 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 /// serializer writes it back byte for byte.
 #[test]
 fn every_bru_file_reads_back_through_brunos_own_parser_unchanged() {
-    let lang = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/@usebruno/lang");
-    if !lang.exists() {
-        require_tool(
-            "never-installed-bruno-lang",
-            "Bruno's parser (npm ci installs @usebruno/cli)",
-        );
+    let Some(lang) = node_package("@usebruno/lang", "Bruno's parser") else {
         return;
-    }
+    };
     let coupa = Coupa::start();
     for extra in [
         &[
@@ -285,14 +280,9 @@ fn bru_runs_a_use_case_chain_and_writes_only_when_allowed() {
 /// parser as it was given.
 #[test]
 fn hostile_values_read_back_through_brunos_parser() {
-    let lang = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/@usebruno/lang");
-    if !lang.exists() {
-        require_tool(
-            "never-installed-bruno-lang",
-            "Bruno's parser (npm ci installs @usebruno/cli)",
-        );
+    let Some(lang) = node_package("@usebruno/lang", "Bruno's parser") else {
         return;
-    }
+    };
     const HOSTILE: &[&str] = &[
         "a: b",
         "{{X}}",

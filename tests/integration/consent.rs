@@ -10,6 +10,7 @@ use std::process::{Command, ExitStatus, Stdio};
 
 use crate::support::browser::{self, Decision};
 use crate::support::coupa::{Behaviour, Coupa, Recorded, CALLBACK};
+use crate::support::newman;
 use crate::support::{bin, require_tool, run, stderr, stdout};
 
 const CONSENT: &[&str] = &["--grant", "authorization-code"];
@@ -125,41 +126,15 @@ fn allow<'a>(coupa: &'a Coupa, person: &'a str) -> impl FnOnce(&str) -> String +
 // ---------------------------------------------------------------- newman
 
 fn newman_bin() -> Option<PathBuf> {
-    crate::support::node_tool("newman", "newman runs of the user-consent collection")
+    newman::bin("newman runs of the user-consent collection")
 }
 
 /// newman with the environment filled as a person would (Identifier and
 /// Secret), and `vars` given with `--env-var`.
 fn newman(coupa: &Coupa, kit: &Path, secret: &str, vars: &[(&str, &str)]) -> (bool, String) {
-    let newman = newman_bin().expect("checked by the caller");
-    let mut env: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(kit.join("coupa.postman_environment.json")).unwrap(),
-    )
-    .unwrap();
-    for v in env["values"].as_array_mut().unwrap() {
-        match v["key"].as_str() {
-            Some("Identifier") => v["value"] = coupa.behaviour().client_id.clone().into(),
-            Some("Secret") => v["value"] = secret.into(),
-            _ => {}
-        }
-    }
-    let filled = kit.join("filled.postman_environment.json");
-    fs::write(&filled, env.to_string()).unwrap();
-    let mut cmd = Command::new(newman);
-    cmd.arg("run")
-        .arg(kit.join("coupa.postman_collection.json"))
-        .arg("-e")
-        .arg(&filled)
-        .args(["--reporters", "cli", "--color", "off"])
-        .env("NODE_EXTRA_CA_CERTS", &coupa.ca_file);
-    for (k, v) in vars {
-        cmd.args(["--env-var", &format!("{k}={v}")]);
-    }
-    let out = cmd.output().expect("newman runs");
-    (
-        out.status.success(),
-        format!("{}\n{}", stdout(&out), stderr(&out)),
-    )
+    let args = newman::args(None, vars);
+    let out = newman::run(coupa, kit, &coupa.behaviour().client_id, secret, &args);
+    (out.status.success(), newman::report(&out))
 }
 
 #[test]
@@ -231,7 +206,6 @@ fn newman_exchanges_a_fresh_code_then_refreshes_and_calls_as_the_person() {
         &[("refresh_token", &refresh)],
     );
     assert!(ok, "newman failed:\n{report}");
-    // The console line wraps at the terminal width newman assumes.
     assert!(
         report.contains("Skipped \"Exchange the authorization code\""),
         "{report}"

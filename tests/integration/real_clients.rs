@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use crate::support::coupa::{Behaviour, Coupa, Recorded};
+use crate::support::newman;
 use crate::support::{require_tool, run, stderr, stdout};
 
 /// Hostile to every quoting layer: shell, URL encoding, JSON, Postman.
@@ -34,37 +35,13 @@ fn bundle(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
 }
 
 fn newman_bin() -> Option<PathBuf> {
-    crate::support::node_tool("newman", "newman runs of the Postman collection")
+    newman::bin("newman runs of the Postman collection")
 }
 
 /// Fills the environment as a user would in Postman, then runs newman.
 fn newman(coupa: &Coupa, kit: &Path, id: &str, secret: &str, extra: &[&str]) -> Output {
-    let newman = newman_bin().expect("checked by the caller");
-    let mut env: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(kit.join("coupa.postman_environment.json")).unwrap(),
-    )
-    .unwrap();
-    env["values"][0]["value"] = id.into();
-    env["values"][1]["value"] = secret.into();
-    let filled = kit.join("filled.postman_environment.json");
-    fs::write(&filled, env.to_string()).unwrap();
-    Command::new(newman)
-        .arg("run")
-        .arg(kit.join("coupa.postman_collection.json"))
-        .arg("-e")
-        .arg(&filled)
-        .args([
-            "--reporters",
-            "cli",
-            "--color",
-            "off",
-            "--timeout-request",
-            "10000",
-        ])
-        .args(extra)
-        .env("NODE_EXTRA_CA_CERTS", &coupa.ca_file)
-        .output()
-        .expect("newman runs")
+    let extra: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+    newman::run(coupa, kit, id, secret, &extra)
 }
 
 fn token_requests(log: &[Recorded]) -> Vec<&Recorded> {
@@ -662,12 +639,8 @@ fn curl_commands_are_what_postmans_own_generator_writes() {
     if !require_tool("node", "comparison with Postman's curl generator") {
         return;
     }
-    if !root.join("node_modules/postman-code-generators").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "npm ci installs postman-code-generators in CI"
-        );
-        crate::support::skip("comparison with Postman's curl generator: run npm ci");
+    let why = "comparison with Postman's curl generator";
+    if crate::support::node_package("postman-code-generators", why).is_none() {
         return;
     }
     let out = Command::new("node")
@@ -700,14 +673,7 @@ fn postman_cli() -> Option<PathBuf> {
 /// does: the report says how each request went.
 fn postman_run(coupa: &Coupa, kit: &Path, secret: &str) -> (bool, serde_json::Value, String) {
     let cli = postman_cli().expect("checked by the caller");
-    let mut env: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(kit.join("coupa.postman_environment.json")).unwrap(),
-    )
-    .unwrap();
-    env["values"][0]["value"] = coupa.behaviour().client_id.clone().into();
-    env["values"][1]["value"] = secret.into();
-    let filled = kit.join("filled.postman_environment.json");
-    fs::write(&filled, env.to_string()).unwrap();
+    let filled = newman::filled_environment(kit, &coupa.behaviour().client_id, secret);
     let report = kit.join("postman-cli-report.json");
     let out = Command::new(cli)
         .args(["collection", "run"])

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use crate::support::coupa::{Behaviour, Coupa, Recorded};
+use crate::support::newman;
 use crate::support::records::person;
 use crate::support::{bin, require_tool, run, stderr, stdout};
 
@@ -39,33 +40,15 @@ fn bundle(coupa: &Coupa, use_cases: &[&str], extra: &[&str]) -> tempfile::TempDi
 }
 
 fn newman_bin() -> Option<PathBuf> {
-    crate::support::node_tool("newman", "newman runs of the use cases")
+    newman::bin("newman runs of the use cases")
 }
 
 /// newman on one folder, the environment filled, `vars` as --env-var.
 fn newman(coupa: &Coupa, kit: &Path, folder: &str, vars: &[(&str, &str)]) -> (bool, String) {
-    let mut env: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(kit.join("coupa.postman_environment.json")).unwrap(),
-    )
-    .unwrap();
-    env["values"][0]["value"] = coupa.behaviour().client_id.clone().into();
-    env["values"][1]["value"] = coupa.behaviour().client_secret.clone().into();
-    let filled = kit.join("filled.postman_environment.json");
-    fs::write(&filled, env.to_string()).unwrap();
-    let mut cmd = Command::new(newman_bin().unwrap());
-    cmd.arg("run")
-        .arg(kit.join("coupa.postman_collection.json"))
-        .arg("-e")
-        .arg(&filled)
-        .args(["--folder", folder, "--reporters", "cli", "--color", "off"])
-        .env("NODE_EXTRA_CA_CERTS", &coupa.ca_file);
-    for (k, v) in vars {
-        cmd.args(["--env-var", &format!("{k}={v}")]);
-    }
-    let out = cmd.output().unwrap();
-    // newman wraps console lines at 60 columns: join them again.
-    let report = format!("{}\n{}", stdout(&out), stderr(&out)).replace("\n  │ ", "");
-    (out.status.success(), report)
+    let b = coupa.behaviour();
+    let args = newman::args(Some(folder), vars);
+    let out = newman::run(coupa, kit, &b.client_id, &b.client_secret, &args);
+    (out.status.success(), newman::report(&out))
 }
 
 /// The API calls the stand-in heard, as `METHOD path?decoded query`.

@@ -10,6 +10,7 @@ use coupagen::spec::Spec;
 
 pub mod browser;
 pub mod coupa;
+pub mod newman;
 pub mod proxy;
 pub mod records;
 
@@ -107,12 +108,30 @@ pub fn require_tool(name: &str, why: &str) -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !found {
-        if std::env::var_os("CI").is_some() {
-            panic!("{name} is required in CI ({why}); .ci/run installs it");
-        }
-        skip(&format!("{why}: `{name}` is not installed"));
+        missing(name, why);
     }
     found
+}
+
+/// A missing client fails CI and is a skip, said, elsewhere.
+fn missing(name: &str, why: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("{name} is required in CI ({why}); .ci/run installs it");
+    }
+    skip(&format!("{why}: `{name}` is not installed"));
+}
+
+/// An npm package the tests load as a library (`npm ci` installs it in
+/// `node_modules`); `None` (a skip, or a failure in CI) when it is absent.
+pub fn node_package(name: &str, why: &str) -> Option<PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("node_modules")
+        .join(name);
+    if dir.exists() {
+        return Some(dir);
+    }
+    missing(name, &format!("{why} (npm ci installs it)"));
+    None
 }
 
 /// An npm client the tests drive (`npm ci` installs it in `node_modules`),
