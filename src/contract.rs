@@ -1,5 +1,5 @@
-//! Names others rely on: Postman variables and the environment the check
-//! script and `verify` read. README's "Names you can rely on" lists these;
+//! Names others rely on: Postman variables, the environment the check
+//! script and `verify` read, Bruno's variables and OpenAPI's schemes. README's "Names you can rely on" lists these;
 //! change one only with it.
 
 /// Postman collection variables: the guide's own placeholders, and when the
@@ -56,4 +56,19 @@ pub mod env {
     pub fn input(name: &str) -> String {
         format!("COUPA_{}", name.to_ascii_uppercase())
     }
+}
+
+/// Bruno: the environment `bru run --env` names, and the variables the
+/// collection sets and reads (the flow's and use cases' others are Postman's).
+pub mod bruno {
+    pub const ENVIRONMENT: &str = "coupa";
+    pub const HOST: &str = "host";
+    pub const SCOPE: &str = "scope";
+    pub const ACCESS_TOKEN: &str = "access_token";
+}
+
+/// OpenAPI: the security schemes' names.
+pub mod openapi {
+    pub const OAUTH2: &str = "coupa_oauth2";
+    pub const BEARER: &str = "bearer";
 }

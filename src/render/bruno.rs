@@ -10,7 +10,9 @@ use serde::Serialize;
 use super::postman::Placeholders;
 use super::templates::render;
 use super::{Artifact, File, Format, Pair};
-use crate::contract::{env, postman as names};
+use crate::contract::bruno::{ACCESS_TOKEN as TOKEN, ENVIRONMENT, HOST, SCOPE};
+use crate::contract::env;
+use crate::contract::postman::{self as names, ALLOW_WRITES};
 use crate::coupa;
 use crate::kit::{
     Answer, At, Auth, AuthValue, Binder, Body, Conn, Encoding, Kit, Request, Slot, Text,
@@ -42,18 +44,6 @@ pub const FORMAT: Format = Format {
     ],
     render: |kit, _| files(kit),
 };
-
-/// The collection's root in the bundle.
-const ROOT: &str = "bruno";
-/// The environment's name: `bru run --env coupa`.
-const ENVIRONMENT: &str = "coupa";
-/// Runtime variables the collection sets and reads.
-const HOST: &str = "host";
-const SCOPE: &str = "scope";
-const TOKEN: &str = "access_token";
-const REDIRECT_URI: &str = names::REDIRECT_URI;
-/// `true` lets the requests that change Coupa data run (`--env-var`).
-const ALLOW_WRITES: &str = names::ALLOW_WRITES;
 
 /// Bruno's binding: the environment's and runtime's `{{variables}}`, the
 /// credentials from the process environment; the flow's and use cases'
@@ -172,7 +162,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
 pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
     let name = format!("Coupa ({})", kit.spec.domain.as_str());
     let file = |path: String, text: String| Artifact {
-        path: format!("{ROOT}/{path}"),
+        path: format!("{}{path}", FOLDER.path),
         text,
         executable: false,
     };
@@ -220,7 +210,7 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
     ];
     if let Some(consent) = &kit.spec.consent {
         vars.push(Pair {
-            key: REDIRECT_URI.into(),
+            key: names::REDIRECT_URI.into(),
             value: consent.redirect_uri().as_str().into(),
         });
     }

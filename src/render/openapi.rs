@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value as Json};
 use super::escape::yaml_document;
 use super::{Artifact, File, Format};
 use crate::catalog;
+use crate::contract::openapi::{BEARER, OAUTH2};
 use crate::coupa;
 use crate::kit::{Answer, Kit, Part, Request, Slot, UseCasePlan};
 use crate::spec::Grant;
@@ -32,10 +33,6 @@ pub const FORMAT: Format = Format {
     templates: &[],
     render: |kit, _| Ok(vec![file(kit)?]),
 };
-
-/// The security schemes' names in the document.
-const OAUTH2: &str = "coupa_oauth2";
-const BEARER: &str = "bearer";
 
 fn slot_name(slot: Slot) -> &'static str {
     slot.name()

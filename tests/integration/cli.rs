@@ -243,6 +243,51 @@ const BUNDLE_FILES: [&str; 10] = [
     "README.md",
 ];
 
+/// README's "Names you can rely on", the section's text.
+fn readme_names() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme
+        .find("### Names you can rely on")
+        .expect("the section");
+    let end = readme[start + 4..]
+        .find("\n### ")
+        .map_or(readme.len(), |e| start + 4 + e);
+    readme[start..end].to_string()
+}
+
+/// Every name `src/contract.rs` holds, and every bundle file, is listed in
+/// README's "Names you can rely on": a name added without it fails here.
+#[test]
+fn every_name_others_rely_on_is_in_the_readmes_list() {
+    let section = readme_names();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let contract = fs::read_to_string(root.join("src/contract.rs")).unwrap();
+    let names: Vec<&str> = contract
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub const "))
+        .filter_map(|l| l.split_once(": &str = \"")?.1.strip_suffix("\";"))
+        .collect();
+    assert!(names.len() >= 20, "the parse found the names: {names:?}");
+    let listed = |name: &str| {
+        [
+            format!("`{name}`"),
+            format!("`{name}/`"),
+            format!("`{name}="),
+            format!("{{{{{name}}}}}"),
+        ]
+        .iter()
+        .any(|form| section.contains(form.as_str()))
+    };
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .chain(BUNDLE_FILES)
+        .filter(|n| !listed(n))
+        .collect();
+    assert!(missing.is_empty(), "README's names miss {missing:?}");
+}
+
 #[test]
 fn bundle_writes_every_file_and_the_script_is_executable() {
     let dir = tempfile::tempdir().unwrap();
