@@ -97,17 +97,57 @@ struct RequestView {
     post: Vec<String>,
 }
 
-/// A file name from a request's or folder's name: no path separators.
-fn file_name(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_control() || "/\\:*?\"<>|".contains(c) {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect()
+/// File names unique within one directory, whatever names people give their
+/// use cases and requests (the `.bru` file's `meta` keeps the name itself):
+/// characters a file system refuses become `_`, so do a leading dot and
+/// trailing dots and spaces (Windows drops them); the length is bounded; a
+/// name taken, ignoring case as macOS and Windows do, gets ` (2)`, ` (3)`, ….
+struct FileNames {
+    taken: Vec<String>,
+}
+
+/// A file name's bytes before its suffix: well under the 255 file systems allow.
+const MAX_NAME_BYTES: usize = 200;
+
+impl FileNames {
+    /// `reserved`: names the directory holds already.
+    fn new(reserved: &[&str]) -> Self {
+        FileNames {
+            taken: reserved.iter().map(|r| r.to_lowercase()).collect(),
+        }
+    }
+
+    /// A file name for `name`, with `suffix`, not yet taken here.
+    fn unique(&mut self, name: &str, suffix: &str) -> String {
+        let mut base: String = name
+            .chars()
+            .map(|c| {
+                if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        while base.len() > MAX_NAME_BYTES {
+            base.pop();
+        }
+        if base.ends_with(['.', ' ']) {
+            base.truncate(base.trim_end_matches(['.', ' ']).len());
+            base.push('_');
+        }
+        if base.starts_with('.') {
+            base.insert(0, '_');
+        }
+        let mut candidate = format!("{base}{suffix}");
+        let mut n = 1;
+        while self.taken.contains(&candidate.to_lowercase()) {
+            n += 1;
+            candidate = format!("{base} ({n}){suffix}");
+        }
+        self.taken.push(candidate.to_lowercase());
+        candidate
+    }
 }
 
 fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
@@ -232,8 +272,10 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
     for uc in &kit.use_cases {
         folders.push((uc.name.clone(), uc.requests.iter().collect()));
     }
+    let mut dirs = FileNames::new(&["bruno.json", "collection.bru", "environments"]);
     for (n, (folder, requests)) in folders.into_iter().enumerate() {
-        let dir = file_name(&folder);
+        let dir = dirs.unique(&folder, "");
+        let mut names = FileNames::new(&["folder.bru"]);
         out.push(file(
             format!("{dir}/folder.bru"),
             render(
@@ -243,7 +285,7 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
         ));
         for (i, req) in requests.into_iter().enumerate() {
             out.push(file(
-                format!("{dir}/{}.bru", file_name(&req.name)),
+                format!("{dir}/{}", names.unique(&req.name, ".bru")),
                 render("bruno_request", &request_view(kit, req, i + 1))?,
             ));
         }
@@ -330,4 +372,24 @@ fn keeps(req: &Request) -> Vec<String> {
         ));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_stay_in_their_directory_and_apart() {
+        let mut names = FileNames::new(&["folder.bru"]);
+        assert_eq!(names.unique("..", ""), "_");
+        assert_eq!(names.unique(".env", ""), "_.env");
+        assert_eq!(names.unique("a/b:c", ".bru"), "a_b_c.bru");
+        assert_eq!(names.unique("folder", ".bru"), "folder (2).bru");
+        assert_eq!(names.unique("A", ".bru"), "A.bru");
+        assert_eq!(names.unique("a", ".bru"), "a (2).bru");
+        assert_eq!(names.unique("x. ", ".bru"), "x_.bru");
+        let long = names.unique(&"é".repeat(300), ".bru");
+        assert!(long.len() <= MAX_NAME_BYTES + 4, "{}", long.len());
+        assert!(long.starts_with("éé"));
+    }
 }

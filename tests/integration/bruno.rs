@@ -275,15 +275,20 @@ fn bru_runs_a_use_case_chain_and_writes_only_when_allowed() {
     );
 }
 
-/// Hostile text in every value a `.bru` file holds (a request's name, a
-/// filter's value, a use case's folder) reads back through Bruno's own
-/// parser as it was given.
+/// Hostile text in every value a `.bru` file holds (a use case's folder, a
+/// request's name, a filter's value) reads back through Bruno's own parser
+/// as it was given (but for the spaces around it, which the syntax cannot
+/// hold but in the URL), and every folder and request gets a file of its own
+/// (names that a file system would merge, `a:` and `a_`, `A` and `a`,
+/// `x.` and `x`, do not): fixed cases and hundreds generated, one
+/// `coupagen bruno` and one parser run for all.
 #[test]
 fn hostile_values_read_back_through_brunos_parser() {
+    use proptest::strategy::{Strategy, ValueTree};
     let Some(lang) = node_package("@usebruno/lang", "Bruno's parser") else {
         return;
     };
-    const HOSTILE: &[&str] = &[
+    const FIXED: &[&str] = &[
         "a: b",
         "{{X}}",
         "}",
@@ -299,28 +304,50 @@ fn hostile_values_read_back_through_brunos_parser() {
         "`tick`",
         "~tilde",
         "100%",
+        "a:",
+        "a_",
+        "A",
+        "a",
+        "x.",
+        "x",
+        ".hidden",
+        "folder",
     ];
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("hostile.json");
-    let requests: Vec<serde_json::Value> = HOSTILE
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            serde_json::json!({
-                "name": format!("Find {i} {h}"),
-                "description": h,
+    let mut runner = proptest::test_runner::TestRunner::default();
+    let strategy = crate::hostile::hostile_text(6);
+    let mut texts: Vec<String> = FIXED.iter().map(|t| t.to_string()).collect();
+    texts.extend((0..500).map(|_| strategy.new_tree(&mut runner).unwrap().current()));
+    let use_case = |i: usize, t: &str| {
+        serde_json::json!({
+            "id": format!("c{i}"),
+            "name": format!("{t} {i}"),
+            "description": "d",
+            "requests": [{
+                "name": t,
+                "description": "d",
                 "path": "/api/suppliers",
-                "query": {"name[contains]": h},
+                "query": {"name[contains]": t},
                 "scope": "core.supplier.read",
                 "says": "ok"
-            })
+            }]
+        })
+    };
+    // Only what validation accepts reaches a file; the folder names are
+    // distinct, the request names repeat across folders on purpose.
+    let accepted: Vec<(usize, String)> = texts
+        .into_iter()
+        .enumerate()
+        .filter(|(i, t)| {
+            let one = serde_json::json!({"use_cases": [use_case(*i, t)]}).to_string();
+            coupagen::usecase::parse(&one, coupagen::error::Origin::Flag("--use-case-file"), "f")
+                .is_ok()
         })
         .collect();
-    fs::write(
-        &file,
-        serde_json::json!({"use_cases": [{"id": "hostile", "name": "Folder a: {{b}} }", "description": "d", "requests": requests}]}).to_string(),
-    )
-    .unwrap();
+    assert!(accepted.len() >= 200, "{} accepted", accepted.len());
+    let cases: Vec<serde_json::Value> = accepted.iter().map(|(i, t)| use_case(*i, t)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hostile.json");
+    fs::write(&file, serde_json::json!({"use_cases": cases}).to_string()).unwrap();
     let out_dir = dir.path().join("bruno");
     let done = run(&[
         "bruno",
@@ -336,7 +363,6 @@ fn hostile_values_read_back_through_brunos_parser() {
         .into_iter()
         .filter(|p| {
             p.extension().is_some_and(|e| e == "bru")
-                && !p.ends_with("folder.bru")
                 && !p.ends_with("collection.bru")
                 && !p.to_string_lossy().contains("/environments/")
                 && !p.to_string_lossy().contains("/Auth/")
@@ -344,12 +370,26 @@ fn hostile_values_read_back_through_brunos_parser() {
         .collect();
     let script = r#"
 const fs = require('fs');
+const path = require('path');
 const lang = require(process.argv[1]);
-const out = process.argv.slice(2).map((f) => {
-  const j = lang.bruToJsonV2(fs.readFileSync(f, 'utf8'));
-  return { name: j.meta.name, query: (j.params || []).map((p) => [p.name, p.value]) };
-});
-console.log(JSON.stringify(out));
+const folders = {};
+for (const f of process.argv.slice(2)) {
+  const text = fs.readFileSync(f, 'utf8');
+  const dir = path.dirname(f);
+  folders[dir] = folders[dir] || {};
+  if (path.basename(f) === 'folder.bru') {
+    folders[dir].folder = lang.collectionBruToJson(text).meta.name;
+  } else {
+    const j = lang.bruToJsonV2(text);
+    const url = new URL(j.http.url.replace('{{host}}', 'h'));
+    (folders[dir].requests = folders[dir].requests || []).push({
+      name: j.meta.name,
+      query: (j.params || []).map((p) => [p.name, p.value]),
+      url_query: [...url.searchParams],
+    });
+  }
+}
+console.log(JSON.stringify(Object.values(folders)));
 "#;
     let out = Command::new("node")
         .arg("-e")
@@ -360,15 +400,43 @@ console.log(JSON.stringify(out));
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let read: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(read.len(), HOSTILE.len());
-    for (i, h) in HOSTILE.iter().enumerate() {
-        let name = format!("Find {i} {h}");
-        let entry = read
-            .iter()
-            .find(|r| r["name"] == name)
-            .unwrap_or_else(|| panic!("{name:?} not read back: {read:?}"));
-        assert_eq!(entry["query"][0][1], serde_json::json!(h), "{name:?}");
-    }
+    let read: Vec<(String, String, serde_json::Value, serde_json::Value)> = read
+        .iter()
+        .map(|f| {
+            let reqs = f["requests"].as_array().expect("one request a folder");
+            assert_eq!(reqs.len(), 1, "{f}");
+            let r = &reqs[0];
+            (
+                f["folder"].as_str().unwrap().to_string(),
+                r["name"].as_str().unwrap().to_string(),
+                r["query"].clone(),
+                r["url_query"].clone(),
+            )
+        })
+        .collect();
+    let expected: Vec<_> = accepted
+        .iter()
+        .map(|(i, t)| {
+            // The .bru syntax has no quoting: Bruno trims the spaces around
+            // a name and a query value it shows; the URL, which is what
+            // runs, keeps them.
+            let shown = serde_json::json!([["name[contains]", t.trim()]]);
+            let sent = serde_json::json!([["name[contains]", t]]);
+            (
+                format!("{t} {i}").trim().to_string(),
+                t.trim().to_string(),
+                shown,
+                sent,
+            )
+        })
+        .collect();
+    assert_eq!(read.len(), expected.len(), "a folder for each use case");
+    let lost: Vec<_> = expected.iter().filter(|e| !read.contains(e)).collect();
+    let strange: Vec<_> = read.iter().filter(|r| !expected.contains(r)).collect();
+    assert!(
+        lost.is_empty(),
+        "written:\n{lost:#?}\nBruno read:\n{strange:#?}"
+    );
 }
 
 /// User consent in `bru run`: with COUPA_REFRESH_TOKEN the refresh runs and

@@ -20,7 +20,7 @@ const NASTY: &[&str] = &[
 ];
 
 /// Text built from nasty fragments and arbitrary printable characters.
-fn hostile_text(max_parts: usize) -> impl Strategy<Value = String> {
+pub fn hostile_text(max_parts: usize) -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop_oneof![
             prop::sample::select(NASTY).prop_map(String::from),
