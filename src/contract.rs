@@ -1,5 +1,6 @@
 //! Names others rely on: Postman variables, the environment the check
-//! script and `verify` read, Bruno's variables and OpenAPI's schemes. README's "Names you can rely on" lists these;
+//! script and `verify` read, Bruno's and the HTTP file's variables and
+//! OpenAPI's schemes. README's "Names you can rely on" lists these;
 //! change one only with it.
 
 /// Postman collection variables: the guide's own placeholders, and when the
@@ -65,6 +66,24 @@ pub mod bruno {
     pub const HOST: &str = "host";
     pub const SCOPE: &str = "scope";
     pub const ACCESS_TOKEN: &str = "access_token";
+}
+
+/// The HTTP file (JetBrains HTTP Client, httpyac): the environment `--env`
+/// names and the variables its requests read from `http-client.env.json` or
+/// `http-client.private.env.json` (the flow's and use cases' others are
+/// Postman's); a request sets `encoded-<name>` for each value it puts into a
+/// URL or form, a name no input can take.
+pub mod http {
+    pub const ENVIRONMENT: &str = "coupa";
+    pub const HOST: &str = "host";
+    pub const SCOPE: &str = "scope";
+    pub const ACCESS_TOKEN: &str = "access_token";
+    pub const CLIENT_ID: &str = "client_id";
+    pub const CLIENT_SECRET: &str = "client_secret";
+    /// The file that holds the credentials for a person who runs the file
+    /// in a JetBrains IDE; the kit never writes it.
+    pub const PRIVATE_ENV_FILE: &str = "http-client.private.env.json";
+    pub const ENCODED_PREFIX: &str = "encoded-";
 }
 
 /// OpenAPI: the security schemes' names.

@@ -21,6 +21,25 @@ pub fn one_line(text: &str) -> String {
         .collect()
 }
 
+/// A JavaScript literal (string, number, array) that stays inside an HTTP
+/// file's `{% %}` script block: JSON, with `%`, `{` and `}` as `\u` escapes,
+/// so that no `%}` ends the block and no `{{` reads as a variable. Outside a
+/// string those characters cannot occur: JSON puts braces only around objects,
+/// which this is never given.
+pub fn js_literal(value: &serde_json::Value) -> String {
+    let json = value.to_string();
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '%' | '{' | '}' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A Markdown code span: a backtick fence longer than any run inside.
 pub fn code_span(text: &str) -> String {
     let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
@@ -172,6 +191,15 @@ mod tests {
     #[test]
     fn code_span_outside_a_table_leaves_pipes_alone() {
         assert_eq!(code_span("x`y|z"), "``x`y|z``");
+    }
+
+    #[test]
+    fn a_js_string_hides_what_would_end_a_script_block() {
+        assert_eq!(
+            js_literal(&"a%}b{{c}}\"\n".into()),
+            r#""a\u0025\u007db\u007b\u007bc\u007d\u007d\"\n""#
+        );
+        assert_eq!(js_literal(&serde_json::json!(["0", "id"])), r#"["0","id"]"#);
     }
 
     #[test]

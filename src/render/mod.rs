@@ -6,6 +6,7 @@ mod bruno;
 mod compound;
 mod curl;
 mod escape;
+mod http;
 mod openapi;
 mod postman;
 mod readme;
@@ -73,6 +74,7 @@ pub const FORMATS: &[&Format] = &[
     &sheet::FORMAT,
     &openapi::FORMAT,
     &bruno::FORMAT,
+    &http::FORMAT,
 ];
 
 /// The format whose subcommand is `command`.

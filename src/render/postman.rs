@@ -81,9 +81,9 @@ pub(super) struct Placeholders<'k> {
     pub spec: &'k Spec,
 }
 
-impl Placeholders<'_> {
+impl<'k> Placeholders<'k> {
     /// The Postman variable that holds `slot`.
-    pub fn name(&self, slot: Slot) -> &str {
+    pub fn name(&self, slot: Slot) -> &'k str {
         match slot {
             Slot::Conn(Conn::Domain) => names::DOMAIN,
             Slot::Conn(Conn::Scopes) => names::SCOPES,

@@ -216,6 +216,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "bruno_collection",
         include_str!("../../templates/bruno_collection.bru.hbs"),
     ),
+    ("http_file", include_str!("../../templates/coupa.http.hbs")),
+    (
+        "http_request",
+        include_str!("../../templates/http_request.http.hbs"),
+    ),
     (
         "bundle_readme",
         include_str!("../../templates/bundle_readme.md.hbs"),
@@ -235,6 +240,11 @@ pub const HELPERS: &[(&str, Escaper)] = &[
     ("line", |v| Ok(escape::one_line(&text(v)))),
     ("yaml", |v| Ok(escape::yaml_scalar(&text(v)))),
     ("bru", |v| Ok(escape::one_line(&text(v)))),
+    ("http", |v| Ok(escape::one_line(&text(v)))),
+    ("js", |v| match v {
+        Json::Object(_) => Err("a JavaScript literal is a string, number or list".into()),
+        v => Ok(escape::js_literal(v)),
+    }),
 ];
 
 thread_local! {

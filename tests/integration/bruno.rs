@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::real_clients::{assert_api_call, assert_token_request};
 use crate::support::coupa::Coupa;
 use crate::support::{node_package, run, stderr, stdout};
 
@@ -68,28 +69,15 @@ fn bru_runs_the_collection_and_no_file_keeps_the_token() {
         log[0].path, "/oauth2/token",
         "the token request runs first: {log:#?}"
     );
-    assert_eq!(
-        log[0].form(),
-        [
-            ("grant_type", "client_credentials"),
-            ("client_id", b.client_id.as_str()),
-            ("client_secret", b.client_secret.as_str()),
-            ("scope", "core.expense.read core.invoice.read"),
-        ]
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+    assert_token_request(
+        &log[0],
+        &b,
+        &b.client_secret,
+        "core.expense.read core.invoice.read",
     );
+    assert_api_call(&log[1], &coupa, "/api/expense_reports", "1");
+    assert_api_call(&log[2], &coupa, "/api/invoices", "1");
     let token = coupa.tokens().pop().unwrap();
-    for (path, call) in [
-        ("/api/expense_reports", &log[1]),
-        ("/api/invoices", &log[2]),
-    ] {
-        assert_eq!(call.path, path);
-        assert_eq!(
-            call.header("authorization"),
-            Some(format!("Bearer {token}").as_str())
-        );
-        assert_eq!(call.header("accept"), Some("application/json"));
-    }
     // After the run, no file of the collection holds the token.
     for entry in walk(&root) {
         let text = fs::read_to_string(&entry).unwrap_or_default();
@@ -224,14 +212,8 @@ fn bru_runs_a_use_case_chain_and_writes_only_when_allowed() {
     };
     let out = run(&[]);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
-    let heard: Vec<String> = coupa
-        .requests()
-        .iter()
-        .filter(|r| r.path.starts_with("/api/"))
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
     assert_eq!(
-        heard,
+        coupa.api_calls(),
         [
             "GET /api/users",
             "GET /api/approvals",
@@ -445,7 +427,7 @@ console.log(JSON.stringify(Object.values(folders)));
 /// with the person's token.
 #[test]
 fn bru_runs_the_consent_collection_on_a_refresh_token_or_a_fresh_code() {
-    use crate::support::browser::{self, Decision};
+    use crate::support::browser;
     use crate::support::coupa::{Behaviour, CALLBACK};
     if bru().is_none() {
         return;
@@ -457,24 +439,7 @@ fn bru_runs_the_consent_collection_on_a_refresh_token_or_a_fresh_code() {
     );
     let root = dir.path().join("bruno");
     let b = coupa.behaviour().clone();
-    let consent = |state: &str| {
-        let url = format!(
-            "{}/oauth2/authorizations/new?client_id={}&response_type=code&scope=core.approval.read%20offline_access&redirect_uri={}&state={state}",
-            coupa.base(),
-            b.client_id,
-            CALLBACK
-        );
-        let location = browser::consent(&coupa, &url, "alice", Decision::Allow).unwrap();
-        location
-            .split("code=")
-            .nth(1)
-            .unwrap()
-            .split('&')
-            .next()
-            .unwrap()
-            .to_string()
-    };
-    let refresh = browser::refresh_token(&coupa, &consent("s1"), CALLBACK);
+    let refresh = browser::refresh_token(&coupa, &browser::allowed_code(&coupa, "s1"), CALLBACK);
     let bru_with = |vars: &[(&str, &str)], extra: &[&str]| {
         coupa.clear();
         Command::new(bru().unwrap())
@@ -491,17 +456,16 @@ fn bru_runs_the_consent_collection_on_a_refresh_token_or_a_fresh_code() {
     let out = bru_with(&[("COUPA_REFRESH_TOKEN", &refresh)], &[]);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     let log = coupa.requests();
-    let grants: Vec<String> = log
-        .iter()
-        .filter(|r| r.path == "/oauth2/token")
-        .map(|r| r.form()[0].1.clone())
-        .collect();
-    assert_eq!(grants, ["refresh_token"], "the exchange skipped itself");
+    assert_eq!(
+        coupa.token_grants(),
+        ["refresh_token"],
+        "the exchange skipped itself"
+    );
     assert!(log
         .iter()
         .any(|r| r.path == "/api/approvals" && r.header("authorization").is_some()));
 
-    let code = consent("s2");
+    let code = browser::allowed_code(&coupa, "s2");
     let out = bru_with(&[], &["--env-var", &format!("authorization_code={code}")]);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     let exchange = coupa

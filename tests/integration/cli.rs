@@ -230,7 +230,7 @@ fn dash_output_is_stdout() {
     assert!(stdout(&out).contains("curl --location"));
 }
 
-const BUNDLE_FILES: [&str; 10] = [
+const BUNDLE_FILES: [&str; 12] = [
     "coupa.postman_collection.json",
     "coupa.postman_environment.json",
     "coupa-requests.curl",
@@ -239,6 +239,8 @@ const BUNDLE_FILES: [&str; 10] = [
     "agent-studio-connector.json",
     "coupa.openapi.yaml",
     "bruno",
+    "coupa.http",
+    "http-client.env.json",
     "coupagen.json",
     "README.md",
 ];
@@ -274,6 +276,8 @@ fn every_name_others_rely_on_is_in_the_readmes_list() {
             format!("`{name}`"),
             format!("`{name}/`"),
             format!("`{name}="),
+            // A prefix: `encoded-<name>`.
+            format!("`{name}<"),
             format!("{{{{{name}}}}}"),
         ]
         .iter()

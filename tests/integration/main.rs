@@ -12,6 +12,7 @@
 //! - `usecases`: use cases in newman, the script, compound-action YAML and verify
 //! - `openapi`: the OpenAPI document in redocly, openapi-to-postmanv2 and newman
 //! - `bruno`: the Bruno collection in `bru run` and Bruno's own parser
+//! - `http`: the HTTP file in `httpyac send`
 //! - `templates`: every template value passes through an escaper
 
 mod support;
@@ -21,6 +22,7 @@ mod cli;
 mod consent;
 mod coverage;
 mod hostile;
+mod http;
 mod openapi;
 mod real_clients;
 mod safety;

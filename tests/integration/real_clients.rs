@@ -15,7 +15,7 @@ use crate::support::newman;
 use crate::support::{require_tool, run, stderr, stdout};
 
 /// Hostile to every quoting layer: shell, URL encoding, JSON, Postman.
-const HOSTILE_SECRET: &str = "a&b=c+d%20e f\"g'h$i`j\\k!l Ünïcødé-ß";
+pub const HOSTILE_SECRET: &str = "a&b=c+d%20e f\"g'h$i`j\\k!l Ünïcødé-ß";
 
 /// The bundle for `coupa`'s domain, written by the real binary.
 fn bundle(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
@@ -49,7 +49,7 @@ fn token_requests(log: &[Recorded]) -> Vec<&Recorded> {
 }
 
 /// The token request carries exactly the four documented form fields.
-fn assert_token_request(r: &Recorded, b: &Behaviour, secret: &str, scope: &str) {
+pub fn assert_token_request(r: &Recorded, b: &Behaviour, secret: &str, scope: &str) {
     assert_eq!(r.method, "POST");
     assert!(r
         .header("content-type")
@@ -69,7 +69,7 @@ fn assert_token_request(r: &Recorded, b: &Behaviour, secret: &str, scope: &str) 
 }
 
 /// An API call carrying an issued token, JSON Accept, and the kit's limit.
-fn assert_api_call(r: &Recorded, coupa: &Coupa, path: &str, limit: &str) {
+pub fn assert_api_call(r: &Recorded, coupa: &Coupa, path: &str, limit: &str) {
     assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", path));
     let token = r
         .header("authorization")

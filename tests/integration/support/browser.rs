@@ -68,6 +68,24 @@ pub fn consent(
         .ok_or_else(|| format!("no redirect: HTTP {}", resp.status()))
 }
 
+/// The code Coupa's redirect carries after alice allows the default consent
+/// client (approvals, offline access, the default redirect URI) at `state`.
+pub fn allowed_code(coupa: &Coupa, state: &str) -> String {
+    let url = format!(
+        "{}/oauth2/authorizations/new?client_id={}&response_type=code&scope=core.approval.read%20offline_access&redirect_uri={}&state={state}",
+        coupa.base(),
+        coupa.behaviour().client_id,
+        super::coupa::CALLBACK
+    );
+    let location = consent(coupa, &url, "alice", Decision::Allow).unwrap();
+    location
+        .split("code=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .expect("a code in the redirect")
+        .to_string()
+}
+
 /// The browser arriving at `location` (a loopback redirect URI).
 pub fn arrive(location: &str) -> Result<String, String> {
     let agent: ureq::Agent = ureq::Agent::config_builder()

@@ -239,6 +239,24 @@ impl Coupa {
         self.state.log.lock().unwrap().clone()
     }
 
+    /// The API calls heard, as `METHOD path`.
+    pub fn api_calls(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/api/"))
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
+    /// The grant type of each token request heard.
+    pub fn token_grants(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .filter(|r| r.path == "/oauth2/token")
+            .map(|r| r.form()[0].1.clone())
+            .collect()
+    }
+
     pub fn clear(&self) {
         self.state.log.lock().unwrap().clear();
     }

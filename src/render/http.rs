@@ -1,0 +1,408 @@
+//! The HTTP file (JetBrains HTTP Client syntax, run by httpyac):
+//! `coupa.http` and `http-client.env.json`, which holds public values only.
+//! The credentials come from the process environment or from
+//! `http-client.private.env.json`, which the kit never writes; the token lives
+//! in a global variable, in the client's memory. Neither client encodes a
+//! variable's value for a URL or a form, so each request's script does it
+//! first: every value a request puts there goes through `encodeURIComponent`
+//! into a variable `encoded-<name>`.
+
+use serde::Serialize;
+use serde_json::{json, Value as Json};
+
+use super::postman::Placeholders;
+use super::templates::render;
+use super::{wanted, Artifact, File, Format, Pair};
+use crate::contract::http::{
+    ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, ENCODED_PREFIX, ENVIRONMENT, HOST, PRIVATE_ENV_FILE,
+    SCOPE,
+};
+use crate::contract::{env, postman as names};
+use crate::coupa;
+use crate::kit::{
+    encode, Answer, At, AuthValue, Binder, Conn, Encoding, Key, Kit, Piece, Request, Slot, Text,
+};
+use crate::Error;
+
+pub const HTTP_FILE: File = File {
+    path: "coupa.http",
+    variant: "http",
+    purpose: "The same requests as an HTTP file, for a JetBrains IDE's HTTP Client or httpyac: `httpyac send coupa.http --all --env coupa`, the credentials from COUPA_CLIENT_ID and COUPA_CLIENT_SECRET or from http-client.private.env.json.",
+};
+pub const ENV_FILE: File = File {
+    path: "http-client.env.json",
+    variant: "env",
+    purpose: "The HTTP file's public environment, `coupa`: the instance and scopes, no secret.",
+};
+
+pub const FORMAT: Format = Format {
+    command: "http",
+    about: "An HTTP file (JetBrains HTTP Client, httpyac) of the kit's requests, or its environment.",
+    long_about: Some(
+        "An HTTP file (JetBrains HTTP Client, httpyac) of the kit's requests, or its environment.\n\n\
+         Write both, side by side: `coupagen http -o coupa.http` and `coupagen http --format env \
+         -o http-client.env.json`. Run them with `httpyac send coupa.http --all --env coupa --json \
+         -o none --output-failed none`, COUPA_CLIENT_ID and COUPA_CLIENT_SECRET in the environment, \
+         or open coupa.http in a JetBrains IDE with client_id and client_secret in \
+         http-client.private.env.json (which coupagen never writes).",
+    ),
+    files: &[HTTP_FILE, ENV_FILE],
+    ignores: &["client_id_var", "client_secret_var", "connector_name"],
+    templates: &["http_file"],
+    render: |kit, only| {
+        let mut out = Vec::new();
+        if wanted(only, &HTTP_FILE) {
+            out.push(Artifact {
+                path: HTTP_FILE.path.into(),
+                text: render("http_file", &view(kit))?,
+                executable: false,
+            });
+        }
+        if wanted(only, &ENV_FILE) {
+            out.push(Artifact {
+                path: ENV_FILE.path.into(),
+                text: environment(kit)?,
+                executable: false,
+            });
+        }
+        Ok(out)
+    },
+};
+
+/// The variable that holds `slot`'s value, in an environment file, a
+/// `--var`, or a global a response handler set.
+fn name(spec: &crate::spec::Spec, slot: Slot) -> &str {
+    match slot {
+        Slot::Conn(Conn::Domain) => HOST,
+        Slot::Conn(Conn::Scopes) => SCOPE,
+        Slot::Conn(Conn::ClientId) => CLIENT_ID,
+        Slot::Conn(Conn::ClientSecret) => CLIENT_SECRET,
+        Slot::Auth(AuthValue::AccessToken) => ACCESS_TOKEN,
+        // The flow's others and a use case's values by Postman's names.
+        other => Placeholders { spec }.name(other),
+    }
+}
+
+/// The process environment variable that supplies `slot`, where one does.
+fn process_env(slot: Slot) -> Option<String> {
+    match slot {
+        Slot::Conn(Conn::ClientId) => Some(env::CLIENT_ID.into()),
+        Slot::Conn(Conn::ClientSecret) => Some(env::CLIENT_SECRET.into()),
+        Slot::Auth(AuthValue::RefreshToken) => Some(env::REFRESH_TOKEN.into()),
+        Slot::Input(name) => Some(env::input(name)),
+        _ => None,
+    }
+}
+
+/// What to do when `slot` has no value: the script's error says it.
+fn hint(spec: &crate::spec::Spec, slot: Slot) -> String {
+    let var = name(spec, slot);
+    match (slot, process_env(slot)) {
+        (Slot::Captured(_), _) => {
+            "an earlier request of this use case keeps it: run its requests in order".into()
+        }
+        (Slot::Conn(Conn::Scopes | Conn::RedirectUri), _) => {
+            format!("http-client.env.json holds it: choose the {ENVIRONMENT} environment")
+        }
+        (Slot::Input(_) | Slot::Auth(AuthValue::Code | AuthValue::CodeVerifier), env) => {
+            let env = env
+                .map(|e| format!(", {e} in the environment"))
+                .unwrap_or_default();
+            format!("give it with --var {var}=VALUE (httpyac){env}, or in {PRIVATE_ENV_FILE}")
+        }
+        (_, Some(env)) => format!("set {env} in the environment, or {var} in {PRIVATE_ENV_FILE}"),
+        (_, None) => format!("set {var} in {PRIVATE_ENV_FILE}"),
+    }
+}
+
+/// The HTTP file's binding: the host and the token as variables; a value a
+/// URL or form holds as the `encoded-<name>` variable its script sets.
+struct Vars<'s> {
+    spec: &'s crate::spec::Spec,
+}
+
+impl Binder for Vars<'_> {
+    type Out = Text;
+    fn slot(&self, slot: Slot, at: At) -> Text {
+        let name = name(self.spec, slot);
+        Text::Placeholder(match at {
+            At::Host | At::Header => format!("{{{{{name}}}}}"),
+            At::Path | At::Query | At::Form => format!("{{{{{ENCODED_PREFIX}{name}}}}}"),
+        })
+    }
+}
+
+/// The authorization URL as a comment shows it: the kit's own values
+/// filled in, the rest as `{{name}}` for the person to replace.
+struct Shown<'s> {
+    spec: &'s crate::spec::Spec,
+}
+
+impl Binder for Shown<'_> {
+    type Out = Text;
+    fn slot(&self, slot: Slot, _: At) -> Text {
+        match slot {
+            Slot::Conn(Conn::Domain) => Text::Value(self.spec.domain.as_str().into()),
+            Slot::Conn(Conn::Scopes) => Text::Value(self.spec.scope_list()),
+            Slot::Conn(Conn::RedirectUri) => match &self.spec.consent {
+                Some(c) => Text::Value(c.redirect_uri().as_str().into()),
+                None => Text::Placeholder(format!("{{{{{}}}}}", name(self.spec, slot))),
+            },
+            other => Text::Placeholder(format!("{{{{{}}}}}", name(self.spec, other))),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FileView {
+    domain: String,
+    environment: &'static str,
+    client_id_env: &'static str,
+    client_secret_env: &'static str,
+    client_id: &'static str,
+    client_secret: &'static str,
+    private_env_file: &'static str,
+    access_token: &'static str,
+    allow_writes: &'static str,
+    consent: Option<ConsentView>,
+    use_cases: bool,
+    requests: Vec<RequestView>,
+}
+
+#[derive(Serialize)]
+struct ConsentView {
+    authorize_url: String,
+    code: &'static str,
+    pkce: bool,
+    verifier: &'static str,
+    /// Whether the flow has a refresh (Coupa issues refresh tokens only
+    /// with offline_access).
+    refresh: bool,
+    refresh_env: &'static str,
+}
+
+#[derive(Serialize)]
+struct RequestView {
+    title: String,
+    /// httpyac's `# @disabled` expression: the request skips itself when a
+    /// value it needs is missing, or when it writes and writes are not allowed.
+    disabled: Option<String>,
+    /// The values its script encodes, each into `encoded-<name>`.
+    values: Vec<ValueView>,
+    /// A request that changes Coupa data: its script refuses unless allowed
+    /// (the JetBrains client has no `@disabled`).
+    writes: Option<WritesView>,
+    method: &'static str,
+    url: String,
+    headers: Vec<Pair>,
+    body: Option<String>,
+    test: String,
+    status: u16,
+    token: Option<TokenView>,
+    captures: Vec<CaptureView>,
+}
+
+#[derive(Serialize)]
+struct ValueView {
+    variable: String,
+    name: String,
+    process_env: Option<String>,
+    hint: String,
+}
+
+#[derive(Serialize)]
+struct WritesView {
+    variable: &'static str,
+    refused: String,
+}
+
+#[derive(Serialize)]
+struct TokenView {
+    variable: &'static str,
+    field: &'static str,
+}
+
+#[derive(Serialize)]
+struct CaptureView {
+    name: String,
+    keys: Json,
+}
+
+fn view(kit: &Kit<'_>) -> FileView {
+    let spec = kit.spec;
+    let mut requests: Vec<RequestView> = kit
+        .flow
+        .requests()
+        .chain(&kit.calls)
+        .map(|r| request_view(kit, r, r.name.clone()))
+        .collect();
+    for uc in &kit.use_cases {
+        for r in &uc.requests {
+            requests.push(request_view(kit, r, format!("{}: {}", uc.name, r.name)));
+        }
+    }
+    FileView {
+        domain: spec.domain.as_str().into(),
+        environment: ENVIRONMENT,
+        client_id_env: env::CLIENT_ID,
+        client_secret_env: env::CLIENT_SECRET,
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        private_env_file: PRIVATE_ENV_FILE,
+        access_token: ACCESS_TOKEN,
+        allow_writes: names::ALLOW_WRITES,
+        consent: spec.consent.as_ref().and_then(|consent| {
+            let authorize = kit.flow.authorize.as_ref()?;
+            Some(ConsentView {
+                authorize_url: authorize.url(&kit.host, &Shown { spec }),
+                code: names::AUTHORIZATION_CODE,
+                pkce: consent.pkce,
+                verifier: names::CODE_VERIFIER,
+                refresh: kit.flow.refresh.is_some(),
+                refresh_env: env::REFRESH_TOKEN,
+            })
+        }),
+        use_cases: !kit.use_cases.is_empty(),
+        requests,
+    }
+}
+
+fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
+    let spec = kit.spec;
+    let b = Vars { spec };
+    let mut slots: Vec<Slot> = Vec::new();
+    let in_url_or_form = std::iter::once(&req.path)
+        .chain(req.query.iter().map(|(_, v)| v))
+        .chain(req.form().iter().map(|(_, v)| v));
+    for slot in in_url_or_form.flat_map(|v| v.slots()) {
+        if !slots.contains(&slot) {
+            slots.push(slot);
+        }
+    }
+    let body = (!req.form().is_empty()).then(|| {
+        req.form()
+            .iter()
+            .map(|(k, v)| {
+                let value: String = v
+                    .lower(At::Form, &b)
+                    .into_iter()
+                    .map(|piece| match piece {
+                        Piece::Lit(text) => encode(text, b""),
+                        Piece::Bound(Text::Value(text)) => encode(&text, b""),
+                        Piece::Bound(Text::Placeholder(p)) => p,
+                    })
+                    .collect();
+                format!("{}={value}", encode(k, b""))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    RequestView {
+        disabled: disabled(kit, req),
+        values: slots
+            .iter()
+            .map(|&slot| ValueView {
+                variable: format!("{ENCODED_PREFIX}{}", name(spec, slot)),
+                name: name(spec, slot).into(),
+                process_env: process_env(slot),
+                hint: hint(spec, slot),
+            })
+            .collect(),
+        writes: (kit.use_case_of(req).is_some() && req.method.writes()).then(|| WritesView {
+            variable: names::ALLOW_WRITES,
+            refused: format!(
+                "Not sent: it changes Coupa data; set {} to true (--var {}=true) to run it.",
+                names::ALLOW_WRITES,
+                names::ALLOW_WRITES
+            ),
+        }),
+        method: req.method.as_str(),
+        url: req.url(&kit.host, &b),
+        headers: req
+            .sent_headers()
+            .iter()
+            .map(|(k, v)| Pair {
+                key: k.clone(),
+                value: v.text(At::Header, &b, Encoding::Raw),
+            })
+            .collect(),
+        body,
+        test: format!("{title} answers {}", req.expect.status),
+        title,
+        status: req.expect.status,
+        token: (req.expect.answer == Answer::Token).then_some(TokenView {
+            variable: ACCESS_TOKEN,
+            field: coupa::ACCESS_TOKEN_FIELD,
+        }),
+        captures: req
+            .captures
+            .iter()
+            .map(|c| CaptureView {
+                name: c.name.clone(),
+                keys: c
+                    .keys()
+                    .into_iter()
+                    .map(|k| match k {
+                        Key::Name(n) => json!(n),
+                        Key::Index(i) => json!(i),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// httpyac's `# @disabled` expression for a request that cannot or may not
+/// run: a use case's write without `allow_writes`, a value it needs missing,
+/// a consent exchange without a code, a refresh without a refresh token.
+fn disabled(kit: &Kit<'_>, req: &Request) -> Option<String> {
+    use super::escape::js_literal;
+    let spec = kit.spec;
+    let in_use_case = kit.use_case_of(req).is_some();
+    let needs: Vec<String> = req
+        .slots()
+        .into_iter()
+        .filter(|slot| match slot {
+            Slot::Input(_) | Slot::Captured(_) => in_use_case,
+            Slot::Auth(AuthValue::Code | AuthValue::RefreshToken) => !in_use_case,
+            _ => false,
+        })
+        .map(|slot| {
+            let var = format!("this[{}]", js_literal(&json!(name(spec, slot))));
+            match process_env(slot) {
+                Some(e) => format!("({var} || process.env[{}])", js_literal(&json!(e))),
+                None => var,
+            }
+        })
+        .collect();
+    let mut reasons = Vec::new();
+    if in_use_case && req.method.writes() {
+        reasons.push(format!(
+            "this[{}] !== \"true\"",
+            js_literal(&json!(names::ALLOW_WRITES))
+        ));
+    }
+    match needs.as_slice() {
+        [] => {}
+        [one] => reasons.push(format!("!{one}")),
+        all => reasons.push(format!("!({})", all.join(" && "))),
+    }
+    (!reasons.is_empty()).then(|| reasons.join(" || "))
+}
+
+/// `http-client.env.json`: the environment's public values.
+fn environment(kit: &Kit<'_>) -> Result<String, Error> {
+    let spec = kit.spec;
+    let mut vars = serde_json::Map::new();
+    vars.insert(HOST.into(), json!(spec.domain.as_str()));
+    vars.insert(SCOPE.into(), json!(spec.scope_list()));
+    if let Some(consent) = &spec.consent {
+        vars.insert(
+            names::REDIRECT_URI.into(),
+            json!(consent.redirect_uri().as_str()),
+        );
+    }
+    let text = serde_json::to_string_pretty(&json!({ ENVIRONMENT: vars }))
+        .map_err(|e| Error::Failed(e.to_string()))?;
+    Ok(format!("{text}\n"))
+}
