@@ -16,6 +16,8 @@ mod templates;
 
 pub use templates::{build_registry, HELPERS, TEMPLATES};
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use serde::Serialize;
 
 use crate::input::Inputs;
@@ -101,29 +103,54 @@ pub const CONFIG_FILE: File = File {
 /// Every file of `bundle`, in a stable order, the README last. `inputs` is
 /// the kit's record of what it was made from.
 pub fn bundle(kit: &Kit<'_>, inputs: &Inputs) -> Result<Vec<Artifact>, Error> {
-    // Each format compiles its templates and renders on a thread of its own:
-    // compiling is most of the work, and formats share none of it.
-    let rendered: Vec<Result<Vec<Artifact>, Error>> = std::thread::scope(|scope| {
-        let formats: Vec<_> = FORMATS
-            .iter()
-            .map(|format| scope.spawn(move || (format.render)(kit, None)))
-            .collect();
-        let own = compound::files(kit).and_then(|mut yaml| {
+    // Formats render on one thread a core, each thread taking the next
+    // format as it finishes one: compiling is most of the work and formats
+    // share none of it, while a thread a format only adds memory (each
+    // thread's allocator arena) on a machine with fewer cores than formats.
+    let jobs = FORMATS.len() + 1;
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs);
+    let render = |job: usize| match FORMATS.get(job) {
+        Some(format) => (format.render)(kit, None),
+        // The compound actions, and the README.
+        None => compound::files(kit).and_then(|mut yaml| {
             yaml.push(readme::file(kit)?);
             Ok(yaml)
-        });
-        formats
-            .into_iter()
-            .map(|f| {
-                f.join().unwrap_or_else(|_| {
-                    Err(Error::Failed(
-                        "a format's render panicked; this is a bug".into(),
-                    ))
+        }),
+    };
+    let mut rendered: Vec<(usize, Result<Vec<Artifact>, Error>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let job = next.fetch_add(1, Ordering::Relaxed);
+                        if job >= jobs {
+                            break done;
+                        }
+                        done.push((job, render(job)));
+                    }
                 })
             })
-            .chain([own])
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    vec![(
+                        0,
+                        Err(Error::Failed(
+                            "a format's render panicked; this is a bug".into(),
+                        )),
+                    )]
+                })
+            })
             .collect()
     });
+    rendered.sort_by_key(|(job, _)| *job);
+    let rendered = rendered.into_iter().map(|(_, r)| r);
     let mut files = Vec::new();
     for artifacts in rendered {
         files.extend(artifacts?);
