@@ -173,11 +173,18 @@ fn httpyac_runs_the_file_with_an_exact_form_and_fails_on_a_wrong_secret() {
     }
 
     coupa.clear();
+    let wrong_secret = "wrong-Zq7-secret";
     let wrong = send(
         &coupa,
         dir.path(),
-        &[creds[0], ("COUPA_CLIENT_SECRET", "wrong")],
+        &[creds[0], ("COUPA_CLIENT_SECRET", wrong_secret)],
         &[],
+    );
+    // As README runs it, httpyac shows no part of the form, even on a failure.
+    let shown = format!("{}{}", wrong.json, stderr(&wrong.out));
+    assert!(
+        !shown.contains(wrong_secret),
+        "httpyac showed the secret:\n{shown}"
     );
     assert!(wrong.summary("failedTests") >= 1, "{:#}", wrong.json);
     assert_eq!(
