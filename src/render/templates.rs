@@ -466,12 +466,14 @@ fn partials(text: &str) -> Vec<(&str, bool)> {
 /// error, not a broken file; re-indenting it frees the templates' layout.
 pub fn render_json(name: &str, view: &impl Serialize) -> Result<String, Error> {
     let text = render(name, view)?;
-    let value = serde_json::from_str::<Json>(&text)
+    // Streamed, token by token: no tree of the whole document in memory.
+    let mut pretty = Vec::with_capacity(text.len() * 2);
+    let mut from = serde_json::Deserializer::from_str(&text);
+    serde_transcode::transcode(&mut from, &mut serde_json::Serializer::pretty(&mut pretty))
+        .and_then(|()| from.end())
         .map_err(|e| Error::Failed(format!("{name} rendered invalid JSON ({e}); this is a bug")))?;
-    let mut pretty =
-        serde_json::to_string_pretty(&value).map_err(|e| Error::Failed(format!("{name}: {e}")))?;
-    pretty.push('\n');
-    Ok(pretty)
+    pretty.push(b'\n');
+    String::from_utf8(pretty).map_err(|e| Error::Failed(format!("{name}: {e}")))
 }
 
 /// A helper that writes `f(first parameter)`; `f` says what is wrong, if anything.
