@@ -378,7 +378,7 @@ fn disabled(kit: &Kit<'_>, req: &Request) -> Option<String> {
     let mut reasons = Vec::new();
     if in_use_case && req.method.writes() {
         reasons.push(format!(
-            "this[{}] !== \"true\"",
+            "String(this[{}]) !== \"true\"",
             js_literal(&json!(names::ALLOW_WRITES))
         ));
     }

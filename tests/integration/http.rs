@@ -226,8 +226,8 @@ fn the_private_environment_file_supplies_the_credentials() {
 }
 
 /// A use case runs as a chain: the user found, their pending approvals, the
-/// report behind the first; the approval is written only with
-/// `allow_writes=true`, and a reason holding `&` and `+` arrives exact.
+/// report behind the first; the approval is written only with `allow_writes`
+/// true, and a reason holding `&`, `+` and `%` arrives exact.
 #[test]
 fn httpyac_runs_a_use_case_chain_and_writes_only_when_allowed() {
     if httpyac().is_none() {
@@ -271,10 +271,14 @@ fn httpyac_runs_a_use_case_chain_and_writes_only_when_allowed() {
         "pending_approval"
     );
 
+    // Allowed as a JetBrains user allows it: in the private file, a JSON true.
     coupa.clear();
-    let mut allowed = vars.to_vec();
-    allowed.push("allow_writes=true");
-    let report = send(&coupa, dir.path(), &creds, &allowed);
+    fs::write(
+        dir.path().join("http-client.private.env.json"),
+        r#"{"coupa": {"allow_writes": true}}"#,
+    )
+    .unwrap();
+    let report = send(&coupa, dir.path(), &creds, &vars);
     report.assert_all_passed();
     let put = coupa
         .requests()
