@@ -22,6 +22,7 @@ use crate::coupa;
 use crate::kit::{
     encode, Answer, At, AuthValue, Binder, Conn, Encoding, Key, Kit, Piece, Request, Slot, Text,
 };
+use crate::spec::Spec;
 use crate::Error;
 
 pub const HTTP_FILE: File = File {
@@ -71,7 +72,7 @@ pub const FORMAT: Format = Format {
 
 /// The variable that holds `slot`'s value, in an environment file, a
 /// `--var`, or a global a response handler set.
-fn name(spec: &crate::spec::Spec, slot: Slot) -> &str {
+fn name(spec: &Spec, slot: Slot) -> &str {
     match slot {
         Slot::Conn(Conn::Domain) => HOST,
         Slot::Conn(Conn::Scopes) => SCOPE,
@@ -95,14 +96,17 @@ fn process_env(slot: Slot) -> Option<String> {
 }
 
 /// What to do when `slot` has no value: the script's error says it.
-fn hint(spec: &crate::spec::Spec, slot: Slot) -> String {
+fn hint(spec: &Spec, slot: Slot) -> String {
     let var = name(spec, slot);
     match (slot, process_env(slot)) {
         (Slot::Captured(_), _) => {
             "an earlier request of this use case keeps it: run its requests in order".into()
         }
         (Slot::Conn(Conn::Scopes | Conn::RedirectUri), _) => {
-            format!("http-client.env.json holds it: choose the {ENVIRONMENT} environment")
+            format!(
+                "{} holds it: choose the {ENVIRONMENT} environment",
+                ENV_FILE.path
+            )
         }
         (Slot::Input(_) | Slot::Auth(AuthValue::Code | AuthValue::CodeVerifier), env) => {
             let env = env
@@ -118,7 +122,7 @@ fn hint(spec: &crate::spec::Spec, slot: Slot) -> String {
 /// The HTTP file's binding: the host and the token as variables; a value a
 /// URL or form holds as the `encoded-<name>` variable its script sets.
 struct Vars<'s> {
-    spec: &'s crate::spec::Spec,
+    spec: &'s Spec,
 }
 
 impl Binder for Vars<'_> {
@@ -135,7 +139,7 @@ impl Binder for Vars<'_> {
 /// The authorization URL as a comment shows it: the kit's own values
 /// filled in, the rest as `{{name}}` for the person to replace.
 struct Shown<'s> {
-    spec: &'s crate::spec::Spec,
+    spec: &'s Spec,
 }
 
 impl Binder for Shown<'_> {
@@ -156,6 +160,7 @@ impl Binder for Shown<'_> {
 #[derive(Serialize)]
 struct FileView {
     domain: String,
+    file: &'static str,
     environment: &'static str,
     client_id_env: &'static str,
     client_secret_env: &'static str,
@@ -243,6 +248,7 @@ fn view(kit: &Kit<'_>) -> FileView {
     }
     FileView {
         domain: spec.domain.as_str().into(),
+        file: HTTP_FILE.path,
         environment: ENVIRONMENT,
         client_id_env: env::CLIENT_ID,
         client_secret_env: env::CLIENT_SECRET,
