@@ -248,8 +248,9 @@ proptest! {
     #![proptest_config(config())]
 
     /// A hostile redirect URI (and connector name) reaches every user-consent
-    /// artifact intact: JSON, Markdown, curl's words, the script's words, and
-    /// the authorization URL, where it is one encoded query value.
+    /// artifact intact: JSON, Markdown, curl's words, the script's words, the
+    /// HTTP file's environment, and the authorization URL (curl's, the HTTP
+    /// file's, the script's), where it is one encoded query value.
     #[test]
     fn a_redirect_uri_reads_back_in_every_consent_artifact(uri in redirect_uri(), connector in connector_name()) {
         let spec = Inputs {
@@ -279,6 +280,14 @@ proptest! {
         let exchange = bash_words(&command_after(&curl, "# Exchange the authorization code\ncurl "), &[]);
         prop_assert!(exchange.contains(&format!("redirect_uri={uri}")), "{:?}", exchange);
         let url = curl.lines().find_map(|l| l.strip_prefix("#    https://")).unwrap();
+        let value = url.split('&').find_map(|p| p.strip_prefix("redirect_uri=")).unwrap();
+        prop_assert_eq!(decode(value), uri.clone());
+
+        // The HTTP file: the environment's value, and the URL its comment shows.
+        let env = json(&render::file(&kit, "http-client.env.json").unwrap().text);
+        prop_assert_eq!(&env["coupa"]["redirect_uri"], &serde_json::json!(uri));
+        let http = render::file(&kit, "coupa.http").unwrap().text;
+        let url = http.lines().find_map(|l| l.strip_prefix("#   https://")).unwrap();
         let value = url.split('&').find_map(|p| p.strip_prefix("redirect_uri=")).unwrap();
         prop_assert_eq!(decode(value), uri.clone());
 
