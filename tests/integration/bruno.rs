@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::real_clients::{assert_api_call, assert_token_request};
+use crate::real_clients::assert_expenses_and_invoices_run;
 use crate::support::coupa::Coupa;
 use crate::support::{node_package, run, stderr, stdout};
 
@@ -69,14 +69,7 @@ fn bru_runs_the_collection_and_no_file_keeps_the_token() {
         log[0].path, "/oauth2/token",
         "the token request runs first: {log:#?}"
     );
-    assert_token_request(
-        &log[0],
-        &b,
-        &b.client_secret,
-        "core.expense.read core.invoice.read",
-    );
-    assert_api_call(&log[1], &coupa, "/api/expense_reports", "1");
-    assert_api_call(&log[2], &coupa, "/api/invoices", "1");
+    assert_expenses_and_invoices_run(&coupa);
     let token = coupa.tokens().pop().unwrap();
     // After the run, no file of the collection holds the token.
     for entry in walk(&root) {

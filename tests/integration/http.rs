@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::real_clients::{assert_api_call, assert_token_request};
+use crate::real_clients::assert_expenses_and_invoices_run;
 use crate::support::coupa::{Behaviour, Coupa};
 use crate::support::{run, stderr};
 
@@ -145,14 +145,7 @@ fn httpyac_runs_the_file_with_an_exact_form_and_fails_on_a_wrong_secret() {
     );
     let log = coupa.requests();
     assert_eq!(log[0].path, "/oauth2/token", "{log:#?}");
-    assert_token_request(
-        &log[0],
-        &b,
-        &b.client_secret,
-        "core.expense.read core.invoice.read",
-    );
-    assert_api_call(&log[1], &coupa, "/api/expense_reports", "1");
-    assert_api_call(&log[2], &coupa, "/api/invoices", "1");
+    assert_expenses_and_invoices_run(&coupa);
     let token = coupa.tokens().pop().unwrap();
     // Neither the report (as README's command asks for it) nor any file beside
     // the HTTP file holds the token or the secret.

@@ -68,6 +68,21 @@ pub fn assert_token_request(r: &Recorded, b: &Behaviour, secret: &str, scope: &s
     assert_eq!(form, expected);
 }
 
+/// A run of the kit for expense reports and invoices, as the stand-in heard
+/// it: the exact token request first, then each call with an issued token.
+pub fn assert_expenses_and_invoices_run(coupa: &Coupa) {
+    let b = coupa.behaviour();
+    let log = coupa.requests();
+    assert_token_request(
+        &log[0],
+        b,
+        &b.client_secret,
+        "core.expense.read core.invoice.read",
+    );
+    assert_api_call(&log[1], coupa, "/api/expense_reports", "1");
+    assert_api_call(&log[2], coupa, "/api/invoices", "1");
+}
+
 /// An API call carrying an issued token, JSON Accept, and the kit's limit.
 pub fn assert_api_call(r: &Recorded, coupa: &Coupa, path: &str, limit: &str) {
     assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", path));
@@ -717,15 +732,7 @@ fn postman_cli_runs_the_collection_beside_newman_and_fails_on_a_wrong_secret() {
     let b = coupa.behaviour().clone();
     let (ok, report, said) = postman_run(&coupa, kit.path(), &b.client_secret);
     assert!(ok, "postman collection run failed:\n{said}");
-    let log = coupa.requests();
-    assert_token_request(
-        &log[0],
-        &b,
-        &b.client_secret,
-        "core.expense.read core.invoice.read",
-    );
-    assert_api_call(&log[1], &coupa, "/api/expense_reports", "1");
-    assert_api_call(&log[2], &coupa, "/api/invoices", "1");
+    assert_expenses_and_invoices_run(&coupa);
     let failures = report["run"]["failures"].as_array().map_or(0, Vec::len);
     assert_eq!(failures, 0, "{said}");
 
