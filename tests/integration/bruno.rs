@@ -420,7 +420,7 @@ console.log(JSON.stringify(Object.values(folders)));
 /// with the person's token.
 #[test]
 fn bru_runs_the_consent_collection_on_a_refresh_token_or_a_fresh_code() {
-    use crate::support::browser;
+    use crate::consent::{assert_runs_on_a_refresh_token_or_a_fresh_code, Given};
     use crate::support::coupa::{Behaviour, CALLBACK};
     if bru().is_none() {
         return;
@@ -432,49 +432,18 @@ fn bru_runs_the_consent_collection_on_a_refresh_token_or_a_fresh_code() {
     );
     let root = dir.path().join("bruno");
     let b = coupa.behaviour().clone();
-    let refresh = browser::refresh_token(&coupa, &browser::allowed_code(&coupa, "s1"), CALLBACK);
-    let bru_with = |vars: &[(&str, &str)], extra: &[&str]| {
-        coupa.clear();
-        Command::new(bru().unwrap())
-            .args(["run", "-r", "--env", "coupa", "--cacert"])
+    assert_runs_on_a_refresh_token_or_a_fresh_code(&coupa, |given| {
+        let mut cmd = Command::new(bru().unwrap());
+        cmd.args(["run", "-r", "--env", "coupa", "--cacert"])
             .arg(&coupa.ca_file)
-            .args(extra)
             .current_dir(&root)
             .env("COUPA_CLIENT_ID", &b.client_id)
-            .env("COUPA_CLIENT_SECRET", &b.client_secret)
-            .envs(vars.iter().copied())
-            .output()
-            .unwrap()
-    };
-    let out = bru_with(&[("COUPA_REFRESH_TOKEN", &refresh)], &[]);
-    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
-    let log = coupa.requests();
-    assert_eq!(
-        coupa.token_grants(),
-        ["refresh_token"],
-        "the exchange skipped itself"
-    );
-    assert!(log
-        .iter()
-        .any(|r| r.path == "/api/approvals" && r.header("authorization").is_some()));
-
-    let code = browser::allowed_code(&coupa, "s2");
-    let out = bru_with(&[], &["--env-var", &format!("authorization_code={code}")]);
-    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
-    let exchange = coupa
-        .requests()
-        .into_iter()
-        .find(|r| r.path == "/oauth2/token")
-        .unwrap();
-    assert_eq!(
-        exchange.form(),
-        [
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", CALLBACK),
-            ("client_id", b.client_id.as_str()),
-            ("client_secret", b.client_secret.as_str()),
-        ]
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-    );
+            .env("COUPA_CLIENT_SECRET", &b.client_secret);
+        match given {
+            Given::RefreshToken(token) => cmd.env("COUPA_REFRESH_TOKEN", token),
+            Given::Code(code) => cmd.args(["--env-var", &format!("authorization_code={code}")]),
+        };
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    });
 }

@@ -125,6 +125,54 @@ fn allow<'a>(coupa: &'a Coupa, person: &'a str) -> impl FnOnce(&str) -> String +
 
 // ---------------------------------------------------------------- newman
 
+/// What an unattended client is given to run a user-consent kit.
+pub enum Given<'a> {
+    /// A refresh token, in COUPA_REFRESH_TOKEN: the refresh runs.
+    RefreshToken(&'a str),
+    /// A fresh authorization code: the exchange runs.
+    Code(&'a str),
+}
+
+/// A client running a user-consent kit without a person, as Bruno and
+/// httpyac do: given a refresh token, the exchange skips itself, the refresh
+/// runs and the calls follow with the person's token; given a fresh code,
+/// the exchange sends the exact form. `run` runs the client with what it is
+/// given and asserts that the run passed.
+pub fn assert_runs_on_a_refresh_token_or_a_fresh_code(coupa: &Coupa, run: impl Fn(Given<'_>)) {
+    let b = coupa.behaviour();
+    let refresh = browser::refresh_token(coupa, &browser::allowed_code(coupa, "s1"), CALLBACK);
+    coupa.clear();
+    run(Given::RefreshToken(&refresh));
+    assert_eq!(
+        coupa.token_grants(),
+        ["refresh_token"],
+        "the exchange skipped itself"
+    );
+    assert!(coupa
+        .requests()
+        .iter()
+        .any(|r| r.path == "/api/approvals" && r.header("authorization").is_some()));
+
+    let code = browser::allowed_code(coupa, "s2");
+    coupa.clear();
+    run(Given::Code(&code));
+    let exchange = coupa
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/oauth2/token")
+        .expect("the exchange");
+    assert_eq!(
+        exchange.form(),
+        pairs(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CALLBACK),
+            ("client_id", b.client_id.as_str()),
+            ("client_secret", b.client_secret.as_str()),
+        ])
+    );
+}
+
 fn newman_bin() -> Option<PathBuf> {
     newman::bin("newman runs of the user-consent collection")
 }

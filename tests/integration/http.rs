@@ -296,7 +296,7 @@ fn httpyac_runs_a_use_case_chain_and_writes_only_when_allowed() {
 /// refresh runs; with a fresh `--var authorization_code` the exchange runs.
 #[test]
 fn httpyac_runs_the_consent_file_on_a_refresh_token_or_a_fresh_code() {
-    use crate::support::browser;
+    use crate::consent::{assert_runs_on_a_refresh_token_or_a_fresh_code, Given};
     use crate::support::coupa::CALLBACK;
     if httpyac().is_none() {
         return;
@@ -307,51 +307,26 @@ fn httpyac_runs_the_consent_file_on_a_refresh_token_or_a_fresh_code() {
         &["--grant", "authorization-code", "--redirect-uri", CALLBACK],
     );
     let b = coupa.behaviour().clone();
-    let refresh = browser::refresh_token(&coupa, &browser::allowed_code(&coupa, "s1"), CALLBACK);
     let creds = [
         ("COUPA_CLIENT_ID", b.client_id.as_str()),
         ("COUPA_CLIENT_SECRET", b.client_secret.as_str()),
     ];
-    coupa.clear();
-    let mut with_refresh = creds.to_vec();
-    with_refresh.push(("COUPA_REFRESH_TOKEN", &refresh));
-    let report = send(&coupa, dir.path(), &with_refresh, &[]);
-    report.assert_all_passed();
-    let log = coupa.requests();
-    assert_eq!(
-        coupa.token_grants(),
-        ["refresh_token"],
-        "the exchange skipped itself"
-    );
-    assert!(log
-        .iter()
-        .any(|r| r.path == "/api/approvals" && r.header("authorization").is_some()));
-
-    let code = browser::allowed_code(&coupa, "s2");
-    coupa.clear();
-    let report = send(
-        &coupa,
-        dir.path(),
-        &creds,
-        &[&format!("authorization_code={code}")],
-    );
-    report.assert_all_passed();
-    let exchange = coupa
-        .requests()
-        .into_iter()
-        .find(|r| r.path == "/oauth2/token")
-        .unwrap();
-    assert_eq!(
-        exchange.form(),
-        [
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", CALLBACK),
-            ("client_id", b.client_id.as_str()),
-            ("client_secret", b.client_secret.as_str()),
-        ]
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-    );
+    assert_runs_on_a_refresh_token_or_a_fresh_code(&coupa, |given| {
+        let report = match given {
+            Given::RefreshToken(token) => {
+                let mut env = creds.to_vec();
+                env.push(("COUPA_REFRESH_TOKEN", token));
+                send(&coupa, dir.path(), &env, &[])
+            }
+            Given::Code(code) => send(
+                &coupa,
+                dir.path(),
+                &creds,
+                &[&format!("authorization_code={code}")],
+            ),
+        };
+        report.assert_all_passed();
+    });
 }
 
 /// Hostile text in every line an HTTP file holds for a person's own use case
