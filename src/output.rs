@@ -108,16 +108,22 @@ fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Res
     Ok(())
 }
 
-/// How many files are staged and synced at once.
+/// At most how many files are staged and synced at once, and how many
+/// files a staging thread takes.
 const STAGING_THREADS: usize = 16;
+const FILES_A_THREAD: usize = 4;
 
 fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
     // 1. Stage every file, each synced to disk, on threads of its own: the
     //    filesystem can then commit the syncs together instead of one after
     //    another. On a failure, remove what was staged.
-    //    A few threads share the files: a kit of hundreds of files would
+    //    About four files a thread, at most 16: a thread costs about as
+    //    much as writing a small file, and a kit of hundreds of files would
     //    otherwise start hundreds of threads.
-    let workers = STAGING_THREADS.min(files.len()).max(1);
+    let workers = files
+        .len()
+        .div_ceil(FILES_A_THREAD)
+        .clamp(1, STAGING_THREADS);
     let results: Vec<io::Result<PathBuf>> = std::thread::scope(|s| {
         let jobs: Vec<_> = (0..workers)
             .map(|w| {

@@ -36,12 +36,6 @@ pub const FORMAT: Format = Format {
     ),
     files: std::slice::from_ref(&FOLDER),
     ignores: &["client_id_var", "client_secret_var", "connector_name"],
-    templates: &[
-        "bruno_request",
-        "bruno_folder",
-        "bruno_environment",
-        "bruno_collection",
-    ],
     render: |kit, _| files(kit),
 };
 

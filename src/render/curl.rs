@@ -28,7 +28,6 @@ pub const FORMAT: Format = Format {
     long_about: None,
     files: std::slice::from_ref(&FILE),
     ignores: &["connector_name"],
-    templates: &["curl", "curl_command"],
     render: |kit, _| Ok(vec![file(kit)?]),
 };
 

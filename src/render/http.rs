@@ -49,7 +49,6 @@ pub const FORMAT: Format = Format {
     ),
     files: &[HTTP_FILE, ENV_FILE],
     ignores: &["client_id_var", "client_secret_var", "connector_name"],
-    templates: &["http_file"],
     render: |kit, only| {
         let mut out = Vec::new();
         if wanted(only, &HTTP_FILE) {

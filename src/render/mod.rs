@@ -3,6 +3,7 @@
 //! read it. One submodule per format, each with its own binder.
 
 mod bruno;
+mod compiled;
 mod compound;
 mod curl;
 mod escape;
@@ -14,7 +15,8 @@ mod script;
 mod sheet;
 mod templates;
 
-pub use templates::{build_registry, HELPERS, TEMPLATES};
+pub use compiled::TEMPLATES;
+pub use templates::{build_registry, HELPERS};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -54,9 +56,6 @@ pub struct Format {
     /// The kit options (by config key) this format does not use: hidden from
     /// its `--help`, and refused as flags.
     pub ignores: &'static [&'static str],
-    /// The templates it renders, compiled ahead, together (their partials
-    /// behind an `if` wait until a render reaches them).
-    pub templates: &'static [&'static str],
     /// Renders `only` that file, or every file of the format.
     pub render: fn(&Kit<'_>, Option<&'static File>) -> Result<Vec<Artifact>, Error>,
 }
@@ -104,9 +103,9 @@ pub const CONFIG_FILE: File = File {
 /// the kit's record of what it was made from.
 pub fn bundle(kit: &Kit<'_>, inputs: &Inputs) -> Result<Vec<Artifact>, Error> {
     // Formats render on one thread a core, each thread taking the next
-    // format as it finishes one: compiling is most of the work and formats
-    // share none of it, while a thread a format only adds memory (each
-    // thread's allocator arena) on a machine with fewer cores than formats.
+    // format as it finishes one: formats share no work, while a thread a
+    // format only adds memory (each thread's allocator arena) on a machine
+    // with fewer cores than formats.
     let jobs = FORMATS.len() + 1;
     let next = AtomicUsize::new(0);
     let threads = std::thread::available_parallelism()
@@ -168,7 +167,6 @@ pub fn bundle(kit: &Kit<'_>, inputs: &Inputs) -> Result<Vec<Artifact>, Error> {
 
 /// One file of one format, e.g. the sheet as JSON.
 pub fn one(kit: &Kit<'_>, format: &Format, file: &'static File) -> Result<Artifact, Error> {
-    templates::prepare(format.templates);
     (format.render)(kit, Some(file))?
         .pop()
         .ok_or_else(|| Error::Failed(format!("{} rendered nothing; this is a bug", file.path)))
@@ -176,7 +174,6 @@ pub fn one(kit: &Kit<'_>, format: &Format, file: &'static File) -> Result<Artifa
 
 /// Every file of one format, as the bundle writes them.
 pub fn all(kit: &Kit<'_>, format: &Format) -> Result<Vec<Artifact>, Error> {
-    templates::prepare(format.templates);
     (format.render)(kit, None)
 }
 

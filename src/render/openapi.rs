@@ -30,7 +30,6 @@ pub const FORMAT: Format = Format {
     files: std::slice::from_ref(&FILE),
     // It names no placeholder and no connector: a document, not a setup.
     ignores: &["client_id_var", "client_secret_var", "connector_name"],
-    templates: &[],
     render: |kit, _| Ok(vec![file(kit)?]),
 };
 

@@ -35,13 +35,6 @@ pub const COLLECTION: Format = Format {
     ),
     files: std::slice::from_ref(&COLLECTION_FILE),
     ignores: &["connector_name"],
-    templates: &[
-        "postman_collection",
-        "postman_description",
-        "postman_prerequest",
-        "postman_token_test",
-        "postman_api_test",
-    ],
     render: |kit, _| Ok(vec![collection(kit)?]),
 };
 
@@ -64,7 +57,6 @@ pub const ENVIRONMENT: Format = Format {
         "use_cases",
         "use_case_file",
     ],
-    templates: &["postman_environment"],
     render: |kit, _| Ok(vec![environment(kit)?]),
 };
 

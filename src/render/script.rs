@@ -28,7 +28,6 @@ pub const FORMAT: Format = Format {
     files: std::slice::from_ref(&FILE),
     // It reads the credentials from its environment, not placeholders.
     ignores: &["client_id_var", "client_secret_var", "connector_name"],
-    templates: &["check_script"],
     render: |kit, _| Ok(vec![file(kit)?]),
 };
 

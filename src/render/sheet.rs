@@ -33,7 +33,6 @@ pub const FORMAT: Format = Format {
     long_about: None,
     files: &[MARKDOWN_FILE, JSON_FILE],
     ignores: &[],
-    templates: &["sheet_md", "sheet_json"],
     render: |kit, only| {
         let view = view(kit)?;
         let mut out = Vec::new();

@@ -1,231 +1,19 @@
-//! The handlebars registry: every template, embedded; strict mode; no HTML
-//! escaping; one helper per output syntax, so a value reaches output only
-//! through its escaper (a test holds every template to that).
+//! The handlebars registry: every template, compiled at build time; strict
+//! mode; no HTML escaping; one helper per output syntax, so a value reaches
+//! output only through its escaper (a test holds every template to that).
 
 use std::cell::RefCell;
 
 use handlebars::{
     no_escape, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
-    RenderErrorReason, Template,
+    RenderErrorReason,
 };
 use serde::Serialize;
 use serde_json::Value as Json;
 
+use super::compiled::{compiled, TEMPLATES};
 use super::escape;
 use crate::Error;
-
-/// Templates, embedded so the binary needs no files at run time.
-pub const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "postman_collection",
-        include_str!("../../templates/postman_collection.json.hbs"),
-    ),
-    (
-        "postman_item",
-        include_str!("../../templates/postman_item.json.hbs"),
-    ),
-    (
-        "postman_url",
-        include_str!("../../templates/postman_url.json.hbs"),
-    ),
-    (
-        "postman_script",
-        include_str!("../../templates/postman_script.json.hbs"),
-    ),
-    (
-        "postman_description",
-        include_str!("../../templates/postman_description.md.hbs"),
-    ),
-    (
-        "postman_prerequest",
-        include_str!("../../templates/postman_prerequest.js.hbs"),
-    ),
-    (
-        "postman_token_test",
-        include_str!("../../templates/postman_token_test.js.hbs"),
-    ),
-    (
-        "postman_api_test",
-        include_str!("../../templates/postman_api_test.js.hbs"),
-    ),
-    (
-        "postman_environment_check",
-        include_str!("../../templates/postman_environment_check.js.hbs"),
-    ),
-    (
-        "postman_store_token",
-        include_str!("../../templates/postman_store_token.js.hbs"),
-    ),
-    (
-        "postman_flow_prerequest",
-        include_str!("../../templates/postman_flow_prerequest.js.hbs"),
-    ),
-    (
-        "postman_environment",
-        include_str!("../../templates/postman_environment.json.hbs"),
-    ),
-    (
-        "curl_command",
-        include_str!("../../templates/curl_command.hbs"),
-    ),
-    ("curl", include_str!("../../templates/requests.curl.hbs")),
-    ("check_script", include_str!("../../templates/check.sh.hbs")),
-    (
-        "check_consent",
-        include_str!("../../templates/check_consent.sh.hbs"),
-    ),
-    (
-        "check_urlencode",
-        include_str!("../../templates/check_urlencode.sh.hbs"),
-    ),
-    (
-        "check_inputs",
-        include_str!("../../templates/check_inputs.sh.hbs"),
-    ),
-    (
-        "check_use_cases",
-        include_str!("../../templates/check_use_cases.sh.hbs"),
-    ),
-    (
-        "check_step",
-        include_str!("../../templates/check_step.sh.hbs"),
-    ),
-    ("sheet_md", include_str!("../../templates/sheet.md.hbs")),
-    (
-        "sheet_action",
-        include_str!("../../templates/sheet_action.md.hbs"),
-    ),
-    (
-        "sheet_compound",
-        include_str!("../../templates/sheet_compound.md.hbs"),
-    ),
-    ("sheet_json", include_str!("../../templates/sheet.json.hbs")),
-    (
-        "compound_action",
-        include_str!("../../templates/compound_action.yaml.hbs"),
-    ),
-    (
-        "check_consent_head",
-        include_str!("../../templates/check_consent_head.sh.hbs"),
-    ),
-    (
-        "check_capture",
-        include_str!("../../templates/check_capture.sh.hbs"),
-    ),
-    (
-        "postman_description_consent",
-        include_str!("../../templates/postman_description_consent.md.hbs"),
-    ),
-    (
-        "postman_capture",
-        include_str!("../../templates/postman_capture.js.hbs"),
-    ),
-    (
-        "sheet_client",
-        include_str!("../../templates/sheet_client.md.hbs"),
-    ),
-    (
-        "sheet_consent_test",
-        include_str!("../../templates/sheet_consent_test.md.hbs"),
-    ),
-    (
-        "readme_consent_client",
-        include_str!("../../templates/readme_consent_client.md.hbs"),
-    ),
-    (
-        "readme_consent_verify",
-        include_str!("../../templates/readme_consent_verify.md.hbs"),
-    ),
-    (
-        "readme_consent_postman",
-        include_str!("../../templates/readme_consent_postman.md.hbs"),
-    ),
-    (
-        "readme_use_cases",
-        include_str!("../../templates/readme_use_cases.md.hbs"),
-    ),
-    (
-        "sheet_json_use_cases",
-        include_str!("../../templates/sheet_json_use_cases.json.hbs"),
-    ),
-    (
-        "sheet_action_args",
-        include_str!("../../templates/sheet_action_args.md.hbs"),
-    ),
-    (
-        "curl_consent_head",
-        include_str!("../../templates/curl_consent_head.hbs"),
-    ),
-    (
-        "check_pkce_credentials",
-        include_str!("../../templates/check_pkce_credentials.sh.hbs"),
-    ),
-    (
-        "sheet_consent_save",
-        include_str!("../../templates/sheet_consent_save.md.hbs"),
-    ),
-    (
-        "postman_refresh_comment",
-        include_str!("../../templates/postman_refresh_comment.js.hbs"),
-    ),
-    (
-        "postman_store_refresh",
-        include_str!("../../templates/postman_store_refresh.js.hbs"),
-    ),
-    (
-        "postman_refresh_test",
-        include_str!("../../templates/postman_refresh_test.js.hbs"),
-    ),
-    (
-        "check_store_refresh",
-        include_str!("../../templates/check_store_refresh.sh.hbs"),
-    ),
-    (
-        "check_env_or",
-        include_str!("../../templates/check_env_or.sh.hbs"),
-    ),
-    (
-        "check_request",
-        include_str!("../../templates/check_request.sh.hbs"),
-    ),
-    (
-        "postman_refresh_guard",
-        include_str!("../../templates/postman_refresh_guard.js.hbs"),
-    ),
-    (
-        "sheet_consent_connector",
-        include_str!("../../templates/sheet_consent_connector.md.hbs"),
-    ),
-    (
-        "sheet_use_cases",
-        include_str!("../../templates/sheet_use_cases.md.hbs"),
-    ),
-    (
-        "bruno_request",
-        include_str!("../../templates/bruno_request.bru.hbs"),
-    ),
-    (
-        "bruno_folder",
-        include_str!("../../templates/bruno_folder.bru.hbs"),
-    ),
-    (
-        "bruno_environment",
-        include_str!("../../templates/bruno_environment.bru.hbs"),
-    ),
-    (
-        "bruno_collection",
-        include_str!("../../templates/bruno_collection.bru.hbs"),
-    ),
-    ("http_file", include_str!("../../templates/coupa.http.hbs")),
-    (
-        "http_request",
-        include_str!("../../templates/http_request.http.hbs"),
-    ),
-    (
-        "bundle_readme",
-        include_str!("../../templates/bundle_readme.md.hbs"),
-    ),
-];
 
 /// An escaper: the text of a value in one output syntax, or what is wrong.
 type Escaper = fn(&Json) -> Result<String, String>;
@@ -249,9 +37,9 @@ pub const HELPERS: &[(&str, Escaper)] = &[
 
 thread_local! {
     /// The thread's registry. It starts with the helpers and no template:
-    /// compiling is most of a run's time, so each template is compiled the
-    /// first time a render needs it, and a command pays only for the ones it
-    /// uses. One a thread, so that formats render on threads of their own.
+    /// each template is built (from what build.rs compiled) the first time a
+    /// render needs it, so a command pays only for the ones it uses. One a
+    /// thread, so that formats render on threads of their own.
     static REGISTRY: RefCell<Handlebars<'static>> = RefCell::new(empty_registry());
 }
 
@@ -266,12 +54,12 @@ fn empty_registry() -> Handlebars<'static> {
     hb
 }
 
-/// Every template compiled at once: what the tests use to prove each one
-/// compiles, and what the benchmark compares the on-demand cost with.
+/// Every template at once: what the tests use to prove each one is there,
+/// and what the benchmark compares the on-demand cost with.
 pub fn build_registry() -> Handlebars<'static> {
     let mut hb = empty_registry();
     for (name, _) in TEMPLATES {
-        compile_one(&mut hb, name);
+        add_template(&mut hb, name);
     }
     hb
 }
@@ -280,82 +68,15 @@ pub fn render(name: &str, view: &impl Serialize) -> Result<String, Error> {
     REGISTRY.with(|hb| render_in(&mut hb.borrow_mut(), name, view))
 }
 
-/// Compiles `names`, and the partials every render of them reaches, before
-/// any render needs them, on every core: compiling is most of a run's time,
-/// and templates compile independently of each other.
-pub fn prepare(names: &[&str]) {
-    let mut wanted: Vec<(&'static str, &'static str)> = Vec::new();
-    let mut todo: Vec<&str> = names.to_vec();
-    while let Some(next) = todo.pop() {
-        let Some(&(name, text)) = TEMPLATES.iter().find(|(n, _)| *n == next) else {
-            continue;
-        };
-        if !wanted.iter().any(|(n, _)| *n == name) {
-            wanted.push((name, text));
-            todo.extend(sure_partials(text));
-        }
-    }
-    REGISTRY.with(|hb| {
-        let hb = hb.borrow();
-        wanted.retain(|(n, _)| !hb.has_template(n));
-    });
-    if wanted.is_empty() {
-        return;
-    }
-    // Longest first, each to the least loaded thread.
-    wanted.sort_by_key(|(_, text)| std::cmp::Reverse(text.len()));
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(wanted.len());
-    let mut shares: Vec<(usize, Vec<(&str, &str)>)> = vec![(0, Vec::new()); threads];
-    for (name, text) in wanted {
-        let least = shares
-            .iter_mut()
-            .min_by_key(|(load, _)| *load)
-            .expect("a thread");
-        least.0 += text.len();
-        least.1.push((name, text));
-    }
-    let compiled: Vec<(&str, Template)> = std::thread::scope(|scope| {
-        let mut shares = shares.into_iter();
-        let own = shares.next().map(|(_, share)| share).unwrap_or_default();
-        let others: Vec<_> = shares
-            .map(|(_, share)| scope.spawn(move || compile_all(&share)))
-            .collect();
-        let mut all = compile_all(&own);
-        for handle in others {
-            all.extend(handle.join().expect("a template compiles"));
-        }
-        all
-    });
-    REGISTRY.with(|hb| {
-        let mut hb = hb.borrow_mut();
-        for (name, template) in compiled {
-            hb.register_template(name, template);
-        }
-    });
-}
-
-fn compile_all<'t>(share: &[(&'t str, &str)]) -> Vec<(&'t str, Template)> {
-    share
-        .iter()
-        .map(|(name, text)| {
-            let template = Template::compile_with_name(text, (*name).to_string())
-                .unwrap_or_else(|e| panic!("template {name}: {e}"));
-            (*name, template)
-        })
-        .collect()
-}
-
-/// Renders `name` with `hb`, compiling it and then each partial the render
+/// Renders `name` with `hb`, adding it and then each partial the render
 /// reaches, the first time.
 fn render_in(
     hb: &mut Handlebars<'static>,
     name: &str,
     view: &impl Serialize,
 ) -> Result<String, Error> {
-    compile_one(hb, name);
-    // The partials behind an `if` are compiled when a render first reaches
+    add_template(hb, name);
+    // The partials behind an `if` are added when a render first reaches
     // one: a kit without user consent or use cases never pays for theirs.
     // Then every partial the template names comes along, so a render
     // starts again at most once.
@@ -364,8 +85,8 @@ fn render_in(
             Err(e) => match e.reason() {
                 RenderErrorReason::PartialNotFound(partial) if is_template(partial) => {
                     let partial = partial.clone();
-                    compile_one(hb, &partial);
-                    compile_all_named(hb, name);
+                    add_template(hb, &partial);
+                    add_all_named(hb, name);
                 }
                 _ => return Err(Error::Failed(format!("rendering {name}: {e}"))),
             },
@@ -374,8 +95,8 @@ fn render_in(
     }
 }
 
-/// Compiles every partial `name` names, behind an `if` or not, and theirs.
-fn compile_all_named(hb: &mut Handlebars<'static>, name: &str) {
+/// Adds every partial `name` names, behind an `if` or not, and theirs.
+fn add_all_named(hb: &mut Handlebars<'static>, name: &str) {
     let mut todo = vec![name];
     let mut seen: Vec<&str> = Vec::new();
     while let Some(next) = todo.pop() {
@@ -385,7 +106,7 @@ fn compile_all_named(hb: &mut Handlebars<'static>, name: &str) {
         for partial in named_partials(text) {
             if is_template(partial) && !seen.contains(&partial) {
                 seen.push(partial);
-                compile_one(hb, partial);
+                add_template(hb, partial);
                 todo.push(partial);
             }
         }
@@ -401,8 +122,8 @@ fn is_template(name: &str) -> bool {
     TEMPLATES.iter().any(|(n, _)| *n == name)
 }
 
-/// Compiles `name` alone, once.
-fn compile_one(hb: &mut Handlebars<'static>, name: &str) {
+/// Adds `name` and the partials it surely reaches, once.
+fn add_template(hb: &mut Handlebars<'static>, name: &str) {
     if hb.has_template(name) {
         return;
     }
@@ -411,15 +132,13 @@ fn compile_one(hb: &mut Handlebars<'static>, name: &str) {
         .find(|(n, _)| *n == name)
         .map(|(_, t)| *t)
         .unwrap_or_else(|| panic!("no template {name}"));
-    // Templates are compiled into the binary; a bad one is a build bug that
-    // every test run catches (`build_registry` compiles them all).
-    hb.register_template_string(name, text)
-        .unwrap_or_else(|e| panic!("template {name}: {e}"));
+    // build.rs compiled it; a bad template fails the build.
+    hb.register_template(name, compiled(name).expect("a template of that name"));
     // The partials every render of it reaches come along now; those behind
     // an `if` wait until a render reaches them.
     for partial in sure_partials(text) {
         if is_template(partial) {
-            compile_one(hb, partial);
+            add_template(hb, partial);
         }
     }
 }
@@ -546,7 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn a_partial_is_compiled_only_when_a_render_reaches_it() {
+    fn a_partial_is_added_only_when_a_render_reaches_it() {
         let mut hb = empty_registry();
         hb.register_template_string("outer", "[{{#if yes}}{{> postman_store_token}}{{/if}}]")
             .unwrap();
@@ -554,7 +273,7 @@ mod tests {
         assert_eq!(render_in(&mut hb, "outer", &no).unwrap(), "[]");
         assert!(
             !hb.has_template("postman_store_token"),
-            "not reached, not compiled"
+            "not reached, not added"
         );
         let yes = serde_json::json!({
             "yes": true, "token_var": "t", "access_token_field": "a",

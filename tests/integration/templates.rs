@@ -211,7 +211,8 @@ fn the_scanner_sees_a_raw_value() {
 
 #[test]
 fn every_template_compiles() {
-    // The registry compiles every template; a bad one panics here first.
+    // build.rs compiles every template (a bad one fails the build); each is
+    // in the registry under its name.
     let registry = coupagen::render::build_registry();
     for (name, _) in TEMPLATES {
         assert!(registry.has_template(name), "{name}");

@@ -1,0 +1,309 @@
+//! The templates as build.rs compiled them: `TEMPLATES` (each name and
+//! text), and `compiled(name)`, which turns build.rs's static copy of a
+//! compiled template into handlebars' own `Template`.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use handlebars::template::{
+    BlockParam, DecoratorTemplate, ExpressionSpec, ExpressionSpecBuilder, HelperTemplate,
+    Parameter, Subexpression, Template, TemplateElement, TemplateMapping,
+};
+use handlebars::{Path, PathSeg};
+
+// `TEMPLATES`, and `COMPILED`: each template's name and its `T`.
+include!(concat!(env!("OUT_DIR"), "/templates.rs"));
+
+/// The template `name`, as handlebars compiles its text; None for no such
+/// template.
+pub fn compiled(name: &str) -> Option<Template> {
+    COMPILED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t.template())
+}
+
+// A compiled template, in types a `static` can hold: handlebars' own need
+// the heap. Each mirrors the handlebars type of the same shape; build.rs
+// writes whichever shapes the templates use, and the test every shape.
+
+/// `Template`: its elements, and the line and column each starts at (an
+/// inline partial's body has none).
+struct T {
+    name: Option<&'static str>,
+    elements: &'static [E],
+    mapping: &'static [(usize, usize)],
+}
+
+/// `TemplateElement`.
+#[cfg_attr(not(test), allow(dead_code))]
+enum E {
+    Raw(&'static str),
+    Comment(&'static str),
+    Helper(HelperKind, H),
+    Decorator(DecoratorKind, D),
+}
+
+/// The `TemplateElement`s that hold a `HelperTemplate`.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(test), allow(dead_code))]
+enum HelperKind {
+    Expression,
+    HtmlExpression,
+    HelperBlock,
+}
+
+/// The `TemplateElement`s that hold a `DecoratorTemplate`.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(test), allow(dead_code))]
+enum DecoratorKind {
+    DecoratorExpression,
+    DecoratorBlock,
+    PartialExpression,
+    PartialBlock,
+}
+
+/// `HelperTemplate`.
+struct H {
+    name: P,
+    params: &'static [P],
+    hash: &'static [(&'static str, P)],
+    block_param: Option<Bp>,
+    block: bool,
+    chain: bool,
+    indent_before_write: bool,
+    template: Option<&'static T>,
+    inverse: Option<&'static T>,
+}
+
+/// `DecoratorTemplate`.
+struct D {
+    name: P,
+    params: &'static [P],
+    hash: &'static [(&'static str, P)],
+    template: Option<&'static T>,
+    indent: Option<&'static str>,
+    indent_before_write: bool,
+}
+
+/// `Parameter`.
+#[cfg_attr(not(test), allow(dead_code))]
+enum P {
+    Name(&'static str),
+    /// A path of names only, e.g. `request.url`: its text, its names.
+    Named(&'static str, &'static [&'static str]),
+    /// A path with `../` or `@root`, whose segments handlebars keeps to
+    /// itself: its own path parser reads it.
+    Parsed(&'static str),
+    /// `@index`, `../@key`: levels up, name, text.
+    Local(usize, &'static str, &'static str),
+    /// A literal, as JSON text.
+    Literal(&'static str),
+    /// A subexpression: helper, parameters, hash.
+    Sub(&'static P, &'static [P], &'static [(&'static str, P)]),
+}
+
+/// `BlockParam`.
+#[cfg_attr(not(test), allow(dead_code))]
+enum Bp {
+    Single(P),
+    Pair(P, P),
+}
+
+impl T {
+    fn template(&self) -> Template {
+        let mut t = Template::new();
+        t.name = self.name.map(str::to_string);
+        t.elements = self.elements.iter().map(E::element).collect();
+        t.mapping = self
+            .mapping
+            .iter()
+            .map(|(line, column)| mapping(*line, *column))
+            .collect();
+        t
+    }
+}
+
+impl E {
+    fn element(&self) -> TemplateElement {
+        match self {
+            E::Raw(s) => TemplateElement::RawString((*s).to_string()),
+            E::Comment(s) => TemplateElement::Comment((*s).to_string()),
+            E::Helper(kind, h) => {
+                let h = Box::new(h.helper());
+                match kind {
+                    HelperKind::Expression => TemplateElement::Expression(h),
+                    HelperKind::HtmlExpression => TemplateElement::HtmlExpression(h),
+                    HelperKind::HelperBlock => TemplateElement::HelperBlock(h),
+                }
+            }
+            E::Decorator(kind, d) => {
+                let d = Box::new(d.decorator());
+                match kind {
+                    DecoratorKind::DecoratorExpression => TemplateElement::DecoratorExpression(d),
+                    DecoratorKind::DecoratorBlock => TemplateElement::DecoratorBlock(d),
+                    DecoratorKind::PartialExpression => TemplateElement::PartialExpression(d),
+                    DecoratorKind::PartialBlock => TemplateElement::PartialBlock(d),
+                }
+            }
+        }
+    }
+}
+
+impl H {
+    fn helper(&self) -> HelperTemplate {
+        let mut h = blank_helper(self.indent_before_write);
+        h.name = self.name.parameter();
+        h.params = parameters(self.params);
+        h.hash = hash(self.hash);
+        h.block_param = self.block_param.as_ref().map(|bp| match bp {
+            Bp::Single(p) => BlockParam::Single(p.parameter()),
+            Bp::Pair(a, b) => BlockParam::Pair((a.parameter(), b.parameter())),
+        });
+        h.block = self.block;
+        h.chain = self.chain;
+        h.template = self.template.map(T::template);
+        h.inverse = self.inverse.map(T::template);
+        h
+    }
+}
+
+impl D {
+    fn decorator(&self) -> DecoratorTemplate {
+        let mut d = blank_decorator(self.indent_before_write);
+        d.name = self.name.parameter();
+        d.params = parameters(self.params);
+        d.hash = hash(self.hash);
+        d.template = self.template.map(T::template);
+        d.indent = self.indent.map(str::to_string);
+        d
+    }
+}
+
+// handlebars keeps three things to itself: `indent_before_write` and
+// `TemplateMapping`'s constructor, and `ExpressionSpec`'s fields but through
+// a builder that copies them. The rest is public, so each helper, decorator
+// and mapping starts as a copy of a blank one (nothing to allocate) whose
+// public fields are then set.
+
+fn blank_helper(indent_before_write: bool) -> HelperTemplate {
+    static BLANK: LazyLock<[HelperTemplate; 2]> = LazyLock::new(|| {
+        [false, true].map(|indent| HelperTemplate::new(blank_spec(), false, indent))
+    });
+    BLANK[usize::from(indent_before_write)].clone()
+}
+
+fn blank_decorator(indent_before_write: bool) -> DecoratorTemplate {
+    static BLANK: LazyLock<[DecoratorTemplate; 2]> =
+        LazyLock::new(|| [false, true].map(|indent| DecoratorTemplate::new(blank_spec(), indent)));
+    BLANK[usize::from(indent_before_write)].clone()
+}
+
+fn blank_spec() -> ExpressionSpec {
+    ExpressionSpecBuilder::default()
+        .name(Parameter::Name(String::new()))
+        .params(Vec::new())
+        .hash(HashMap::new())
+        .omit_pre_ws(false)
+        .omit_pro_ws(false)
+        .build()
+        .expect("every field is set")
+}
+
+fn mapping(line: usize, column: usize) -> TemplateMapping {
+    static BLANK: LazyLock<TemplateMapping> = LazyLock::new(|| {
+        Template::compile("x")
+            .expect("a one-character template compiles")
+            .mapping
+            .swap_remove(0)
+    });
+    let mut m = BLANK.clone();
+    m.0 = line;
+    m.1 = column;
+    m
+}
+
+impl P {
+    fn parameter(&self) -> Parameter {
+        match self {
+            P::Name(n) => Parameter::Name((*n).to_string()),
+            P::Named(raw, names) => Parameter::Path(Path::Relative((
+                names
+                    .iter()
+                    .map(|n| PathSeg::Named((*n).to_string()))
+                    .collect(),
+                (*raw).to_string(),
+            ))),
+            P::Parsed(raw) => Parameter::Path(Path::parse(raw).expect("build.rs read this path")),
+            P::Local(level, name, raw) => Parameter::Path(Path::Local((
+                *level,
+                (*name).to_string(),
+                (*raw).to_string(),
+            ))),
+            P::Literal(json) => {
+                Parameter::Literal(serde_json::from_str(json).expect("build.rs wrote this JSON"))
+            }
+            P::Sub(name, params, h) => Parameter::Subexpression(Subexpression::new(
+                name.parameter(),
+                parameters(params),
+                hash(h),
+            )),
+        }
+    }
+}
+
+fn parameters(params: &[P]) -> Vec<Parameter> {
+    params.iter().map(P::parameter).collect()
+}
+
+fn hash(pairs: &[(&str, P)]) -> HashMap<String, Parameter> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), v.parameter()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the binary builds is exactly what handlebars compiles from the
+    /// text, down to each element's line and column.
+    #[test]
+    fn every_template_is_built_as_handlebars_compiles_its_text() {
+        assert_eq!(COMPILED.len(), TEMPLATES.len());
+        for (name, text) in TEMPLATES {
+            let ours = compiled(name).expect("a template of that name");
+            let theirs = Template::compile_with_name(text, (*name).to_string()).unwrap();
+            assert!(ours == theirs, "{name}:\n{ours:#?}\n!=\n{theirs:#?}");
+        }
+        assert!(compiled("no_such_template").is_none());
+    }
+
+    /// So for the shapes no template uses yet.
+    #[test]
+    fn every_shape_is_built_as_handlebars_compiles_it() {
+        let (text, t) = &EVERY_SHAPE;
+        let ours = t.template();
+        let theirs = Template::compile_with_name(text, "every_shape".into()).unwrap();
+        assert!(ours == theirs, "{ours:#?}\n!=\n{theirs:#?}");
+        let shapes = format!("{ours:?}");
+        for shape in [
+            "HtmlExpression",
+            "HelperBlock",
+            "PartialExpression",
+            "PartialBlock",
+            "DecoratorExpression",
+            "DecoratorBlock",
+            "Subexpression",
+            "Pair(",
+            "Single(",
+            "Local(",
+            "Literal(",
+            "Comment(",
+            "Ruled(",
+        ] {
+            assert!(shapes.contains(shape), "EVERY_SHAPE has no {shape}");
+        }
+    }
+}
