@@ -22,7 +22,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("postman_collection", "postman_collection.json.hbs"),
     ("postman_item", "postman_item.json.hbs"),
     ("postman_url", "postman_url.json.hbs"),
-    ("postman_script", "postman_script.json.hbs"),
     ("postman_description", "postman_description.md.hbs"),
     ("postman_prerequest", "postman_prerequest.js.hbs"),
     ("postman_token_test", "postman_token_test.js.hbs"),

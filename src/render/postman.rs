@@ -191,8 +191,35 @@ struct Scripts<'a> {
 #[derive(Serialize)]
 struct Item {
     request: RequestView,
-    prerequest: Vec<String>,
-    tests: Vec<String>,
+    /// Its pre-request script, if it has one, then its tests.
+    events: Vec<Event>,
+}
+
+/// A script, as a Postman event holds it. Serialized here rather than by a
+/// partial: handlebars copies the whole context into every partial call,
+/// and an item's context is mostly its scripts.
+#[derive(Serialize)]
+struct Event {
+    listen: &'static str,
+    script: Script,
+}
+
+#[derive(Serialize)]
+struct Script {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// One string a line.
+    exec: Vec<String>,
+}
+
+impl Event {
+    fn new(listen: &'static str, exec: Vec<String>) -> Event {
+        let kind = "text/javascript";
+        Event {
+            listen,
+            script: Script { kind, exec },
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -209,7 +236,8 @@ struct CollectionView {
     /// The auth flow's requests, at the collection's root.
     flow: Vec<Item>,
     folders: Vec<Folder>,
-    prerequest: Vec<String>,
+    /// The collection's pre-request script.
+    events: Vec<Event>,
     auth: serde_json::Value,
     variables: Vec<Variable>,
 }
@@ -475,13 +503,15 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             expects_refresh: scripts.expects_refresh && std::ptr::eq(req, obtain),
             ..scripts.clone()
         };
+        let mut events = Vec::new();
+        if !scripts.needs.is_empty() || writes {
+            let prerequest = exec("postman_flow_prerequest", &scripts)?;
+            events.push(Event::new("prerequest", prerequest));
+        }
+        events.push(Event::new("test", tests(&scripts, req.expect.answer)?));
         Ok(Item {
             request: RequestView::new(kit, req),
-            prerequest: match scripts.needs.is_empty() && !writes {
-                true => Vec::new(),
-                false => exec("postman_flow_prerequest", &scripts)?,
-            },
-            tests: tests(&scripts, req.expect.answer)?,
+            events,
         })
     };
     let flow = kit.flow.requests().map(item).collect::<Result<_, _>>()?;
@@ -594,7 +624,10 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         schema: SCHEMA_URL,
         flow,
         folders,
-        prerequest: exec("postman_prerequest", &scripts)?,
+        events: vec![Event::new(
+            "prerequest",
+            exec("postman_prerequest", &scripts)?,
+        )],
         auth: auth(kit, &b),
         variables,
     };
