@@ -65,7 +65,11 @@ pub fn build_registry() -> Handlebars<'static> {
 }
 
 pub fn render(name: &str, view: &impl Serialize) -> Result<String, Error> {
-    REGISTRY.with(|hb| render_in(&mut hb.borrow_mut(), name, view))
+    let mut text = REGISTRY.with(|hb| render_in(&mut hb.borrow_mut(), name, view))?;
+    // handlebars writes into an 8 KiB buffer at least; a kit keeps every
+    // file's text until it is written, and Bruno's are a few hundred bytes.
+    text.shrink_to_fit();
+    Ok(text)
 }
 
 /// Renders `name` with `hb`, adding it and then each partial the render
