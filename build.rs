@@ -108,119 +108,263 @@ fn main() {
         writeln!(code, "    ({name:?}, include_str!({path:?})),").unwrap();
     }
     code.push_str("];\n\n");
-    code.push_str("/// Every template, as handlebars compiles its text.\n");
-    code.push_str("static COMPILED: &[(&str, T)] = &[\n");
+
+    let mut arena = Arena::default();
+    let mut compiled = Vec::new();
     for (name, file) in TEMPLATES {
         let path = dir.join(file);
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         let template = Template::compile_with_name(&text, (*name).to_string())
             .unwrap_or_else(|e| panic!("template {name} ({file}): {e}"));
-        write!(code, "    ({name:?}, ").unwrap();
-        emit_template(&mut code, &template);
-        code.push_str("),\n");
+        compiled.push(format!("({name:?}, {})", arena.template(&template)));
     }
-    code.push_str("];\n");
     let shapes = Template::compile_with_name(EVERY_SHAPE, "every_shape".to_string())
         .expect("EVERY_SHAPE compiles");
-    code.push_str(
-        "\n/// One of every shape, and its text.\n#[cfg(test)]\nstatic EVERY_SHAPE: (&str, T) = (",
-    );
-    write!(code, "{EVERY_SHAPE:?}, ").unwrap();
-    emit_template(&mut code, &shapes);
-    code.push_str(");\n");
+    let shapes = arena.template(&shapes);
+
+    code.push_str("/// Every template, as handlebars compiles its text: an index into `TS`.\n");
+    writeln!(
+        code,
+        "static COMPILED: [(&str, u32); {}] = [",
+        compiled.len()
+    )
+    .unwrap();
+    for c in &compiled {
+        writeln!(code, "    {c},").unwrap();
+    }
+    code.push_str("];\n\n");
+    code.push_str("/// One of every shape, and its text.\n#[cfg(test)]\n");
+    writeln!(
+        code,
+        "static EVERY_SHAPE: (&str, u32) = ({EVERY_SHAPE:?}, {shapes});\n"
+    )
+    .unwrap();
+    arena.write(&mut code);
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     std::fs::write(FsPath::new(&out).join("templates.rs"), code).expect("OUT_DIR is writable");
 }
 
-/// `T { name, elements: &[...], mapping: &[(line, column), ...] }`
-fn emit_template(out: &mut String, t: &Template) {
-    write!(out, "T {{ name: {:?}, elements: &[", t.name.as_deref()).unwrap();
-    for element in &t.elements {
-        emit_element(out, element);
-        out.push_str(", ");
-    }
-    out.push_str("], mapping: &[");
-    for at in &t.mapping {
-        write!(out, "({}, {}), ", at.0, at.1).unwrap();
-    }
-    out.push_str("] }")
+/// Every compiled template, flattened into arrays that refer to each other
+/// by index: data the binary holds as it is, where references would each
+/// need relocating when the program starts. Each `Vec` holds the Rust text
+/// of one array's items; a slice of items is `(start, length)`, so a
+/// slice's items are pushed together, after the items they refer to.
+#[derive(Default)]
+struct Arena {
+    /// Every string, once; a string is `(start, length)` in it.
+    strings: String,
+    interned: std::collections::HashMap<String, (usize, usize)>,
+    templates: Vec<String>,
+    elements: Vec<String>,
+    mappings: Vec<String>,
+    params: Vec<String>,
+    hashes: Vec<String>,
+    segments: Vec<String>,
 }
 
-fn emit_element(out: &mut String, e: &TemplateElement) {
-    match e {
-        TemplateElement::RawString(s) => write!(out, "E::Raw({s:?})"),
-        TemplateElement::Comment(s) => write!(out, "E::Comment({s:?})"),
-        TemplateElement::HtmlExpression(h) => emit_helper(out, "HtmlExpression", h),
-        TemplateElement::Expression(h) => emit_helper(out, "Expression", h),
-        TemplateElement::HelperBlock(h) => emit_helper(out, "HelperBlock", h),
-        TemplateElement::DecoratorExpression(d) => emit_decorator(out, "DecoratorExpression", d),
-        TemplateElement::DecoratorBlock(d) => emit_decorator(out, "DecoratorBlock", d),
-        TemplateElement::PartialExpression(d) => emit_decorator(out, "PartialExpression", d),
-        TemplateElement::PartialBlock(d) => emit_decorator(out, "PartialBlock", d),
-        other => panic!("build.rs cannot rebuild {other:?}; teach it"),
-    }
-    .unwrap();
+/// An array's items, from `start`, `length` of them: `(start, length)`.
+fn push_all(items: &mut Vec<String>, new: Vec<String>) -> String {
+    let span = format!("({}, {})", items.len(), new.len());
+    items.extend(new);
+    span
 }
 
-/// `E::Helper(HelperKind::KIND, H { ... })`
-fn emit_helper(out: &mut String, kind: &str, h: &HelperTemplate) -> std::fmt::Result {
-    write!(out, "E::Helper(HelperKind::{kind}, H {{ ")?;
-    emit_call(out, &h.name, &h.params, &h.hash);
-    out.push_str(", block_param: ");
-    match &h.block_param {
-        None => out.push_str("None"),
-        Some(BlockParam::Single(p)) => {
-            out.push_str("Some(Bp::Single(");
-            emit_parameter(out, p);
-            out.push_str("))");
+impl Arena {
+    /// `(start, length)` in `STRINGS`.
+    fn string(&mut self, s: &str) -> String {
+        let (start, len) = match self.interned.get(s) {
+            Some(at) => *at,
+            None => {
+                let at = (self.strings.len(), s.len());
+                self.strings.push_str(s);
+                self.interned.insert(s.to_string(), at);
+                at
+            }
+        };
+        format!("({start}, {len})")
+    }
+
+    fn optional_string(&mut self, s: Option<&str>) -> String {
+        match s {
+            None => "None".into(),
+            Some(s) => format!("Some({})", self.string(s)),
         }
-        Some(BlockParam::Pair((a, b))) => {
-            out.push_str("Some(Bp::Pair(");
-            emit_parameter(out, a);
-            out.push_str(", ");
-            emit_parameter(out, b);
-            out.push_str("))");
-        }
-        Some(other) => panic!("build.rs cannot rebuild {other:?}; teach it"),
     }
-    write!(
-        out,
-        ", block: {}, chain: {}, indent_before_write: {}, template: ",
-        h.block,
-        h.chain,
-        indents_before_write(&format!("{h:?}"))
-    )?;
-    emit_optional_template(out, h.template.as_ref());
-    out.push_str(", inverse: ");
-    emit_optional_template(out, h.inverse.as_ref());
-    out.push_str(" })");
-    Ok(())
-}
 
-/// `E::Decorator(DecoratorKind::KIND, D { ... })`
-fn emit_decorator(out: &mut String, kind: &str, d: &DecoratorTemplate) -> std::fmt::Result {
-    write!(out, "E::Decorator(DecoratorKind::{kind}, D {{ ")?;
-    emit_call(out, &d.name, &d.params, &d.hash);
-    out.push_str(", template: ");
-    emit_optional_template(out, d.template.as_ref());
-    write!(
-        out,
-        ", indent: {:?}, indent_before_write: {} }})",
-        d.indent.as_deref(),
-        indents_before_write(&format!("{d:?}"))
-    )
-}
+    /// The index of `t` in `TS`.
+    fn template(&mut self, t: &Template) -> usize {
+        let elements: Vec<String> = t.elements.iter().map(|e| self.element(e)).collect();
+        let mapping = t
+            .mapping
+            .iter()
+            .map(|at| format!("({}, {})", at.0, at.1))
+            .collect();
+        let name = self.optional_string(t.name.as_deref());
+        let elements = push_all(&mut self.elements, elements);
+        let mapping = push_all(&mut self.mappings, mapping);
+        self.templates.push(format!(
+            "T {{ name: {name}, elements: {elements}, mapping: {mapping} }}"
+        ));
+        self.templates.len() - 1
+    }
 
-/// `name: ..., params: ..., hash: ...`: what a helper or decorator is called
-/// with.
-fn emit_call(out: &mut String, name: &Parameter, params: &[Parameter], hash: &Hash) {
-    out.push_str("name: ");
-    emit_parameter(out, name);
-    out.push_str(", params: ");
-    emit_parameters(out, params);
-    out.push_str(", hash: ");
-    emit_hash(out, hash);
+    fn optional_template(&mut self, t: Option<&Template>) -> String {
+        match t {
+            None => "None".into(),
+            Some(t) => format!("Some({})", self.template(t)),
+        }
+    }
+
+    fn element(&mut self, e: &TemplateElement) -> String {
+        match e {
+            TemplateElement::RawString(s) => format!("E::Raw({})", self.string(s)),
+            TemplateElement::Comment(s) => format!("E::Comment({})", self.string(s)),
+            TemplateElement::HtmlExpression(h) => self.helper("HtmlExpression", h),
+            TemplateElement::Expression(h) => self.helper("Expression", h),
+            TemplateElement::HelperBlock(h) => self.helper("HelperBlock", h),
+            TemplateElement::DecoratorExpression(d) => self.decorator("DecoratorExpression", d),
+            TemplateElement::DecoratorBlock(d) => self.decorator("DecoratorBlock", d),
+            TemplateElement::PartialExpression(d) => self.decorator("PartialExpression", d),
+            TemplateElement::PartialBlock(d) => self.decorator("PartialBlock", d),
+            other => panic!("build.rs cannot rebuild {other:?}; teach it"),
+        }
+    }
+
+    /// `E::Helper(HelperKind::KIND, H { ... })`
+    fn helper(&mut self, kind: &str, h: &HelperTemplate) -> String {
+        let call = self.call(&h.name, &h.params, &h.hash);
+        let block_param = match &h.block_param {
+            None => "None".to_string(),
+            Some(BlockParam::Single(p)) => format!("Some(Bp::Single({}))", self.parameter(p)),
+            Some(BlockParam::Pair((a, b))) => {
+                let (a, b) = (self.parameter(a), self.parameter(b));
+                format!("Some(Bp::Pair({a}, {b}))")
+            }
+            Some(other) => panic!("build.rs cannot rebuild {other:?}; teach it"),
+        };
+        let template = self.optional_template(h.template.as_ref());
+        let inverse = self.optional_template(h.inverse.as_ref());
+        format!(
+            "E::Helper(HelperKind::{kind}, H {{ {call}, block_param: {block_param}, \
+             block: {}, chain: {}, indent_before_write: {}, template: {template}, \
+             inverse: {inverse} }})",
+            h.block,
+            h.chain,
+            indents_before_write(&format!("{h:?}")),
+        )
+    }
+
+    /// `E::Decorator(DecoratorKind::KIND, D { ... })`
+    fn decorator(&mut self, kind: &str, d: &DecoratorTemplate) -> String {
+        let call = self.call(&d.name, &d.params, &d.hash);
+        let template = self.optional_template(d.template.as_ref());
+        let indent = self.optional_string(d.indent.as_deref());
+        format!(
+            "E::Decorator(DecoratorKind::{kind}, D {{ {call}, template: {template}, \
+             indent: {indent}, indent_before_write: {} }})",
+            indents_before_write(&format!("{d:?}")),
+        )
+    }
+
+    /// `name: ..., params: ..., hash: ...`: what a helper or decorator is
+    /// called with.
+    fn call(&mut self, name: &Parameter, params: &[Parameter], hash: &Hash) -> String {
+        let name = self.parameter(name);
+        let params = self.parameters(params);
+        let hash = self.hash(hash);
+        format!("name: {name}, params: {params}, hash: {hash}")
+    }
+
+    fn parameters(&mut self, params: &[Parameter]) -> String {
+        let items = params.iter().map(|p| self.parameter(p)).collect();
+        push_all(&mut self.params, items)
+    }
+
+    /// Sorted by key, so the generated code is the same from build to build.
+    fn hash(&mut self, hash: &Hash) -> String {
+        let mut keys: Vec<&String> = hash.keys().collect();
+        keys.sort();
+        let items = keys
+            .into_iter()
+            .map(|key| {
+                let k = self.string(key);
+                format!("({k}, {})", self.parameter(&hash[key]))
+            })
+            .collect();
+        push_all(&mut self.hashes, items)
+    }
+
+    fn parameter(&mut self, p: &Parameter) -> String {
+        match p {
+            Parameter::Name(n) => format!("P::Name({})", self.string(n)),
+            Parameter::Path(path) => self.path(path),
+            // JSON's own text: a literal is small and rare.
+            Parameter::Literal(json) => format!("P::Literal({})", self.string(&json.to_string())),
+            Parameter::Subexpression(sub) => match sub.as_element() {
+                TemplateElement::Expression(h)
+                    if !h.block && !h.chain && h.block_param.is_none() && h.template.is_none() =>
+                {
+                    let name = self.parameter(&h.name);
+                    let name = push_all(&mut self.params, vec![name]);
+                    let params = self.parameters(&h.params);
+                    let hash = self.hash(&h.hash);
+                    format!("P::Sub({name}, {params}, {hash})")
+                }
+                other => panic!("build.rs cannot rebuild the subexpression {other:?}; teach it"),
+            },
+            other => panic!("build.rs cannot rebuild {other:?}; teach it"),
+        }
+    }
+
+    fn path(&mut self, path: &Path) -> String {
+        match path {
+            Path::Relative((segs, raw)) => {
+                let named: Option<Vec<&String>> = segs
+                    .iter()
+                    .map(|s| match s {
+                        PathSeg::Named(n) => Some(n),
+                        _ => None,
+                    })
+                    .collect();
+                let text = self.string(raw);
+                match named {
+                    Some(named) => {
+                        let items = named.into_iter().map(|n| self.string(n)).collect();
+                        let names = push_all(&mut self.segments, items);
+                        format!("P::Named({text}, {names})")
+                    }
+                    // `../x` and `@root`: segments whose kind handlebars keeps
+                    // private, so its own path parser makes them at run time.
+                    None => format!("P::Parsed({text})"),
+                }
+            }
+            Path::Local((level, name, raw)) => {
+                let (name, raw) = (self.string(name), self.string(raw));
+                format!("P::Local({level}, {name}, {raw})")
+            }
+        }
+    }
+
+    /// The arrays, as Rust.
+    fn write(&self, code: &mut String) {
+        writeln!(code, "static STRINGS: &str = {:?};\n", self.strings).unwrap();
+        let arrays = [
+            ("TS", "T", &self.templates),
+            ("ELEMENTS", "E", &self.elements),
+            ("MAPPINGS", "(u32, u32)", &self.mappings),
+            ("PARAMS", "P", &self.params),
+            ("HASHES", "(Str, P)", &self.hashes),
+            ("SEGMENTS", "Str", &self.segments),
+        ];
+        for (name, kind, items) in arrays {
+            writeln!(code, "static {name}: [{kind}; {}] = [", items.len()).unwrap();
+            for item in items {
+                writeln!(code, "    {item},").unwrap();
+            }
+            code.push_str("];\n\n");
+        }
+    }
 }
 
 type Hash = std::collections::HashMap<String, Parameter>;
@@ -235,85 +379,5 @@ fn indents_before_write(debug: &str) -> bool {
         false
     } else {
         panic!("build.rs cannot read indent_before_write from {debug}; teach it")
-    }
-}
-
-fn emit_optional_template(out: &mut String, t: Option<&Template>) {
-    match t {
-        None => out.push_str("None"),
-        Some(t) => {
-            out.push_str("Some(&");
-            emit_template(out, t);
-            out.push(')');
-        }
-    }
-}
-
-fn emit_parameters(out: &mut String, params: &[Parameter]) {
-    out.push_str("&[");
-    for p in params {
-        emit_parameter(out, p);
-        out.push_str(", ");
-    }
-    out.push(']');
-}
-
-/// Sorted by key, so the generated code is the same from build to build.
-fn emit_hash(out: &mut String, hash: &Hash) {
-    let mut keys: Vec<&String> = hash.keys().collect();
-    keys.sort();
-    out.push_str("&[");
-    for key in keys {
-        write!(out, "({key:?}, ").unwrap();
-        emit_parameter(out, &hash[key]);
-        out.push_str("), ");
-    }
-    out.push(']');
-}
-
-fn emit_parameter(out: &mut String, p: &Parameter) {
-    match p {
-        Parameter::Name(n) => write!(out, "P::Name({n:?})").unwrap(),
-        Parameter::Path(path) => emit_path(out, path),
-        // JSON's own text: a literal is small and rare.
-        Parameter::Literal(json) => write!(out, "P::Literal({:?})", json.to_string()).unwrap(),
-        Parameter::Subexpression(sub) => match sub.as_element() {
-            TemplateElement::Expression(h)
-                if !h.block && !h.chain && h.block_param.is_none() && h.template.is_none() =>
-            {
-                out.push_str("P::Sub(&");
-                emit_parameter(out, &h.name);
-                out.push_str(", ");
-                emit_parameters(out, &h.params);
-                out.push_str(", ");
-                emit_hash(out, &h.hash);
-                out.push(')');
-            }
-            other => panic!("build.rs cannot rebuild the subexpression {other:?}; teach it"),
-        },
-        other => panic!("build.rs cannot rebuild {other:?}; teach it"),
-    }
-}
-
-fn emit_path(out: &mut String, path: &Path) {
-    match path {
-        Path::Relative((segs, raw)) => {
-            let named: Option<Vec<&String>> = segs
-                .iter()
-                .map(|s| match s {
-                    PathSeg::Named(n) => Some(n),
-                    _ => None,
-                })
-                .collect();
-            match named {
-                Some(named) => write!(out, "P::Named({raw:?}, &{named:?})").unwrap(),
-                // `../x` and `@root`: segments whose kind handlebars keeps
-                // private, so its own path parser makes them at run time.
-                None => write!(out, "P::Parsed({raw:?})").unwrap(),
-            }
-        }
-        Path::Local((level, name, raw)) => {
-            write!(out, "P::Local({level}, {name:?}, {raw:?})").unwrap()
-        }
     }
 }

@@ -11,7 +11,8 @@ use handlebars::template::{
 };
 use handlebars::{Path, PathSeg};
 
-// `TEMPLATES`, and `COMPILED`: each template's name and its `T`.
+// `TEMPLATES`; `COMPILED`, each template's name and index in `TS`; and the
+// arrays below.
 include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 
 /// The template `name`, as handlebars compiles its text; None for no such
@@ -20,33 +21,42 @@ pub fn compiled(name: &str) -> Option<Template> {
     COMPILED
         .iter()
         .find(|(n, _)| *n == name)
-        .map(|(_, t)| t.template())
+        .map(|(_, t)| TS[*t as usize].template())
 }
 
-// A compiled template, in types a `static` can hold: handlebars' own need
-// the heap. Each mirrors the handlebars type of the same shape; build.rs
-// writes whichever shapes the templates use, and the test every shape.
+// A compiled template, in types a `static` holds as plain data: handlebars'
+// own need the heap, and references would each be relocated at every start.
+// Each mirrors the handlebars type of the same shape, and refers to others
+// by index into the arrays build.rs writes: `TS`, `ELEMENTS`, `MAPPINGS`,
+// `PARAMS`, `HASHES`, `SEGMENTS`, and `STRINGS` for text. build.rs writes
+// whichever shapes the templates use, and the test every shape.
+
+/// Items `(start, length)` of one of those arrays, or text of `STRINGS`.
+type Span = (u32, u32);
+type Str = Span;
 
 /// `Template`: its elements, and the line and column each starts at (an
 /// inline partial's body has none).
 struct T {
-    name: Option<&'static str>,
-    elements: &'static [E],
-    mapping: &'static [(usize, usize)],
+    name: Option<Str>,
+    /// In `ELEMENTS`.
+    elements: Span,
+    /// In `MAPPINGS`.
+    mapping: Span,
 }
 
 /// `TemplateElement`.
 #[cfg_attr(not(test), allow(dead_code))]
 enum E {
-    Raw(&'static str),
-    Comment(&'static str),
+    Raw(Str),
+    Comment(Str),
     Helper(HelperKind, H),
     Decorator(DecoratorKind, D),
 }
 
 /// The `TemplateElement`s that hold a `HelperTemplate`.
-#[derive(Clone, Copy)]
 #[cfg_attr(not(test), allow(dead_code))]
+#[derive(Clone, Copy)]
 enum HelperKind {
     Expression,
     HtmlExpression,
@@ -54,8 +64,8 @@ enum HelperKind {
 }
 
 /// The `TemplateElement`s that hold a `DecoratorTemplate`.
-#[derive(Clone, Copy)]
 #[cfg_attr(not(test), allow(dead_code))]
+#[derive(Clone, Copy)]
 enum DecoratorKind {
     DecoratorExpression,
     DecoratorBlock,
@@ -63,44 +73,46 @@ enum DecoratorKind {
     PartialBlock,
 }
 
-/// `HelperTemplate`.
+/// `HelperTemplate`; `params` in `PARAMS`, `hash` in `HASHES`, templates
+/// by index in `TS`.
 struct H {
     name: P,
-    params: &'static [P],
-    hash: &'static [(&'static str, P)],
+    params: Span,
+    hash: Span,
     block_param: Option<Bp>,
     block: bool,
     chain: bool,
     indent_before_write: bool,
-    template: Option<&'static T>,
-    inverse: Option<&'static T>,
+    template: Option<u32>,
+    inverse: Option<u32>,
 }
 
-/// `DecoratorTemplate`.
+/// `DecoratorTemplate`, the same way.
 struct D {
     name: P,
-    params: &'static [P],
-    hash: &'static [(&'static str, P)],
-    template: Option<&'static T>,
-    indent: Option<&'static str>,
+    params: Span,
+    hash: Span,
+    template: Option<u32>,
+    indent: Option<Str>,
     indent_before_write: bool,
 }
 
 /// `Parameter`.
 #[cfg_attr(not(test), allow(dead_code))]
 enum P {
-    Name(&'static str),
-    /// A path of names only, e.g. `request.url`: its text, its names.
-    Named(&'static str, &'static [&'static str]),
+    Name(Str),
+    /// A path of names only, e.g. `request.url`: its text, its names (in
+    /// `SEGMENTS`).
+    Named(Str, Span),
     /// A path with `../` or `@root`, whose segments handlebars keeps to
     /// itself: its own path parser reads it.
-    Parsed(&'static str),
+    Parsed(Str),
     /// `@index`, `../@key`: levels up, name, text.
-    Local(usize, &'static str, &'static str),
+    Local(usize, Str, Str),
     /// A literal, as JSON text.
-    Literal(&'static str),
-    /// A subexpression: helper, parameters, hash.
-    Sub(&'static P, &'static [P], &'static [(&'static str, P)]),
+    Literal(Str),
+    /// A subexpression: its helper (one item of `PARAMS`), parameters, hash.
+    Sub(Span, Span, Span),
 }
 
 /// `BlockParam`.
@@ -110,15 +122,25 @@ enum Bp {
     Pair(P, P),
 }
 
+fn text(s: Str) -> &'static str {
+    &STRINGS[s.0 as usize..(s.0 + s.1) as usize]
+}
+
+fn items<X>(all: &'static [X], span: Span) -> &'static [X] {
+    &all[span.0 as usize..(span.0 + span.1) as usize]
+}
+
 impl T {
     fn template(&self) -> Template {
         let mut t = Template::new();
-        t.name = self.name.map(str::to_string);
-        t.elements = self.elements.iter().map(E::element).collect();
-        t.mapping = self
-            .mapping
+        t.name = self.name.map(|n| text(n).to_string());
+        t.elements = items(&ELEMENTS, self.elements)
             .iter()
-            .map(|(line, column)| mapping(*line, *column))
+            .map(E::element)
+            .collect();
+        t.mapping = items(&MAPPINGS, self.mapping)
+            .iter()
+            .map(|(line, column)| mapping(*line as usize, *column as usize))
             .collect();
         t
     }
@@ -127,8 +149,8 @@ impl T {
 impl E {
     fn element(&self) -> TemplateElement {
         match self {
-            E::Raw(s) => TemplateElement::RawString((*s).to_string()),
-            E::Comment(s) => TemplateElement::Comment((*s).to_string()),
+            E::Raw(s) => TemplateElement::RawString(text(*s).to_string()),
+            E::Comment(s) => TemplateElement::Comment(text(*s).to_string()),
             E::Helper(kind, h) => {
                 let h = Box::new(h.helper());
                 match kind {
@@ -162,8 +184,8 @@ impl H {
         });
         h.block = self.block;
         h.chain = self.chain;
-        h.template = self.template.map(T::template);
-        h.inverse = self.inverse.map(T::template);
+        h.template = self.template.map(built);
+        h.inverse = self.inverse.map(built);
         h
     }
 }
@@ -174,8 +196,8 @@ impl D {
         d.name = self.name.parameter();
         d.params = parameters(self.params);
         d.hash = hash(self.hash);
-        d.template = self.template.map(T::template);
-        d.indent = self.indent.map(str::to_string);
+        d.template = self.template.map(built);
+        d.indent = self.indent.map(|i| text(i).to_string());
         d
     }
 }
@@ -226,40 +248,47 @@ fn mapping(line: usize, column: usize) -> TemplateMapping {
 impl P {
     fn parameter(&self) -> Parameter {
         match self {
-            P::Name(n) => Parameter::Name((*n).to_string()),
+            P::Name(n) => Parameter::Name(text(*n).to_string()),
             P::Named(raw, names) => Parameter::Path(Path::Relative((
-                names
+                items(&SEGMENTS, *names)
                     .iter()
-                    .map(|n| PathSeg::Named((*n).to_string()))
+                    .map(|n| PathSeg::Named(text(*n).to_string()))
                     .collect(),
-                (*raw).to_string(),
+                text(*raw).to_string(),
             ))),
-            P::Parsed(raw) => Parameter::Path(Path::parse(raw).expect("build.rs read this path")),
+            P::Parsed(raw) => {
+                Parameter::Path(Path::parse(text(*raw)).expect("build.rs read this path"))
+            }
             P::Local(level, name, raw) => Parameter::Path(Path::Local((
                 *level,
-                (*name).to_string(),
-                (*raw).to_string(),
+                text(*name).to_string(),
+                text(*raw).to_string(),
             ))),
-            P::Literal(json) => {
-                Parameter::Literal(serde_json::from_str(json).expect("build.rs wrote this JSON"))
-            }
+            P::Literal(json) => Parameter::Literal(
+                serde_json::from_str(text(*json)).expect("build.rs wrote this JSON"),
+            ),
             P::Sub(name, params, h) => Parameter::Subexpression(Subexpression::new(
-                name.parameter(),
-                parameters(params),
-                hash(h),
+                items(&PARAMS, *name)[0].parameter(),
+                parameters(*params),
+                hash(*h),
             )),
         }
     }
 }
 
-fn parameters(params: &[P]) -> Vec<Parameter> {
-    params.iter().map(P::parameter).collect()
+/// The template at `index` in `TS`.
+fn built(index: u32) -> Template {
+    TS[index as usize].template()
 }
 
-fn hash(pairs: &[(&str, P)]) -> HashMap<String, Parameter> {
-    pairs
+fn parameters(params: Span) -> Vec<Parameter> {
+    items(&PARAMS, params).iter().map(P::parameter).collect()
+}
+
+fn hash(pairs: Span) -> HashMap<String, Parameter> {
+    items(&HASHES, pairs)
         .iter()
-        .map(|(k, v)| ((*k).to_string(), v.parameter()))
+        .map(|(k, v)| (text(*k).to_string(), v.parameter()))
         .collect()
 }
 
@@ -283,9 +312,9 @@ mod tests {
     /// So for the shapes no template uses yet.
     #[test]
     fn every_shape_is_built_as_handlebars_compiles_it() {
-        let (text, t) = &EVERY_SHAPE;
-        let ours = t.template();
-        let theirs = Template::compile_with_name(text, "every_shape".into()).unwrap();
+        let (shape_text, t) = EVERY_SHAPE;
+        let ours = built(t);
+        let theirs = Template::compile_with_name(shape_text, "every_shape".into()).unwrap();
         assert!(ours == theirs, "{ours:#?}\n!=\n{theirs:#?}");
         let shapes = format!("{ours:?}");
         for shape in [
