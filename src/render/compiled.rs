@@ -11,8 +11,8 @@ use handlebars::template::{
 };
 use handlebars::{Path, PathSeg};
 
-// `TEMPLATES`; `COMPILED`, each template's name and index in `TS`; and the
-// arrays below.
+// `TEMPLATES`; `COMPILED`, each template's name, index in `TS` and partial
+// calls in `CALLS`; and the arrays below.
 include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 
 /// The template `name`, as handlebars compiles its text; None for no such
@@ -20,8 +20,20 @@ include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 pub fn compiled(name: &str) -> Option<Template> {
     COMPILED
         .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| TS[*t as usize].template())
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, t, _)| TS[*t as usize].template())
+}
+
+/// Each partial the template `name` calls, once, and whether every call
+/// stands behind an `{{#if}}` or `{{#unless}}` (`partial_calls.rs`).
+pub fn partial_calls(name: &str) -> impl Iterator<Item = (&'static str, bool)> {
+    let calls = COMPILED
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map_or(&[][..], |(_, _, calls)| items(&CALLS, *calls));
+    calls
+        .iter()
+        .map(|(partial, behind_if)| (text(*partial), *behind_if))
 }
 
 // A compiled template, in types a `static` holds as plain data: handlebars'

@@ -9,6 +9,8 @@ mod curl;
 mod escape;
 mod http;
 mod openapi;
+#[cfg(test)]
+mod partial_calls;
 mod postman;
 mod readme;
 mod script;

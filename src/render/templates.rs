@@ -11,7 +11,7 @@ use handlebars::{
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::compiled::{compiled, TEMPLATES};
+use super::compiled::{compiled, partial_calls, TEMPLATES};
 use super::escape;
 use crate::Error;
 
@@ -99,15 +99,12 @@ fn render_in(
     }
 }
 
-/// Adds every partial `name` names, behind an `if` or not, and theirs.
+/// Adds every partial `name` calls, behind an `if` or not, and theirs.
 fn add_all_named(hb: &mut Handlebars<'static>, name: &str) {
     let mut todo = vec![name];
     let mut seen: Vec<&str> = Vec::new();
     while let Some(next) = todo.pop() {
-        let Some((_, text)) = TEMPLATES.iter().find(|(n, _)| *n == next) else {
-            continue;
-        };
-        for partial in named_partials(text) {
+        for (partial, _) in partial_calls(next) {
             if is_template(partial) && !seen.contains(&partial) {
                 seen.push(partial);
                 add_template(hb, partial);
@@ -115,11 +112,6 @@ fn add_all_named(hb: &mut Handlebars<'static>, name: &str) {
             }
         }
     }
-}
-
-/// Every partial `text` includes by name, `{{> name ...}}`.
-fn named_partials(text: &str) -> impl Iterator<Item = &str> {
-    partials(text).into_iter().map(|(name, _)| name)
 }
 
 fn is_template(name: &str) -> bool {
@@ -131,58 +123,16 @@ fn add_template(hb: &mut Handlebars<'static>, name: &str) {
     if hb.has_template(name) {
         return;
     }
-    let text = TEMPLATES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
-        .unwrap_or_else(|| panic!("no template {name}"));
     // build.rs compiled it; a bad template fails the build.
-    hb.register_template(name, compiled(name).expect("a template of that name"));
+    let template = compiled(name).unwrap_or_else(|| panic!("no template {name}"));
+    hb.register_template(name, template);
     // The partials every render of it reaches come along now; those behind
     // an `if` wait until a render reaches them.
-    for partial in sure_partials(text) {
-        if is_template(partial) {
+    for (partial, behind_if) in partial_calls(name) {
+        if !behind_if && is_template(partial) {
             add_template(hb, partial);
         }
     }
-}
-
-/// The partials `text` includes outside any `{{#if}}` or `{{#unless}}`
-/// (a loop's body counts as reached).
-fn sure_partials(text: &str) -> Vec<&str> {
-    partials(text)
-        .into_iter()
-        .filter(|(_, behind_if)| !behind_if)
-        .map(|(name, _)| name)
-        .collect()
-}
-
-/// Each partial `text` includes, once, and whether every include of it
-/// stands behind an `{{#if}}` or `{{#unless}}`.
-fn partials(text: &str) -> Vec<(&str, bool)> {
-    let mut out: Vec<(&str, bool)> = Vec::new();
-    let mut open: Vec<bool> = Vec::new(); // each open block: is it conditional?
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let after = rest[start + 2..].trim_start_matches('~');
-        let end = after.find("}}").unwrap_or(after.len());
-        let tag = &after[..end];
-        if let Some(block) = tag.strip_prefix('#') {
-            let helper = block.split_whitespace().next().unwrap_or_default();
-            open.push(matches!(helper, "if" | "unless"));
-        } else if tag.starts_with('/') {
-            open.pop();
-        } else if let Some(call) = tag.strip_prefix('>') {
-            let name = call.split_whitespace().next().unwrap_or_default();
-            let behind_if = open.contains(&true);
-            match out.iter_mut().find(|(n, _)| *n == name) {
-                Some(seen) => seen.1 &= behind_if,
-                None => out.push((name, behind_if)),
-            }
-        }
-        rest = &after[end.min(after.len())..];
-    }
-    out
 }
 
 /// JSON output is parsed back before it leaves, so a template bug is an
@@ -286,16 +236,6 @@ mod tests {
         let text = render_in(&mut hb, "outer", &yes).unwrap();
         assert!(text.contains("function storeToken(body)"), "{text}");
         assert!(hb.has_template("postman_store_token"));
-    }
-
-    #[test]
-    fn only_the_partials_outside_an_if_are_sure() {
-        let text = "{{> a}}{{#each x}}{{> b}}{{/each}}{{#if y}}{{> c}}{{else}}{{> d}}{{/if}}{{#unless z}}{{#each w}}{{> e}}{{/each}}{{/unless}}{{> f x=1}}";
-        assert_eq!(sure_partials(text), ["a", "b", "f"]);
-        assert_eq!(
-            named_partials(text).collect::<Vec<_>>(),
-            ["a", "b", "c", "d", "e", "f"]
-        );
     }
 
     #[test]
