@@ -1,13 +1,13 @@
 //! Compiles the handlebars templates at build time. Parsing them was most of
 //! a run's processor time (handlebars' parser finds each token's line by
-//! counting from the start of the text); the binary now rebuilds each
-//! compiled template from Rust code, which is only allocation.
+//! counting from the start of the text); the binary now builds each compiled
+//! template from static data, which is only allocation.
 //!
-//! Writes `$OUT_DIR/templates.rs`: `TEMPLATES` (each name and its text) and
-//! `compiled(name)`, a function a template that rebuilds what
-//! `handlebars::Template::compile` makes of its text. The constructors that
-//! code calls are in `src/render/compiled.rs`; a test there holds every
-//! rebuilt template equal to handlebars' own compile of its text.
+//! Writes `$OUT_DIR/templates.rs`: `TEMPLATES` (each name and its text),
+//! `COMPILED` (each name, its compiled template and the partials it calls)
+//! and the flat arrays those refer to. `src/render/compiled.rs` includes it
+//! and turns the data into handlebars' `Template`; a test there holds each
+//! equal to handlebars' own compile of the text.
 
 use std::fmt::Write as _;
 use std::path::Path as FsPath;

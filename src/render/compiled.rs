@@ -1,6 +1,6 @@
 //! The templates as build.rs compiled them: `TEMPLATES` (each name and
-//! text), and `compiled(name)`, which turns build.rs's static copy of a
-//! compiled template into handlebars' own `Template`.
+//! text); `compiled(name)`, which turns build.rs's static copy of a compiled
+//! template into handlebars' own `Template`; and `partial_calls(name)`.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
