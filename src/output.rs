@@ -108,9 +108,9 @@ fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Res
     Ok(())
 }
 
-/// At most how many files are staged and synced at once, and how many
-/// files a staging thread takes.
+/// At most how many files are staged and synced at once.
 const STAGING_THREADS: usize = 16;
+/// How many files a staging thread takes, below that.
 const FILES_A_THREAD: usize = 4;
 
 fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
