@@ -259,7 +259,6 @@ fn bru_runs_a_use_case_chain_and_writes_only_when_allowed() {
 /// `coupagen bruno` and one parser run for all.
 #[test]
 fn hostile_values_read_back_through_brunos_parser() {
-    use proptest::strategy::{Strategy, ValueTree};
     let Some(lang) = node_package("@usebruno/lang", "Bruno's parser") else {
         return;
     };
@@ -288,10 +287,7 @@ fn hostile_values_read_back_through_brunos_parser() {
         ".hidden",
         "folder",
     ];
-    let mut runner = proptest::test_runner::TestRunner::default();
-    let strategy = crate::hostile::hostile_text(6);
-    let mut texts: Vec<String> = FIXED.iter().map(|t| t.to_string()).collect();
-    texts.extend((0..500).map(|_| strategy.new_tree(&mut runner).unwrap().current()));
+    let texts = crate::hostile::fixed_then_generated(FIXED, 500);
     let use_case = |i: usize, t: &str| {
         serde_json::json!({
             "id": format!("c{i}"),

@@ -31,6 +31,18 @@ pub fn hostile_text(max_parts: usize) -> impl Strategy<Value = String> {
     .prop_map(|parts| parts.concat())
 }
 
+/// `fixed`, then `generated` hostile texts: the cases of a property test
+/// that runs one client once over all of them (a client run per case would
+/// take minutes). A failure names the texts it lost.
+pub fn fixed_then_generated(fixed: &[&str], generated: usize) -> Vec<String> {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::default();
+    let strategy = hostile_text(6);
+    let mut texts: Vec<String> = fixed.iter().map(|t| t.to_string()).collect();
+    texts.extend((0..generated).map(|_| strategy.new_tree(&mut runner).unwrap().current()));
+    texts
+}
+
 /// What a scope may not hold (besides space and controls).
 const SCOPE_FORBIDDEN: &str = "\"\\{},";
 
