@@ -108,50 +108,49 @@ fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Res
     Ok(())
 }
 
-/// At most how many files are staged and synced at once.
-const STAGING_THREADS: usize = 16;
-/// How many files a staging thread takes, below that.
+/// At most how many threads a step over a kit's files uses.
+const FILE_THREADS: usize = 16;
+/// How many files a thread takes, below that.
 const FILES_A_THREAD: usize = 4;
 
-fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
-    // 1. Stage every file, each synced to disk, on threads of its own: the
-    //    filesystem can then commit the syncs together instead of one after
-    //    another. On a failure, remove what was staged.
-    //    About four files a thread, at most 16: a thread costs about as
-    //    much as writing a small file, and a kit of hundreds of files would
-    //    otherwise start hundreds of threads.
-    let workers = files
-        .len()
-        .div_ceil(FILES_A_THREAD)
-        .clamp(1, STAGING_THREADS);
-    let results: Vec<io::Result<PathBuf>> = std::thread::scope(|s| {
-        let jobs: Vec<_> = (0..workers)
-            .map(|w| {
-                s.spawn(move || {
-                    files
-                        .iter()
-                        .zip(targets)
-                        .enumerate()
-                        .filter(|(i, _)| i % workers == w)
-                        .map(|(i, (file, target))| (i, stage(target, file)))
-                        .collect::<Vec<_>>()
-                })
+/// Runs `step` on every item, on about one thread per four items (at most
+/// 16), and returns the results in the items' order. Steps on files mostly
+/// wait for the disk (a sync; a discard when a replaced file is freed), and
+/// the filesystem serves waits that arrive together at once instead of one
+/// after another. A thread costs about as much as writing a small file, and a
+/// kit of hundreds of files would otherwise start hundreds of them.
+fn on_threads<T: Sync, R: Send>(
+    items: &[T],
+    step: impl Fn(&T) -> io::Result<R> + Sync,
+) -> Vec<io::Result<R>> {
+    let workers = items.len().div_ceil(FILES_A_THREAD).clamp(1, FILE_THREADS);
+    let share = items.len().div_ceil(workers).max(1);
+    let step = &step;
+    std::thread::scope(|s| {
+        let jobs: Vec<_> = items
+            .chunks(share)
+            .map(|part| {
+                let job = s.spawn(move || part.iter().map(step).collect::<Vec<_>>());
+                (part.len(), job)
             })
             .collect();
-        let mut all: Vec<(usize, io::Result<PathBuf>)> = jobs
-            .into_iter()
-            .flat_map(|job| {
+        jobs.into_iter()
+            .flat_map(|(n, job)| {
                 job.join().unwrap_or_else(|_| {
-                    vec![(
-                        usize::MAX,
-                        Err(io::Error::other("a staging thread panicked")),
-                    )]
+                    (0..n)
+                        .map(|_| Err(io::Error::other("a file thread panicked")))
+                        .collect()
                 })
             })
-            .collect();
-        all.sort_by_key(|(i, _)| *i);
-        all.into_iter().map(|(_, r)| r).collect()
-    });
+            .collect()
+    })
+}
+
+fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
+    // 1. Stage every file, each synced to disk; on a failure, remove what
+    //    was staged.
+    let pairs: Vec<(&Artifact, &PathBuf)> = files.iter().zip(targets).collect();
+    let results = on_threads(&pairs, |(file, target)| stage(target, file));
     let staged: Vec<PathBuf> = results
         .iter()
         .filter_map(|r| r.as_ref().ok().cloned())
@@ -191,11 +190,10 @@ fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
     }
     match failure {
         None => {
-            for (_, backup) in done {
-                if let Some(b) = backup {
-                    let _ = fs::remove_file(b);
-                }
-            }
+            // Removing a replaced file frees its blocks, which can wait on
+            // the disk (a discard) as long as a sync does.
+            let backups: Vec<PathBuf> = done.into_iter().filter_map(|(_, b)| b).collect();
+            on_threads(&backups, |b| fs::remove_file(b));
             Ok(())
         }
         Some(err) => {
@@ -221,7 +219,7 @@ fn stage(target: &Path, artifact: &Artifact) -> io::Result<PathBuf> {
             .open(&tmp)?;
         f.write_all(artifact.text.as_bytes())?;
         // The mode first, so the sync makes it durable too.
-        set_mode(&tmp, artifact.executable)?;
+        set_mode(&f, artifact.executable)?;
         f.sync_all()
     };
     write().inspect_err(|_| drop(fs::remove_file(&tmp)))?;
@@ -245,14 +243,14 @@ fn parent(path: &Path) -> &Path {
 }
 
 #[cfg(unix)]
-fn set_mode(path: &Path, executable: bool) -> io::Result<()> {
+fn set_mode(file: &fs::File, executable: bool) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let mode = if executable { 0o755 } else { 0o644 };
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+    file.set_permissions(fs::Permissions::from_mode(mode))
 }
 
 #[cfg(not(unix))]
-fn set_mode(_: &Path, _: bool) -> io::Result<()> {
+fn set_mode(_: &fs::File, _: bool) -> io::Result<()> {
     Ok(())
 }
 
@@ -286,6 +284,71 @@ mod tests {
             fs::read_to_string(dir.join("top.txt")).unwrap(),
             "top.txt\n"
         );
+    }
+
+    #[test]
+    fn on_threads_keeps_the_items_order_and_turns_a_panic_into_errors() {
+        let items: Vec<usize> = (0..50).collect();
+        let doubled: Vec<usize> = on_threads(&items, |i| Ok(i * 2))
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(doubled, (0..50).map(|i| i * 2).collect::<Vec<_>>());
+        let results = on_threads(&items, |&i| if i == 7 { panic!("step {i}") } else { Ok(i) });
+        assert_eq!(results.len(), items.len(), "one result an item");
+        assert!(results[7].is_err(), "the panicked step is an error");
+        assert_eq!(
+            results[49].as_ref().ok(),
+            Some(&49),
+            "other threads' items are kept"
+        );
+    }
+
+    /// Every file under `dir`, relative, sorted: hidden ones included.
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut all = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for e in fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    todo.push(p);
+                } else {
+                    all.push(p.strip_prefix(dir).unwrap().display().to_string());
+                }
+            }
+        }
+        all.sort();
+        all
+    }
+
+    #[test]
+    fn a_forced_bundle_replaces_every_file_and_leaves_nothing_of_its_own_behind() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("kit");
+        // More files than one thread takes, in two folders.
+        let paths: Vec<String> = (0..40)
+            .map(|i| format!("{}/f{i:02}.txt", if i % 2 == 0 { "a" } else { "b" }))
+            .collect();
+        let old: Vec<Artifact> = paths.iter().map(|p| artifact(p)).collect();
+        write_bundle(&dir, &old, false).unwrap();
+        let new: Vec<Artifact> = paths
+            .iter()
+            .map(|p| Artifact {
+                text: format!("new {p}\n"),
+                ..artifact(p)
+            })
+            .collect();
+        write_bundle(&dir, &new, true).unwrap();
+        let mut expected = paths.clone();
+        expected.sort();
+        assert_eq!(listing(&dir), expected, "no staged or replaced file left");
+        for p in &paths {
+            assert_eq!(
+                fs::read_to_string(dir.join(p)).unwrap(),
+                format!("new {p}\n")
+            );
+        }
     }
 
     #[test]
