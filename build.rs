@@ -42,7 +42,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("check_consent", "check_consent.sh.hbs"),
     ("check_urlencode", "check_urlencode.sh.hbs"),
     ("check_inputs", "check_inputs.sh.hbs"),
-    ("check_use_cases", "check_use_cases.sh.hbs"),
     ("check_step", "check_step.sh.hbs"),
     ("sheet_md", "sheet.md.hbs"),
     ("sheet_action", "sheet_action.md.hbs"),

@@ -59,7 +59,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "the script's own answer files, [a-z0-9.-]",
     ),
     (
-        "check_use_cases",
+        "check_script",
         "function",
         "the script's own function name, use_case_ and a number",
     ),
