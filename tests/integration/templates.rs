@@ -13,12 +13,12 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ),
     (
         "check_step",
-        "token_var",
+        "@root.token_var",
         "the script's own shell variable name",
     ),
     (
         "check_step",
-        "access_token_field",
+        "@root.access_token_field",
         "Coupa's field name, access_token",
     ),
     (
@@ -34,12 +34,12 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ("check_script", "count", "a number"),
     (
         "check_store_refresh",
-        "refresh_var",
+        "@root.refresh_var",
         "the script's own shell variable name",
     ),
     (
         "check_store_refresh",
-        "refresh_token_field",
+        "@root.refresh_token_field",
         "Coupa's field name, refresh_token",
     ),
     (
