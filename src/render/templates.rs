@@ -2,6 +2,7 @@
 //! mode; no HTML escaping; one helper per output syntax, so a value reaches
 //! output only through its escaper (a test holds every template to that).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use handlebars::{
@@ -169,11 +170,12 @@ fn helper(name: &'static str, f: Escaper) -> Box<dyn HelperDef + Send + Sync> {
     )
 }
 
-/// A string as itself, anything else as its JSON text.
-fn text(v: &Json) -> String {
+/// A string as itself (borrowed: helpers run for every value written),
+/// anything else as its JSON text.
+fn text(v: &Json) -> Cow<'_, str> {
     match v {
-        Json::String(s) => s.clone(),
-        other => other.to_string(),
+        Json::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_string()),
     }
 }
 
