@@ -24,7 +24,6 @@ mod partial_calls;
 const TEMPLATES: &[(&str, &str)] = &[
     ("postman_collection", "postman_collection.json.hbs"),
     ("postman_item", "postman_item.json.hbs"),
-    ("postman_url", "postman_url.json.hbs"),
     ("postman_description", "postman_description.md.hbs"),
     ("postman_prerequest", "postman_prerequest.js.hbs"),
     ("postman_token_test", "postman_token_test.js.hbs"),
@@ -61,7 +60,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("readme_consent_verify", "readme_consent_verify.md.hbs"),
     ("readme_consent_postman", "readme_consent_postman.md.hbs"),
     ("readme_use_cases", "readme_use_cases.md.hbs"),
-    ("sheet_action_args", "sheet_action_args.md.hbs"),
     ("curl_consent_head", "curl_consent_head.hbs"),
     ("check_pkce_credentials", "check_pkce_credentials.sh.hbs"),
     ("sheet_consent_save", "sheet_consent_save.md.hbs"),
@@ -76,7 +74,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("bruno_environment", "bruno_environment.bru.hbs"),
     ("bruno_collection", "bruno_collection.bru.hbs"),
     ("http_file", "coupa.http.hbs"),
-    ("http_request", "http_request.http.hbs"),
     ("bundle_readme", "bundle_readme.md.hbs"),
 ];
 
