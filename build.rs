@@ -23,7 +23,6 @@ mod partial_calls;
 /// under `templates/`.
 const TEMPLATES: &[(&str, &str)] = &[
     ("postman_collection", "postman_collection.json.hbs"),
-    ("postman_item", "postman_item.json.hbs"),
     ("postman_description", "postman_description.md.hbs"),
     ("postman_prerequest", "postman_prerequest.js.hbs"),
     ("postman_token_test", "postman_token_test.js.hbs"),

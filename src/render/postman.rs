@@ -222,9 +222,11 @@ impl Event {
     }
 }
 
+/// Items under a name (a folder of the collection), or without one: the
+/// auth flow's requests, at the collection's root.
 #[derive(Serialize)]
-struct Folder {
-    name: String,
+struct Group {
+    name: Option<String>,
     items: Vec<Item>,
 }
 
@@ -233,9 +235,9 @@ struct CollectionView {
     name: String,
     description: String,
     schema: &'static str,
-    /// The auth flow's requests, at the collection's root.
-    flow: Vec<Item>,
-    folders: Vec<Folder>,
+    /// The auth flow's requests first, then a folder a group of calls and
+    /// a folder a use case. One list, so the template writes an item once.
+    groups: Vec<Group>,
     /// The collection's pre-request script.
     events: Vec<Event>,
     auth: serde_json::Value,
@@ -514,25 +516,29 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             events,
         })
     };
-    let flow = kit.flow.requests().map(item).collect::<Result<_, _>>()?;
-
+    // The flow (never empty: it obtains the token), at the root.
+    let mut groups = vec![Group {
+        name: None,
+        items: kit.flow.requests().map(item).collect::<Result<_, _>>()?,
+    }];
     // Folders by group, in the order the groups first appear.
-    let mut folders: Vec<Folder> = Vec::new();
+    let first_folder = groups.len();
     for call in &kit.calls {
         let name = call.group.as_deref().unwrap_or("API");
         let item = item(call)?;
-        match folders.iter_mut().find(|f| f.name == name) {
+        let folders = &mut groups[first_folder..];
+        match folders.iter_mut().find(|f| f.name.as_deref() == Some(name)) {
             Some(folder) => folder.items.push(item),
-            None => folders.push(Folder {
-                name: name.to_string(),
+            None => groups.push(Group {
+                name: Some(name.to_string()),
                 items: vec![item],
             }),
         }
     }
     // A folder a use case, its requests in order: newman runs one with --folder.
     for uc in &kit.use_cases {
-        folders.push(Folder {
-            name: uc.name.clone(),
+        groups.push(Group {
+            name: Some(uc.name.clone()),
             items: uc.requests.iter().map(item).collect::<Result<_, _>>()?,
         });
     }
@@ -622,8 +628,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         name: kit_name(kit),
         description,
         schema: SCHEMA_URL,
-        flow,
-        folders,
+        groups,
         events: vec![Event::new(
             "prerequest",
             exec("postman_prerequest", &scripts)?,
