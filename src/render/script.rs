@@ -227,9 +227,6 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         token_var: &'static str,
         access_token_field: &'static str,
         refresh_token_field: &'static str,
-        /// Where check_step keeps a refresh token: at the root, like the
-        /// token's name, so that no step's partial call copies its context.
-        refresh_var: &'static str,
         setup: &'static str,
         file: &'static str,
         /// How many requests the summary line counts.
@@ -350,7 +347,6 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         token_var: TOKEN,
         access_token_field: coupa::ACCESS_TOKEN_FIELD,
         refresh_token_field: coupa::REFRESH_TOKEN_FIELD,
-        refresh_var: REFRESH_TOKEN,
         setup: coupa::CLIENT_SETUP,
         file: FILE.path,
         count,

@@ -13,12 +13,12 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ),
     (
         "check_step",
-        "@root.token_var",
+        "token_var",
         "the script's own shell variable name",
     ),
     (
         "check_step",
-        "@root.access_token_field",
+        "access_token_field",
         "Coupa's field name, access_token",
     ),
     (
@@ -34,12 +34,12 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ("check_script", "count", "a number"),
     (
         "check_store_refresh",
-        "@root.refresh_var",
+        "refresh_var",
         "the script's own shell variable name",
     ),
     (
         "check_store_refresh",
-        "@root.refresh_token_field",
+        "refresh_token_field",
         "Coupa's field name, refresh_token",
     ),
     (
