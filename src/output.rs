@@ -108,22 +108,21 @@ fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Res
     Ok(())
 }
 
-/// At most how many threads a step over a kit's files uses.
+/// At most how many threads a step over a kit's files uses: a kit of
+/// hundreds of files does not start hundreds.
 const FILE_THREADS: usize = 16;
-/// How many files a thread takes, below that.
-const FILES_A_THREAD: usize = 4;
 
-/// Runs `step` on every item, on about one thread per four items (at most
-/// 16), and returns the results in the items' order. Steps on files mostly
-/// wait for the disk (a sync; a discard when a replaced file is freed), and
-/// the filesystem serves waits that arrive together at once instead of one
-/// after another. A thread costs about as much as writing a small file, and a
-/// kit of hundreds of files would otherwise start hundreds of them.
+/// Runs `step` on every item, on one thread an item up to 16, and returns
+/// the results in the items' order. Steps on files mostly wait for the disk
+/// (a sync; a discard when a replaced file is freed), and the filesystem
+/// serves waits that arrive together at once instead of one after another:
+/// for the guide's 18 files, a thread each was 0.5 ms faster on disk than a
+/// thread for every four, and 0.1 to 0.3 ms slower in RAM.
 fn on_threads<T: Sync, R: Send>(
     items: &[T],
     step: impl Fn(&T) -> io::Result<R> + Sync,
 ) -> Vec<io::Result<R>> {
-    let workers = items.len().div_ceil(FILES_A_THREAD).clamp(1, FILE_THREADS);
+    let workers = items.len().clamp(1, FILE_THREADS);
     let share = items.len().div_ceil(workers).max(1);
     let step = &step;
     std::thread::scope(|s| {
