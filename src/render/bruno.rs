@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::postman::Placeholders;
-use super::templates::render;
+use super::templates::{context, render};
 use super::{Artifact, File, Format, Pair};
 use crate::contract::bruno::{ACCESS_TOKEN as TOKEN, ENVIRONMENT, HOST, SCOPE};
 use crate::contract::env;
@@ -224,12 +224,12 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
         "collection.bru".into(),
         render(
             "bruno_collection",
-            &CollectionView {
+            &context(CollectionView {
                 name: &name,
                 client_id: env::CLIENT_ID,
                 client_secret: env::CLIENT_SECRET,
                 environment: ENVIRONMENT,
-            },
+            })?,
         )?,
     ));
     let mut vars = vec![
@@ -250,7 +250,10 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
     }
     out.push(file(
         format!("environments/{ENVIRONMENT}.bru"),
-        render("bruno_environment", &serde_json::json!({ "vars": vars }))?,
+        render(
+            "bruno_environment",
+            &context(serde_json::json!({ "vars": vars }))?,
+        )?,
     ));
     // Folders run in their order, before root-level requests: the token
     // request's folder first.
@@ -274,13 +277,13 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
             format!("{dir}/folder.bru"),
             render(
                 "bruno_folder",
-                &serde_json::json!({"name": folder, "seq": n + 1}),
+                &context(serde_json::json!({"name": folder, "seq": n + 1}))?,
             )?,
         ));
         for (i, req) in requests.into_iter().enumerate() {
             out.push(file(
                 format!("{dir}/{}", names.unique(&req.name, ".bru")),
-                render("bruno_request", &request_view(kit, req, i + 1))?,
+                render("bruno_request", &context(request_view(kit, req, i + 1))?)?,
             ));
         }
     }

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::templates::render;
+use super::templates::{context, render};
 use super::Artifact;
 use crate::kit::{ArgSource, Capture, Key, Kit, UseCasePlan};
 use crate::usecase::action_name;
@@ -97,7 +97,7 @@ pub fn yaml(uc: &UseCasePlan) -> Result<String, Error> {
             value: format!("data.{}", s.output_key),
         })
         .collect();
-    render("compound_action", &View { steps, outputs })
+    render("compound_action", &context(View { steps, outputs })?)
 }
 
 /// Every use case's compound action, as files of the bundle.

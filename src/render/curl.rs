@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::postman::Placeholders;
-use super::templates::render;
+use super::templates::{context, render};
 use super::{Artifact, File, Format};
 use crate::kit::{
     self, encode_at, At, AuthValue, Binder, Conn, Encoding, Kit, Method, Piece, Request, Slot,
@@ -317,7 +317,9 @@ impl Binder for Guide<'_> {
 pub(super) fn import_text(kit: &Kit<'_>, req: &Request) -> Result<String, Error> {
     let b = AsShell(Guide::of(kit));
     let curl = Curl::build(req, &kit.host, &b, CurlAuth::ByConnector)?;
-    Ok(render("curl_command", &curl)?.trim_end().to_string())
+    Ok(render("curl_command", &context(curl)?)?
+        .trim_end()
+        .to_string())
 }
 
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
@@ -378,7 +380,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     };
     Ok(Artifact {
         path: FILE.path.into(),
-        text: render("curl", &view)?,
+        text: render("curl", &context(view)?)?,
         executable: false,
     })
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value as Json};
 
 use super::postman::Placeholders;
-use super::templates::render;
+use super::templates::{context, render};
 use super::{wanted, Artifact, File, Format, Pair};
 use crate::contract::http::{
     ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, ENCODED_PREFIX, ENVIRONMENT, HOST, PRIVATE_ENV_FILE,
@@ -54,7 +54,7 @@ pub const FORMAT: Format = Format {
         if wanted(only, &HTTP_FILE) {
             out.push(Artifact {
                 path: HTTP_FILE.path.into(),
-                text: render("http_file", &view(kit))?,
+                text: render("http_file", &context(view(kit))?)?,
                 executable: false,
             });
         }

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::templates::{render, render_json};
+use super::templates::{context, render, render_json};
 use super::{bound, pairs, Artifact, File, Format, Pair};
 use crate::contract::postman as names;
 use crate::coupa;
@@ -366,7 +366,10 @@ fn kit_name(kit: &Kit<'_>) -> String {
 
 /// A script as Postman stores it: one string a line.
 fn exec(name: &str, scripts: &Scripts<'_>) -> Result<Vec<String>, Error> {
-    Ok(render(name, scripts)?.lines().map(String::from).collect())
+    Ok(render(name, &context(scripts)?)?
+        .lines()
+        .map(String::from)
+        .collect())
 }
 
 /// The tests that judge an answer, by what the request expects.
@@ -582,7 +585,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     });
     let description = render(
         "postman_description",
-        &DescriptionView {
+        &context(DescriptionView {
             consent,
             grant: kit.spec.grant.id(),
             grant_label: coupa::grant_label(kit.spec.grant),
@@ -595,7 +598,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             token_item: &obtain.name,
             renew_hours: RENEW_HOURS,
             setup: coupa::CLIENT_SETUP,
-        },
+        })?,
     )?;
 
     // The connection's values the collection holds, filled in; the token
@@ -638,7 +641,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     };
     Ok(Artifact {
         path: COLLECTION_FILE.path.into(),
-        text: render_json("postman_collection", &view)?,
+        text: render_json("postman_collection", context(view)?)?,
         executable: false,
     })
 }
@@ -670,7 +673,7 @@ pub fn environment(kit: &Kit<'_>) -> Result<Artifact, Error> {
     };
     Ok(Artifact {
         path: ENVIRONMENT_FILE.path.into(),
-        text: render_json("postman_environment", &view)?,
+        text: render_json("postman_environment", context(view)?)?,
         executable: false,
     })
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::script::{self, EnvNames, ENV_NAMES};
-use super::templates::render;
+use super::templates::{context, render};
 use super::{Artifact, FORMATS};
 use crate::coupa;
 use crate::kit::Kit;
@@ -112,7 +112,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     };
     Ok(Artifact {
         path: FILE.into(),
-        text: render(TEMPLATE, &view)?,
+        text: render(TEMPLATE, &context(view)?)?,
         executable: false,
     })
 }

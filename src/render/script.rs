@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::curl::{Curl, CurlAuth, Shell, Word};
-use super::templates::render;
+use super::templates::{context, render};
 use super::{Artifact, File, Format};
 use crate::contract::env;
 use crate::coupa;
@@ -354,7 +354,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     };
     Ok(Artifact {
         path: FILE.path.into(),
-        text: render("check_script", &view)?,
+        text: render("check_script", &context(view)?)?,
         executable: true,
     })
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::compound;
 use super::curl::{self, Guide};
 use super::escape::fence_for;
-use super::templates::{render, render_json};
+use super::templates::{context, render, render_json};
 use super::{bound, wanted, Artifact, File, Format, Pair};
 use crate::coupa;
 use crate::kit::{Arg, ArgSource, At, Binder, Conn, Encoding, Kit, Request, Slot, Text};
@@ -34,7 +34,8 @@ pub const FORMAT: Format = Format {
     files: &[MARKDOWN_FILE, JSON_FILE],
     ignores: &[],
     render: |kit, only| {
-        let view = view(kit)?;
+        // One context for both files.
+        let view = context(view(kit)?)?;
         let mut out = Vec::new();
         if wanted(only, &MARKDOWN_FILE) {
             out.push(Artifact {
@@ -46,7 +47,7 @@ pub const FORMAT: Format = Format {
         if wanted(only, &JSON_FILE) {
             out.push(Artifact {
                 path: JSON_FILE.path.into(),
-                text: render_json("sheet_json", &view)?,
+                text: render_json("sheet_json", view)?,
                 executable: false,
             });
         }

@@ -65,8 +65,18 @@ pub fn build_registry() -> Handlebars<'static> {
     hb
 }
 
-pub fn render(name: &str, view: &impl Serialize) -> Result<String, Error> {
-    let mut text = REGISTRY.with(|hb| render_in(&mut hb.borrow_mut(), name, view))?;
+/// The view as templates read it: made once, from the view itself (given
+/// by value, it is gone before the render starts). handlebars would copy a
+/// borrowed view into a tree of its own on every render; a kit's largest
+/// views are hundreds of KiB.
+pub fn context(view: impl Serialize) -> Result<Context, Error> {
+    serde_json::to_value(view)
+        .map(Context::from)
+        .map_err(|e| Error::Failed(format!("a view did not serialize ({e}); this is a bug")))
+}
+
+pub fn render(name: &str, context: &Context) -> Result<String, Error> {
+    let mut text = REGISTRY.with(|hb| render_in(&mut hb.borrow_mut(), name, context))?;
     // handlebars writes into an 8 KiB buffer at least; a kit keeps every
     // file's text until it is written, and Bruno's are a few hundred bytes.
     text.shrink_to_fit();
@@ -75,18 +85,14 @@ pub fn render(name: &str, view: &impl Serialize) -> Result<String, Error> {
 
 /// Renders `name` with `hb`, adding it and then each partial the render
 /// reaches, the first time.
-fn render_in(
-    hb: &mut Handlebars<'static>,
-    name: &str,
-    view: &impl Serialize,
-) -> Result<String, Error> {
+fn render_in(hb: &mut Handlebars<'static>, name: &str, context: &Context) -> Result<String, Error> {
     add_template(hb, name);
     // The partials behind an `if` are added when a render first reaches
     // one: a kit without user consent or use cases never pays for theirs.
     // Then every partial the template names comes along, so a render
     // starts again at most once.
     loop {
-        match hb.render(name, view) {
+        match hb.render_with_context(name, context) {
             Err(e) => match e.reason() {
                 RenderErrorReason::PartialNotFound(partial) if is_template(partial) => {
                     let partial = partial.clone();
@@ -138,8 +144,10 @@ fn add_template(hb: &mut Handlebars<'static>, name: &str) {
 
 /// JSON output is parsed back before it leaves, so a template bug is an
 /// error, not a broken file; re-indenting it frees the templates' layout.
-pub fn render_json(name: &str, view: &impl Serialize) -> Result<String, Error> {
-    let text = render(name, view)?;
+/// The context is the last render's: it is gone before the re-indent.
+pub fn render_json(name: &str, context: Context) -> Result<String, Error> {
+    let text = render(name, &context)?;
+    drop(context);
     // Streamed, token by token: no tree of the whole document in memory.
     let mut pretty = Vec::with_capacity(text.len() * 2);
     let mut from = serde_json::Deserializer::from_str(&text);
@@ -147,6 +155,7 @@ pub fn render_json(name: &str, view: &impl Serialize) -> Result<String, Error> {
         .and_then(|()| from.end())
         .map_err(|e| Error::Failed(format!("{name} rendered invalid JSON ({e}); this is a bug")))?;
     pretty.push(b'\n');
+    pretty.shrink_to_fit();
     String::from_utf8(pretty).map_err(|e| Error::Failed(format!("{name}: {e}")))
 }
 
@@ -225,16 +234,17 @@ mod tests {
         let mut hb = empty_registry();
         hb.register_template_string("outer", "[{{#if yes}}{{> postman_store_token}}{{/if}}]")
             .unwrap();
-        let no = serde_json::json!({"yes": false});
+        let no = context(serde_json::json!({"yes": false})).unwrap();
         assert_eq!(render_in(&mut hb, "outer", &no).unwrap(), "[]");
         assert!(
             !hb.has_template("postman_store_token"),
             "not reached, not added"
         );
-        let yes = serde_json::json!({
+        let yes = context(serde_json::json!({
             "yes": true, "token_var": "t", "access_token_field": "a",
             "expiry_var": "e", "expires_in_field": "x", "refresh_var": null,
-        });
+        }))
+        .unwrap();
         let text = render_in(&mut hb, "outer", &yes).unwrap();
         assert!(text.contains("function storeToken(body)"), "{text}");
         assert!(hb.has_template("postman_store_token"));
