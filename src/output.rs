@@ -117,7 +117,8 @@ fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
     commit_with(files, targets, stage)
 }
 
-/// Stages every file with `stage` on one thread a file up to 16, renames
+/// Stages every file with `stage` on at most 16 threads, each taking an
+/// equal share (the guide's 18 files: nine threads of two), renames
 /// them into place here, then has the same threads remove the files they
 /// replaced. Staging mostly waits for the disk (a sync), and so does
 /// removing (freeing a file's blocks issues a discard); the filesystem
