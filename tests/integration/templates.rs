@@ -121,7 +121,11 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ("postman_description_consent", "refresh_days", "a number"),
     ("readme_consent_verify", "consent.refresh_days", "a number"),
     ("postman_description_consent", "../renew_hours", "a number"),
-    ("sheet_consent_connector", "@root.connector_step", "a number"),
+    (
+        "sheet_consent_connector",
+        "@root.connector_step",
+        "a number",
+    ),
     ("sheet_consent_test", "@root.test_step", "a number"),
     ("postman_description", "renew_hours", "a number"),
     ("postman_prerequest", "renew_hours", "a number"),
