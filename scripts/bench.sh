@@ -13,6 +13,9 @@
 # (a collection from an equivalent OpenAPI document) and Postman's curl
 # generator (the guide's two requests).
 #
+# Then the same files written the same way with no rendering
+# (examples/disk_floor.rs): the floor the filesystem sets under a bundle.
+#
 # Needs: hyperfine, GNU time (/usr/bin/time), python3 (to read hyperfine's
 # JSON). Debian: apt-get install hyperfine time. Usage: scripts/bench.sh
 set -euo pipefail
@@ -22,8 +25,9 @@ for tool in hyperfine /usr/bin/time python3; do
   command -v "$tool" >/dev/null || { echo "error: $tool is needed (apt-get install hyperfine time python3)" >&2; exit 2; }
 done
 
-cargo build --release --locked --quiet
+cargo build --release --locked --quiet --bin coupagen --example disk_floor
 bin=$PWD/target/release/coupagen
+floor=$PWD/target/release/examples/disk_floor
 domain=moveworks-usa-coupalink-demo.coupacloud.com
 all=$("$bin" scopes --resources | awk 'NR > 1 { print $1 }' | paste -sd, -)
 use_cases=$("$bin" use-cases --json | python3 -c 'import json,sys; print(",".join(u["id"] for u in json.load(sys.stdin)["use_cases"]))')
@@ -84,6 +88,17 @@ for i in "${!names[@]}"; do
     "$(median "ram $i")" "$(median "disk $i")" "$(peak_mib "${commands[$i]//DIR/$disk}")" "${targets[$i]}"
 done
 echo "(peak memory target: <= 10 MiB each)"
+
+# The same files written the same way with no rendering at all: what the
+# filesystem alone costs a bundle (examples/disk_floor.rs; median of 40).
+floor_ms() { "$floor" "$1" "$2" 40; } # KIT DIR
+echo
+echo "the write alone, no rendering (examples/disk_floor, median of 40 replacements):"
+for kit in guide all; do
+  printf '  %-32s %7s ms RAM %7s ms disk\n' "bundle, $kit" \
+    "$(if [ -n "$ram" ]; then floor_ms "$disk/$kit" "$ram/floor-$kit"; else echo -; fi)" \
+    "$(floor_ms "$disk/$kit" "$disk/floor-$kit")"
+done
 
 if [ -z "$peers" ]; then
   echo
