@@ -13,8 +13,9 @@
 # (a collection from an equivalent OpenAPI document) and Postman's curl
 # generator (the guide's two requests).
 #
-# Then the same files written the same way with no rendering
-# (examples/disk_floor.rs): the floor the filesystem sets under a bundle.
+# Then the same files written by the bundle's own write_bundle with no
+# rendering (examples/disk_floor.rs): the floor the filesystem sets under a
+# bundle.
 #
 # Needs: hyperfine, GNU time (/usr/bin/time), python3 (to read hyperfine's
 # JSON). Debian: apt-get install hyperfine time. Usage: scripts/bench.sh
@@ -89,8 +90,9 @@ for i in "${!names[@]}"; do
 done
 echo "(peak memory target: <= 10 MiB each)"
 
-# The same files written the same way with no rendering at all: what the
-# filesystem alone costs a bundle (examples/disk_floor.rs; median of 40).
+# The same files written by the bundle's own write_bundle, with no rendering
+# at all: what the filesystem alone costs a bundle (examples/disk_floor.rs;
+# median of 40).
 floor_ms() { "$floor" "$1" "$2" 40; } # KIT DIR
 echo
 echo "the write alone, no rendering (examples/disk_floor, median of 40 replacements):"
