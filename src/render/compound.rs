@@ -1,15 +1,14 @@
 //! Agent Studio's compound action for a use case: the YAML that chains its
 //! HTTP actions, each input argument a reference in Moveworks' DSL (the
 //! person's email, the compound action's own input, an earlier step's
-//! answer). Every scalar goes through the `yaml` helper.
+//! answer). Built as data and written by the same YAML emitter as OpenAPI.
 
-use serde::Serialize;
+use serde_json::{json, Map, Value as Json};
 
-use super::templates::{context, render};
+use super::escape::yaml_document;
 use super::Artifact;
 use crate::kit::{ArgSource, Capture, Key, Kit, UseCasePlan};
 use crate::usecase::action_name;
-use crate::Error;
 
 /// Where the bundle writes a use case's compound action.
 pub fn path(uc: &UseCasePlan) -> String {
@@ -21,21 +20,6 @@ pub const FOLDER: &str = "agent-studio";
 
 /// The DSL reference to the person's email in Agent Studio.
 const USER_EMAIL: &str = "meta_info.user.email_addr";
-
-#[derive(Serialize)]
-struct Pair {
-    key: String,
-    value: String,
-}
-
-#[derive(Serialize)]
-struct StepView {
-    action_name: String,
-    output_key: String,
-    input_args: Vec<Pair>,
-    on_pending: String,
-    on_complete: String,
-}
 
 /// An action's output key: its name without `coupa_`.
 fn output_key(name: &str) -> String {
@@ -58,58 +42,59 @@ fn access(capture: &Capture) -> String {
 }
 
 /// The compound action's YAML.
-pub fn yaml(uc: &UseCasePlan) -> Result<String, Error> {
-    let steps: Vec<StepView> = uc
-        .requests
-        .iter()
-        .map(|req| StepView {
-            action_name: action_name(&req.name),
-            output_key: output_key(&req.name),
-            input_args: uc
-                .args_of(req)
-                .into_iter()
-                .map(|arg| Pair {
-                    key: arg.name.to_string(),
-                    value: match &arg.source {
-                        ArgSource::User => USER_EMAIL.to_string(),
-                        ArgSource::Said => format!("data.{}", arg.name),
-                        ArgSource::Captured { request } => format!(
-                            "data.{}{}",
-                            output_key(&uc.requests[*request].name),
-                            uc.capture(arg.name).map(access).unwrap_or_default()
-                        ),
-                    },
-                })
-                .collect(),
-            on_pending: format!("{}…", req.name),
-            on_complete: format!("{}: done", req.name),
-        })
-        .collect();
-    #[derive(Serialize)]
-    struct View {
-        steps: Vec<StepView>,
-        outputs: Vec<Pair>,
+pub fn yaml(uc: &UseCasePlan) -> String {
+    let mut steps: Vec<Json> = Vec::new();
+    let mut outputs = Map::new();
+    for req in &uc.requests {
+        let output_key = output_key(&req.name);
+        let input_args: Map<String, Json> = uc
+            .args_of(req)
+            .into_iter()
+            .map(|arg| {
+                let value = match &arg.source {
+                    ArgSource::User => USER_EMAIL.to_string(),
+                    ArgSource::Said => format!("data.{}", arg.name),
+                    ArgSource::Captured { request } => format!(
+                        "data.{}{}",
+                        output_key_of(uc, *request),
+                        uc.capture(arg.name).map(access).unwrap_or_default()
+                    ),
+                };
+                (arg.name.to_string(), Json::String(value))
+            })
+            .collect();
+        let mut action = Map::new();
+        action.insert("action_name".into(), json!(action_name(&req.name)));
+        action.insert("output_key".into(), json!(output_key));
+        if !input_args.is_empty() {
+            action.insert("input_args".into(), Json::Object(input_args));
+        }
+        action.insert(
+            "progress_updates".into(),
+            json!({
+                "on_pending": format!("{}…", req.name),
+                "on_complete": format!("{}: done", req.name),
+            }),
+        );
+        steps.push(json!({ "action": action }));
+        outputs.insert(output_key.clone(), json!(format!("data.{output_key}")));
     }
-    let outputs = steps
-        .iter()
-        .map(|s| Pair {
-            key: s.output_key.clone(),
-            value: format!("data.{}", s.output_key),
-        })
-        .collect();
-    render("compound_action", &context(View { steps, outputs })?)
+    steps.push(json!({ "return": { "output_mapper": outputs } }));
+    yaml_document(&json!({ "steps": steps }))
+}
+
+fn output_key_of(uc: &UseCasePlan, request: usize) -> String {
+    output_key(&uc.requests[request].name)
 }
 
 /// Every use case's compound action, as files of the bundle.
-pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
+pub fn files(kit: &Kit<'_>) -> Vec<Artifact> {
     kit.use_cases
         .iter()
-        .map(|uc| {
-            Ok(Artifact {
-                path: path(uc),
-                text: yaml(uc)?,
-                executable: false,
-            })
+        .map(|uc| Artifact {
+            path: path(uc),
+            text: yaml(uc),
+            executable: false,
         })
         .collect()
 }

@@ -3,22 +3,18 @@
 //! read it. One submodule per format, each with its own binder.
 
 mod bruno;
-mod compiled;
 mod compound;
 mod curl;
 mod escape;
 mod http;
 mod openapi;
-#[cfg(test)]
-mod partial_calls;
 mod postman;
 mod readme;
 mod script;
 mod sheet;
 mod templates;
 
-pub use compiled::TEMPLATES;
-pub use templates::{build_registry, HELPERS};
+pub use templates::{build_registry, HELPERS, TEMPLATES};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -116,9 +112,10 @@ pub fn bundle(kit: &Kit<'_>, inputs: &Inputs) -> Result<Vec<Artifact>, Error> {
     let render = |job: usize| match FORMATS.get(job) {
         Some(format) => (format.render)(kit, None),
         // The compound actions, and the README.
-        None => compound::files(kit).and_then(|mut yaml| {
-            yaml.push(readme::file(kit)?);
-            Ok(yaml)
+        None => readme::file(kit).map(|readme| {
+            let mut files = compound::files(kit);
+            files.push(readme);
+            files
         }),
     };
     let mut rendered: Vec<(usize, Result<Vec<Artifact>, Error>)> = std::thread::scope(|scope| {

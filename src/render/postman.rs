@@ -3,8 +3,9 @@
 //! scripts run the auth flow, so any request works alone.
 
 use serde::Serialize;
+use serde_json::json;
 
-use super::templates::{context, render, render_json};
+use super::templates::{context, json_file, render, render_json};
 use super::{bound, pairs, Artifact, File, Format, Pair};
 use crate::contract::postman as names;
 use crate::coupa;
@@ -295,7 +296,6 @@ fn use_case_variables(kit: &Kit<'_>) -> Vec<Variable> {
 /// Token" runs the consent flow, while newman (which ignores the flow)
 /// still sends the stored token.
 fn auth(kit: &Kit<'_>, b: &Placeholders<'_>) -> serde_json::Value {
-    use serde_json::json;
     let token = b.placeholder(Slot::Auth(AuthValue::AccessToken));
     let Some(consent) = &kit.spec.consent else {
         return json!({
@@ -425,7 +425,7 @@ fn capture_views(req: &Request) -> Vec<CaptureView> {
         .iter()
         .map(|c| CaptureView {
             name: c.name.clone(),
-            path: serde_json::json!(c.keys()),
+            path: json!(c.keys()),
             if_none: c.if_none.clone(),
             fails: c.fails,
         })
@@ -647,33 +647,24 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
 }
 
 pub fn environment(kit: &Kit<'_>) -> Result<Artifact, Error> {
-    #[derive(Serialize)]
-    struct Var {
-        key: String,
-        kind: &'static str,
-    }
-    #[derive(Serialize)]
-    struct View {
-        id: String,
-        name: String,
-        values: Vec<Var>,
-    }
     let b = Placeholders { spec: kit.spec };
     let name = kit_name(kit);
-    let view = View {
-        id: stable_uuid(&name),
-        name,
-        values: environment_vars(kit)
-            .into_iter()
-            .map(|(slot, kind)| Var {
-                key: b.name(slot).into(),
-                kind,
-            })
-            .collect(),
-    };
+    // The credentials, empty; secrets typed secret.
+    let values: Vec<serde_json::Value> = environment_vars(kit)
+        .into_iter()
+        .map(|(slot, kind)| {
+            json!({ "key": b.name(slot), "value": "", "type": kind, "enabled": true })
+        })
+        .collect();
+    let environment = json!({
+        "id": stable_uuid(&name),
+        "name": name,
+        "values": values,
+        "_postman_variable_scope": "environment",
+    });
     Ok(Artifact {
         path: ENVIRONMENT_FILE.path.into(),
-        text: render_json("postman_environment", context(view)?)?,
+        text: json_file(&environment),
         executable: false,
     })
 }

@@ -4,11 +4,12 @@
 //! binding, as the setup guide shows them.
 
 use serde::Serialize;
+use serde_json::{json, Value as Json};
 
 use super::compound;
 use super::curl::{self, Guide};
 use super::escape::fence_for;
-use super::templates::{context, render, render_json};
+use super::templates::{context, json_file, render};
 use super::{bound, wanted, Artifact, File, Format, Pair};
 use crate::coupa;
 use crate::kit::{Arg, ArgSource, At, Binder, Conn, Encoding, Kit, Request, Slot, Text};
@@ -34,26 +35,96 @@ pub const FORMAT: Format = Format {
     files: &[MARKDOWN_FILE, JSON_FILE],
     ignores: &[],
     render: |kit, only| {
-        // One context for both files.
-        let view = context(view(kit)?)?;
+        let view = view(kit)?;
         let mut out = Vec::new();
-        if wanted(only, &MARKDOWN_FILE) {
-            out.push(Artifact {
-                path: MARKDOWN_FILE.path.into(),
-                text: render("sheet_md", &view)?,
-                executable: false,
-            });
-        }
         if wanted(only, &JSON_FILE) {
             out.push(Artifact {
                 path: JSON_FILE.path.into(),
-                text: render_json("sheet_json", view)?,
+                text: json_file(&document(&view)),
                 executable: false,
             });
+        }
+        if wanted(only, &MARKDOWN_FILE) {
+            out.insert(
+                0,
+                Artifact {
+                    path: MARKDOWN_FILE.path.into(),
+                    text: render("sheet_md", &context(view)?)?,
+                    executable: false,
+                },
+            );
         }
         Ok(out)
     },
 };
+
+/// The sheet for programs: the view's fields under stable keys.
+fn document(view: &View) -> Json {
+    let mut doc = serde_json::Map::new();
+    if let Some(client) = &view.client {
+        doc.insert("coupa_client".into(), json!(client));
+    }
+    let connector: serde_json::Map<String, Json> = view
+        .connector
+        .iter()
+        .map(|f| (f.key.to_string(), json!(f.value)))
+        .collect();
+    doc.insert("connector".into(), Json::Object(connector));
+    let actions = view.actions.iter().map(|a| {
+        json!({
+            "name": a.name,
+            "action_name": a.action_name,
+            "description": a.description,
+            "connector": view.connector_name,
+            "area": a.area,
+            "method": a.method,
+            "endpoint_path": a.endpoint_path,
+            "headers": a.headers,
+            "query_parameters": a.query,
+            "curl": a.curl,
+        })
+    });
+    doc.insert("actions".into(), actions.collect());
+    if !view.use_cases.is_empty() {
+        let use_cases = view.use_cases.iter().map(|u| {
+            let actions: Vec<Json> = u
+                .actions
+                .iter()
+                .map(|a| {
+                    json!({
+                        "name": a.name,
+                        "action_name": a.action_name,
+                        "description": a.description,
+                        "connector": view.connector_name,
+                        "method": a.method,
+                        "endpoint_path": a.endpoint_path,
+                        "headers": a.headers,
+                        "query_parameters": a.query,
+                        "body": null,
+                        "input_args": a.args,
+                        "changes_data": a.writes,
+                        "curl": a.curl,
+                    })
+                })
+                .collect();
+            json!({
+                "id": u.id,
+                "name": u.name,
+                "description": u.description,
+                "changes_data": u.writes,
+                "actions": actions,
+                "compound_action": {
+                    "name": u.id,
+                    "input_args": u.inputs,
+                    "yaml": u.script,
+                    "file": u.file,
+                },
+            })
+        });
+        doc.insert("use_cases".into(), use_cases.collect());
+    }
+    Json::Object(doc)
+}
 
 /// One form field: its stable JSON key, its label in Agent Studio, the value.
 #[derive(Serialize)]
@@ -357,7 +428,7 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
                 .iter()
                 .map(|r| action(kit, &guide, r, next()))
                 .collect::<Result<Vec<_>, Error>>()?;
-            let yaml = compound::yaml(uc)?;
+            let yaml = compound::yaml(uc);
             Ok(UseCaseView {
                 step: next(),
                 id: uc.id.clone(),

@@ -1,20 +1,185 @@
-//! The handlebars registry: every template, compiled at build time; strict
-//! mode; no HTML escaping; one helper per output syntax, so a value reaches
-//! output only through its escaper (a test holds every template to that).
+//! The handlebars registry: every template's text, compiled by handlebars
+//! the first time a render needs it; strict mode; no HTML escaping; one
+//! helper per output syntax, so a value reaches output only through its
+//! escaper (a test holds every template to that).
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::sync::{LazyLock, PoisonError, RwLock};
 
 use handlebars::{
     no_escape, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
-    RenderErrorReason,
+    RenderErrorReason, Template,
 };
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::compiled::{compiled, partial_calls, TEMPLATES};
 use super::escape;
 use crate::Error;
+
+/// Every template: the name renders and partials call it by, and its text
+/// (the file under `templates/`).
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "postman_collection",
+        include_str!("../../templates/postman_collection.json.hbs"),
+    ),
+    (
+        "postman_description",
+        include_str!("../../templates/postman_description.md.hbs"),
+    ),
+    (
+        "postman_prerequest",
+        include_str!("../../templates/postman_prerequest.js.hbs"),
+    ),
+    (
+        "postman_token_test",
+        include_str!("../../templates/postman_token_test.js.hbs"),
+    ),
+    (
+        "postman_api_test",
+        include_str!("../../templates/postman_api_test.js.hbs"),
+    ),
+    (
+        "postman_environment_check",
+        include_str!("../../templates/postman_environment_check.js.hbs"),
+    ),
+    (
+        "postman_store_token",
+        include_str!("../../templates/postman_store_token.js.hbs"),
+    ),
+    (
+        "postman_flow_prerequest",
+        include_str!("../../templates/postman_flow_prerequest.js.hbs"),
+    ),
+    (
+        "curl_command",
+        include_str!("../../templates/curl_command.hbs"),
+    ),
+    ("curl", include_str!("../../templates/requests.curl.hbs")),
+    ("check_script", include_str!("../../templates/check.sh.hbs")),
+    (
+        "check_consent",
+        include_str!("../../templates/check_consent.sh.hbs"),
+    ),
+    (
+        "check_urlencode",
+        include_str!("../../templates/check_urlencode.sh.hbs"),
+    ),
+    (
+        "check_inputs",
+        include_str!("../../templates/check_inputs.sh.hbs"),
+    ),
+    (
+        "check_step",
+        include_str!("../../templates/check_step.sh.hbs"),
+    ),
+    ("sheet_md", include_str!("../../templates/sheet.md.hbs")),
+    (
+        "sheet_action",
+        include_str!("../../templates/sheet_action.md.hbs"),
+    ),
+    (
+        "sheet_compound",
+        include_str!("../../templates/sheet_compound.md.hbs"),
+    ),
+    (
+        "check_consent_head",
+        include_str!("../../templates/check_consent_head.sh.hbs"),
+    ),
+    (
+        "check_capture",
+        include_str!("../../templates/check_capture.sh.hbs"),
+    ),
+    (
+        "postman_description_consent",
+        include_str!("../../templates/postman_description_consent.md.hbs"),
+    ),
+    (
+        "postman_capture",
+        include_str!("../../templates/postman_capture.js.hbs"),
+    ),
+    (
+        "sheet_client",
+        include_str!("../../templates/sheet_client.md.hbs"),
+    ),
+    (
+        "sheet_consent_test",
+        include_str!("../../templates/sheet_consent_test.md.hbs"),
+    ),
+    (
+        "readme_consent_client",
+        include_str!("../../templates/readme_consent_client.md.hbs"),
+    ),
+    (
+        "readme_consent_verify",
+        include_str!("../../templates/readme_consent_verify.md.hbs"),
+    ),
+    (
+        "readme_consent_postman",
+        include_str!("../../templates/readme_consent_postman.md.hbs"),
+    ),
+    (
+        "readme_use_cases",
+        include_str!("../../templates/readme_use_cases.md.hbs"),
+    ),
+    (
+        "curl_consent_head",
+        include_str!("../../templates/curl_consent_head.hbs"),
+    ),
+    (
+        "check_pkce_credentials",
+        include_str!("../../templates/check_pkce_credentials.sh.hbs"),
+    ),
+    (
+        "sheet_consent_save",
+        include_str!("../../templates/sheet_consent_save.md.hbs"),
+    ),
+    (
+        "postman_refresh_comment",
+        include_str!("../../templates/postman_refresh_comment.js.hbs"),
+    ),
+    (
+        "postman_store_refresh",
+        include_str!("../../templates/postman_store_refresh.js.hbs"),
+    ),
+    (
+        "postman_refresh_test",
+        include_str!("../../templates/postman_refresh_test.js.hbs"),
+    ),
+    (
+        "check_store_refresh",
+        include_str!("../../templates/check_store_refresh.sh.hbs"),
+    ),
+    (
+        "postman_refresh_guard",
+        include_str!("../../templates/postman_refresh_guard.js.hbs"),
+    ),
+    (
+        "sheet_consent_connector",
+        include_str!("../../templates/sheet_consent_connector.md.hbs"),
+    ),
+    (
+        "bruno_request",
+        include_str!("../../templates/bruno_request.bru.hbs"),
+    ),
+    (
+        "bruno_folder",
+        include_str!("../../templates/bruno_folder.bru.hbs"),
+    ),
+    (
+        "bruno_environment",
+        include_str!("../../templates/bruno_environment.bru.hbs"),
+    ),
+    (
+        "bruno_collection",
+        include_str!("../../templates/bruno_collection.bru.hbs"),
+    ),
+    ("http_file", include_str!("../../templates/coupa.http.hbs")),
+    (
+        "bundle_readme",
+        include_str!("../../templates/bundle_readme.md.hbs"),
+    ),
+];
 
 /// An escaper: the text of a value in one output syntax, or what is wrong.
 type Escaper = fn(&Json) -> Result<String, String>;
@@ -36,13 +201,12 @@ pub const HELPERS: &[(&str, Escaper)] = &[
     }),
 ];
 
-thread_local! {
-    /// The thread's registry. It starts with the helpers and no template:
-    /// each template is built (from what build.rs compiled) the first time a
-    /// render needs it, so a command pays only for the ones it uses. One a
-    /// thread, so that formats render on threads of their own.
-    static REGISTRY: RefCell<Handlebars<'static>> = RefCell::new(empty_registry());
-}
+/// The process's registry. It starts with the helpers and no template:
+/// each template (with the partials it names) is compiled the first time a
+/// render needs it, so a command pays only for the ones it uses. Renders
+/// share it: formats render on threads of their own.
+static REGISTRY: LazyLock<RwLock<Handlebars<'static>>> =
+    LazyLock::new(|| RwLock::new(empty_registry()));
 
 /// Strict, never HTML-escaping, with every escaping helper.
 fn empty_registry() -> Handlebars<'static> {
@@ -55,14 +219,27 @@ fn empty_registry() -> Handlebars<'static> {
     hb
 }
 
-/// Every template at once: what the tests use to prove each one is there,
-/// and what the benchmark compares the on-demand cost with.
-pub fn build_registry() -> Handlebars<'static> {
+/// Every template at once, or each one that does not compile, by name:
+/// what the tests use to prove every template is sound, and what the
+/// benchmark compares the on-demand cost with.
+pub fn build_registry() -> Result<Handlebars<'static>, Vec<String>> {
+    compile_all(TEMPLATES)
+}
+
+fn compile_all(templates: &[(&str, &str)]) -> Result<Handlebars<'static>, Vec<String>> {
     let mut hb = empty_registry();
-    for (name, _) in TEMPLATES {
-        add_template(&mut hb, name);
+    let broken: Vec<String> = templates
+        .iter()
+        .filter_map(|(name, text)| {
+            let e = hb.register_template_string(name, text).err()?;
+            Some(format!("{name}: {e}"))
+        })
+        .collect();
+    if broken.is_empty() {
+        Ok(hb)
+    } else {
+        Err(broken)
     }
-    hb
 }
 
 /// The view as templates read it: made once, from the view itself (given
@@ -76,70 +253,70 @@ pub fn context(view: impl Serialize) -> Result<Context, Error> {
 }
 
 pub fn render(name: &str, context: &Context) -> Result<String, Error> {
-    let mut text = REGISTRY.with(|hb| render_in(&mut hb.borrow_mut(), name, context))?;
+    add(name)?;
+    let mut text = registry()
+        .render_with_context(name, context)
+        .map_err(|e| Error::Failed(format!("rendering {name}: {e}")))?;
     // handlebars writes into an 8 KiB buffer at least; a kit keeps every
     // file's text until it is written, and Bruno's are a few hundred bytes.
     text.shrink_to_fit();
     Ok(text)
 }
 
-/// Renders `name` with `hb`, adding it and then each partial the render
-/// reaches, the first time.
-fn render_in(hb: &mut Handlebars<'static>, name: &str, context: &Context) -> Result<String, Error> {
-    add_template(hb, name);
-    // The partials behind an `if` are added when a render first reaches
-    // one: a kit without user consent or use cases never pays for theirs.
-    // Then every partial the template names comes along, so a render
-    // starts again at most once.
-    loop {
-        match hb.render_with_context(name, context) {
-            Err(e) => match e.reason() {
-                RenderErrorReason::PartialNotFound(partial) if is_template(partial) => {
-                    let partial = partial.clone();
-                    add_template(hb, &partial);
-                    add_all_named(hb, name);
-                }
-                _ => return Err(Error::Failed(format!("rendering {name}: {e}"))),
-            },
-            Ok(text) => return Ok(text),
-        }
-    }
+fn registry() -> std::sync::RwLockReadGuard<'static, Handlebars<'static>> {
+    REGISTRY.read().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Adds every partial `name` calls, behind an `if` or not, and theirs.
-fn add_all_named(hb: &mut Handlebars<'static>, name: &str) {
-    let mut todo = vec![name];
-    let mut seen: Vec<&str> = Vec::new();
-    while let Some(next) = todo.pop() {
-        for (partial, _) in partial_calls(next) {
-            if is_template(partial) && !seen.contains(&partial) {
-                seen.push(partial);
-                add_template(hb, partial);
-                todo.push(partial);
-            }
+/// Compiles `name` into the registry, once, after every partial its text
+/// names: a template in the registry has its partials there too. The
+/// compile runs outside the lock, so that formats rendering on other
+/// threads compile theirs at the same time (two threads may compile one
+/// template; the first registered stays).
+fn add(name: &str) -> Result<(), Error> {
+    if registry().has_template(name) {
+        return Ok(());
+    }
+    let text = template_text(name)
+        .ok_or_else(|| Error::Failed(format!("no template {name}; this is a bug")))?;
+    for partial in partials_named(text) {
+        if template_text(partial).is_some() {
+            add(partial)?;
         }
     }
+    let template = Template::compile_with_name(text, name.to_owned())
+        .map_err(|e| Error::Failed(format!("template {name}: {e}; this is a bug")))?;
+    let mut hb = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
+    if !hb.has_template(name) {
+        hb.register_template(name, template);
+    }
+    Ok(())
 }
 
-fn is_template(name: &str) -> bool {
-    TEMPLATES.iter().any(|(n, _)| *n == name)
+fn template_text(name: &str) -> Option<&'static str> {
+    TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 
-/// Adds `name` and the partials it surely reaches, once.
-fn add_template(hb: &mut Handlebars<'static>, name: &str) {
-    if hb.has_template(name) {
-        return;
-    }
-    // build.rs compiled it; a bad template fails the build.
-    let template = compiled(name).unwrap_or_else(|| panic!("no template {name}"));
-    hb.register_template(name, template);
-    // The partials every render of it reaches come along now; those behind
-    // an `if` wait until a render reaches them.
-    for (partial, behind_if) in partial_calls(name) {
-        if !behind_if && is_template(partial) {
-            add_template(hb, partial);
-        }
-    }
+/// The name of every partial `text` calls (`{{> name}}`, `{{~> name}}`,
+/// `{{#> name}}`), as written. A call in a comment counts too: compiling
+/// a partial no render reaches costs a little time, never a wrong output.
+fn partials_named(text: &str) -> impl Iterator<Item = &str> {
+    text.split("{{").skip(1).filter_map(|tag| {
+        let tag = tag.strip_prefix('~').unwrap_or(tag);
+        let tag = tag.strip_prefix('#').unwrap_or(tag);
+        let tag = tag.strip_prefix('>')?.trim_start();
+        let end = tag
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(tag.len());
+        Some(&tag[..end]).filter(|name| !name.is_empty())
+    })
+}
+
+/// A JSON file as every format writes one: two-space indent, a newline
+/// at the end.
+pub fn json_file(value: &Json) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("a JSON value serializes");
+    text.push('\n');
+    text
 }
 
 /// JSON output is parsed back before it leaves, so a template bug is an
@@ -230,24 +407,38 @@ mod tests {
     }
 
     #[test]
-    fn a_partial_is_added_only_when_a_render_reaches_it() {
-        let mut hb = empty_registry();
-        hb.register_template_string("outer", "[{{#if yes}}{{> postman_store_token}}{{/if}}]")
-            .unwrap();
-        let no = context(serde_json::json!({"yes": false})).unwrap();
-        assert_eq!(render_in(&mut hb, "outer", &no).unwrap(), "[]");
+    fn a_template_comes_with_the_partials_it_names() {
+        add("sheet_md").unwrap();
+        let hb = registry();
+        for name in [
+            "sheet_md",
+            "sheet_action",
+            "sheet_compound",
+            "sheet_consent_connector",
+        ] {
+            assert!(hb.has_template(name), "{name}");
+        }
         assert!(
-            !hb.has_template("postman_store_token"),
-            "not reached, not added"
+            !hb.has_template("postman_collection"),
+            "not named, not added"
         );
-        let yes = context(serde_json::json!({
-            "yes": true, "token_var": "t", "access_token_field": "a",
-            "expiry_var": "e", "expires_in_field": "x", "refresh_var": null,
-        }))
-        .unwrap();
-        let text = render_in(&mut hb, "outer", &yes).unwrap();
-        assert!(text.contains("function storeToken(body)"), "{text}");
-        assert!(hb.has_template("postman_store_token"));
+    }
+
+    #[test]
+    fn a_template_that_does_not_compile_is_named() {
+        let broken = compile_all(&[("fine", "{{a}}"), ("bad", "{{#if a}}x")]).unwrap_err();
+        assert_eq!(broken.len(), 1, "{broken:?}");
+        assert!(broken[0].starts_with("bad: "), "{broken:?}");
+    }
+
+    #[test]
+    fn partial_calls_are_read_off_the_text() {
+        let text = "{{> a}}{{#each x}}{{~> b_2 this}}{{/each}}{{#> c}}{{/c}}{{>d}}\
+                    {{x}} {{> (dynamic)}} {{#if y}}{{else}}{{/if}}";
+        assert_eq!(
+            partials_named(text).collect::<Vec<_>>(),
+            ["a", "b_2", "c", "d"]
+        );
     }
 
     #[test]

@@ -1,0 +1,8 @@
+//! The yardstick of `scripts/bench.sh`: a Rust hello-world, built with the
+//! same release profile as coupagen. Its whole process (exec, loader, exit)
+//! is the unit the benchmark's targets are stated in, so that the machine's
+//! drift cancels out of every ratio.
+
+fn main() {
+    println!("hello, world");
+}
