@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use super::js::{json, script};
 use super::postman::Placeholders;
 use super::templates::{context, render};
 use super::{Artifact, File, Format, Pair};
@@ -18,6 +19,9 @@ use crate::kit::{
     Answer, At, Auth, AuthValue, Binder, Body, Conn, Encoding, Kit, Request, Slot, Text,
 };
 use crate::Error;
+
+const PRE_REQUEST: &str = include_str!("../../templates/bruno/pre-request.js");
+const POST_RESPONSE: &str = include_str!("../../templates/bruno/post-response.js");
 
 pub const FOLDER: File = File {
     path: "bruno/",
@@ -82,12 +86,11 @@ struct RequestView {
     token: String,
     bearer: bool,
     status: u16,
-    /// Script lines before the request: a use case's request skips itself
-    /// when a value it needs is missing, or when it writes and writes are
-    /// not allowed.
+    /// The pre-request script's lines: a request skips itself when a value
+    /// it needs is missing, or when it writes and writes are not allowed.
     pre: Vec<String>,
-    /// Script lines after: the token request keeps the token, a use case's
-    /// request what the next needs, in runtime variables.
+    /// The post-response script's: the token request keeps the token, a use
+    /// case's request what the next needs, in runtime variables.
     post: Vec<String>,
 }
 
@@ -290,85 +293,95 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
     Ok(out)
 }
 
-/// The lines that skip a use case's request that cannot or may not run.
+/// The pre-request script: a request that cannot or may not run skips
+/// itself. None for a request that always runs.
 fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
-    if kit.use_case_of(req).is_none() {
-        return flow_guard(req).into_iter().collect();
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Guards<'a> {
+        writes: bool,
+        writes_var: &'a str,
+        flow_needs: Option<FlowNeed>,
+        needs: Vec<&'a str>,
     }
-    let mut lines = Vec::new();
-    if req.method.writes() {
-        lines.push(format!(
-            "if (bru.getEnvVar({ALLOW_WRITES:?}) !== \"true\") {{ console.log(\"Skipped: it changes Coupa data; set {ALLOW_WRITES} to true to run it.\"); bru.runner.skipRequest(); }}"
-        ));
-    }
+    let in_use_case = kit.use_case_of(req).is_some();
     let needs: Vec<&str> = req
         .slots()
         .into_iter()
         .filter_map(|s| match s {
-            Slot::Input(n) | Slot::Captured(n) => Some(n),
+            Slot::Input(n) | Slot::Captured(n) if in_use_case => Some(n),
             _ => None,
         })
         .collect();
-    if !needs.is_empty() {
-        lines.push(format!(
-            "const needs = {};",
-            serde_json::to_string(&needs).unwrap_or_default()
-        ));
-        lines.push(
-            "const missing = needs.filter((n) => !bru.getVar(n) && !bru.getEnvVar(n));".into(),
-        );
-        lines.push(
-            "if (missing.length) { console.log(\"Skipped: \" + missing.join(\" and \") + \" not set.\"); bru.runner.skipRequest(); }".into(),
-        );
-        // Bruno puts a variable's value into the URL as it stands: encode
-        // the use case's values, so that a '&' or '#' in one stays inside it.
-        lines.push(
-            "let url = req.getUrl(); needs.forEach((n) => { url = url.split(\"{{\" + n + \"}}\").join(encodeURIComponent(bru.getVar(n) ?? bru.getEnvVar(n))); }); req.setUrl(url);".into(),
-        );
-    }
-    lines
-}
-
-/// A user-consent flow request runs only with what the person supplies: the
-/// exchange with a fresh `authorization_code` (`--env-var`), the refresh with
-/// COUPA_REFRESH_TOKEN in the process environment.
-fn flow_guard(req: &Request) -> Option<String> {
-    let slots = req.slots();
-    let (check, what) = if slots.contains(&Slot::Auth(AuthValue::Code)) {
-        (
-            format!("bru.getEnvVar({:?})", names::AUTHORIZATION_CODE),
-            names::AUTHORIZATION_CODE,
-        )
-    } else if slots.contains(&Slot::Auth(AuthValue::RefreshToken)) {
-        (
-            format!("bru.getProcessEnv({:?})", env::REFRESH_TOKEN),
-            env::REFRESH_TOKEN,
-        )
-    } else {
-        return None;
+    let config = Guards {
+        writes: in_use_case && req.method.writes(),
+        writes_var: ALLOW_WRITES,
+        flow_needs: if in_use_case { None } else { flow_need(req) },
+        needs,
     };
-    Some(format!(
-        "if (!{check}) {{ console.log(\"Skipped: {what} not set.\"); bru.runner.skipRequest(); }}"
-    ))
+    if !config.writes && config.flow_needs.is_none() && config.needs.is_empty() {
+        return Vec::new();
+    }
+    script(&config, &[PRE_REQUEST], json)
 }
 
-/// The lines that keep what the answer holds for later requests.
+/// What a user-consent flow request needs the person to supply: the
+/// exchange a fresh `authorization_code` (`--env-var`), the refresh
+/// COUPA_REFRESH_TOKEN in the process environment.
+#[derive(Serialize)]
+struct FlowNeed {
+    from: &'static str,
+    name: &'static str,
+}
+
+fn flow_need(req: &Request) -> Option<FlowNeed> {
+    let slots = req.slots();
+    if slots.contains(&Slot::Auth(AuthValue::Code)) {
+        Some(FlowNeed {
+            from: "env",
+            name: names::AUTHORIZATION_CODE,
+        })
+    } else if slots.contains(&Slot::Auth(AuthValue::RefreshToken)) {
+        Some(FlowNeed {
+            from: "process",
+            name: env::REFRESH_TOKEN,
+        })
+    } else {
+        None
+    }
+}
+
+/// The post-response script: what the answer holds for later requests, in
+/// runtime variables. None when the request keeps nothing.
 fn keeps(req: &Request) -> Vec<String> {
-    let mut lines = Vec::new();
-    if req.expect.answer == Answer::Token {
-        lines.push(format!(
-            "bru.setVar({TOKEN:?}, res.body.{});",
-            coupa::ACCESS_TOKEN_FIELD
-        ));
+    #[derive(Serialize)]
+    struct Keep {
+        name: String,
+        keys: serde_json::Value,
     }
-    for capture in &req.captures {
-        lines.push(format!(
-            "bru.setVar({:?}, {}.reduce((v, k) => (v === undefined || v === null ? undefined : v[k]), res.status === 200 ? res.body : undefined));",
-            capture.name,
-            serde_json::json!(capture.keys())
-        ));
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Keeps {
+        token_var: Option<&'static str>,
+        access_token_field: &'static str,
+        captures: Vec<Keep>,
     }
-    lines
+    let config = Keeps {
+        token_var: (req.expect.answer == Answer::Token).then_some(TOKEN),
+        access_token_field: coupa::ACCESS_TOKEN_FIELD,
+        captures: req
+            .captures
+            .iter()
+            .map(|c| Keep {
+                name: c.name.clone(),
+                keys: serde_json::json!(c.keys()),
+            })
+            .collect(),
+    };
+    if config.token_var.is_none() && config.captures.is_empty() {
+        return Vec::new();
+    }
+    script(&config, &[POST_RESPONSE], json)
 }
 
 #[cfg(test)]

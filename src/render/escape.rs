@@ -40,6 +40,27 @@ pub fn js_literal(value: &serde_json::Value) -> String {
     out
 }
 
+/// Any JSON value as a JavaScript literal that stays inside an HTTP file's
+/// `{% %}` script block: objects and lists as JSON, every string (keys too)
+/// through [`js_literal`].
+pub fn js_value(value: &serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match value {
+        J::Object(map) => {
+            let entries: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}:{}", js_literal(&J::from(k.as_str())), js_value(v)))
+                .collect();
+            format!("{{{}}}", entries.join(","))
+        }
+        J::Array(items) => {
+            let items: Vec<String> = items.iter().map(js_value).collect();
+            format!("[{}]", items.join(","))
+        }
+        leaf => js_literal(leaf),
+    }
+}
+
 /// A Markdown code span: a backtick fence longer than any run inside.
 pub fn code_span(text: &str) -> String {
     let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);

@@ -10,6 +10,8 @@
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
+use super::escape::js_value;
+use super::js::script;
 use super::postman::Placeholders;
 use super::templates::{context, render};
 use super::{wanted, Artifact, File, Format, Pair};
@@ -24,6 +26,9 @@ use crate::kit::{
 };
 use crate::spec::Spec;
 use crate::Error;
+
+const PRE_REQUEST: &str = include_str!("../../templates/http/pre-request.js");
+const POST_RESPONSE: &str = include_str!("../../templates/http/post-response.js");
 
 pub const HTTP_FILE: File = File {
     path: "coupa.http",
@@ -191,22 +196,27 @@ struct RequestView {
     /// httpyac's `# @disabled` expression: the request skips itself when a
     /// value it needs is missing, or when it writes and writes are not allowed.
     disabled: Option<String>,
-    /// The values its script encodes, each into `encoded-<name>`.
-    values: Vec<ValueView>,
-    /// A request that changes Coupa data: its script refuses unless allowed
-    /// (the JetBrains client has no `@disabled`).
-    writes: Option<WritesView>,
+    /// The pre-request script's lines: the values it encodes, each into
+    /// `encoded-<name>`; a request that changes Coupa data refuses unless
+    /// allowed (the JetBrains client has no `@disabled`).
+    pre: Vec<String>,
     method: &'static str,
     url: String,
     headers: Vec<Pair>,
     body: Option<String>,
-    test: String,
-    status: u16,
-    token: Option<TokenView>,
-    captures: Vec<CaptureView>,
+    /// The response handler's: the status test, the token, the captures.
+    post: Vec<String>,
+}
+
+/// The pre-request script's config (`templates/http/pre-request.js`).
+#[derive(Serialize)]
+struct PreRequest {
+    writes: Option<WritesView>,
+    values: Vec<ValueView>,
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ValueView {
     variable: String,
     name: String,
@@ -218,6 +228,15 @@ struct ValueView {
 struct WritesView {
     variable: &'static str,
     refused: String,
+}
+
+/// The response handler's config (`templates/http/post-response.js`).
+#[derive(Serialize)]
+struct PostResponse {
+    test: String,
+    status: u16,
+    token: Option<TokenView>,
+    captures: Vec<CaptureView>,
 }
 
 #[derive(Serialize)]
@@ -302,8 +321,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
             .collect::<Vec<_>>()
             .join("&")
     });
-    RequestView {
-        disabled: disabled(kit, req),
+    let pre = PreRequest {
         values: slots
             .iter()
             .map(|&slot| ValueView {
@@ -321,19 +339,9 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
                 names::ALLOW_WRITES
             ),
         }),
-        method: req.method.as_str(),
-        url: req.url(&kit.host, &b),
-        headers: req
-            .sent_headers()
-            .iter()
-            .map(|(k, v)| Pair {
-                key: k.clone(),
-                value: v.text(At::Header, &b, Encoding::Raw),
-            })
-            .collect(),
-        body,
+    };
+    let post = PostResponse {
         test: format!("{title} answers {}", req.expect.status),
-        title,
         status: req.expect.status,
         token: (req.expect.answer == Answer::Token).then_some(TokenView {
             variable: ACCESS_TOKEN,
@@ -354,6 +362,27 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
                     .collect(),
             })
             .collect(),
+    };
+    RequestView {
+        disabled: disabled(kit, req),
+        pre: if pre.values.is_empty() && pre.writes.is_none() {
+            Vec::new()
+        } else {
+            script(&pre, &[PRE_REQUEST], js_value)
+        },
+        method: req.method.as_str(),
+        url: req.url(&kit.host, &b),
+        headers: req
+            .sent_headers()
+            .iter()
+            .map(|(k, v)| Pair {
+                key: k.clone(),
+                value: v.text(At::Header, &b, Encoding::Raw),
+            })
+            .collect(),
+        body,
+        title,
+        post: script(&post, &[POST_RESPONSE], js_value),
     }
 }
 

@@ -7,6 +7,7 @@ mod compound;
 mod curl;
 mod escape;
 mod http;
+mod js;
 mod openapi;
 mod postman;
 mod readme;

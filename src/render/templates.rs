@@ -28,30 +28,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/postman_description.md.hbs"),
     ),
     (
-        "postman_prerequest",
-        include_str!("../../templates/postman_prerequest.js.hbs"),
-    ),
-    (
-        "postman_token_test",
-        include_str!("../../templates/postman_token_test.js.hbs"),
-    ),
-    (
-        "postman_api_test",
-        include_str!("../../templates/postman_api_test.js.hbs"),
-    ),
-    (
-        "postman_environment_check",
-        include_str!("../../templates/postman_environment_check.js.hbs"),
-    ),
-    (
-        "postman_store_token",
-        include_str!("../../templates/postman_store_token.js.hbs"),
-    ),
-    (
-        "postman_flow_prerequest",
-        include_str!("../../templates/postman_flow_prerequest.js.hbs"),
-    ),
-    (
         "curl_command",
         include_str!("../../templates/curl_command.hbs"),
     ),
@@ -95,10 +71,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/postman_description_consent.md.hbs"),
     ),
     (
-        "postman_capture",
-        include_str!("../../templates/postman_capture.js.hbs"),
-    ),
-    (
         "sheet_client",
         include_str!("../../templates/sheet_client.md.hbs"),
     ),
@@ -135,24 +107,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/sheet_consent_save.md.hbs"),
     ),
     (
-        "postman_refresh_comment",
-        include_str!("../../templates/postman_refresh_comment.js.hbs"),
-    ),
-    (
-        "postman_store_refresh",
-        include_str!("../../templates/postman_store_refresh.js.hbs"),
-    ),
-    (
-        "postman_refresh_test",
-        include_str!("../../templates/postman_refresh_test.js.hbs"),
-    ),
-    (
         "check_store_refresh",
         include_str!("../../templates/check_store_refresh.sh.hbs"),
-    ),
-    (
-        "postman_refresh_guard",
-        include_str!("../../templates/postman_refresh_guard.js.hbs"),
     ),
     (
         "sheet_consent_connector",

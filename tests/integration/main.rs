@@ -14,6 +14,7 @@
 //! - `bruno`: the Bruno collection in `bru run` and Bruno's own parser
 //! - `http`: the HTTP file in `httpyac send`
 //! - `templates`: every template value passes through an escaper
+//! - `scripts`: every script a kit hands a JavaScript client passes `node --check`
 
 mod support;
 
@@ -26,6 +27,7 @@ mod http;
 mod openapi;
 mod real_clients;
 mod safety;
+mod scripts;
 mod snapshots;
 mod templates;
 mod usecases;

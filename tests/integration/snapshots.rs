@@ -236,11 +236,17 @@ fn postman_wires_the_token_into_the_calls() {
         "SPACE_SEPARATED_LIST_OF_SCOPES",
         "generated_bearer_token"
     ]));
-    let test_script = token["event"][0]["script"]["exec"].as_array().unwrap();
-    assert!(test_script.iter().any(|l| l
-        .as_str()
+    // The token test's config names the variable its fixed text stores into.
+    let test_script: Vec<&str> = token["event"][0]["script"]["exec"]
+        .as_array()
         .unwrap()
-        .contains("pm.collectionVariables.set(\"generated_bearer_token\"")));
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(test_script.contains(&"  \"tokenVar\": \"generated_bearer_token\","));
+    assert!(test_script
+        .iter()
+        .any(|l| l.contains("pm.collectionVariables.set(config.tokenVar, ")));
 }
 
 #[test]

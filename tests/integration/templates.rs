@@ -128,8 +128,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ),
     ("sheet_consent_test", "@root.test_step", "a number"),
     ("postman_description", "renew_hours", "a number"),
-    ("postman_prerequest", "renew_hours", "a number"),
-    ("postman_refresh_comment", "renew_hours", "a number"),
     ("sheet_action", "step", "a number"),
     (
         "sheet_action",

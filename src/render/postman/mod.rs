@@ -5,6 +5,8 @@
 use serde::Serialize;
 use serde_json::json;
 
+mod scripts;
+
 use super::templates::{context, json_file, render, render_json};
 use super::{bound, pairs, Artifact, File, Format, Pair};
 use crate::contract::postman as names;
@@ -147,46 +149,6 @@ impl RequestView {
             form: bound(req.form(), At::Form, &b, Encoding::Raw),
         }
     }
-}
-
-#[derive(Serialize, Clone)]
-struct Scripts<'a> {
-    token_var: &'static str,
-    expiry_var: &'static str,
-    access_token_field: &'static str,
-    expires_in_field: &'static str,
-    renew_hours: u32,
-    /// The flow's items: the collection's pre-request leaves them alone.
-    flow_items: Vec<&'a str>,
-    /// The token item, when it is the flow's only one.
-    token_item: &'a str,
-    /// The request the pre-request sends for a token without a person.
-    token: &'a RequestView,
-    /// The variable that request needs, when the person supplies one.
-    token_needs: Option<&'a str>,
-    /// User consent: where the answer's refresh token is kept, and whether
-    /// the kit asks for one (offline_access).
-    refresh_var: Option<&'static str>,
-    refresh_token_field: &'static str,
-    expects_refresh: bool,
-    /// For a flow item: the variables it sends that the person supplies.
-    needs: Vec<&'a str>,
-    /// The request changes Coupa data: it runs only when `allow_writes` is true.
-    writes: bool,
-    writes_var: &'static str,
-    /// What a use case's request keeps from its answer.
-    captures: Vec<CaptureView>,
-    /// A use case's request with values in its URL, which the script encodes.
-    encodes: bool,
-    /// A use case's request: a failed status test shows Coupa's answer.
-    explains: bool,
-    /// For an API request's tests: whether the answer is a list.
-    list: bool,
-    /// What the scripts say when the environment is not selected: the
-    /// credential variables the environment holds.
-    env_vars: Vec<&'a str>,
-    environment_name: &'a str,
-    environment_file: &'static str,
 }
 
 #[derive(Serialize)]
@@ -364,37 +326,6 @@ fn kit_name(kit: &Kit<'_>) -> String {
     format!("Coupa ({})", kit.spec.domain.as_str())
 }
 
-/// A script as Postman stores it: one string a line.
-fn exec(name: &str, scripts: &Scripts<'_>) -> Result<Vec<String>, Error> {
-    Ok(render(name, &context(scripts)?)?
-        .lines()
-        .map(String::from)
-        .collect())
-}
-
-/// The tests that judge an answer, by what the request expects.
-fn tests(scripts: &Scripts<'_>, answer: Answer) -> Result<Vec<String>, Error> {
-    match answer {
-        // A browser's request: never an item of the collection.
-        Answer::Redirect => Ok(Vec::new()),
-        Answer::Token => exec("postman_token_test", scripts),
-        Answer::List => exec(
-            "postman_api_test",
-            &Scripts {
-                list: true,
-                ..scripts.clone()
-            },
-        ),
-        Answer::Object => exec(
-            "postman_api_test",
-            &Scripts {
-                list: false,
-                ..scripts.clone()
-            },
-        ),
-    }
-}
-
 /// The variables a request sends that a person (or an earlier request)
 /// supplies: a code, a refresh token, a PKCE verifier, a use case's inputs
 /// and captures. The request skips itself while one is empty.
@@ -412,6 +343,7 @@ fn supplied(req: &Request) -> impl Iterator<Item = Slot> {
 /// A capture as a test script runs it: the answer's path as keys and
 /// indexes, and what to say when the answer holds none.
 #[derive(Debug, Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
 struct CaptureView {
     name: String,
     path: serde_json::Value,
@@ -467,30 +399,20 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         .map(|(s, _)| b.name(s).to_string())
         .collect();
     let token_needs: Vec<&str> = supplied(renew).map(|s| b.name(s)).collect();
-    let scripts = Scripts {
+    let tokens = scripts::Tokens {
         token_var: names::ACCESS_TOKEN,
         expiry_var: names::EXPIRY,
         access_token_field: coupa::ACCESS_TOKEN_FIELD,
         expires_in_field: coupa::EXPIRES_IN_FIELD,
-        renew_hours: RENEW_HOURS,
-        flow_items: kit.flow.requests().map(|r| r.name.as_str()).collect(),
-        token_item: &obtain.name,
-        token: &token,
-        token_needs: token_needs.first().copied(),
         refresh_var: kit.flow.refresh.as_ref().map(|_| names::REFRESH_TOKEN),
         refresh_token_field: coupa::REFRESH_TOKEN_FIELD,
-        expects_refresh: kit.spec.consent.as_ref().is_some_and(|c| c.offline_access),
-        needs: Vec::new(),
-        writes: false,
-        writes_var: names::ALLOW_WRITES,
-        captures: Vec::new(),
-        encodes: false,
-        explains: false,
-        list: true,
-        env_vars: env_names.iter().map(String::as_str).collect(),
+    };
+    let environment = scripts::Environment {
+        environment_vars: &env_names,
         environment_name: &environment_name,
         environment_file: ENVIRONMENT_FILE.path,
     };
+    let expects_refresh = kit.spec.consent.as_ref().is_some_and(|c| c.offline_access);
     let item = |req: &Request| -> Result<Item, Error> {
         let needs: Vec<&str> = supplied(req)
             .filter(|s| *s != Slot::Auth(AuthValue::CodeVerifier))
@@ -498,22 +420,34 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             .collect();
         let in_use_case = kit.use_case_of(req).is_some();
         let writes = in_use_case && req.method.writes();
-        let scripts = Scripts {
-            encodes: in_use_case && !needs.is_empty(),
-            explains: in_use_case,
-            needs,
-            writes,
-            captures: capture_views(req),
-            // Only the exchange hands out the first refresh token.
-            expects_refresh: scripts.expects_refresh && std::ptr::eq(req, obtain),
-            ..scripts.clone()
-        };
         let mut events = Vec::new();
-        if !scripts.needs.is_empty() || writes {
-            let prerequest = exec("postman_flow_prerequest", &scripts)?;
+        if !needs.is_empty() || writes {
+            let prerequest = scripts::request_prerequest(&scripts::RequestPrerequest {
+                encodes: in_use_case && !needs.is_empty(),
+                needs,
+                writes,
+                writes_var: names::ALLOW_WRITES,
+            });
             events.push(Event::new("prerequest", prerequest));
         }
-        events.push(Event::new("test", tests(&scripts, req.expect.answer)?));
+        let captures = capture_views(req);
+        let tests = match req.expect.answer {
+            // A browser's request: never an item of the collection.
+            Answer::Redirect => Vec::new(),
+            Answer::Token => scripts::token_test(&scripts::TokenTest {
+                tokens,
+                environment,
+                // Only the exchange hands out the first refresh token.
+                expects_refresh: expects_refresh && std::ptr::eq(req, obtain),
+            }),
+            Answer::List | Answer::Object => scripts::request_test(&scripts::RequestTest {
+                environment,
+                explains: in_use_case,
+                list: req.expect.answer == Answer::List,
+                captures: &captures,
+            }),
+        };
+        events.push(Event::new("test", tests));
         Ok(Item {
             request: RequestView::new(kit, req),
             events,
@@ -634,7 +568,19 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         groups,
         events: vec![Event::new(
             "prerequest",
-            exec("postman_prerequest", &scripts)?,
+            scripts::collection_prerequest(&scripts::CollectionPrerequest {
+                tokens,
+                environment,
+                renew_hours: RENEW_HOURS,
+                flow_items: kit.flow.requests().map(|r| r.name.as_str()).collect(),
+                token: scripts::TokenRequest {
+                    url: &token.url,
+                    method: token.method,
+                    header: &token.headers,
+                    form: &token.form,
+                },
+                token_needs: token_needs.first().copied(),
+            }),
         )],
         auth: auth(kit, &b),
         variables,

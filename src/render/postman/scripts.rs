@@ -1,0 +1,124 @@
+//! The collection's scripts: which fixed pieces (`templates/postman/*.js`)
+//! each event joins, and the config each reads (`render::js`).
+
+use serde::Serialize;
+
+use crate::render::js::{json, script};
+
+/// Stores a token answer: `storeToken(body)`.
+const STORE_TOKEN: &str = include_str!("../../../templates/postman/store-token.js");
+/// `environmentMissing` and `selectEnvironment`.
+const ENVIRONMENT_CHECK: &str = include_str!("../../../templates/postman/environment-check.js");
+const COLLECTION_PREREQUEST: &str =
+    include_str!("../../../templates/postman/collection-prerequest.js");
+const TOKEN_TEST: &str = include_str!("../../../templates/postman/token-test.js");
+const REQUEST_PREREQUEST: &str = include_str!("../../../templates/postman/request-prerequest.js");
+const REQUEST_TEST: &str = include_str!("../../../templates/postman/request-test.js");
+
+/// Where the token answer goes (`storeToken`).
+#[derive(Serialize, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+pub struct Tokens<'a> {
+    pub token_var: &'a str,
+    pub expiry_var: &'a str,
+    pub access_token_field: &'a str,
+    pub expires_in_field: &'a str,
+    /// User consent with a refresh request: where the person's refresh
+    /// token is kept.
+    pub refresh_var: Option<&'a str>,
+    pub refresh_token_field: &'a str,
+}
+
+/// What the scripts say when the environment is not selected: the
+/// credential variables it holds.
+#[derive(Serialize, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+pub struct Environment<'a> {
+    pub environment_vars: &'a [String],
+    pub environment_name: &'a str,
+    pub environment_file: &'a str,
+}
+
+/// The request the collection's pre-request sends for a token.
+#[derive(Serialize)]
+pub struct TokenRequest<'a, P: Serialize> {
+    pub url: &'a str,
+    pub method: &'a str,
+    pub header: &'a [P],
+    pub form: &'a [P],
+}
+
+/// The collection's pre-request: a token before any request but the flow's.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CollectionPrerequest<'a, P: Serialize> {
+    #[serde(flatten)]
+    pub tokens: Tokens<'a>,
+    #[serde(flatten)]
+    pub environment: Environment<'a>,
+    pub renew_hours: u32,
+    /// The flow's items: the pre-request leaves them alone.
+    pub flow_items: Vec<&'a str>,
+    pub token: TokenRequest<'a, P>,
+    /// The variable the token request needs, when the person supplies one.
+    pub token_needs: Option<&'a str>,
+}
+
+/// The token request's tests.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenTest<'a> {
+    #[serde(flatten)]
+    pub tokens: Tokens<'a>,
+    #[serde(flatten)]
+    pub environment: Environment<'a>,
+    /// Only the exchange of a kit with offline_access hands out one.
+    pub expects_refresh: bool,
+}
+
+/// A request's own pre-request: it skips itself unless what it needs is set.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestPrerequest<'a> {
+    /// The variables it sends that the person supplies.
+    pub needs: Vec<&'a str>,
+    /// It changes Coupa data: it runs only when `writes_var` is true.
+    pub writes: bool,
+    pub writes_var: &'a str,
+    /// A use case's request with values in its URL, which the script encodes.
+    pub encodes: bool,
+}
+
+/// An API request's tests.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestTest<'a, C: Serialize> {
+    #[serde(flatten)]
+    pub environment: Environment<'a>,
+    /// A use case's request: a failed status test shows Coupa's answer.
+    pub explains: bool,
+    /// Whether the answer is a list.
+    pub list: bool,
+    /// What a use case's request keeps from its answer.
+    pub captures: &'a [C],
+}
+
+pub fn collection_prerequest<P: Serialize>(config: &CollectionPrerequest<'_, P>) -> Vec<String> {
+    script(
+        config,
+        &[STORE_TOKEN, ENVIRONMENT_CHECK, COLLECTION_PREREQUEST],
+        json,
+    )
+}
+
+pub fn token_test(config: &TokenTest<'_>) -> Vec<String> {
+    script(config, &[STORE_TOKEN, ENVIRONMENT_CHECK, TOKEN_TEST], json)
+}
+
+pub fn request_prerequest(config: &RequestPrerequest<'_>) -> Vec<String> {
+    script(config, &[REQUEST_PREREQUEST], json)
+}
+
+pub fn request_test<C: Serialize>(config: &RequestTest<'_, C>) -> Vec<String> {
+    script(config, &[ENVIRONMENT_CHECK, REQUEST_TEST], json)
+}

@@ -1,0 +1,161 @@
+//! Every script a kit hands a JavaScript client parses: `node --check` on
+//! each Postman event's script, each Bruno script block and each HTTP-file
+//! script block, whole (its config and its fixed pieces), in kits of both
+//! grants, with and without PKCE, use cases and writes.
+
+use std::process::Command;
+
+use crate::support::{artifacts, require_tool, GUIDE_DOMAIN};
+
+/// Kits that between them reach every branch the scripts' configs take.
+const KITS: &[&[&str]] = &[
+    &["--domain", GUIDE_DOMAIN],
+    &[
+        "--domain",
+        "acme.coupahost.com",
+        "--use-case",
+        "pending-expense-approvals,approve-expense-report",
+        "--resource",
+        "users,invoices",
+    ],
+    &[
+        "--grant",
+        "authorization-code",
+        "--domain",
+        "acme.coupahost.com",
+        "--redirect-uri",
+        "https://acme.moveworks.com/auth/oauthCallback",
+        "--use-case",
+        "pending-expense-approvals",
+    ],
+    &[
+        "--grant",
+        "authorization-code",
+        "--domain",
+        "acme-test.coupahost.com",
+        "--pkce",
+        "--no-offline-access",
+        "--redirect-uri",
+        "http://127.0.0.1:8765/callback",
+    ],
+];
+
+/// Each event's script of a collection, with where it stands.
+fn postman_scripts(at: &str, node: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    for (i, event) in node["event"].as_array().into_iter().flatten().enumerate() {
+        let lines: Vec<&str> = event["script"]["exec"]
+            .as_array()
+            .expect("an event's script has exec lines")
+            .iter()
+            .map(|l| l.as_str().expect("an exec line is a string"))
+            .collect();
+        out.push((format!("{at} event {i}"), lines.join("\n")));
+    }
+    for item in node["item"].as_array().into_iter().flatten() {
+        let name = item["name"].as_str().unwrap_or("?");
+        postman_scripts(&format!("{at} / {name}"), item, out);
+    }
+}
+
+/// The script blocks of a `.bru` file: `script:pre-request {` to a `}` at
+/// the line's start, two spaces of indent off each line.
+fn bruno_scripts(path: &str, text: &str, out: &mut Vec<(String, String)>) {
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some(kind) = line
+            .strip_prefix("script:")
+            .and_then(|l| l.strip_suffix(" {"))
+        {
+            let body: Vec<&str> = lines
+                .by_ref()
+                .take_while(|l| *l != "}")
+                .map(|l| l.strip_prefix("  ").unwrap_or(l))
+                .collect();
+            out.push((format!("{path} {kind}"), body.join("\n")));
+        }
+    }
+}
+
+/// The script blocks of an HTTP file: `< {%` or `> {%` to `%}`.
+fn http_scripts(text: &str, out: &mut Vec<(String, String)>) {
+    let mut lines = text.lines().enumerate();
+    while let Some((n, line)) = lines.next() {
+        if line == "< {%" || line == "> {%" {
+            let body: Vec<&str> = lines
+                .by_ref()
+                .map(|(_, l)| l)
+                .take_while(|l| *l != "%}")
+                .collect();
+            out.push((format!("coupa.http line {}", n + 1), body.join("\n")));
+        }
+    }
+}
+
+#[test]
+fn every_script_of_several_kits_passes_node_check() {
+    if !require_tool("node", "node --check of the kits' scripts") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = [0; 3];
+    for args in KITS {
+        let mut scripts = [Vec::new(), Vec::new(), Vec::new()];
+        for file in artifacts(args) {
+            if file.path == "coupa.postman_collection.json" {
+                let collection: serde_json::Value = serde_json::from_str(&file.text).unwrap();
+                postman_scripts("collection", &collection, &mut scripts[0]);
+            } else if file.path.ends_with(".bru") {
+                bruno_scripts(&file.path, &file.text, &mut scripts[1]);
+            } else if file.path == "coupa.http" {
+                http_scripts(&file.text, &mut scripts[2]);
+            }
+        }
+        for (client, scripts) in scripts.iter().enumerate() {
+            // Every kit's token request has a script in each client.
+            assert!(
+                !scripts.is_empty(),
+                "{args:?}: client {client} has no script"
+            );
+            for (at, text) in scripts {
+                let file = dir
+                    .path()
+                    .join(format!("script-{client}-{}.js", checked[client]));
+                std::fs::write(&file, text).unwrap();
+                let out = Command::new("node")
+                    .arg("--check")
+                    .arg(&file)
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{args:?}: {at} does not parse:\n{}\n{text}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                assert!(
+                    text.trim_start().starts_with("const config = {"),
+                    "{at}:\n{text}"
+                );
+                checked[client] += 1;
+            }
+        }
+    }
+    // Postman, Bruno, the HTTP file: each checked many times over.
+    assert!(checked.iter().all(|&n| n > 10), "checked {checked:?}");
+}
+
+#[test]
+fn node_check_fails_on_a_broken_script() {
+    // The check above can fail: node --check rejects what does not parse.
+    if !require_tool("node", "node --check of the kits' scripts") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.js");
+    std::fs::write(&file, "const config = {\n};\nif (config.x {\n").unwrap();
+    let out = Command::new("node")
+        .arg("--check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
