@@ -4,6 +4,7 @@
 use std::fs;
 use std::process::Command;
 
+use crate::support::tools::{FISH, MAN, ZSH};
 use crate::support::{bin, run, stderr, stdout, GUIDE_DOMAIN};
 
 /// Runs `sheet` (the generator that uses every option) with `args` and `-o` into a fresh folder; asserts exit 2,
@@ -860,15 +861,8 @@ fn completions_load_in_their_shells_and_know_the_commands() {
         lines[2].starts_with("complete ") && lines[2].contains("-F _coupagen coupagen"),
         "{said}"
     );
-    for shell in ["zsh", "fish"] {
-        let installed = Command::new("sh")
-            .args(["-c", &format!("command -v {shell}")])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !installed {
-            crate::support::skip(&format!("{shell} completions: {shell} is not installed"));
-            continue;
-        }
+    for (shell, tool) in [("zsh", &ZSH), ("fish", &FISH)] {
+        let Some(_) = tool.find() else { continue };
         let script = stdout(&crate::support::run(&["completions", shell]));
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("coupagen-completion");
@@ -916,15 +910,11 @@ fn man_pages_hold_every_flag_help_lists() {
     let out = crate::support::run(&["man", "bundel"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no such command"), "{}", stderr(&out));
-    let has_man = Command::new("sh")
-        .args(["-c", "command -v man"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if has_man {
+    if let Some(man) = MAN.find() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("coupagen.1");
         fs::write(&file, stdout(&crate::support::run(&["man"]))).unwrap();
-        let out = Command::new("man")
+        let out = Command::new(man)
             .arg("-l")
             .arg(&file)
             .env("MANPAGER", "cat")

@@ -3,8 +3,8 @@
 //! curl run the check script and the curl commands, shellcheck reads the
 //! script, and the official schema checks the collection.
 //!
-//! Where a client is missing, the check says so and skips; with CI set, it
-//! fails instead.
+//! Where a client is missing, the check is a recorded skip (summed up when
+//! the run ends); with CI set, it fails instead.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,8 @@ use std::process::{Command, Output};
 
 use crate::support::coupa::{Behaviour, Coupa, Recorded};
 use crate::support::newman;
-use crate::support::{require_tool, run, stderr, stdout};
+use crate::support::tools::{CURL, NEWMAN, NODE, POSTMAN, POSTMAN_CODE_GENERATORS, SHELLCHECK};
+use crate::support::{run, stderr, stdout};
 
 /// Hostile to every quoting layer: shell, URL encoding, JSON, Postman.
 pub const HOSTILE_SECRET: &str = "a&b=c+d%20e f\"g'h$i`j\\k!l Ünïcødé-ß";
@@ -32,10 +33,6 @@ fn bundle(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
     let out = run(&args);
     assert!(out.status.success(), "bundle failed: {}", stderr(&out));
     dir
-}
-
-fn newman_bin() -> Option<PathBuf> {
-    newman::bin("newman runs of the Postman collection")
 }
 
 /// Fills the environment as a user would in Postman, then runs newman.
@@ -105,9 +102,7 @@ pub fn assert_api_call(r: &Recorded, coupa: &Coupa, path: &str, limit: &str) {
 
 #[test]
 fn newman_runs_the_collection_and_the_token_flows_into_the_call() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let b = coupa.behaviour().clone();
@@ -139,9 +134,7 @@ fn newman_runs_the_collection_and_the_token_flows_into_the_call() {
 
 #[test]
 fn newman_fails_on_a_wrong_secret() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let out = newman(
@@ -168,7 +161,7 @@ fn newman_fails_on_a_wrong_secret() {
 /// the pre-request script sends no token request with literal placeholders.
 #[test]
 fn newman_without_the_environment_says_to_select_it() {
-    let Some(newman) = newman_bin() else { return };
+    let Some(newman) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let out = Command::new(newman)
@@ -205,9 +198,7 @@ fn newman_without_the_environment_says_to_select_it() {
 
 #[test]
 fn newman_runs_one_request_alone_and_the_pre_request_script_fetches_the_token() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let b = coupa.behaviour().clone();
@@ -232,9 +223,7 @@ fn newman_runs_one_request_alone_and_the_pre_request_script_fetches_the_token() 
 
 #[test]
 fn newman_carries_a_hostile_secret_intact() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::with(Behaviour {
         client_secret: HOSTILE_SECRET.into(),
         ..Behaviour::default()
@@ -330,9 +319,7 @@ fn run_script_with(
 /// `sh coupa-check.sh` once failed on `set -o pipefail` (dash has none).
 #[test]
 fn check_script_run_by_sh_starts_again_in_bash_and_sums_up() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &["--resource", "expense_reports,invoices"]);
     let b = coupa.behaviour().clone();
@@ -357,9 +344,7 @@ fn check_script_run_by_sh_starts_again_in_bash_and_sums_up() {
 
 #[test]
 fn check_script_succeeds_without_jq_and_never_shows_secret_or_token() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let b = coupa.behaviour().clone();
@@ -390,9 +375,7 @@ fn check_script_succeeds_without_jq_and_never_shows_secret_or_token() {
 
 #[test]
 fn check_script_reports_coupas_error_on_a_wrong_secret() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let (out, _) = run_script(
@@ -426,9 +409,7 @@ fn check_script_without_credentials_exits_2_and_says_what_to_set() {
 
 #[test]
 fn check_script_carries_a_hostile_secret_intact() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::with(Behaviour {
         client_secret: HOSTILE_SECRET.into(),
         ..Behaviour::default()
@@ -448,9 +429,7 @@ fn check_script_carries_a_hostile_secret_intact() {
 
 #[test]
 fn check_script_is_shellcheck_clean() {
-    if !require_tool("shellcheck", "shellcheck of the check script") {
-        return;
-    }
+    let Some(_) = SHELLCHECK.find() else { return };
     for extra in [
         &[][..],
         &[
@@ -491,9 +470,7 @@ fn curl_commands(text: &str) -> Vec<String> {
 
 #[test]
 fn curl_commands_parse_and_run_once_the_placeholders_are_filled() {
-    if !require_tool("curl", "curl commands run") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let file = kit.path().join("coupa-requests.curl");
@@ -568,9 +545,7 @@ const MULTI_SCOPES: &str = "core.expense.read core.invoice.read core.purchase_or
 
 #[test]
 fn newman_runs_the_multi_resource_kit_with_every_filter_intact() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, MULTI);
     let b = coupa.behaviour().clone();
@@ -589,9 +564,7 @@ fn newman_runs_the_multi_resource_kit_with_every_filter_intact() {
 
 #[test]
 fn check_script_runs_the_multi_resource_kit_with_every_filter_intact() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, MULTI);
     let b = coupa.behaviour().clone();
@@ -610,9 +583,7 @@ fn check_script_runs_the_multi_resource_kit_with_every_filter_intact() {
 
 #[test]
 fn check_script_honours_its_domain_and_scope_overrides() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::start();
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("coupa-check.sh");
@@ -651,14 +622,10 @@ fn check_script_honours_its_domain_and_scope_overrides() {
 #[test]
 fn curl_commands_are_what_postmans_own_generator_writes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if !require_tool("node", "comparison with Postman's curl generator") {
+    let (Some(node), Some(_)) = (NODE.find(), POSTMAN_CODE_GENERATORS.find()) else {
         return;
-    }
-    let why = "comparison with Postman's curl generator";
-    if crate::support::node_package("postman-code-generators", why).is_none() {
-        return;
-    }
-    let out = Command::new("node")
+    };
+    let out = Command::new(node)
         .arg(root.join("bench/codegen-curl.js"))
         .output()
         .unwrap();
@@ -680,14 +647,10 @@ fn curl_commands_are_what_postmans_own_generator_writes() {
     assert_eq!(ours, theirs);
 }
 
-fn postman_cli() -> Option<PathBuf> {
-    crate::support::node_tool("postman", "Postman's own CLI runs of the collection")
-}
-
 /// Postman's own CLI, offline and logged out, runs the collection as newman
 /// does: the report says how each request went.
 fn postman_run(coupa: &Coupa, kit: &Path, secret: &str) -> (bool, serde_json::Value, String) {
-    let cli = postman_cli().expect("checked by the caller");
+    let cli = POSTMAN.path();
     let filled = newman::filled_environment(kit, &coupa.behaviour().client_id, secret);
     let report = kit.join("postman-cli-report.json");
     let out = Command::new(cli)
@@ -724,9 +687,7 @@ fn postman_run(coupa: &Coupa, kit: &Path, secret: &str) -> (bool, serde_json::Va
 
 #[test]
 fn postman_cli_runs_the_collection_beside_newman_and_fails_on_a_wrong_secret() {
-    if postman_cli().is_none() {
-        return;
-    }
+    let Some(_) = POSTMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &["--resource", "expense_reports,invoices"]);
     let b = coupa.behaviour().clone();
