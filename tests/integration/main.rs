@@ -14,6 +14,7 @@
 //! - `bruno`: the Bruno collection in `bru run` and Bruno's own parser
 //! - `http`: the HTTP file in `httpyac send`
 //! - `templates`: every template value passes through an escaper
+//! - `regression`: tests named after the bug each caught, with its fixing commit
 
 mod support;
 
@@ -25,6 +26,7 @@ mod hostile;
 mod http;
 mod openapi;
 mod real_clients;
+mod regression;
 mod safety;
 mod snapshots;
 mod templates;

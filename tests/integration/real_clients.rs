@@ -19,7 +19,7 @@ use crate::support::{run, stderr, stdout};
 pub const HOSTILE_SECRET: &str = "a&b=c+d%20e f\"g'h$i`j\\k!l Ünïcødé-ß";
 
 /// The bundle for `coupa`'s domain, written by the real binary.
-fn bundle(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
+pub(crate) fn bundle(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let domain = coupa.domain();
     let mut args = vec![
@@ -41,7 +41,7 @@ fn newman(coupa: &Coupa, kit: &Path, id: &str, secret: &str, extra: &[&str]) -> 
     newman::run(coupa, kit, id, secret, &extra)
 }
 
-fn token_requests(log: &[Recorded]) -> Vec<&Recorded> {
+pub(crate) fn token_requests(log: &[Recorded]) -> Vec<&Recorded> {
     log.iter().filter(|r| r.path == "/oauth2/token").collect()
 }
 
@@ -156,46 +156,6 @@ fn newman_fails_on_a_wrong_secret() {
     );
 }
 
-/// Run without the environment (a person who imported only the collection,
-/// or did not select the environment): every test result names the fix, and
-/// the pre-request script sends no token request with literal placeholders.
-#[test]
-fn newman_without_the_environment_says_to_select_it() {
-    let Some(newman) = NEWMAN.find() else { return };
-    let coupa = Coupa::start();
-    let kit = bundle(&coupa, &[]);
-    let out = Command::new(newman)
-        .arg("run")
-        .arg(kit.path().join("coupa.postman_collection.json"))
-        .args([
-            "--reporters",
-            "cli",
-            "--color",
-            "off",
-            "--folder",
-            "Expenses",
-        ])
-        .env("NODE_EXTRA_CA_CERTS", &coupa.ca_file)
-        .output()
-        .expect("newman runs");
-    let report = stdout(&out);
-    assert!(!out.status.success(), "{report}");
-    assert!(report.contains("the environment is selected"), "{report}");
-    let fix = format!(
-        "Select the environment Coupa ({}) (import coupa.postman_environment.json if it is not there) and fill in Identifier and Secret as current values.",
-        coupa.domain()
-    );
-    assert!(
-        report.contains(&fix),
-        "the test result names the fix:\n{report}"
-    );
-    let log = coupa.requests();
-    assert!(
-        token_requests(&log).is_empty(),
-        "no token request with placeholders: {log:#?}"
-    );
-}
-
 #[test]
 fn newman_runs_one_request_alone_and_the_pre_request_script_fetches_the_token() {
     let Some(_) = NEWMAN.find() else { return };
@@ -293,7 +253,7 @@ fn run_script(
 }
 
 /// `run_script`, started by `cmd` (the script itself, or `sh` with it).
-fn run_script_with(
+pub(crate) fn run_script_with(
     coupa: &Coupa,
     kit: &Path,
     id: Option<&str>,
@@ -314,32 +274,6 @@ fn run_script_with(
     let out = cmd.output().expect("script runs");
     let argv = fs::read_to_string(log).unwrap_or_default();
     (out, argv)
-}
-
-/// `sh coupa-check.sh` once failed on `set -o pipefail` (dash has none).
-#[test]
-fn check_script_run_by_sh_starts_again_in_bash_and_sums_up() {
-    let Some(_) = CURL.find() else { return };
-    let coupa = Coupa::start();
-    let kit = bundle(&coupa, &["--resource", "expense_reports,invoices"]);
-    let b = coupa.behaviour().clone();
-    let mut sh = Command::new("sh");
-    sh.arg(kit.path().join("coupa-check.sh"));
-    let (out, _) = run_script_with(
-        &coupa,
-        kit.path(),
-        Some(&b.client_id),
-        Some(&b.client_secret),
-        sh,
-    );
-    let err = stderr(&out);
-    assert!(out.status.success(), "{err}");
-    assert_eq!(
-        err.trim_end().lines().last(),
-        Some("All 3 requests passed."),
-        "{err}"
-    );
-    assert_eq!(coupa.requests().len(), 3);
 }
 
 #[test]
