@@ -10,11 +10,8 @@ use std::process::{Command, Output};
 
 use crate::real_clients::assert_expenses_and_invoices_run;
 use crate::support::coupa::Coupa;
-use crate::support::{node_package, run, stderr, stdout};
-
-fn bru() -> Option<PathBuf> {
-    crate::support::node_tool("bru", "bru runs of the Bruno collection")
-}
+use crate::support::tools::{BRU, BRUNO_LANG};
+use crate::support::{run, stderr, stdout};
 
 fn collection(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -31,7 +28,7 @@ fn collection(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
 /// the environment; the JSON report says how each request went.
 fn bru_run(coupa: &Coupa, root: &Path, secret: &str) -> (Output, serde_json::Value) {
     let report = root.parent().unwrap().join("bru-report.json");
-    let out = Command::new(bru().unwrap())
+    let out = Command::new(BRU.path())
         .args(["run", "-r", "--env", "coupa", "--cacert"])
         .arg(&coupa.ca_file)
         .arg("--reporter-json")
@@ -50,9 +47,7 @@ fn bru_run(coupa: &Coupa, root: &Path, secret: &str) -> (Output, serde_json::Val
 
 #[test]
 fn bru_runs_the_collection_and_no_file_keeps_the_token() {
-    if bru().is_none() {
-        return;
-    }
+    let Some(_) = BRU.find() else { return };
     let coupa = Coupa::start();
     let dir = collection(&coupa, &["--resource", "expense_reports,invoices"]);
     let root = dir.path().join("bruno");
@@ -111,7 +106,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 /// serializer writes it back byte for byte.
 #[test]
 fn every_bru_file_reads_back_through_brunos_own_parser_unchanged() {
-    let Some(lang) = node_package("@usebruno/lang", "Bruno's parser") else {
+    let Some(lang) = BRUNO_LANG.find() else {
         return;
     };
     let coupa = Coupa::start();
@@ -168,9 +163,7 @@ if (bad.length) { console.error(bad.join('\n')); process.exit(1); }
 /// unless writes are allowed.
 #[test]
 fn bru_runs_a_use_case_chain_and_writes_only_when_allowed() {
-    if bru().is_none() {
-        return;
-    }
+    let Some(_) = BRU.find() else { return };
     let coupa = Coupa::start();
     let dir = collection(
         &coupa,
@@ -181,7 +174,7 @@ fn bru_runs_a_use_case_chain_and_writes_only_when_allowed() {
     );
     let root = dir.path().join("bruno");
     let run = |extra: &[&str]| {
-        Command::new(bru().unwrap())
+        Command::new(BRU.path())
             .args(["run", "-r", "--env", "coupa", "--cacert"])
             .arg(&coupa.ca_file)
             .args([
@@ -259,7 +252,7 @@ fn bru_runs_a_use_case_chain_and_writes_only_when_allowed() {
 /// `coupagen bruno` and one parser run for all.
 #[test]
 fn hostile_values_read_back_through_brunos_parser() {
-    let Some(lang) = node_package("@usebruno/lang", "Bruno's parser") else {
+    let Some(lang) = BRUNO_LANG.find() else {
         return;
     };
     const FIXED: &[&str] = &[
@@ -418,9 +411,7 @@ console.log(JSON.stringify(Object.values(folders)));
 fn bru_runs_the_consent_collection_on_a_refresh_token_or_a_fresh_code() {
     use crate::consent::{assert_runs_on_a_refresh_token_or_a_fresh_code, Given};
     use crate::support::coupa::{Behaviour, CALLBACK};
-    if bru().is_none() {
-        return;
-    }
+    let Some(_) = BRU.find() else { return };
     let coupa = Coupa::with(Behaviour::consent(&[CALLBACK]));
     let dir = collection(
         &coupa,
@@ -429,7 +420,7 @@ fn bru_runs_the_consent_collection_on_a_refresh_token_or_a_fresh_code() {
     let root = dir.path().join("bruno");
     let b = coupa.behaviour().clone();
     assert_runs_on_a_refresh_token_or_a_fresh_code(&coupa, |given| {
-        let mut cmd = Command::new(bru().unwrap());
+        let mut cmd = Command::new(BRU.path());
         cmd.args(["run", "-r", "--env", "coupa", "--cacert"])
             .arg(&coupa.ca_file)
             .current_dir(&root)

@@ -4,11 +4,12 @@
 use std::fs;
 use std::process::Command;
 
+use crate::support::tools::{FISH, MAN, ZSH};
 use crate::support::{bin, run, stderr, stdout, GUIDE_DOMAIN};
 
 /// Runs `sheet` (the generator that uses every option) with `args` and `-o` into a fresh folder; asserts exit 2,
 /// a one-line message containing every `expect` part, and no file written.
-fn rejects(args: &[&str], expect: &[&str]) {
+pub(crate) fn rejects(args: &[&str], expect: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.json");
     let out = Command::new(bin())
@@ -411,90 +412,6 @@ fn each_generator_has_its_formats_own_help() {
 // Issue 14's first-hour findings, each as it happened.
 
 #[test]
-fn a_word_that_matches_no_scope_says_so() {
-    let out = run(&["scopes", "nonsense"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).is_empty());
-    assert!(stderr(&out).contains("nothing matches 'nonsense'; `coupagen scopes` lists them all"));
-    let out = run(&["scopes", "nonsense", "--resources"]);
-    assert!(stderr(&out).contains("`coupagen scopes --resources` lists them all"));
-    // For programs, no match is an empty list.
-    let out = run(&["scopes", "nonsense", "--json"]);
-    assert_eq!((out.status.code(), stdout(&out).trim()), (Some(0), "[]"));
-}
-
-#[test]
-fn a_format_name_is_taken_in_any_case() {
-    let out = run(&["sheet", "--domain", GUIDE_DOMAIN, "--format", "JSON"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).starts_with("{\n  \"connector\""));
-}
-
-#[test]
-fn an_output_folder_is_named_as_one() {
-    let dir = tempfile::tempdir().unwrap();
-    for force in [false, true] {
-        let mut args = vec![
-            "curl",
-            "--domain",
-            GUIDE_DOMAIN,
-            "-o",
-            dir.path().to_str().unwrap(),
-        ];
-        if force {
-            args.push("--force");
-        }
-        let out = run(&args);
-        assert_eq!(out.status.code(), Some(2));
-        assert!(
-            stderr(&out).contains("is a folder; give a file, e.g. -o "),
-            "{}",
-            stderr(&out)
-        );
-        assert!(stderr(&out).contains("coupa-requests.curl"));
-    }
-    assert_eq!(
-        fs::read_dir(dir.path()).unwrap().count(),
-        0,
-        "nothing written"
-    );
-}
-
-#[test]
-fn a_bundle_is_never_written_to_a_folder_named_dash() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(bin())
-        .args(["bundle", "--domain", GUIDE_DOMAIN, "--out", "-"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("--out '-': bundle writes a folder of files, not standard output")
-    );
-    assert!(!dir.path().join("-").exists());
-}
-
-#[test]
-fn a_placeholder_clash_blames_the_name_that_was_given() {
-    rejects(
-        &["--domain", GUIDE_DOMAIN, "--client-id-var", "Secret"],
-        &["--client-id-var 'Secret': that is the secret's placeholder"],
-    );
-    rejects(
-        &[
-            "--domain",
-            GUIDE_DOMAIN,
-            "--client-id-var",
-            "X",
-            "--client-secret-var",
-            "X",
-        ],
-        &["--client-secret-var 'X': the secret's placeholder needs a name of its own"],
-    );
-}
-
-#[test]
 fn a_pasted_domain_is_trimmed_and_the_https_port_dropped() {
     for domain in [
         "  acme.coupahost.com\n",
@@ -554,125 +471,6 @@ fn a_domain_outside_coupas_forms_is_warned_about_and_still_used() {
             "{domain}"
         );
     }
-}
-
-/// `verify --client-secret x` once drew "did you mean --client-secret-var",
-/// which then echoed the secret in its error.
-#[test]
-fn a_secret_given_as_a_flag_is_refused_and_never_echoed() {
-    let secret = "s3cr3t-Value!";
-    for args in [
-        vec![
-            "verify",
-            "--domain",
-            GUIDE_DOMAIN,
-            "--client-secret",
-            secret,
-        ],
-        vec![
-            "verify",
-            "--domain",
-            GUIDE_DOMAIN,
-            &format!("--client-secret={secret}"),
-        ],
-        vec!["postman", "--domain", GUIDE_DOMAIN, "--secret", secret],
-    ] {
-        let args: Vec<&str> = args.iter().map(|s| s.as_ref()).collect();
-        let out = run(&args);
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains("--client-secret is refused"), "{err}");
-        assert!(
-            err.contains("read -rs COUPA_CLIENT_SECRET") && err.contains("--client-secret-stdin"),
-            "{err}"
-        );
-        assert!(
-            !err.contains(secret) && !stdout(&out).contains(secret),
-            "echoed: {err}"
-        );
-    }
-    assert!(
-        !stdout(&run(&["verify", "--help"])).contains("--client-secret "),
-        "hidden from help"
-    );
-}
-
-#[test]
-fn bundle_points_from_o_to_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(bin())
-        .args(["bundle", "--domain", GUIDE_DOMAIN, "-o", "kit"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out)
-            .contains("-o 'kit': bundle writes a folder of files, not one file; use --out DIR"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
-    // Without either, clap still asks for --out.
-    let out = run(&["bundle", "--domain", GUIDE_DOMAIN]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--out <DIR>"), "{}", stderr(&out));
-}
-
-/// `verify --help` once listed flags that do nothing there, and
-/// `environment` took `--limit`.
-#[test]
-fn a_command_lists_and_takes_only_the_flags_it_uses() {
-    let cases: &[(&str, &[&str])] = &[
-        (
-            "environment",
-            &[
-                "--limit",
-                "--scope",
-                "--resource",
-                "--filter",
-                "--connector-name",
-            ],
-        ),
-        (
-            "script",
-            &["--client-id-var", "--client-secret-var", "--connector-name"],
-        ),
-        (
-            "verify",
-            &["--client-id-var", "--client-secret-var", "--connector-name"],
-        ),
-        ("postman", &["--connector-name"]),
-    ];
-    for (command, unused) in cases {
-        let help = stdout(&run(&[command, "--help"]));
-        assert!(help.contains("--domain"), "{command}");
-        for flag in *unused {
-            assert!(
-                !help.contains(&format!("{flag} ")),
-                "{command} --help lists {flag}"
-            );
-            let out = run(&[command, "--domain", GUIDE_DOMAIN, flag, "1"]);
-            assert_eq!(out.status.code(), Some(2), "{command} {flag}");
-            assert!(
-                stderr(&out).contains(&format!(
-                    "{flag} does nothing for `coupagen {command}`; drop it"
-                )),
-                "{command} {flag}: {}",
-                stderr(&out)
-            );
-        }
-    }
-    // One config file serves every command: its unused keys are no error.
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("kit.json");
-    fs::write(
-        &config,
-        format!(r#"{{"domain": "{GUIDE_DOMAIN}", "connector_name": "X", "limit": 3}}"#),
-    )
-    .unwrap();
-    let out = run(&["environment", "--config", config.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 /// User consent's options: each bad value or combination is named with the fix.
@@ -860,15 +658,8 @@ fn completions_load_in_their_shells_and_know_the_commands() {
         lines[2].starts_with("complete ") && lines[2].contains("-F _coupagen coupagen"),
         "{said}"
     );
-    for shell in ["zsh", "fish"] {
-        let installed = Command::new("sh")
-            .args(["-c", &format!("command -v {shell}")])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !installed {
-            crate::support::skip(&format!("{shell} completions: {shell} is not installed"));
-            continue;
-        }
+    for (shell, tool) in [("zsh", &ZSH), ("fish", &FISH)] {
+        let Some(_) = tool.find() else { continue };
         let script = stdout(&crate::support::run(&["completions", shell]));
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("coupagen-completion");
@@ -916,15 +707,11 @@ fn man_pages_hold_every_flag_help_lists() {
     let out = crate::support::run(&["man", "bundel"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no such command"), "{}", stderr(&out));
-    let has_man = Command::new("sh")
-        .args(["-c", "command -v man"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if has_man {
+    if let Some(man) = MAN.find() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("coupagen.1");
         fs::write(&file, stdout(&crate::support::run(&["man"]))).unwrap();
-        let out = Command::new("man")
+        let out = Command::new(man)
             .arg("-l")
             .arg(&file)
             .env("MANPAGER", "cat")

@@ -5,13 +5,14 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 
 use crate::support::browser::{self, Decision};
 use crate::support::coupa::{Behaviour, Coupa, Recorded, CALLBACK};
 use crate::support::newman;
-use crate::support::{bin, require_tool, run, stderr, stdout};
+use crate::support::tools::{CURL, NEWMAN, OPENSSL, SHELLCHECK};
+use crate::support::{bin, run, stderr, stdout};
 
 const CONSENT: &[&str] = &["--grant", "authorization-code"];
 
@@ -173,10 +174,6 @@ pub fn assert_runs_on_a_refresh_token_or_a_fresh_code(coupa: &Coupa, run: impl F
     );
 }
 
-fn newman_bin() -> Option<PathBuf> {
-    newman::bin("newman runs of the user-consent collection")
-}
-
 /// newman with the environment filled as a person would (Identifier and
 /// Secret), and `vars` given with `--env-var`.
 fn newman(coupa: &Coupa, kit: &Path, secret: &str, vars: &[(&str, &str)]) -> (bool, String) {
@@ -187,9 +184,7 @@ fn newman(coupa: &Coupa, kit: &Path, secret: &str, vars: &[(&str, &str)]) -> (bo
 
 #[test]
 fn newman_exchanges_a_fresh_code_then_refreshes_and_calls_as_the_person() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::with(Behaviour::consent(&[CALLBACK]));
     let kit = kit(&coupa, CALLBACK, &[]);
     let b = coupa.behaviour().clone();
@@ -275,9 +270,7 @@ fn newman_exchanges_a_fresh_code_then_refreshes_and_calls_as_the_person() {
 
 #[test]
 fn newman_fails_on_a_wrong_secret_and_on_a_used_code() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::with(Behaviour::consent(&[CALLBACK]));
     let kit = kit(&coupa, CALLBACK, &[]);
     let b = coupa.behaviour().clone();
@@ -441,9 +434,7 @@ fn first_approval(login: &str) -> String {
 
 #[test]
 fn check_script_consents_interactively_then_runs_unattended_on_the_refresh_token() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::with(Behaviour::consent(&[CALLBACK]));
     let kit = kit(&coupa, CALLBACK, &[]);
     // File descriptor 3 catches the refresh token, as the script's header shows.
@@ -511,9 +502,7 @@ fn check_script_consents_interactively_then_runs_unattended_on_the_refresh_token
 
 #[test]
 fn check_script_refuses_a_redirect_whose_state_is_not_its_own() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::with(Behaviour::consent(&[CALLBACK]));
     let kit = kit(&coupa, CALLBACK, &[]);
     let run = interact(script(&coupa, kit.path(), &[]), |url| {
@@ -552,11 +541,9 @@ fn check_script_refuses_a_redirect_whose_state_is_not_its_own() {
 
 #[test]
 fn check_script_with_pkce_sends_the_challenge_and_proves_the_verifier() {
-    if !require_tool("curl", "check script runs")
-        || !require_tool("openssl", "PKCE in the check script")
-    {
+    let (Some(_), Some(_)) = (CURL.find(), OPENSSL.find()) else {
         return;
-    }
+    };
     let coupa = Coupa::with(Behaviour {
         pkce: true,
         ..Behaviour::consent(&[CALLBACK])
@@ -588,9 +575,7 @@ fn check_script_with_pkce_sends_the_challenge_and_proves_the_verifier() {
 
 #[test]
 fn consent_scripts_are_shellcheck_clean() {
-    if !require_tool("shellcheck", "shellcheck of the check script") {
-        return;
-    }
+    let Some(_) = SHELLCHECK.find() else { return };
     for extra in [&[][..], &["--pkce", "--no-offline-access"][..]] {
         let mut args = vec![
             "script",

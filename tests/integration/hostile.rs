@@ -139,7 +139,7 @@ fn config() -> ProptestConfig {
     }
 }
 
-fn json(text: &str) -> serde_json::Value {
+pub(crate) fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).expect("every JSON artifact parses")
 }
 
@@ -494,7 +494,7 @@ fn the_markdown_reader_sees_a_broken_row() {
 }
 
 /// Every code span in `md`, as a Markdown reader sees it.
-fn code_spans(md: &str) -> Vec<String> {
+pub(crate) fn code_spans(md: &str) -> Vec<String> {
     use pulldown_cmark::{Event, Options, Parser};
     Parser::new_ext(md, Options::ENABLE_TABLES)
         .filter_map(|e| match e {
@@ -502,31 +502,6 @@ fn code_spans(md: &str) -> Vec<String> {
             _ => None,
         })
         .collect()
-}
-
-/// The collection's description once pasted `{{domain}}` and each scope raw
-/// into code spans: a backtick in a scope ended the span early.
-#[test]
-fn the_collection_description_keeps_a_hostile_scope_in_its_code_span() {
-    let hostile = "x`y|z";
-    let spec = crate::support::spec(&[
-        "--domain",
-        crate::support::GUIDE_DOMAIN,
-        "--scope",
-        &format!("core.expense.read {hostile}"),
-        "--allow-unknown-scopes",
-    ]);
-    let coll = json(&crate::support::artifact(
-        &spec,
-        "coupa.postman_collection.json",
-    ));
-    let description = coll["info"]["description"].as_str().unwrap();
-    let spans = code_spans(description);
-    assert!(
-        spans.contains(&hostile.to_string()),
-        "{spans:?} in\n{description}"
-    );
-    assert!(spans.contains(&crate::support::GUIDE_DOMAIN.to_string()));
 }
 
 /// A use-case file's free text: name, description, a request's name, an

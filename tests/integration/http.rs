@@ -11,11 +11,8 @@ use std::process::{Command, Output};
 
 use crate::real_clients::assert_expenses_and_invoices_run;
 use crate::support::coupa::{Behaviour, Coupa};
+use crate::support::tools::HTTPYAC;
 use crate::support::{run, stderr};
-
-fn httpyac() -> Option<PathBuf> {
-    crate::support::node_tool("httpyac", "httpyac runs of the HTTP file")
-}
 
 /// `coupa.http` and `http-client.env.json`, side by side, as `coupagen http`
 /// writes them.
@@ -86,7 +83,7 @@ impl Report {
 /// none` in the files' folder, as README says to run it, trusting the
 /// stand-in's CA; `env` adds to the process environment.
 fn send(coupa: &Coupa, dir: &Path, env: &[(&str, &str)], vars: &[&str]) -> Report {
-    let mut cmd = Command::new(httpyac().unwrap());
+    let mut cmd = Command::new(HTTPYAC.path());
     cmd.args(["send", "coupa.http", "--all", "--env", "coupa", "--json"])
         .args(["-o", "none", "--output-failed", "none"])
         .current_dir(dir)
@@ -120,9 +117,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn httpyac_runs_the_file_with_an_exact_form_and_fails_on_a_wrong_secret() {
-    if httpyac().is_none() {
-        return;
-    }
+    let Some(_) = HTTPYAC.find() else { return };
     let coupa = Coupa::with(Behaviour {
         client_secret: crate::real_clients::HOSTILE_SECRET.into(),
         ..Behaviour::default()
@@ -201,9 +196,7 @@ fn httpyac_runs_the_file_with_an_exact_form_and_fails_on_a_wrong_secret() {
 /// httpyac reads the same file.
 #[test]
 fn the_private_environment_file_supplies_the_credentials() {
-    if httpyac().is_none() {
-        return;
-    }
+    let Some(_) = HTTPYAC.find() else { return };
     let coupa = Coupa::start();
     let dir = http_files(&coupa, &["--resource", "suppliers"]);
     let b = coupa.behaviour().clone();
@@ -223,9 +216,7 @@ fn the_private_environment_file_supplies_the_credentials() {
 /// true, and a reason holding `&`, `+` and `%` arrives exact.
 #[test]
 fn httpyac_runs_a_use_case_chain_and_writes_only_when_allowed() {
-    if httpyac().is_none() {
-        return;
-    }
+    let Some(_) = HTTPYAC.find() else { return };
     let coupa = Coupa::start();
     let dir = http_files(
         &coupa,
@@ -298,9 +289,7 @@ fn httpyac_runs_a_use_case_chain_and_writes_only_when_allowed() {
 fn httpyac_runs_the_consent_file_on_a_refresh_token_or_a_fresh_code() {
     use crate::consent::{assert_runs_on_a_refresh_token_or_a_fresh_code, Given};
     use crate::support::coupa::CALLBACK;
-    if httpyac().is_none() {
-        return;
-    }
+    let Some(_) = HTTPYAC.find() else { return };
     let coupa = Coupa::with(Behaviour::consent(&[CALLBACK]));
     let dir = http_files(
         &coupa,
@@ -339,9 +328,7 @@ fn httpyac_runs_the_consent_file_on_a_refresh_token_or_a_fresh_code() {
 /// value exact, and the report names each request's test as written.
 #[test]
 fn hostile_values_reach_coupa_exact_through_httpyac() {
-    if httpyac().is_none() {
-        return;
-    }
+    let Some(_) = HTTPYAC.find() else { return };
     const FIXED: &[&str] = &[
         "%}",
         "{{host}}",

@@ -15,6 +15,7 @@
 //! - `http`: the HTTP file in `httpyac send`
 //! - `templates`: every template value passes through an escaper
 //! - `scripts`: every script a kit hands a JavaScript client passes `node --check`
+//! - `regression`: tests named after the bug each caught, with its fixing commit
 
 mod support;
 
@@ -26,6 +27,7 @@ mod hostile;
 mod http;
 mod openapi;
 mod real_clients;
+mod regression;
 mod safety;
 mod scripts;
 mod snapshots;

@@ -4,16 +4,12 @@
 //! answered 200 with JSON.
 
 use std::fs;
-use std::path::PathBuf;
 use std::process::Command;
 
 use crate::support::browser;
 use crate::support::coupa::Coupa;
+use crate::support::tools::{NEWMAN, OPENAPI2POSTMANV2, REDOCLY};
 use crate::support::{run, stderr, stdout};
-
-fn tool(name: &str) -> Option<PathBuf> {
-    crate::support::node_tool(name, "the OpenAPI document's checks")
-}
 
 fn document(args: &[&str]) -> String {
     let mut all = vec!["openapi"];
@@ -53,7 +49,7 @@ const KITS: &[&[&str]] = &[
 
 #[test]
 fn the_document_reads_back_and_passes_redocly_lint() {
-    let Some(redocly) = tool("redocly") else {
+    let Some(redocly) = REDOCLY.find() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -90,7 +86,7 @@ fn the_document_reads_back_and_passes_redocly_lint() {
 /// answered 200 with JSON, and the stand-in heard what the kit says.
 #[test]
 fn the_document_converted_to_a_collection_runs_in_newman() {
-    let (Some(convert), Some(newman)) = (tool("openapi2postmanv2"), tool("newman")) else {
+    let (Some(convert), Some(newman)) = (OPENAPI2POSTMANV2.find(), NEWMAN.find()) else {
         return;
     };
     let coupa = Coupa::start();
@@ -129,7 +125,7 @@ fn the_document_converted_to_a_collection_runs_in_newman() {
     fs::write(&converted, collection.to_string()).unwrap();
     coupa.clear();
     let report = dir.path().join("report.json");
-    let out = Command::new(newman)
+    let out = Command::new(&newman)
         .arg("run")
         .arg(&converted)
         .args(["--reporters", "json", "--reporter-json-export"])
@@ -170,7 +166,7 @@ fn the_document_converted_to_a_collection_runs_in_newman() {
     let wrong_file = dir.path().join("wrong.json");
     fs::write(&wrong_file, wrong.to_string()).unwrap();
     let wrong_report = dir.path().join("wrong-report.json");
-    Command::new(tool("newman").unwrap())
+    Command::new(&newman)
         .arg("run")
         .arg(&wrong_file)
         .args(["--reporters", "json", "--reporter-json-export"])

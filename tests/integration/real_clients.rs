@@ -3,8 +3,8 @@
 //! curl run the check script and the curl commands, shellcheck reads the
 //! script, and the official schema checks the collection.
 //!
-//! Where a client is missing, the check says so and skips; with CI set, it
-//! fails instead.
+//! Where a client is missing, the check is a recorded skip (summed up when
+//! the run ends); with CI set, it fails instead.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,13 +12,14 @@ use std::process::{Command, Output};
 
 use crate::support::coupa::{Behaviour, Coupa, Recorded};
 use crate::support::newman;
-use crate::support::{require_tool, run, stderr, stdout};
+use crate::support::tools::{CURL, NEWMAN, NODE, POSTMAN, POSTMAN_CODE_GENERATORS, SHELLCHECK};
+use crate::support::{run, stderr, stdout};
 
 /// Hostile to every quoting layer: shell, URL encoding, JSON, Postman.
 pub const HOSTILE_SECRET: &str = "a&b=c+d%20e f\"g'h$i`j\\k!l Ünïcødé-ß";
 
 /// The bundle for `coupa`'s domain, written by the real binary.
-fn bundle(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
+pub(crate) fn bundle(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let domain = coupa.domain();
     let mut args = vec![
@@ -34,17 +35,13 @@ fn bundle(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
     dir
 }
 
-fn newman_bin() -> Option<PathBuf> {
-    newman::bin("newman runs of the Postman collection")
-}
-
 /// Fills the environment as a user would in Postman, then runs newman.
 fn newman(coupa: &Coupa, kit: &Path, id: &str, secret: &str, extra: &[&str]) -> Output {
     let extra: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
     newman::run(coupa, kit, id, secret, &extra)
 }
 
-fn token_requests(log: &[Recorded]) -> Vec<&Recorded> {
+pub(crate) fn token_requests(log: &[Recorded]) -> Vec<&Recorded> {
     log.iter().filter(|r| r.path == "/oauth2/token").collect()
 }
 
@@ -105,9 +102,7 @@ pub fn assert_api_call(r: &Recorded, coupa: &Coupa, path: &str, limit: &str) {
 
 #[test]
 fn newman_runs_the_collection_and_the_token_flows_into_the_call() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let b = coupa.behaviour().clone();
@@ -139,9 +134,7 @@ fn newman_runs_the_collection_and_the_token_flows_into_the_call() {
 
 #[test]
 fn newman_fails_on_a_wrong_secret() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let out = newman(
@@ -163,51 +156,9 @@ fn newman_fails_on_a_wrong_secret() {
     );
 }
 
-/// Run without the environment (a person who imported only the collection,
-/// or did not select the environment): every test result names the fix, and
-/// the pre-request script sends no token request with literal placeholders.
-#[test]
-fn newman_without_the_environment_says_to_select_it() {
-    let Some(newman) = newman_bin() else { return };
-    let coupa = Coupa::start();
-    let kit = bundle(&coupa, &[]);
-    let out = Command::new(newman)
-        .arg("run")
-        .arg(kit.path().join("coupa.postman_collection.json"))
-        .args([
-            "--reporters",
-            "cli",
-            "--color",
-            "off",
-            "--folder",
-            "Expenses",
-        ])
-        .env("NODE_EXTRA_CA_CERTS", &coupa.ca_file)
-        .output()
-        .expect("newman runs");
-    let report = stdout(&out);
-    assert!(!out.status.success(), "{report}");
-    assert!(report.contains("the environment is selected"), "{report}");
-    let fix = format!(
-        "Select the environment Coupa ({}) (import coupa.postman_environment.json if it is not there) and fill in Identifier and Secret as current values.",
-        coupa.domain()
-    );
-    assert!(
-        report.contains(&fix),
-        "the test result names the fix:\n{report}"
-    );
-    let log = coupa.requests();
-    assert!(
-        token_requests(&log).is_empty(),
-        "no token request with placeholders: {log:#?}"
-    );
-}
-
 #[test]
 fn newman_runs_one_request_alone_and_the_pre_request_script_fetches_the_token() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let b = coupa.behaviour().clone();
@@ -232,9 +183,7 @@ fn newman_runs_one_request_alone_and_the_pre_request_script_fetches_the_token() 
 
 #[test]
 fn newman_carries_a_hostile_secret_intact() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::with(Behaviour {
         client_secret: HOSTILE_SECRET.into(),
         ..Behaviour::default()
@@ -304,7 +253,7 @@ fn run_script(
 }
 
 /// `run_script`, started by `cmd` (the script itself, or `sh` with it).
-fn run_script_with(
+pub(crate) fn run_script_with(
     coupa: &Coupa,
     kit: &Path,
     id: Option<&str>,
@@ -327,39 +276,9 @@ fn run_script_with(
     (out, argv)
 }
 
-/// `sh coupa-check.sh` once failed on `set -o pipefail` (dash has none).
-#[test]
-fn check_script_run_by_sh_starts_again_in_bash_and_sums_up() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
-    let coupa = Coupa::start();
-    let kit = bundle(&coupa, &["--resource", "expense_reports,invoices"]);
-    let b = coupa.behaviour().clone();
-    let mut sh = Command::new("sh");
-    sh.arg(kit.path().join("coupa-check.sh"));
-    let (out, _) = run_script_with(
-        &coupa,
-        kit.path(),
-        Some(&b.client_id),
-        Some(&b.client_secret),
-        sh,
-    );
-    let err = stderr(&out);
-    assert!(out.status.success(), "{err}");
-    assert_eq!(
-        err.trim_end().lines().last(),
-        Some("All 3 requests passed."),
-        "{err}"
-    );
-    assert_eq!(coupa.requests().len(), 3);
-}
-
 #[test]
 fn check_script_succeeds_without_jq_and_never_shows_secret_or_token() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let b = coupa.behaviour().clone();
@@ -390,9 +309,7 @@ fn check_script_succeeds_without_jq_and_never_shows_secret_or_token() {
 
 #[test]
 fn check_script_reports_coupas_error_on_a_wrong_secret() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let (out, _) = run_script(
@@ -426,9 +343,7 @@ fn check_script_without_credentials_exits_2_and_says_what_to_set() {
 
 #[test]
 fn check_script_carries_a_hostile_secret_intact() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::with(Behaviour {
         client_secret: HOSTILE_SECRET.into(),
         ..Behaviour::default()
@@ -448,9 +363,7 @@ fn check_script_carries_a_hostile_secret_intact() {
 
 #[test]
 fn check_script_is_shellcheck_clean() {
-    if !require_tool("shellcheck", "shellcheck of the check script") {
-        return;
-    }
+    let Some(_) = SHELLCHECK.find() else { return };
     for extra in [
         &[][..],
         &[
@@ -491,9 +404,7 @@ fn curl_commands(text: &str) -> Vec<String> {
 
 #[test]
 fn curl_commands_parse_and_run_once_the_placeholders_are_filled() {
-    if !require_tool("curl", "curl commands run") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &[]);
     let file = kit.path().join("coupa-requests.curl");
@@ -568,9 +479,7 @@ const MULTI_SCOPES: &str = "core.expense.read core.invoice.read core.purchase_or
 
 #[test]
 fn newman_runs_the_multi_resource_kit_with_every_filter_intact() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, MULTI);
     let b = coupa.behaviour().clone();
@@ -589,9 +498,7 @@ fn newman_runs_the_multi_resource_kit_with_every_filter_intact() {
 
 #[test]
 fn check_script_runs_the_multi_resource_kit_with_every_filter_intact() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, MULTI);
     let b = coupa.behaviour().clone();
@@ -610,9 +517,7 @@ fn check_script_runs_the_multi_resource_kit_with_every_filter_intact() {
 
 #[test]
 fn check_script_honours_its_domain_and_scope_overrides() {
-    if !require_tool("curl", "check script runs") {
-        return;
-    }
+    let Some(_) = CURL.find() else { return };
     let coupa = Coupa::start();
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("coupa-check.sh");
@@ -651,14 +556,10 @@ fn check_script_honours_its_domain_and_scope_overrides() {
 #[test]
 fn curl_commands_are_what_postmans_own_generator_writes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if !require_tool("node", "comparison with Postman's curl generator") {
+    let (Some(node), Some(_)) = (NODE.find(), POSTMAN_CODE_GENERATORS.find()) else {
         return;
-    }
-    let why = "comparison with Postman's curl generator";
-    if crate::support::node_package("postman-code-generators", why).is_none() {
-        return;
-    }
-    let out = Command::new("node")
+    };
+    let out = Command::new(node)
         .arg(root.join("bench/codegen-curl.js"))
         .output()
         .unwrap();
@@ -680,14 +581,10 @@ fn curl_commands_are_what_postmans_own_generator_writes() {
     assert_eq!(ours, theirs);
 }
 
-fn postman_cli() -> Option<PathBuf> {
-    crate::support::node_tool("postman", "Postman's own CLI runs of the collection")
-}
-
 /// Postman's own CLI, offline and logged out, runs the collection as newman
 /// does: the report says how each request went.
 fn postman_run(coupa: &Coupa, kit: &Path, secret: &str) -> (bool, serde_json::Value, String) {
-    let cli = postman_cli().expect("checked by the caller");
+    let cli = POSTMAN.path();
     let filled = newman::filled_environment(kit, &coupa.behaviour().client_id, secret);
     let report = kit.join("postman-cli-report.json");
     let out = Command::new(cli)
@@ -724,9 +621,7 @@ fn postman_run(coupa: &Coupa, kit: &Path, secret: &str) -> (bool, serde_json::Va
 
 #[test]
 fn postman_cli_runs_the_collection_beside_newman_and_fails_on_a_wrong_secret() {
-    if postman_cli().is_none() {
-        return;
-    }
+    let Some(_) = POSTMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &["--resource", "expense_reports,invoices"]);
     let b = coupa.behaviour().clone();

@@ -5,7 +5,8 @@
 
 use std::process::Command;
 
-use crate::support::{artifacts, require_tool, GUIDE_DOMAIN};
+use crate::support::tools::NODE;
+use crate::support::{artifacts, GUIDE_DOMAIN};
 
 /// Kits that between them reach every branch the scripts' configs take.
 const KITS: &[&[&str]] = &[
@@ -93,9 +94,7 @@ fn http_scripts(text: &str, out: &mut Vec<(String, String)>) {
 
 #[test]
 fn every_script_of_several_kits_passes_node_check() {
-    if !require_tool("node", "node --check of the kits' scripts") {
-        return;
-    }
+    let Some(_) = NODE.find() else { return };
     let dir = tempfile::tempdir().unwrap();
     let mut checked = [0; 3];
     for args in KITS {
@@ -146,9 +145,7 @@ fn every_script_of_several_kits_passes_node_check() {
 #[test]
 fn node_check_fails_on_a_broken_script() {
     // The check above can fail: node --check rejects what does not parse.
-    if !require_tool("node", "node --check of the kits' scripts") {
-        return;
-    }
+    let Some(_) = NODE.find() else { return };
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("broken.js");
     std::fs::write(&file, "const config = {\n};\nif (config.x {\n").unwrap();

@@ -6,13 +6,14 @@
 //! forward and diagnoses each way a use case ends.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use crate::support::coupa::{Behaviour, Coupa, Recorded};
 use crate::support::newman;
 use crate::support::records::person;
-use crate::support::{bin, require_tool, run, stderr, stdout};
+use crate::support::tools::{CURL, JQ, NEWMAN};
+use crate::support::{bin, run, stderr, stdout};
 
 const READ_ONLY: &[&str] = &[
     "pending-expense-approvals",
@@ -37,10 +38,6 @@ fn bundle(coupa: &Coupa, use_cases: &[&str], extra: &[&str]) -> tempfile::TempDi
     let out = run(&args);
     assert!(out.status.success(), "bundle failed: {}", stderr(&out));
     dir
-}
-
-fn newman_bin() -> Option<PathBuf> {
-    newman::bin("newman runs of the use cases")
 }
 
 /// newman on one folder, the environment filled, `vars` as --env-var.
@@ -71,9 +68,7 @@ const ALICE: &str = "alice@example.com";
 
 #[test]
 fn newman_runs_each_read_only_use_case_and_the_chain_shows_in_what_coupa_heard() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, READ_ONLY, &[]);
     let alice = person("alice").id;
@@ -131,9 +126,7 @@ fn newman_runs_each_read_only_use_case_and_the_chain_shows_in_what_coupa_heard()
 
 #[test]
 fn a_chain_that_finds_nothing_skips_the_rest_and_says_so() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &["pending-expense-approvals"], &[]);
     let (ok, report) = newman(
@@ -169,9 +162,7 @@ fn a_chain_that_finds_nothing_skips_the_rest_and_says_so() {
 
 #[test]
 fn newman_approves_only_when_writes_are_allowed_and_the_reason_arrives_exactly() {
-    if newman_bin().is_none() {
-        return;
-    }
+    let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = bundle(&coupa, &["approve-expense-report"], &[]);
     let folder = "Approve or Reject an Expense Report";
@@ -231,11 +222,9 @@ fn script(coupa: &Coupa, kit: &Path, vars: &[(&str, &str)]) -> Output {
 
 #[test]
 fn check_script_runs_the_read_only_use_cases_end_to_end() {
-    if !require_tool("curl", "check script runs")
-        || !require_tool("jq", "the check script's use cases")
-    {
+    let (Some(_), Some(_)) = (CURL.find(), JQ.find()) else {
         return;
-    }
+    };
     let coupa = Coupa::start();
     let kit = bundle(
         &coupa,

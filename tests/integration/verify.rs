@@ -30,7 +30,7 @@ fn verify(coupa: &Coupa, domain: &str, secret: &str, extra: &[&str]) -> Output {
 
 /// Asserts the exit status, that every `expect` part is in the report, and
 /// that the secret appears nowhere.
-fn assert_report(out: &Output, code: i32, secret: &str, expect: &[&str]) -> String {
+pub(crate) fn assert_report(out: &Output, code: i32, secret: &str, expect: &[&str]) -> String {
     let report = stdout(out);
     assert_eq!(out.status.code(), Some(code), "{report}\n{}", stderr(out));
     for part in expect {
@@ -44,7 +44,7 @@ fn assert_report(out: &Output, code: i32, secret: &str, expect: &[&str]) -> Stri
 }
 
 /// `verify` for the stand-in, with extra environment variables.
-fn verify_with(coupa: &Coupa, secret: &str, vars: &[(&str, &str)]) -> Output {
+pub(crate) fn verify_with(coupa: &Coupa, secret: &str, vars: &[(&str, &str)]) -> Output {
     command(coupa, &coupa.domain())
         .env("COUPA_CLIENT_SECRET", secret)
         .env("SSL_CERT_FILE", &coupa.ca_file)
@@ -127,220 +127,266 @@ fn verify_sends_the_kits_own_requests() {
     assert_eq!(log[1].raw_query, "limit=1&status=approved");
 }
 
-#[test]
-fn wrong_secret_names_the_credentials() {
-    let coupa = Coupa::start();
-    let out = verify(&coupa, &coupa.domain(), "not-the-secret", &[]);
-    assert_report(
-        &out,
-        1,
-        "not-the-secret",
-        &[
-            "FAIL POST /oauth2/token: HTTP 401",
-            "invalid_client",
-            "check COUPA_CLIENT_ID (the Identifier) and COUPA_CLIENT_SECRET (the Secret)",
-            "Client Credentials",
-        ],
-    );
-}
-
-#[test]
-fn a_scope_the_client_lacks_says_which_scopes_to_add() {
-    let coupa = Coupa::with(Behaviour {
-        granted: vec!["core.expense.read".into()],
-        ..Behaviour::default()
-    });
-    let secret = coupa.behaviour().client_secret.clone();
-    let out = verify(
-        &coupa,
-        &coupa.domain(),
-        &secret,
-        &["--resource", "expense_reports,invoices"],
-    );
-    assert_report(
-        &out,
-        1,
-        &secret,
-        &[
-            "invalid_scope",
-            "core.invoice.read",
-            "Setup > OAuth2/OpenID Connect Clients",
-            "give the client every scope requested (core.expense.read core.invoice.read)",
-        ],
-    );
-}
-
-#[test]
-fn a_resource_whose_scope_the_token_lacks_names_the_scope() {
-    let coupa = Coupa::with(Behaviour {
-        granted: vec!["core.expense.read".into()],
-        narrow_scopes: true,
-        ..Behaviour::default()
-    });
-    let secret = coupa.behaviour().client_secret.clone();
-    let out = verify(
-        &coupa,
-        &coupa.domain(),
-        &secret,
-        &["--resource", "expense_reports,invoices"],
-    );
-    let report = assert_report(
-        &out,
-        1,
-        &secret,
-        &[
-            "ok   GET /api/expense_reports",
-            "FAIL GET /api/invoices?limit=1: HTTP 403",
-            "the token lacks the scope core.invoice.read, which /api/invoices needs",
-            "1 of 4 steps failed.",
-        ],
-    );
-    assert!(
-        report.contains("scopes granted: core.expense.read,"),
-        "{report}"
-    );
-}
-
-#[test]
-fn xml_answers_point_at_the_accept_header() {
-    let coupa = Coupa::with(Behaviour {
-        always_xml: true,
-        ..Behaviour::default()
-    });
-    let secret = coupa.behaviour().client_secret.clone();
-    let out = verify(&coupa, &coupa.domain(), &secret, &[]);
-    assert_report(
-        &out,
-        1,
-        &secret,
-        &[
-            "application/xml",
-            "the answer is XML, not JSON",
-            "Accept: application/json",
-        ],
-    );
-}
-
-#[test]
-fn rate_limit_is_retried_once_then_explained() {
-    let coupa = Coupa::with(Behaviour {
-        api_status: Some(429),
-        ..Behaviour::default()
-    });
-    let secret = coupa.behaviour().client_secret.clone();
-    let out = verify(&coupa, &coupa.domain(), &secret, &[]);
-    assert_report(
-        &out,
-        1,
-        &secret,
-        &[
-            "HTTP 429",
-            "rate limit (25 requests a second",
-            "retry after 1 s",
-        ],
-    );
-    let calls = coupa
-        .requests()
-        .iter()
-        .filter(|r| r.path.starts_with("/api/"))
-        .count();
-    assert_eq!(calls, 2, "one retry after Retry-After: 1");
-}
-
-#[test]
-fn server_errors_are_coupas_side() {
-    let coupa = Coupa::with(Behaviour {
-        api_status: Some(503),
-        ..Behaviour::default()
-    });
-    let secret = coupa.behaviour().client_secret.clone();
-    let out = verify(&coupa, &coupa.domain(), &secret, &[]);
-    assert_report(
-        &out,
-        1,
-        &secret,
-        &["HTTP 503", "a failure on Coupa's side", "retry later"],
-    );
-}
-
-#[test]
-fn connection_refused_names_the_domain_forms() {
-    let coupa = Coupa::start();
+/// A loopback port nothing listens on.
+pub(crate) fn closed_port() -> u16 {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
-    let out = verify(&coupa, &format!("127.0.0.1:{port}"), "s3cret", &[]);
-    assert_report(
-        &out,
-        1,
-        "s3cret",
-        &[
-            "FAIL connect to 127.0.0.1",
-            "refused the connection",
-            "<org>.coupahost.com",
-            "<org>.coupacloud.com",
-        ],
-    );
-    assert!(coupa.requests().is_empty());
+    closed.local_addr().unwrap().port()
 }
 
-#[test]
-fn a_name_that_does_not_resolve_names_the_domain_forms() {
-    let coupa = Coupa::start();
-    let out = verify(&coupa, "acme.coupahost.invalid", "s3cret", &[]);
-    assert_report(
-        &out,
-        1,
-        "s3cret",
-        &[
-            "FAIL connect to acme.coupahost.invalid:443",
-            "does not resolve",
-            "<org>.coupahost.com",
-            "this machine may not reach a DNS server",
-        ],
-    );
+/// One way `verify` fails: the stand-in as it behaves, what verify is
+/// given, what its report must say (it exits 1, the secret nowhere), and
+/// what the stand-in must have heard.
+struct Failure {
+    name: &'static str,
+    coupa: Behaviour,
+    domain: Domain,
+    secret: Secret,
+    args: &'static [&'static str],
+    /// false: no SSL_CERT_FILE, so the stand-in's CA is not trusted.
+    trust_ca: bool,
+    says: &'static [&'static str],
+    heard: Heard,
 }
 
-#[test]
-fn an_untrusted_certificate_is_a_tls_diagnosis() {
-    let coupa = Coupa::start();
-    let secret = coupa.behaviour().client_secret.clone();
-    // No SSL_CERT_FILE: the test CA is not trusted.
-    let out = command(&coupa, &coupa.domain())
-        .env("COUPA_CLIENT_SECRET", &secret)
-        .output()
-        .unwrap();
-    assert_report(
-        &out,
-        1,
-        &secret,
-        &[
-            "FAIL connect to localhost",
-            "signed by an authority this machine does not trust",
-            "SSL_CERT_FILE",
-        ],
-    );
-    assert!(
-        coupa.requests().is_empty(),
-        "no credentials went over an untrusted connection"
-    );
+enum Domain {
+    StandIn,
+    /// 127.0.0.1 at a port nothing listens on.
+    ClosedPort,
+    Given(&'static str),
 }
 
+enum Secret {
+    /// The client's own secret.
+    Right,
+    /// The client's own secret with a pasted newline.
+    RightAndANewline,
+    Given(&'static str),
+}
+
+enum Heard {
+    Unchecked,
+    /// No request reached the stand-in (so no credential did).
+    Nothing,
+    /// This many calls to `/api/`.
+    ApiCalls(usize),
+}
+
+impl Default for Failure {
+    fn default() -> Self {
+        Failure {
+            name: "",
+            coupa: Behaviour::default(),
+            domain: Domain::StandIn,
+            secret: Secret::Right,
+            args: &[],
+            trust_ca: true,
+            says: &[],
+            heard: Heard::Unchecked,
+        }
+    }
+}
+
+fn failures() -> Vec<Failure> {
+    vec![
+        Failure {
+            name: "wrong secret",
+            secret: Secret::Given("not-the-secret"),
+            says: &[
+                "FAIL POST /oauth2/token: HTTP 401",
+                "invalid_client",
+                "check COUPA_CLIENT_ID (the Identifier) and COUPA_CLIENT_SECRET (the Secret)",
+                "Client Credentials",
+            ],
+            ..Failure::default()
+        },
+        Failure {
+            name: "a scope the client lacks",
+            coupa: Behaviour {
+                granted: vec!["core.expense.read".into()],
+                ..Behaviour::default()
+            },
+            args: &["--resource", "expense_reports,invoices"],
+            says: &[
+                "invalid_scope",
+                "core.invoice.read",
+                "Setup > OAuth2/OpenID Connect Clients",
+                "give the client every scope requested (core.expense.read core.invoice.read)",
+            ],
+            ..Failure::default()
+        },
+        Failure {
+            name: "a resource whose scope the token lacks",
+            coupa: Behaviour {
+                granted: vec!["core.expense.read".into()],
+                narrow_scopes: true,
+                ..Behaviour::default()
+            },
+            args: &["--resource", "expense_reports,invoices"],
+            says: &[
+                "ok   GET /api/expense_reports",
+                "FAIL GET /api/invoices?limit=1: HTTP 403",
+                "the token lacks the scope core.invoice.read, which /api/invoices needs",
+                "1 of 4 steps failed.",
+                "scopes granted: core.expense.read,",
+            ],
+            ..Failure::default()
+        },
+        Failure {
+            name: "an XML answer",
+            coupa: Behaviour {
+                always_xml: true,
+                ..Behaviour::default()
+            },
+            says: &[
+                "application/xml",
+                "the answer is XML, not JSON",
+                "Accept: application/json",
+            ],
+            ..Failure::default()
+        },
+        Failure {
+            name: "the rate limit, retried once after Retry-After: 1",
+            coupa: Behaviour {
+                api_status: Some(429),
+                ..Behaviour::default()
+            },
+            says: &[
+                "HTTP 429",
+                "rate limit (25 requests a second",
+                "retry after 1 s",
+            ],
+            heard: Heard::ApiCalls(2),
+            ..Failure::default()
+        },
+        Failure {
+            name: "a server error, Coupa's side",
+            coupa: Behaviour {
+                api_status: Some(503),
+                ..Behaviour::default()
+            },
+            says: &["HTTP 503", "a failure on Coupa's side", "retry later"],
+            ..Failure::default()
+        },
+        Failure {
+            name: "a refused connection",
+            domain: Domain::ClosedPort,
+            secret: Secret::Given("s3cret"),
+            says: &[
+                "FAIL connect to 127.0.0.1",
+                "refused the connection",
+                "<org>.coupahost.com",
+                "<org>.coupacloud.com",
+            ],
+            heard: Heard::Nothing,
+            ..Failure::default()
+        },
+        Failure {
+            name: "a name that does not resolve",
+            domain: Domain::Given("acme.coupahost.invalid"),
+            secret: Secret::Given("s3cret"),
+            says: &[
+                "FAIL connect to acme.coupahost.invalid:443",
+                "does not resolve",
+                "<org>.coupahost.com",
+                "this machine may not reach a DNS server",
+            ],
+            heard: Heard::Nothing,
+            ..Failure::default()
+        },
+        Failure {
+            name: "an untrusted certificate",
+            trust_ca: false,
+            says: &[
+                "FAIL connect to localhost",
+                "signed by an authority this machine does not trust",
+                "SSL_CERT_FILE",
+            ],
+            heard: Heard::Nothing,
+            ..Failure::default()
+        },
+        Failure {
+            name: "a certificate for another name",
+            coupa: Behaviour {
+                cert_names: vec!["acme.coupahost.com".into()],
+                ..Behaviour::default()
+            },
+            says: &["not valid for localhost: the domain may be wrong"],
+            heard: Heard::Nothing,
+            ..Failure::default()
+        },
+        Failure {
+            name: "a secret with surrounding whitespace",
+            secret: Secret::RightAndANewline,
+            says: &[
+                "COUPA_CLIENT_SECRET starts or ends with whitespace",
+                "without the surrounding whitespace",
+            ],
+            ..Failure::default()
+        },
+    ]
+}
+
+/// Runs one failure and asserts its report and what the stand-in heard.
+fn assert_fails_as_said(case: &Failure) {
+    let coupa = Coupa::with(case.coupa.clone());
+    let own = coupa.behaviour().client_secret.clone();
+    let secret = match case.secret {
+        Secret::Right => own.clone(),
+        Secret::RightAndANewline => format!("{own}\n"),
+        Secret::Given(s) => s.to_string(),
+    };
+    let domain = match case.domain {
+        Domain::StandIn => coupa.domain(),
+        Domain::ClosedPort => format!("127.0.0.1:{}", closed_port()),
+        Domain::Given(d) => d.to_string(),
+    };
+    let mut cmd = command(&coupa, &domain);
+    cmd.args(case.args).env("COUPA_CLIENT_SECRET", &secret);
+    if case.trust_ca {
+        cmd.env("SSL_CERT_FILE", &coupa.ca_file);
+    }
+    // The secret must not leak, not even without its newline.
+    assert_report(&cmd.output().unwrap(), 1, secret.trim(), case.says);
+    match case.heard {
+        Heard::Unchecked => {}
+        Heard::Nothing => assert!(
+            coupa.requests().is_empty(),
+            "no request reached the stand-in: {:#?}",
+            coupa.requests()
+        ),
+        Heard::ApiCalls(n) => assert_eq!(coupa.api_calls().len(), n, "{:?}", coupa.api_calls()),
+    }
+}
+
+/// Each way to fail, each case on a thread named after it: a failure names
+/// every case that failed, with its own message.
 #[test]
-fn a_certificate_for_another_name_says_the_domain_may_be_wrong() {
-    let coupa = Coupa::with(Behaviour {
-        cert_names: vec!["acme.coupahost.com".into()],
-        ..Behaviour::default()
+fn each_failure_is_diagnosed_and_never_shows_the_secret() {
+    let cases = failures();
+    let failed: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = cases
+            .iter()
+            .map(|case| {
+                let run = std::thread::Builder::new()
+                    .name(case.name.to_string())
+                    .spawn_scoped(scope, || assert_fails_as_said(case))
+                    .unwrap();
+                (case.name, run)
+            })
+            .collect();
+        runs.into_iter()
+            .filter_map(|(name, run)| {
+                let panic = run.join().err()?;
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                Some(format!("case {name:?}: {message}"))
+            })
+            .collect()
     });
-    let secret = coupa.behaviour().client_secret.clone();
-    let out = verify(&coupa, &coupa.domain(), &secret, &[]);
-    assert_report(
-        &out,
-        1,
-        &secret,
-        &["not valid for localhost: the domain may be wrong"],
-    );
-    assert!(coupa.requests().is_empty());
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
 }
 
 #[test]
@@ -479,56 +525,4 @@ fn verify_checks_a_bundles_own_inputs_from_its_config() {
             .collect()
     };
     assert_eq!(steps(&by_config), steps(&by_flags));
-}
-
-/// A refused proxy connection was once blamed on Coupa's domain.
-#[test]
-fn a_proxy_that_cannot_be_reached_is_named_not_coupa() {
-    let coupa = Coupa::start();
-    let secret = coupa.behaviour().client_secret.clone();
-    // A loopback port nothing listens on, with credentials the report must not show.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
-    let proxy = format!("http://user:proxy-pass@127.0.0.1:{port}");
-    let out = verify_with(&coupa, &secret, &[("HTTPS_PROXY", &proxy)]);
-    let report = assert_report(
-        &out,
-        1,
-        &secret,
-        &[
-            &format!("the proxy http://127.0.0.1:{port} (from HTTPS_PROXY) could not be reached"),
-            "the request never got to Coupa",
-            "check HTTPS_PROXY",
-        ],
-    );
-    assert!(
-        !report.contains("proxy-pass"),
-        "the proxy's password stays out: {report}"
-    );
-    assert!(coupa.requests().is_empty());
-    // Listed in NO_PROXY, the host is reached directly and the check passes.
-    let out = verify_with(
-        &coupa,
-        &secret,
-        &[("HTTPS_PROXY", &proxy), ("NO_PROXY", "localhost")],
-    );
-    assert_report(&out, 0, &secret, &["All 2 steps passed."]);
-}
-
-/// Credentials with a pasted newline deserve their own hint.
-#[test]
-fn a_credential_with_surrounding_whitespace_is_named() {
-    let coupa = Coupa::start();
-    let secret = format!("{}\n", coupa.behaviour().client_secret);
-    let out = verify(&coupa, &coupa.domain(), &secret, &[]);
-    assert_report(
-        &out,
-        1,
-        secret.trim(),
-        &[
-            "COUPA_CLIENT_SECRET starts or ends with whitespace",
-            "without the surrounding whitespace",
-        ],
-    );
 }

@@ -13,6 +13,8 @@ pub mod coupa;
 pub mod newman;
 pub mod proxy;
 pub mod records;
+pub mod skips;
+pub mod tools;
 
 /// The guide's own example.
 pub const GUIDE_DOMAIN: &str = "moveworks-usa-coupalink-demo.coupacloud.com";
@@ -93,62 +95,9 @@ pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Says that a check was skipped and why. Written to the stderr handle
-/// itself, which the test harness does not capture, so a passing run shows it.
-pub fn skip(what: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "SKIPPED: {what}");
-}
-
-/// In CI a real-client check may not skip; elsewhere it says why and skips.
-pub fn require_tool(name: &str, why: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !found {
-        missing(name, why);
-    }
-    found
-}
-
-/// A missing client fails CI and is a skip, said, elsewhere.
-fn missing(name: &str, why: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("{name} is required in CI ({why}); .ci/run installs it");
-    }
-    skip(&format!("{why}: `{name}` is not installed"));
-}
-
-/// An npm package the tests load as a library (`npm ci` installs it in
-/// `node_modules`); `None` (a skip, or a failure in CI) when it is absent.
-pub fn node_package(name: &str, why: &str) -> Option<PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("node_modules")
-        .join(name);
-    if dir.exists() {
-        return Some(dir);
-    }
-    missing(name, &format!("{why} (npm ci installs it)"));
-    None
-}
-
-/// An npm client the tests drive (`npm ci` installs it in `node_modules`),
-/// or the one on PATH; `None` (a skip, or a failure in CI) when neither is.
-pub fn node_tool(name: &str, why: &str) -> Option<PathBuf> {
-    let local = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("node_modules/.bin")
-        .join(name);
-    if local.exists() {
-        return Some(local);
-    }
-    require_tool(name, &format!("{why} (npm ci installs it)")).then(|| PathBuf::from(name))
-}
-
 /// Errors of a collection against the official Postman v2.1.0 schema from
 /// `../shared/schemas`; `None` when the schema is absent (a user's clone has
-/// no `../shared`: it says so and skips; CI makes it mandatory).
+/// no `../shared`: a recorded skip; CI makes it mandatory).
 pub fn collection_schema_errors(text: &str) -> Option<Vec<String>> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/schemas/postman-collection-v2.1.0.schema.json");
@@ -159,8 +108,8 @@ pub fn collection_schema_errors(text: &str) -> Option<Vec<String>> {
                 path.display()
             );
         }
-        skip(&format!(
-            "Postman schema validation: {} is absent",
+        skips::record(format!(
+            "the Postman v2.1.0 schema is absent (put it at {})",
             path.display()
         ));
         return None;

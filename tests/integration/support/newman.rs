@@ -6,19 +6,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use super::coupa::Coupa;
-use super::{node_tool, stderr, stdout};
-
-/// newman, or `None` (said, and fatal in CI) when it is not installed.
-pub fn bin(why: &str) -> Option<PathBuf> {
-    node_tool("newman", why)
-}
+use super::tools::NEWMAN;
+use super::{stderr, stdout};
 
 /// Fills the environment's Identifier and Secret (by name, as the README
 /// tells a person to), then runs the collection against `coupa` with `args`
 /// (`--folder`, `--env-var`, …).
 pub fn run(coupa: &Coupa, kit: &Path, id: &str, secret: &str, args: &[String]) -> Output {
     let filled = filled_environment(kit, id, secret);
-    Command::new(bin("newman runs").expect("checked by the caller"))
+    Command::new(NEWMAN.path())
         .arg("run")
         .arg(kit.join("coupa.postman_collection.json"))
         .arg("-e")

@@ -1,0 +1,132 @@
+//! The clients the tests drive, each with the command that installs it. A
+//! missing one fails the run in CI and is a recorded skip elsewhere (said once,
+//! at the end, by `skips`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::skips;
+
+/// A program or package a check needs.
+pub struct Tool {
+    name: &'static str,
+    kind: Kind,
+}
+
+enum Kind {
+    /// On PATH, from a Debian package; .ci/run installs it.
+    System { package: &'static str },
+    /// On PATH, from a Debian package CI does not install: a skip in CI too.
+    Optional { package: &'static str },
+    /// A client in `node_modules/.bin` (or on PATH) from `npm ci`.
+    NpmBin,
+    /// A package the tests load as a library from `node_modules`, from `npm ci`.
+    NpmPackage,
+}
+
+pub const CURL: Tool = Tool::system("curl", "curl");
+pub const JQ: Tool = Tool::system("jq", "jq");
+pub const OPENSSL: Tool = Tool::system("openssl", "openssl");
+pub const SHELLCHECK: Tool = Tool::system("shellcheck", "shellcheck");
+pub const NODE: Tool = Tool::system("node", "nodejs");
+pub const ZSH: Tool = Tool::optional("zsh", "zsh");
+pub const FISH: Tool = Tool::optional("fish", "fish");
+pub const MAN: Tool = Tool::optional("man", "man-db");
+pub const NEWMAN: Tool = Tool::npm("newman");
+pub const POSTMAN: Tool = Tool::npm("postman");
+pub const BRU: Tool = Tool::npm("bru");
+pub const HTTPYAC: Tool = Tool::npm("httpyac");
+pub const REDOCLY: Tool = Tool::npm("redocly");
+pub const OPENAPI2POSTMANV2: Tool = Tool::npm("openapi2postmanv2");
+pub const BRUNO_LANG: Tool = Tool::npm_package("@usebruno/lang");
+pub const POSTMAN_CODE_GENERATORS: Tool = Tool::npm_package("postman-code-generators");
+
+impl Tool {
+    const fn system(name: &'static str, package: &'static str) -> Tool {
+        Tool {
+            name,
+            kind: Kind::System { package },
+        }
+    }
+
+    const fn optional(name: &'static str, package: &'static str) -> Tool {
+        Tool {
+            name,
+            kind: Kind::Optional { package },
+        }
+    }
+
+    const fn npm(name: &'static str) -> Tool {
+        Tool {
+            name,
+            kind: Kind::NpmBin,
+        }
+    }
+
+    const fn npm_package(name: &'static str) -> Tool {
+        Tool {
+            name,
+            kind: Kind::NpmPackage,
+        }
+    }
+
+    /// Where the tool is; `None` when it is not, recorded as a skip of the
+    /// calling check (a panic instead in CI, unless CI never installs it).
+    pub fn find(&self) -> Option<PathBuf> {
+        let found = self.locate();
+        if found.is_none() {
+            self.missing();
+        }
+        found
+    }
+
+    /// Where the tool is, for a helper whose caller's guard found it.
+    pub fn path(&self) -> PathBuf {
+        self.locate()
+            .unwrap_or_else(|| panic!("{} is missing; the calling test finds it first", self.name))
+    }
+
+    fn locate(&self) -> Option<PathBuf> {
+        match self.kind {
+            Kind::System { .. } | Kind::Optional { .. } => on_path(self.name),
+            Kind::NpmBin => Some(node_modules().join(".bin").join(self.name))
+                .filter(|p| p.exists())
+                .or_else(|| on_path(self.name)),
+            Kind::NpmPackage => Some(node_modules().join(self.name)).filter(|p| p.exists()),
+        }
+    }
+
+    fn missing(&self) {
+        let install = match self.kind {
+            Kind::System { package } | Kind::Optional { package } => {
+                format!("apt-get install {package}")
+            }
+            Kind::NpmBin | Kind::NpmPackage => "npm ci".to_string(),
+        };
+        let in_ci = !matches!(self.kind, Kind::Optional { .. });
+        if in_ci && std::env::var_os("CI").is_some() {
+            panic!(
+                "{} is required in CI; .ci/run installs it ({install})",
+                self.name
+            );
+        }
+        skips::record(format!(
+            "{} is not installed ({install} installs it)",
+            self.name
+        ));
+    }
+}
+
+fn node_modules() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules")
+}
+
+/// `name` as PATH finds it, by the shell's own lookup.
+fn on_path(name: &str) -> Option<PathBuf> {
+    let out = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .ok()?;
+    let path = String::from_utf8(out.stdout).ok()?;
+    (out.status.success() && !path.trim().is_empty()).then(|| PathBuf::from(path.trim()))
+}
