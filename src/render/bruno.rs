@@ -20,8 +20,11 @@ use crate::kit::{
 };
 use crate::Error;
 
-const PRE_REQUEST: &str = include_str!("../../templates/bruno/pre-request.js");
-const POST_RESPONSE: &str = include_str!("../../templates/bruno/post-response.js");
+const WRITES_GUARD: &str = include_str!("../../templates/bruno/writes-guard.js");
+const FLOW_GUARD: &str = include_str!("../../templates/bruno/flow-guard.js");
+const NEEDS_GUARD: &str = include_str!("../../templates/bruno/needs-guard.js");
+const KEEP_TOKEN: &str = include_str!("../../templates/bruno/keep-token.js");
+const CAPTURES: &str = include_str!("../../templates/bruno/captures.js");
 
 pub const FOLDER: File = File {
     path: "bruno/",
@@ -299,9 +302,11 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Guards<'a> {
-        writes: bool,
-        writes_var: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        writes_var: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         flow_needs: Option<FlowNeed>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
         needs: Vec<&'a str>,
     }
     let in_use_case = kit.use_case_of(req).is_some();
@@ -314,15 +319,24 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         })
         .collect();
     let config = Guards {
-        writes: in_use_case && req.method.writes(),
-        writes_var: ALLOW_WRITES,
+        writes_var: (in_use_case && req.method.writes()).then_some(ALLOW_WRITES),
         flow_needs: if in_use_case { None } else { flow_need(req) },
         needs,
     };
-    if !config.writes && config.flow_needs.is_none() && config.needs.is_empty() {
+    let mut pieces = Vec::new();
+    if config.writes_var.is_some() {
+        pieces.push(WRITES_GUARD);
+    }
+    if config.flow_needs.is_some() {
+        pieces.push(FLOW_GUARD);
+    }
+    if !config.needs.is_empty() {
+        pieces.push(NEEDS_GUARD);
+    }
+    if pieces.is_empty() {
         return Vec::new();
     }
-    script(&config, &[PRE_REQUEST], json)
+    script(&config, &pieces, json)
 }
 
 /// What a user-consent flow request needs the person to supply: the
@@ -362,13 +376,17 @@ fn keeps(req: &Request) -> Vec<String> {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Keeps {
+        #[serde(skip_serializing_if = "Option::is_none")]
         token_var: Option<&'static str>,
-        access_token_field: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        access_token_field: Option<&'static str>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
         captures: Vec<Keep>,
     }
+    let token = req.expect.answer == Answer::Token;
     let config = Keeps {
-        token_var: (req.expect.answer == Answer::Token).then_some(TOKEN),
-        access_token_field: coupa::ACCESS_TOKEN_FIELD,
+        token_var: token.then_some(TOKEN),
+        access_token_field: token.then_some(coupa::ACCESS_TOKEN_FIELD),
         captures: req
             .captures
             .iter()
@@ -378,10 +396,17 @@ fn keeps(req: &Request) -> Vec<String> {
             })
             .collect(),
     };
-    if config.token_var.is_none() && config.captures.is_empty() {
+    let mut pieces = Vec::new();
+    if token {
+        pieces.push(KEEP_TOKEN);
+    }
+    if !config.captures.is_empty() {
+        pieces.push(CAPTURES);
+    }
+    if pieces.is_empty() {
         return Vec::new();
     }
-    script(&config, &[POST_RESPONSE], json)
+    script(&config, &pieces, json)
 }
 
 #[cfg(test)]

@@ -27,8 +27,11 @@ use crate::kit::{
 use crate::spec::Spec;
 use crate::Error;
 
-const PRE_REQUEST: &str = include_str!("../../templates/http/pre-request.js");
-const POST_RESPONSE: &str = include_str!("../../templates/http/post-response.js");
+const WRITES_GUARD: &str = include_str!("../../templates/http/writes-guard.js");
+const ENCODE_VALUES: &str = include_str!("../../templates/http/encode-values.js");
+const STATUS_TEST: &str = include_str!("../../templates/http/status-test.js");
+const KEEP_TOKEN: &str = include_str!("../../templates/http/keep-token.js");
+const CAPTURES: &str = include_str!("../../templates/http/captures.js");
 
 pub const HTTP_FILE: File = File {
     path: "coupa.http",
@@ -208,10 +211,12 @@ struct RequestView {
     post: Vec<String>,
 }
 
-/// The pre-request script's config (`templates/http/pre-request.js`).
+/// The pre-request script's config.
 #[derive(Serialize)]
 struct PreRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
     writes: Option<WritesView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     values: Vec<ValueView>,
 }
 
@@ -230,12 +235,14 @@ struct WritesView {
     refused: String,
 }
 
-/// The response handler's config (`templates/http/post-response.js`).
+/// The response handler's config.
 #[derive(Serialize)]
 struct PostResponse {
     test: String,
     status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<TokenView>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     captures: Vec<CaptureView>,
 }
 
@@ -363,12 +370,26 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
             })
             .collect(),
     };
+    let mut pre_pieces = Vec::new();
+    if pre.writes.is_some() {
+        pre_pieces.push(WRITES_GUARD);
+    }
+    if !pre.values.is_empty() {
+        pre_pieces.push(ENCODE_VALUES);
+    }
+    let mut post_pieces = vec![STATUS_TEST];
+    if post.token.is_some() {
+        post_pieces.push(KEEP_TOKEN);
+    }
+    if !post.captures.is_empty() {
+        post_pieces.push(CAPTURES);
+    }
     RequestView {
         disabled: disabled(kit, req),
-        pre: if pre.values.is_empty() && pre.writes.is_none() {
+        pre: if pre_pieces.is_empty() {
             Vec::new()
         } else {
-            script(&pre, &[PRE_REQUEST], js_value)
+            script(&pre, &pre_pieces, js_value)
         },
         method: req.method.as_str(),
         url: req.url(&kit.host, &b),
@@ -382,7 +403,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
             .collect(),
         body,
         title,
-        post: script(&post, &[POST_RESPONSE], js_value),
+        post: script(&post, &post_pieces, js_value),
     }
 }
 

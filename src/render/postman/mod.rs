@@ -421,13 +421,12 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         let in_use_case = kit.use_case_of(req).is_some();
         let writes = in_use_case && req.method.writes();
         let mut events = Vec::new();
-        if !needs.is_empty() || writes {
-            let prerequest = scripts::request_prerequest(&scripts::RequestPrerequest {
-                encodes: in_use_case && !needs.is_empty(),
-                needs,
-                writes,
-                writes_var: names::ALLOW_WRITES,
-            });
+        let prerequest = scripts::request_prerequest(&scripts::RequestPrerequest {
+            encodes: in_use_case && !needs.is_empty(),
+            needs,
+            writes_var: writes.then_some(names::ALLOW_WRITES),
+        });
+        if let Some(prerequest) = prerequest {
             events.push(Event::new("prerequest", prerequest));
         }
         let captures = capture_views(req);

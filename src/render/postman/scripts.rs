@@ -12,8 +12,11 @@ const ENVIRONMENT_CHECK: &str = include_str!("../../../templates/postman/environ
 const COLLECTION_PREREQUEST: &str =
     include_str!("../../../templates/postman/collection-prerequest.js");
 const TOKEN_TEST: &str = include_str!("../../../templates/postman/token-test.js");
-const REQUEST_PREREQUEST: &str = include_str!("../../../templates/postman/request-prerequest.js");
+const WRITES_GUARD: &str = include_str!("../../../templates/postman/writes-guard.js");
+const NEEDS_GUARD: &str = include_str!("../../../templates/postman/needs-guard.js");
+const ENCODE_VALUES: &str = include_str!("../../../templates/postman/encode-values.js");
 const REQUEST_TEST: &str = include_str!("../../../templates/postman/request-test.js");
+const CAPTURES: &str = include_str!("../../../templates/postman/captures.js");
 
 /// Where the token answer goes (`storeToken`).
 #[derive(Serialize, Clone, Copy)]
@@ -76,16 +79,19 @@ pub struct TokenTest<'a> {
     pub expects_refresh: bool,
 }
 
-/// A request's own pre-request: it skips itself unless what it needs is set.
+/// A request's own pre-request: it skips itself unless what it needs is set
+/// and, when it changes Coupa data, writes are allowed; a use case's encodes
+/// its values into the URL.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestPrerequest<'a> {
+    /// Set when the request changes Coupa data: it runs only when this
+    /// variable is true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writes_var: Option<&'a str>,
     /// The variables it sends that the person supplies.
     pub needs: Vec<&'a str>,
-    /// It changes Coupa data: it runs only when `writes_var` is true.
-    pub writes: bool,
-    pub writes_var: &'a str,
-    /// A use case's request with values in its URL, which the script encodes.
+    #[serde(skip)]
     pub encodes: bool,
 }
 
@@ -100,6 +106,7 @@ pub struct RequestTest<'a, C: Serialize> {
     /// Whether the answer is a list.
     pub list: bool,
     /// What a use case's request keeps from its answer.
+    #[serde(skip_serializing_if = "<[C]>::is_empty")]
     pub captures: &'a [C],
 }
 
@@ -115,10 +122,25 @@ pub fn token_test(config: &TokenTest<'_>) -> Vec<String> {
     script(config, &[STORE_TOKEN, ENVIRONMENT_CHECK, TOKEN_TEST], json)
 }
 
-pub fn request_prerequest(config: &RequestPrerequest<'_>) -> Vec<String> {
-    script(config, &[REQUEST_PREREQUEST], json)
+/// None when the request always runs.
+pub fn request_prerequest(config: &RequestPrerequest<'_>) -> Option<Vec<String>> {
+    let mut pieces = Vec::new();
+    if config.writes_var.is_some() {
+        pieces.push(WRITES_GUARD);
+    }
+    if !config.needs.is_empty() {
+        pieces.push(NEEDS_GUARD);
+    }
+    if config.encodes {
+        pieces.push(ENCODE_VALUES);
+    }
+    (!pieces.is_empty()).then(|| script(config, &pieces, json))
 }
 
 pub fn request_test<C: Serialize>(config: &RequestTest<'_, C>) -> Vec<String> {
-    script(config, &[ENVIRONMENT_CHECK, REQUEST_TEST], json)
+    let mut pieces = vec![ENVIRONMENT_CHECK, REQUEST_TEST];
+    if !config.captures.is_empty() {
+        pieces.push(CAPTURES);
+    }
+    script(config, &pieces, json)
 }

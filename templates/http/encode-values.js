@@ -1,6 +1,6 @@
 // Every value the request puts into its URL or form, percent-encoded, from
 // the process environment (httpyac), the client's globals or the file's
-// environment; a request that changes Coupa data runs only when allowed.
+// environment.
 function value(name, processEnv, hint) {
   var v = processEnv && typeof process !== "undefined" ? process.env[processEnv] : undefined;
   if (v === undefined || v === null || v === "") v = client.global.get(name);
@@ -8,7 +8,6 @@ function value(name, processEnv, hint) {
   if (v === undefined || v === null || v === "") throw new Error(name + " is not set: " + hint);
   return encodeURIComponent(String(v));
 }
-if (config.writes && String(request.environment.get(config.writes.variable)) !== "true") throw new Error(config.writes.refused);
 config.values.forEach(function (v) {
   request.variables.set(v.variable, value(v.name, v.processEnv, v.hint));
 });

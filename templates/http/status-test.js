@@ -1,0 +1,3 @@
+client.test(config.test, function () {
+  client.assert(response.status === config.status, "Coupa answered " + response.status);
+});
