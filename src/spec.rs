@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::catalog::{self, Resource};
 use crate::coupa::MAX_LIMIT;
+// Coupa's own vocabulary, re-exported where the validated input names them.
+pub use crate::coupa::{Grant, ReturnObject};
 use crate::error::{Error, Origin};
 
 /// The Coupa instance host, `host` or `host:port`, lower-cased, no scheme.
@@ -29,23 +31,6 @@ pub struct VarName(String);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct ConnectorName(String);
-
-/// Coupa's `return_object` response shaping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum ReturnObject {
-    Limited,
-    Shallow,
-}
-
-impl ReturnObject {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReturnObject::Limited => "limited",
-            ReturnObject::Shallow => "shallow",
-        }
-    }
-}
 
 /// One `attribute[operator]=value` filter, kept decoded; the URL encoding is
 /// the kit's job.
@@ -86,30 +71,6 @@ pub struct Query {
     pub filters: Vec<Filter>,
     pub fields: Option<String>,
     pub return_object: Option<ReturnObject>,
-}
-
-/// The OAuth grant the kit connects with.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum, Default,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Grant {
-    /// The client's own Identifier and Secret: one connection for everyone.
-    #[default]
-    ClientCredentials,
-    /// Each person consents in Coupa and sees only their own data (Agent
-    /// Studio's "User Consent Auth").
-    AuthorizationCode,
-}
-
-impl Grant {
-    /// `client-credentials`: how a person names it, as a flag value would.
-    pub fn id(self) -> &'static str {
-        match self {
-            Grant::ClientCredentials => "client-credentials",
-            Grant::AuthorizationCode => "authorization-code",
-        }
-    }
 }
 
 /// A redirect URI registered on the Coupa client: https, or http on a

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use crate::coupa::Grant;
 use crate::coupa::{self, CLIENT_SETUP as SETUP, DOMAIN_FORMS};
 use crate::kit::{Answer, Expect};
-use crate::spec::Grant;
 
 use super::report::{Found, Problem};
 
