@@ -7,6 +7,7 @@ use crate::catalog::{self, Resource};
 use crate::coupa::{ReturnObject, MAX_LIMIT};
 use crate::error::{Error, Origin};
 use crate::input::Inputs;
+
 /// Query options applied to every API request of the kit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Query {
@@ -95,6 +96,7 @@ pub(super) fn query(inputs: &Inputs, resources: &[&'static Resource]) -> Result<
         return_object: inputs.return_object,
     })
 }
+
 impl Filter {
     /// `attribute[operator]=value`, `attribute=value`, or through an
     /// association, `supplier[name][contains]=value`.

@@ -6,6 +6,7 @@ use crate::error::{Error, Origin};
 use crate::usecase::UseCase;
 
 use super::Scope;
+
 /// Resources by name, comma-separated lists allowed (a trailing comma too),
 /// duplicates dropped. The path as the setup guide shows it,
 /// `/api/expense_reports`, names the resource too.

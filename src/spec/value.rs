@@ -5,23 +5,30 @@ use serde::Serialize;
 
 use crate::catalog;
 use crate::error::{Error, Origin};
+
 /// The Coupa instance host, `host` or `host:port`, lower-cased, no scheme.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Domain(String);
+
 /// One OAuth scope token, e.g. `core.expense.read`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-// The scope policy (scopes.rs) makes scopes from the catalog's, known good.
-pub struct Scope(pub(super) String);
+pub struct Scope(
+    // The scope policy (scopes.rs) makes scopes of the catalog's, known good.
+    pub(super) String,
+);
+
 /// A Postman variable name chosen by the user for a credential placeholder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct VarName(String);
+
 /// The Agent Studio connection name: free text, one line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct ConnectorName(String);
+
 /// A redirect URI registered on the Coupa client: https, or http on a
 /// loopback host; no fragment, no comma (Coupa's field is a comma-separated
 /// list).

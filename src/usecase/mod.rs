@@ -1,7 +1,7 @@
 //! Use cases as data: the documented JSON format (the built-in ones in
 //! `data/use-cases.json`, a person's own through `--use-case-file`), read
-//! and validated by the same code ([`parse`]). A bad file is named with its line, column
-//! and what is wrong; everything downstream trusts a [`UseCase`].
+//! and validated by the same code ([`parse`]). A bad file is named with its
+//! line, column and what is wrong; everything downstream trusts a [`UseCase`].
 
 use std::path::Path;
 
