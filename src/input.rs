@@ -417,6 +417,23 @@ mod tests {
         assert_eq!(all.len(), keys().count());
     }
 
+    // `Given::place` looks each option's key up with flag_of, which panics on
+    // a key no option has: every key the validation names must be one.
+    #[test]
+    fn every_option_the_validation_names_is_a_config_key() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/spec");
+        let mut named = 0;
+        for entry in std::fs::read_dir(dir).expect("src/spec/ is readable") {
+            let text = std::fs::read_to_string(entry.expect("an entry").path()).expect("a file");
+            for rest in text.split("Origin::Option(\"").skip(1) {
+                let key = &rest[..rest.find('"').expect("a closed string")];
+                assert!(keys().any(|k| k == key), "no option has the key {key:?}");
+                named += 1;
+            }
+        }
+        assert!(named > 20, "found only {named}");
+    }
+
     #[test]
     fn flags_win_and_the_file_is_named_for_what_it_gave() {
         let flags = Inputs {
