@@ -1,6 +1,8 @@
 //! What Coupa is, as far as the kit needs to know: its endpoints, headers,
-//! grant fields and the pages where a person sets a client up. Every other
-//! module takes these from here.
+//! grants and their fields, the shapes of an answer, and the pages where a
+//! person sets a client up. Every other module takes these from here.
+
+use serde::Serialize;
 
 /// Coupa is HTTPS only.
 pub const SCHEME: &str = "https";
@@ -73,7 +75,46 @@ pub const RATE_LIMIT: &str = "25 requests a second, bursts of 20";
 /// Coupa caps a page at 50 records.
 pub const MAX_LIMIT: u8 = 50;
 
-use crate::spec::Grant;
+/// Coupa's `return_object` response shaping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ReturnObject {
+    Limited,
+    Shallow,
+}
+
+impl ReturnObject {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReturnObject::Limited => "limited",
+            ReturnObject::Shallow => "shallow",
+        }
+    }
+}
+
+/// The OAuth grant the kit connects with.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum, Default,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Grant {
+    /// The client's own Identifier and Secret: one connection for everyone.
+    #[default]
+    ClientCredentials,
+    /// Each person consents in Coupa and sees only their own data (Agent
+    /// Studio's "User Consent Auth").
+    AuthorizationCode,
+}
+
+impl Grant {
+    /// `client-credentials`: how a person names it, as a flag value would.
+    pub fn id(self) -> &'static str {
+        match self {
+            Grant::ClientCredentials => "client-credentials",
+            Grant::AuthorizationCode => "authorization-code",
+        }
+    }
+}
 
 /// The grant's `grant_type` in the token request.
 pub fn grant_type(grant: Grant) -> &'static str {

@@ -16,8 +16,9 @@ pub enum Error {
 /// Where a bad input came from: what the message leads with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
-    /// A kit option, by its `--config` key (`domain`, `scopes`, ...); shown as
-    /// its flag until [`Error::from_config`] says the file gave it.
+    /// A kit option, by its `--config` key (`domain`, `scopes`, ...), as the
+    /// validation knows it; [`Error::placed`] names it as the person gave it
+    /// (its flag or the config file's key) before the error leaves the parse.
     Option(&'static str),
     /// That option's key in a `--config` file.
     ConfigKey { file: PathBuf, key: &'static str },
@@ -64,18 +65,13 @@ impl Error {
         })
     }
 
-    /// Re-homes an option's error onto the config file's key when the file
-    /// gave that option.
-    pub fn from_config(self, file: &std::path::Path, keys: &[&'static str]) -> Error {
+    /// Names an option's error as the person gave the option: `place` turns
+    /// its config key into the flag, or the config file's key, it came from.
+    pub fn placed(self, place: impl FnOnce(&'static str) -> Origin) -> Error {
         match self {
             Error::Input(mut e) => {
                 if let Origin::Option(key) = e.origin {
-                    if keys.contains(&key) {
-                        e.origin = Origin::ConfigKey {
-                            file: file.to_path_buf(),
-                            key,
-                        };
-                    }
+                    e.origin = place(key);
                 }
                 Error::Input(e)
             }
@@ -87,7 +83,8 @@ impl Error {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::Option(key) => f.write_str(crate::input::flag_of(key)),
+            // Not yet placed: the key, as a config file would give it.
+            Origin::Option(key) => write!(f, "key \"{key}\""),
             Origin::ConfigKey { file, key } => {
                 write!(f, "--config '{}': key \"{key}\"", file.display())
             }
@@ -133,16 +130,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_option_error_moves_to_the_config_key_that_gave_it() {
+    fn an_option_error_is_named_where_it_leaves() {
         let e = Error::bad(Origin::Option("domain"), "a\nb", "why");
-        assert_eq!(e.to_string(), "--domain 'a\\nb': why");
-        let moved = e.from_config(std::path::Path::new("k.json"), &["domain"]);
+        assert_eq!(e.to_string(), "key \"domain\" 'a\\nb': why");
+        let file = std::path::PathBuf::from("k.json");
+        let moved = e.placed(|key| Origin::ConfigKey { file, key });
         assert_eq!(
             moved.to_string(),
             "--config 'k.json': key \"domain\" 'a\\nb': why"
         );
-        let kept = Error::input(Origin::Option("limit"), "is bad")
-            .from_config(std::path::Path::new("k.json"), &["domain"]);
-        assert_eq!(kept.to_string(), "--limit is bad");
+        let flagged =
+            Error::input(Origin::Option("limit"), "is bad").placed(|_| Origin::Flag("--limit"));
+        assert_eq!(flagged.to_string(), "--limit is bad");
+        let kept = Error::input(Origin::Env("X"), "is bad").placed(|_| Origin::Flag("--limit"));
+        assert_eq!(kept.to_string(), "X is bad");
     }
 }

@@ -1,6 +1,7 @@
 //! Raw input, before validation: one struct that is both the kit's flags and
 //! the keys of a `--config` JSON file, so the two cannot drift; the merge
-//! (flags win); and `resolve`, which validates into a [`Spec`].
+//! (flags win); and the naming of a bad option as the person gave it. The
+//! `spec` module validates these into a `Spec` (`Inputs::resolve`).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -8,31 +9,15 @@ use std::sync::OnceLock;
 use clap::{Args, CommandFactory as _};
 use serde::{Deserialize, Serialize};
 
-use crate::contract::postman;
-use crate::coupa::OFFLINE_ACCESS;
+use crate::coupa::{Grant, ReturnObject};
 use crate::error::{Error, Origin};
-use crate::moveworks::{self, Region};
-use crate::spec::{
-    add_use_case_scopes, parse_fields, parse_limit, parse_resources, settle_scopes, ConnectorName,
-    Consent, Domain, Filter, Grant, Query, RedirectUri, ReturnObject, Scope, Spec, VarName,
-    DEFAULT_CONNECTOR_NAME, DEFAULT_CONSENT_CONNECTOR_NAME, DEFAULT_CONSENT_RESOURCE,
-    DEFAULT_RESOURCE,
-};
+use crate::moveworks::Region;
 
 /// The `--help` heading of the authorization-code grant's options.
 const CONSENT: &str = "User consent (--grant authorization-code)";
-/// Those options by config key: each means nothing to another grant.
-const CONSENT_KEYS: &[&str] = &[
-    "redirect_uris",
-    "moveworks_org",
-    "moveworks_region",
-    "pkce",
-    "no_offline_access",
-];
-
 /// What the kit is made from. Each field is a flag (`--client-id-var`) and a
 /// `--config` key (`client_id_var`); its doc comment is the `--help` text.
-/// Every field is optional here; `resolve` applies defaults and validates.
+/// Every field is optional here; `spec` applies defaults and validates.
 #[derive(Debug, Default, Clone, Args, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 #[command(next_help_heading = "Kit")]
@@ -193,16 +178,44 @@ pub struct KitArgs {
     pub secret_given: Option<String>,
 }
 
-impl KitArgs {
-    /// The validated spec: the flags, over `--config` when given.
-    pub fn spec(&self) -> Result<Spec, Error> {
-        self.resolved().map(|(_, spec)| spec)
-    }
+/// The inputs as given: the flags over a `--config` file's, and what the file
+/// gave, so that a bad option's error names where it came from.
+#[derive(Debug)]
+pub struct Given {
+    pub inputs: Inputs,
+    /// The file, and the keys it gave that no flag overrode.
+    config: Option<(PathBuf, Vec<&'static str>)>,
+}
 
+impl From<Inputs> for Given {
+    /// Inputs from flags alone.
+    fn from(inputs: Inputs) -> Self {
+        Given {
+            inputs,
+            config: None,
+        }
+    }
+}
+
+impl Given {
+    /// An option's error, named as the person gave the option: the config
+    /// file's key when the file gave it, else its flag.
+    pub fn place(&self, e: Error) -> Error {
+        e.placed(|key| match &self.config {
+            Some((file, keys)) if keys.contains(&key) => Origin::ConfigKey {
+                file: file.clone(),
+                key,
+            },
+            _ => Origin::Flag(flag_of(key)),
+        })
+    }
+}
+
+impl KitArgs {
     /// Refuses flags that do nothing for `command`. A `--config` file may
     /// still hold those keys: one file serves every command.
     pub fn refuse_unused(&self, command: &str, ignores: &[&str]) -> Result<(), Error> {
-        let flags = given(&self.inputs);
+        let flags = self.inputs.fields_given();
         match ignores.iter().find(|k| flags.contains_key(**k)) {
             None => Ok(()),
             Some(key) => Err(Error::input(
@@ -212,8 +225,8 @@ impl KitArgs {
         }
     }
 
-    /// The inputs as given (flags over `--config`), and the spec they make.
-    pub fn resolved(&self) -> Result<(Inputs, Spec), Error> {
+    /// The inputs as given: the flags, over `--config` when given.
+    pub fn given(&self) -> Result<Given, Error> {
         if self.secret_given.is_some() {
             return Err(Error::input(
                 Origin::Flag("--client-secret"),
@@ -224,25 +237,16 @@ impl KitArgs {
             ));
         }
         match &self.config {
-            None => Ok((self.inputs.clone(), self.inputs.clone().resolve()?)),
+            None => Ok(Given::from(self.inputs.clone())),
             Some(path) => {
                 let config = Inputs::from_config_file(path)?;
-                let (merged, from_file) = self.inputs.over(&config);
-                let spec = merged
-                    .clone()
-                    .resolve()
-                    .map_err(|e| e.from_config(path, &from_file))?;
-                Ok((merged, spec))
+                let (inputs, from_file) = self.inputs.over(&config);
+                Ok(Given {
+                    inputs,
+                    config: Some((path.clone(), from_file)),
+                })
             }
         }
-    }
-}
-
-/// The struct's fields as JSON keys and values; what is not given is absent.
-fn given(inputs: &Inputs) -> serde_json::Map<String, serde_json::Value> {
-    match serde_json::to_value(inputs) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => unreachable!("Inputs serializes to an object"),
     }
 }
 
@@ -269,10 +273,19 @@ fn json_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D
 }
 
 impl Inputs {
+    /// The struct's fields as JSON keys and values; what is not given is absent.
+    pub fn fields_given(&self) -> serde_json::Map<String, serde_json::Value> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => unreachable!("Inputs serializes to an object"),
+        }
+    }
+
     /// The inputs as a `--config` file: what was given, and nothing else.
     /// Inputs hold no secret, so neither does the file.
     pub fn to_config(&self) -> String {
-        let mut text = serde_json::to_string_pretty(&given(self)).expect("inputs serialize");
+        let mut text =
+            serde_json::to_string_pretty(&self.fields_given()).expect("inputs serialize");
         text.push('\n');
         text
     }
@@ -322,8 +335,8 @@ impl Inputs {
     /// Flags win over the config file; a repeatable flag replaces the file's
     /// list. Also returns the keys whose values came from the file.
     pub fn over(&self, config: &Inputs) -> (Inputs, Vec<&'static str>) {
-        let flags = given(self);
-        let mut merged = given(config);
+        let flags = self.fields_given();
+        let mut merged = config.fields_given();
         let from_file = keys()
             .filter(|k| merged.contains_key(*k) && !flags.contains_key(*k))
             .collect();
@@ -331,288 +344,6 @@ impl Inputs {
         let merged = serde_json::from_value(serde_json::Value::Object(merged))
             .expect("a merge of two valid inputs is valid");
         (merged, from_file)
-    }
-
-    /// Validates everything, applies the defaults.
-    pub fn resolve(self) -> Result<Spec, Error> {
-        let domain = self.domain.as_deref().ok_or_else(|| {
-            Error::input(
-                Origin::Option("domain"),
-                "is missing; give the Coupa instance host, e.g. --domain acme.coupahost.com",
-            )
-        })?;
-        let domain = Domain::parse(domain)?;
-        let grant = self.grant.unwrap_or_default();
-        if grant != Grant::AuthorizationCode {
-            let given = given(&self);
-            if let Some(key) = CONSENT_KEYS.iter().find(|k| given.contains_key(**k)) {
-                return Err(Error::input(
-                    Origin::Option(key),
-                    "is for the authorization-code grant (user consent); add --grant authorization-code, or drop it",
-                ));
-            }
-        }
-        let use_cases = self.use_cases()?;
-        let resources_given = !self.resources.is_empty();
-        let resources = match (resources_given, grant) {
-            (true, _) => parse_resources(&self.resources)?,
-            // Use cases alone: the kit is their requests.
-            (false, _) if !use_cases.is_empty() => Vec::new(),
-            (false, Grant::ClientCredentials) => parse_resources(&[DEFAULT_RESOURCE])?,
-            (false, Grant::AuthorizationCode) => parse_resources(&[DEFAULT_CONSENT_RESOURCE])?,
-        };
-        let given_scopes = Scope::parse_list(&self.scopes)?;
-        let scopes_given = !given_scopes.is_empty();
-        let mut scopes = settle_scopes(
-            given_scopes,
-            &resources,
-            resources_given,
-            self.allow_unknown_scopes,
-        )?;
-        add_use_case_scopes(
-            &mut scopes,
-            scopes_given,
-            &use_cases,
-            Origin::Option("use_cases"),
-            self.allow_unknown_scopes,
-        )?;
-        let consent = match grant {
-            Grant::ClientCredentials => None,
-            Grant::AuthorizationCode => Some(self.consent(&mut scopes)?),
-        };
-        let client_id_var = VarName::parse(
-            "client_id_var",
-            self.client_id_var
-                .as_deref()
-                .unwrap_or(postman::DEFAULT_CLIENT_ID),
-        )?;
-        let client_secret_var = VarName::parse(
-            "client_secret_var",
-            self.client_secret_var
-                .as_deref()
-                .unwrap_or(postman::DEFAULT_CLIENT_SECRET),
-        )?;
-        if client_id_var == client_secret_var {
-            // Blame the one the person gave: the other may be a default.
-            return Err(match self.client_secret_var {
-                Some(_) => Error::bad(
-                    Origin::Option("client_secret_var"),
-                    client_secret_var.as_str(),
-                    "the secret's placeholder needs a name of its own, not the client id's",
-                ),
-                None => Error::bad(
-                    Origin::Option("client_id_var"),
-                    client_id_var.as_str(),
-                    "that is the secret's placeholder (--client-secret-var defaults to it); pick another name, or rename the secret's with --client-secret-var",
-                ),
-            });
-        }
-        for (key, var) in [
-            ("client_id_var", &client_id_var),
-            ("client_secret_var", &client_secret_var),
-        ] {
-            if postman::RESERVED.contains(&var.as_str()) {
-                return Err(Error::bad(
-                    Origin::Option(key),
-                    var.as_str(),
-                    format!(
-                        "the collection uses that name itself; pick another (reserved: {})",
-                        postman::RESERVED.join(", ")
-                    ),
-                ));
-            }
-        }
-        let connector_name =
-            ConnectorName::parse(self.connector_name.as_deref().unwrap_or(match grant {
-                Grant::ClientCredentials => DEFAULT_CONNECTOR_NAME,
-                Grant::AuthorizationCode => DEFAULT_CONSENT_CONNECTOR_NAME,
-            }))?;
-        let query =
-            Query {
-                limit: parse_limit(self.limit.unwrap_or(1))?,
-                offset: self.offset,
-                filters: self
-                    .filters
-                    .iter()
-                    .map(|f| {
-                        let filter = Filter::parse(f)?;
-                        match &filter.resource {
-                            Some(r) if !resources.iter().any(|k| k.name == r) => {
-                                Err(Error::bad(
-                                    Origin::Option("filters"),
-                                    f,
-                                    format!(
-                                "'{r}' is not a resource of this kit; the kit's resources: {}",
-                                resources.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
-                            ),
-                                ))
-                            }
-                            _ => Ok(filter),
-                        }
-                    })
-                    .collect::<Result<_, _>>()?,
-                fields: self.fields.as_deref().map(parse_fields).transpose()?,
-                return_object: self.return_object,
-            };
-        Ok(Spec {
-            grant,
-            consent,
-            domain,
-            scopes,
-            resources,
-            use_cases,
-            query,
-            client_id_var,
-            client_secret_var,
-            connector_name,
-        })
-    }
-}
-
-impl Inputs {
-    /// The use cases: those named with `--use-case` (built in, or in the
-    /// file), then the rest of `--use-case-file`'s, each once.
-    fn use_cases(&self) -> Result<Vec<crate::usecase::UseCase>, Error> {
-        use crate::usecase;
-        let names: Vec<&str> = self
-            .use_cases
-            .iter()
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .collect();
-        if names.is_empty() && self.use_case_file.is_none() {
-            return Ok(Vec::new());
-        }
-        let own = match &self.use_case_file {
-            Some(file) => usecase::from_file(Path::new(file), Origin::Option("use_case_file"))?,
-            None => Vec::new(),
-        };
-        let built_in = match names.is_empty() {
-            true => Vec::new(),
-            false => usecase::built_in(),
-        };
-        if let Some(clash) = own.iter().find(|o| built_in.iter().any(|b| b.id == o.id)) {
-            return Err(Error::bad(
-                Origin::Option("use_case_file"),
-                self.use_case_file.as_deref().unwrap_or_default(),
-                format!(
-                    "the use case \"{}\" has a built-in one's id; give yours another",
-                    clash.id
-                ),
-            ));
-        }
-        let mut out: Vec<usecase::UseCase> = Vec::new();
-        for name in names {
-            let found = built_in.iter().chain(&own).find(|u| u.id == name);
-            let Some(uc) = found else {
-                let ids = built_in.iter().chain(&own).map(|u| u.id.as_str());
-                let near = crate::catalog::closest(name, ids.clone(), 3);
-                return Err(Error::bad(
-                    Origin::Option("use_cases"),
-                    name,
-                    format!(
-                        "not a use case{}; `coupagen use-cases` lists them: {}",
-                        near.map(|n| format!(" (did you mean '{n}'?)"))
-                            .unwrap_or_default(),
-                        ids.collect::<Vec<_>>().join(", ")
-                    ),
-                ));
-            };
-            if !out.contains(uc) {
-                out.push(uc.clone());
-            }
-        }
-        for uc in own {
-            if !out.contains(&uc) {
-                out.push(uc);
-            }
-        }
-        Ok(out)
-    }
-
-    /// The authorization-code grant's settings; `offline_access` joins the
-    /// scopes unless left out.
-    fn consent(&self, scopes: &mut Vec<Scope>) -> Result<Consent, Error> {
-        let mut redirect_uris = self
-            .redirect_uris
-            .iter()
-            .map(|u| RedirectUri::parse(u))
-            .collect::<Result<Vec<_>, _>>()?;
-        match (&self.moveworks_org, self.moveworks_region) {
-            (Some(org), region) => {
-                let org = moveworks_org(org)?;
-                let uri =
-                    RedirectUri::parse(&moveworks::callback(&org, region.unwrap_or(Region::Us)))?;
-                if !redirect_uris.contains(&uri) {
-                    redirect_uris.push(uri);
-                }
-            }
-            (None, Some(_)) => {
-                return Err(Error::input(
-                    Origin::Option("moveworks_region"),
-                    "needs --moveworks-org: the region says where that org's Agent Studio lives",
-                ))
-            }
-            (None, None) => {}
-        }
-        if redirect_uris.is_empty() {
-            return Err(Error::input(
-                Origin::Option("redirect_uris"),
-                "is missing: the authorization-code grant sends the person back to a redirect URI the Coupa client lists; give --redirect-uri URL, or --moveworks-org ORG for Agent Studio's callback",
-            ));
-        }
-        let listed = scopes.iter().any(|s| s.as_str() == OFFLINE_ACCESS);
-        match (self.no_offline_access, listed) {
-            (true, true) => {
-                return Err(Error::bad(
-                    Origin::Option("scopes"),
-                    OFFLINE_ACCESS,
-                    "is listed, and --no-offline-access leaves it out; drop one of the two",
-                ))
-            }
-            (false, false) => scopes.push(Scope::parse(OFFLINE_ACCESS)?),
-            _ => {}
-        }
-        Ok(Consent {
-            redirect_uris,
-            pkce: self.pkce,
-            offline_access: !self.no_offline_access,
-        })
-    }
-}
-
-/// `--moveworks-org`: one DNS label. A whole address is answered with the
-/// flags that say it.
-fn moveworks_org(raw: &str) -> Result<String, Error> {
-    let org = raw.trim().to_ascii_lowercase();
-    let err = |why: String| Error::bad(Origin::Option("moveworks_org"), raw, why);
-    let host = org
-        .split_once("://")
-        .map_or(org.as_str(), |(_, rest)| rest)
-        .split('/')
-        .next()
-        .unwrap_or_default();
-    if let Some((org, region)) = Region::of_host(host) {
-        let region = clap::ValueEnum::to_possible_value(&region)
-            .map(|v| v.get_name().to_string())
-            .unwrap_or_default();
-        return Err(err(format!(
-            "the org is the first label of the Agent Studio address; use --moveworks-org {org} --moveworks-region {region}"
-        )));
-    }
-    let label = !org.is_empty()
-        && org.len() <= 63
-        && org
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !org.starts_with('-')
-        && !org.ends_with('-');
-    match label {
-        true => Ok(org),
-        false => Err(err(
-            "the org is the first label of your Agent Studio address (acme for acme.moveworks.com): letters, digits and hyphens".into(),
-        )),
     }
 }
 
@@ -684,6 +415,23 @@ mod tests {
             "{err:?}"
         );
         assert_eq!(all.len(), keys().count());
+    }
+
+    // `Given::place` looks each option's key up with flag_of, which panics on
+    // a key no option has: every key the validation names must be one.
+    #[test]
+    fn every_option_the_validation_names_is_a_config_key() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/spec");
+        let mut named = 0;
+        for entry in std::fs::read_dir(dir).expect("src/spec/ is readable") {
+            let text = std::fs::read_to_string(entry.expect("an entry").path()).expect("a file");
+            for rest in text.split("Origin::Option(\"").skip(1) {
+                let key = &rest[..rest.find('"').expect("a closed string")];
+                assert!(keys().any(|k| k == key), "no option has the key {key:?}");
+                named += 1;
+            }
+        }
+        assert!(named > 20, "found only {named}");
     }
 
     #[test]

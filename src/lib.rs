@@ -12,6 +12,8 @@ pub mod cli;
 pub mod contract;
 pub mod coupa;
 pub mod error;
+#[cfg(test)]
+mod imports;
 pub mod input;
 pub mod kit;
 pub mod listing;

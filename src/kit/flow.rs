@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::request::{Answer, Auth, Body, Expect, Method, Request};
 use super::value::{AuthValue, Conn, Slot, Value};
-use crate::coupa::{self, authorize, form};
-use crate::spec::{Grant, Spec};
+use crate::coupa::{self, authorize, form, Grant};
+use crate::spec::Spec;
 
 /// How the kit gets its token. With client credentials, one request obtains
 /// it; a grant that sends a person to a consent page has an authorization URL

@@ -11,6 +11,9 @@ use super::{ms, problem};
 use crate::coupa::DOMAIN_FORMS;
 use crate::error::{Error, Origin};
 
+/// When the name is right, the network may be why it does not resolve.
+pub(super) const NETWORK_HINT: &str = "if the name is right, this machine may not reach a DNS server (offline, a VPN that is down, or a network that needs HTTPS_PROXY)";
+
 pub(super) const TLS_FIX: &str = "check that the domain is the Coupa instance; behind a corporate proxy that inspects TLS, set SSL_CERT_FILE to a PEM file with its CA certificate";
 
 /// The trust roots: Mozilla's (bundled), plus any in `SSL_CERT_FILE`.
@@ -67,7 +70,7 @@ pub fn connect(domain: &str, roots: &[CertificateDer<'static>], timeout: Duratio
             step.elapsed_ms = ms(start);
             step.problem = Some(problem(
                 format!("the name {host} does not resolve ({e})"),
-                format!("check --domain: {DOMAIN_FORMS}; the instance's address is in your browser's address bar when you use Coupa; {}", super::send::NETWORK_HINT),
+                format!("check --domain: {DOMAIN_FORMS}; the instance's address is in your browser's address bar when you use Coupa; {NETWORK_HINT}"),
             ));
             return step;
         }

@@ -1,10 +1,12 @@
 //! `coupagen verify`: the kit's own requests, sent live, each answer turned
 //! into a diagnosis that names the cause and the fix. One module a job:
-//! [`connect`], [`send`], [`diagnose`], [`report`].
+//! [`connect`], [`send`], [`diagnose`], [`report`]; [`consent`] catches the
+//! browser's redirect and [`redirect`] reads it.
 
 mod connect;
 mod consent;
 mod diagnose;
+mod redirect;
 mod report;
 mod send;
 mod usecase;
@@ -13,8 +15,9 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 pub use consent::{base64url, challenge_of};
-pub use diagnose::{diagnose, redirect, Found, Heard, Purpose, TokenFrom};
-pub use report::{scrub, Facts, Problem, Report, Step, StepKind};
+pub use diagnose::{diagnose, Heard, Purpose, TokenFrom};
+pub use redirect::redirect;
+pub use report::{scrub, Facts, Found, Problem, Report, Step, StepKind};
 pub use usecase::Given;
 
 use crate::contract::env;

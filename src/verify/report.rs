@@ -5,7 +5,19 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::diagnose::Found;
+/// What a good answer held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Token {
+        token: String,
+        expires_in: Option<u64>,
+        scopes_granted: Option<Vec<String>>,
+        /// With user consent and offline_access: never shown.
+        refresh_token: Option<String>,
+    },
+    Records(usize),
+    Object,
+}
 
 /// What went wrong and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

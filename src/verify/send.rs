@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use rustls::pki_types::CertificateDer;
 
-use super::connect::TLS_FIX;
+use super::connect::{NETWORK_HINT, TLS_FIX};
 use super::diagnose::Heard;
 use super::report::Problem;
 use super::{problem, Credentials};
@@ -182,9 +182,6 @@ fn transport_problem(e: &ureq::Error, domain: &str) -> Problem {
         ),
     }
 }
-
-/// When the name is right, the network may be why it does not resolve.
-pub(super) const NETWORK_HINT: &str = "if the name is right, this machine may not reach a DNS server (offline, a VPN that is down, or a network that needs HTTPS_PROXY)";
 
 /// The proxy a request to `domain` goes through, shown without its
 /// credentials: HTTPS_PROXY (or ALL_PROXY), unless NO_PROXY lists the host.

@@ -1,0 +1,53 @@
+//! Validated input: [`Inputs`](crate::input::Inputs) in, a [`Spec`] out,
+//! through types that cannot hold a bad value. Raw input and `--config` are
+//! `input.rs`'s; everything downstream (kit, render, verify) trusts these
+//! types, and validation happens here and nowhere else. One module a part:
+//! [`value`] (the values), [`query`] (query options), [`scopes`] (scope
+//! policy), [`consent`] (the authorization-code grant's settings),
+//! [`usecases`] (the use cases chosen), [`resolve`] (the whole, with its
+//! defaults).
+
+mod consent;
+mod query;
+mod resolve;
+mod scopes;
+mod usecases;
+mod value;
+
+pub use consent::Consent;
+pub use query::{parse_fields, parse_limit, Filter, Query, OPERATORS};
+pub use scopes::{add_use_case_scopes, parse_resources, settle_scopes};
+pub use value::{ConnectorName, Domain, RedirectUri, Scope, VarName};
+// Coupa's own vocabulary, re-exported where the validated input names them.
+pub use crate::coupa::{Grant, ReturnObject};
+
+use crate::catalog::Resource;
+
+/// The validated input of every generator and of `verify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    pub grant: Grant,
+    /// The authorization-code grant's settings: `Some` exactly when that is
+    /// the grant.
+    pub consent: Option<Consent>,
+    pub domain: Domain,
+    pub scopes: Vec<Scope>,
+    pub resources: Vec<&'static Resource>,
+    /// The use cases, validated, in the order given.
+    pub use_cases: Vec<crate::usecase::UseCase>,
+    pub query: Query,
+    pub client_id_var: VarName,
+    pub client_secret_var: VarName,
+    pub connector_name: ConnectorName,
+}
+
+impl Spec {
+    /// The scopes as Coupa wants them in the token request: space-separated.
+    pub fn scope_list(&self) -> String {
+        self.scopes
+            .iter()
+            .map(Scope::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}

@@ -1,0 +1,338 @@
+//! Use cases as data: the documented JSON format (the built-in ones in
+//! `data/use-cases.json`, a person's own through `--use-case-file`), read
+//! and validated by the same code ([`parse`]). A bad file is named with its
+//! line, column and what is wrong; everything downstream trusts a [`UseCase`].
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Origin};
+
+mod parse;
+
+pub use parse::parse;
+
+/// The built-in use cases, from Moveworks' published Coupa plugins.
+pub const BUILT_IN: &str = include_str!("../../data/use-cases.json");
+
+/// A use-case file: `{"use_cases": [...]}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    pub use_cases: Vec<UseCase>,
+}
+
+/// A named, ordered set of requests with the inputs they take.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UseCase {
+    /// `pending-expense-approvals`: lower case, digits and hyphens; a contract.
+    pub id: String,
+    /// What Moveworks calls the plugin, one line.
+    pub name: String,
+    pub description: String,
+    /// What the person (or their assistant) supplies.
+    #[serde(default)]
+    pub inputs: Vec<Input>,
+    /// In order; a later request may use what an earlier one captured.
+    pub requests: Vec<Step>,
+}
+
+/// Where an input's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The person's own email (Agent Studio: `meta_info.user.email_addr`).
+    User,
+    /// What the person says in the conversation.
+    Said,
+}
+
+/// An input's type, as Agent Studio's Input Args take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Date,
+    Email,
+}
+
+impl Kind {
+    /// Agent Studio's type name: dates and emails are strings there.
+    pub fn agent_studio(self) -> &'static str {
+        match self {
+            Kind::String | Kind::Date | Kind::Email => "string",
+            Kind::Integer => "integer",
+            Kind::Number => "number",
+            Kind::Boolean => "boolean",
+        }
+    }
+
+    /// Whether `value` is one of this type (an email has an `@`, a date is
+    /// `YYYY-MM-DD`).
+    pub fn accepts(self, value: &str) -> bool {
+        match self {
+            Kind::String => true,
+            Kind::Integer => !value.is_empty() && value.parse::<i64>().is_ok(),
+            Kind::Number => value.parse::<f64>().is_ok_and(f64::is_finite),
+            Kind::Boolean => matches!(value, "true" | "false"),
+            Kind::Email => value
+                .split_once('@')
+                .is_some_and(|(a, b)| !a.is_empty() && b.contains('.')),
+            Kind::Date => {
+                let b = value.as_bytes();
+                b.len() == 10
+                    && b[4] == b'-'
+                    && b[7] == b'-'
+                    && b.iter()
+                        .enumerate()
+                        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// `user_email`: lower case, digits and `_`; a contract.
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: Kind,
+    pub description: String,
+    pub example: String,
+    #[serde(default = "yes")]
+    pub required: bool,
+    pub from: Source,
+    /// The values it may take, when only some are valid (`approve`, `reject`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The HTTP methods a use case may use; a method other than GET writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    #[default]
+    Get,
+    Post,
+    Put,
+    Patch,
+}
+
+/// What a successful answer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Answer {
+    #[default]
+    List,
+    Object,
+}
+
+/// One request of a use case.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// "Find the user by email": the action is `coupa_find_the_user_by_email`.
+    pub name: String,
+    pub description: String,
+    #[serde(default)]
+    pub method: Method,
+    /// `/api/...`; `{{name}}` is an input or an earlier capture.
+    pub path: String,
+    /// Query parameters, a JSON object kept in its order; values may hold `{{name}}`.
+    #[serde(default, with = "ordered")]
+    pub query: Vec<(String, String)>,
+    /// The scope Coupa checks for it.
+    pub scope: String,
+    #[serde(default)]
+    pub answer: Answer,
+    /// Values taken from the answer for later requests.
+    #[serde(default)]
+    pub captures: Vec<Capture>,
+    /// What `verify` says when it answered, e.g. `{{user_email}} is Coupa user {{user_id}}`;
+    /// `{{count}}` is the number of records.
+    pub says: String,
+}
+
+/// A value taken from an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capture {
+    /// `user_id`: a name later requests use as `{{user_id}}`.
+    pub name: String,
+    /// Where in the answer: `0.id` (the first record's `id`), `title`.
+    pub path: String,
+    #[serde(rename = "type")]
+    pub kind: Kind,
+    pub description: String,
+    pub example: String,
+    /// What `verify` says when the answer holds none; the rest of the use
+    /// case is skipped then.
+    pub if_none: String,
+    /// Whether holding none is a failure (no such user) or just the end of
+    /// the chain (nothing pending).
+    #[serde(default)]
+    pub none_fails: bool,
+}
+
+impl Step {
+    pub fn writes(&self) -> bool {
+        self.method != Method::Get
+    }
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+        }
+    }
+}
+
+impl Kind {
+    /// As the file format names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::String => "string",
+            Kind::Integer => "integer",
+            Kind::Number => "number",
+            Kind::Boolean => "boolean",
+            Kind::Date => "date",
+            Kind::Email => "email",
+        }
+    }
+}
+
+/// A JSON object of strings as ordered pairs: the query's order is the URL's.
+mod ordered {
+    use serde::de::{MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserializer, Serializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+        struct Pairs;
+        impl<'de> Visitor<'de> for Pairs {
+            type Value = Vec<(String, String)>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of query parameters and their string values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(pair) = map.next_entry::<String, String>()? {
+                    out.push(pair);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Pairs)
+    }
+
+    pub fn serialize<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(pairs.len()))?;
+        for (k, v) in pairs {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// The names of `{{name}}` references in a template, in order.
+pub fn references(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        match after.find("}}") {
+            Some(end) if is_name(&after[..end]) => {
+                out.push(&after[..end]);
+                rest = &after[end + 2..];
+            }
+            _ => rest = after,
+        }
+    }
+    out
+}
+
+/// `user_email`: what input, capture and use-case names look like.
+pub fn is_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// The reference `{{count}}` in `says`: the number of records.
+pub const COUNT: &str = "count";
+
+/// An Agent Studio action name: `coupa_` and the request's name in snake case.
+pub fn action_name(name: &str) -> String {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    format!("coupa_{}", words.join("_"))
+}
+
+/// The built-in use cases.
+pub fn built_in() -> Vec<UseCase> {
+    parse(BUILT_IN, Origin::Flag("--use-case"), "data/use-cases.json")
+        .expect("the built-in use cases are valid (a test holds them to it)")
+}
+
+/// The use cases of a `--use-case-file`.
+pub fn from_file(path: &Path, origin: Origin) -> Result<Vec<UseCase>, Error> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::bad(origin.clone(), &shown, format!("cannot read it ({e})")))?;
+    parse(&text, origin, &shown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_use_cases_are_valid_and_their_ids_are_the_contract() {
+        let ids: Vec<String> = built_in().into_iter().map(|u| u.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "pending-expense-approvals",
+                "approve-expense-report",
+                "my-expense-reports",
+                "my-requisitions",
+                "pending-requisition-approvals",
+                "approve-requisition",
+                "my-purchase-orders",
+                "supplier-status",
+                "expense-policy-violations",
+            ]
+        );
+    }
+
+    #[test]
+    fn references_are_names_in_double_braces_and_nothing_else() {
+        assert_eq!(references("/api/x/{{id}}/{{decision}}"), ["id", "decision"]);
+        assert!(references(r#"["id",{"a":{"b":["c"]}}]"#).is_empty());
+        assert!(references("{{ spaced }} {{Upper}} {{").is_empty());
+    }
+
+    #[test]
+    fn types_accept_their_values() {
+        assert!(Kind::Email.accepts("a@b.co") && !Kind::Email.accepts("ab.co"));
+        assert!(Kind::Date.accepts("2024-01-31") && !Kind::Date.accepts("2024-1-31"));
+        assert!(Kind::Integer.accepts("-12") && !Kind::Integer.accepts("1.5"));
+    }
+}

@@ -1,0 +1,308 @@
+//! Reading a use-case file and checking it: first the JSON against the format,
+//! then each use case, its inputs, its requests and what they capture. Every
+//! problem is named with the line and column of the value at fault.
+
+use crate::error::{Error, Origin};
+
+use super::{is_name, references, File, Kind, Source, Step, UseCase, COUNT};
+
+/// Names a use case may not take: they are the kit's own.
+const RESERVED: &[&str] = &[COUNT, "allow_writes"];
+
+/// Reads and validates a use-case file's text; `origin` and `shown` name it
+/// in errors, each with a line and column.
+pub fn parse(text: &str, origin: Origin, shown: &str) -> Result<Vec<UseCase>, Error> {
+    let file = Text {
+        text,
+        origin,
+        shown,
+    };
+    let parsed = file.read()?;
+    if parsed.use_cases.is_empty() {
+        return Err(file.fail(
+            (1, 1),
+            "\"use_cases\" is empty; give at least one use case".into(),
+        ));
+    }
+    let mut ids: Vec<&str> = Vec::new();
+    for uc in &parsed.use_cases {
+        check(&file, uc, &ids)?;
+        ids.push(&uc.id);
+    }
+    Ok(parsed.use_cases)
+}
+
+/// The file's text, and how errors name it.
+struct Text<'a> {
+    text: &'a str,
+    origin: Origin,
+    shown: &'a str,
+}
+
+impl Text<'_> {
+    /// `origin 'shown': line L, column C: what`.
+    fn fail(&self, at: (usize, usize), what: String) -> Error {
+        Error::bad(
+            self.origin.clone(),
+            self.shown,
+            format!("line {}, column {}: {what}", at.0, at.1),
+        )
+    }
+
+    /// A problem placed at the first place its value appears in the text.
+    fn near(&self, needle: &str, what: String) -> Error {
+        let quoted = serde_json::to_string(needle).unwrap_or_default();
+        let text = self.text;
+        let i = text
+            .find(&quoted)
+            .or_else(|| text.find(needle))
+            .unwrap_or(0);
+        let line = text[..i].matches('\n').count() + 1;
+        let column = i - text[..i].rfind('\n').map_or(0, |n| n + 1) + 1;
+        self.fail((line, column), what)
+    }
+
+    /// The JSON, read against the format: a syntax error or a key the format
+    /// does not have, at serde's line and column.
+    fn read(&self) -> Result<File, Error> {
+        let de = &mut serde_json::Deserializer::from_str(self.text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let at = (inner.line(), inner.column());
+            let full = inner.to_string();
+            let message = full
+                .strip_suffix(&format!(" at line {} column {}", at.0, at.1))
+                .unwrap_or(&full)
+                .to_string();
+            match inner.classify() {
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                    self.fail(at, format!("not valid JSON: {message}"))
+                }
+                _ => self.fail(at, format!("{path}: {message}")),
+            }
+        })
+    }
+}
+
+/// One use case, its id not among the `ids` before it: its id and words,
+/// its inputs, then its requests in order, each seeing the inputs and what
+/// the requests before it captured.
+fn check(file: &Text<'_>, uc: &UseCase, ids: &[&str]) -> Result<(), Error> {
+    let bad =
+        |needle: &str, what: String| file.near(needle, format!("use case \"{}\": {what}", uc.id));
+    if !is_id(&uc.id) {
+        return Err(file.near(&uc.id, format!("\"{}\" is not a use-case id: lower case letters, digits and hyphens, e.g. \"my-approvals\"", uc.id)));
+    }
+    if ids.contains(&uc.id.as_str()) {
+        return Err(bad(&uc.id, "the id is used twice".into()));
+    }
+    for (what, text) in [("name", &uc.name), ("description", &uc.description)] {
+        if text.trim().is_empty() || text.chars().any(char::is_control) {
+            return Err(bad(text, format!("the {what} must be one non-empty line")));
+        }
+    }
+    if uc.requests.is_empty() {
+        return Err(bad(
+            &uc.id,
+            "\"requests\" is empty; give at least one".into(),
+        ));
+    }
+    let mut known: Vec<&str> = Vec::new();
+    for input in &uc.inputs {
+        check_name(&input.name, &known)
+            .map_err(|why| bad(&input.name, format!("input \"{}\": {why}", input.name)))?;
+        if !input.kind.accepts(&input.example) {
+            return Err(bad(
+                &input.example,
+                format!(
+                    "input \"{}\": the example \"{}\" is not a {:?}",
+                    input.name, input.example, input.kind
+                )
+                .to_lowercase(),
+            ));
+        }
+        if input.from == Source::User && input.kind != Kind::Email {
+            return Err(bad(
+                &input.name,
+                format!(
+                    "input \"{}\": from \"user\" is the person's email, so its type is \"email\"",
+                    input.name
+                ),
+            ));
+        }
+        known.push(&input.name);
+    }
+    let mut actions: Vec<String> = Vec::new();
+    for (i, step) in uc.requests.iter().enumerate() {
+        let bad = |needle: &str, what: String| {
+            file.near(
+                needle,
+                format!(
+                    "use case \"{}\", request {} (\"{}\"): {what}",
+                    uc.id,
+                    i + 1,
+                    step.name
+                ),
+            )
+        };
+        let action = super::action_name(&step.name);
+        if action == "coupa_" || step.name.chars().any(char::is_control) {
+            return Err(bad(
+                &step.name,
+                "the name must be one line with letters or digits".into(),
+            ));
+        }
+        if actions.contains(&action) {
+            return Err(bad(
+                &step.name,
+                format!("another request makes the same action name, {action}"),
+            ));
+        }
+        actions.push(action);
+        check_step(step, &mut known).map_err(|(needle, what)| bad(needle, what))?;
+    }
+    for capture in uc.requests.iter().flat_map(|s| &s.captures) {
+        for name in references(&capture.if_none) {
+            if !known.contains(&name) {
+                return Err(bad(
+                    &capture.if_none,
+                    format!("\"if_none\" names {{{{{name}}}}}, which the use case does not know"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One request: its path, query and scope, then its captures, which join
+/// `known`. A problem is the value at fault and what is wrong with it.
+fn check_step<'a>(step: &'a Step, known: &mut Vec<&'a str>) -> Result<(), (&'a str, String)> {
+    if !step.path.starts_with(crate::coupa::API_PREFIX) {
+        return Err((
+            &step.path,
+            format!("the path starts with {}", crate::coupa::API_PREFIX),
+        ));
+    }
+    if step.path.contains(['?', '#', ' ']) {
+        return Err((
+            &step.path,
+            "the path holds no query, fragment or space; put query parameters in \"query\"".into(),
+        ));
+    }
+    let templates =
+        std::iter::once(step.path.as_str()).chain(step.query.iter().map(|(_, v)| v.as_str()));
+    for template in templates {
+        for name in references(template) {
+            if !known.contains(&name) {
+                return Err((
+                    template,
+                    format!(
+                        "{{{{{name}}}}} is neither an input nor a capture of an earlier request"
+                    ),
+                ));
+            }
+        }
+    }
+    for (key, _) in &step.query {
+        if key.is_empty() || key.contains(['&', '=', '#', ' ']) {
+            return Err((key, format!("\"{key}\" is not a query parameter name")));
+        }
+    }
+    if step.scope.is_empty() || step.scope.contains(char::is_whitespace) {
+        return Err((
+            &step.scope,
+            "\"scope\" is one scope, e.g. \"core.expense.read\"".into(),
+        ));
+    }
+    for capture in &step.captures {
+        check_name(&capture.name, known).map_err(|why| {
+            (
+                capture.name.as_str(),
+                format!("capture \"{}\": {why}", capture.name),
+            )
+        })?;
+        if capture.path.is_empty() || capture.path.split('.').any(str::is_empty) {
+            return Err((
+                &capture.path,
+                format!(
+                    "capture \"{}\": the path is keys and indexes joined by '.', e.g. \"0.id\"",
+                    capture.name
+                ),
+            ));
+        }
+        if !capture.kind.accepts(&capture.example) {
+            return Err((
+                &capture.example,
+                format!(
+                    "capture \"{}\": the example is not a {:?}",
+                    capture.name, capture.kind
+                )
+                .to_lowercase(),
+            ));
+        }
+        known.push(&capture.name);
+    }
+    for name in references(&step.says) {
+        if !known.contains(&name) && name != COUNT {
+            return Err((&step.says, format!("\"says\" names {{{{{name}}}}}, which is neither an input, a capture nor {{{{count}}}}")));
+        }
+    }
+    Ok(())
+}
+
+fn is_id(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_lowercase())
+        && !s.ends_with('-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn check_name(name: &str, known: &[&str]) -> Result<(), String> {
+    if !is_name(name) {
+        return Err("a name is lower case letters, digits and '_', e.g. \"user_email\"".into());
+    }
+    if known.contains(&name) {
+        return Err("the name is used twice".into());
+    }
+    if RESERVED.contains(&name) || crate::contract::postman::RESERVED.contains(&name) {
+        return Err("the kit uses that name itself; pick another".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (what, the file, what the message says)
+    #[test]
+    fn a_bad_file_is_named_with_its_line_column_and_fault() {
+        let ok_step = r#"{"name": "Get x", "description": "d", "path": "/api/x", "scope": "core.x.read", "says": "ok"}"#;
+        let cases: Vec<(&str, String, &str)> = vec![
+            ("syntax", "{\"use_cases\": [}".into(), "line 1, column 16: not valid JSON"),
+            ("unknown key", format!("{{\"use_cases\": [{{\"id\": \"a\", \"nme\": \"x\", \"description\": \"d\", \"requests\": [{ok_step}]}}]}}"), "unknown field `nme`"),
+            ("bad id", format!("{{\"use_cases\": [{{\"id\": \"A b\", \"name\": \"n\", \"description\": \"d\", \"requests\": [{ok_step}]}}]}}"), "is not a use-case id"),
+            (
+                "unknown reference",
+                "{\"use_cases\": [{\"id\": \"a\", \"name\": \"n\", \"description\": \"d\",\n \"requests\": [{\"name\": \"Get x\", \"description\": \"d\", \"path\": \"/api/x/{{nope}}\", \"scope\": \"s\", \"says\": \"ok\"}]}]}".into(),
+                "line 2, column 61: use case \"a\", request 1 (\"Get x\"): {{nope}} is neither an input nor a capture",
+            ),
+            (
+                "a path outside the API",
+                format!("{{\"use_cases\": [{{\"id\": \"a\", \"name\": \"n\", \"description\": \"d\", \"requests\": [{}]}}]}}", ok_step.replace("/api/x", "/oauth2/token")),
+                "the path starts with /api/",
+            ),
+        ];
+        for (what, text, expected) in cases {
+            let err = parse(&text, Origin::Flag("--use-case-file"), "uc.json")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(expected), "{what}: {err}");
+            assert!(
+                err.starts_with("--use-case-file 'uc.json': line "),
+                "{what}: {err}"
+            );
+        }
+    }
+}
