@@ -52,15 +52,15 @@ fn bench(c: &mut Criterion) {
     // Warm the on-demand registry, as a run's first render does: each bench
     // below then times rendering alone.
     let warm = spec(vec!["expense_reports".into()]);
-    let _ = render::bundle(&kit::plan(&warm), &Inputs::default());
+    let _ = render::bundle(&kit::plan(&warm), Inputs::default().to_config());
     let mut group = c.benchmark_group("render");
     for (name, spec) in kits() {
         let k = kit::plan(&spec);
         group.bench_with_input(BenchmarkId::new("bundle", name), &k, |b, k| {
-            b.iter(|| render::bundle(k, &Inputs::default()).unwrap())
+            b.iter(|| render::bundle(k, Inputs::default().to_config()).unwrap())
         });
         group.bench_with_input(BenchmarkId::new("plan+bundle", name), &spec, |b, s| {
-            b.iter(|| render::bundle(&kit::plan(s), &Inputs::default()).unwrap())
+            b.iter(|| render::bundle(&kit::plan(s), Inputs::default().to_config()).unwrap())
         });
         // Each file of each format, alone, as its subcommand renders it.
         for format in FORMATS {

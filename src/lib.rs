@@ -105,7 +105,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             };
             let (inputs, spec) = args.resolved()?;
             warn(&spec);
-            let files = render::bundle(&kit::plan(&spec), &inputs)?;
+            let files = render::bundle(&kit::plan(&spec), inputs.to_config())?;
             let written = output::write_bundle(out, &files, *force)?;
             let mut report = String::new();
             for path in written {

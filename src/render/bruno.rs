@@ -7,8 +7,8 @@
 
 use serde::Serialize;
 
+use super::binders::Placeholders;
 use super::js::{json, script};
-use super::postman::Placeholders;
 use super::templates::{context, render};
 use super::{Artifact, File, Format, Pair};
 use crate::contract::bruno::{ACCESS_TOKEN as TOKEN, ENVIRONMENT, HOST, SCOPE};

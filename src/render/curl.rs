@@ -5,15 +5,13 @@
 
 use serde::Serialize;
 
-use super::postman::Placeholders;
+use super::binders::{Guide, Placeholders};
 use super::templates::{context, render};
 use super::{Artifact, File, Format};
 use crate::kit::{
     self, encode_at, At, AuthValue, Binder, Conn, Encoding, Kit, Method, Piece, Request, Slot,
-    Text, UseCasePlan, Value,
+    Text, Value,
 };
-use crate::spec::Spec;
-use crate::usecase::Kind;
 use crate::Error;
 
 pub const FILE: File = File {
@@ -260,56 +258,6 @@ impl Curl {
 fn stdin_taken(headers: &[Word], data: &[Word]) -> bool {
     let reads = |w: &Word| w.literal_text().any(|t| t == "@-" || t.ends_with("@-"));
     headers.iter().chain(data).any(reads)
-}
-
-/// The guide's binding: the domain and scopes filled in, credentials and
-/// token left as Postman's `{{placeholders}}`, as the setup guide shows them;
-/// a use case's values as Agent Studio's Mustache placeholders.
-pub(super) struct Guide<'k> {
-    pub spec: &'k Spec,
-    use_cases: &'k [UseCasePlan],
-}
-
-impl<'k> Guide<'k> {
-    pub fn of(kit: &'k Kit<'k>) -> Guide<'k> {
-        Guide {
-            spec: kit.spec,
-            use_cases: &kit.use_cases,
-        }
-    }
-
-    /// Agent Studio's placeholder for a use case's value. Mustache
-    /// HTML-escapes `{{name}}`, so a path segment or free text (a reason) takes
-    /// the raw `{{{name}}}`; an id, email or date the plain `{{name}}`.
-    fn mustache(&self, name: &str, at: At) -> String {
-        let free_text = self
-            .use_cases
-            .iter()
-            .find_map(|u| u.arg(name))
-            .is_some_and(|a| a.kind == Kind::String);
-        match at == At::Path || free_text {
-            true => format!("{{{{{{{name}}}}}}}"),
-            false => format!("{{{{{name}}}}}"),
-        }
-    }
-}
-
-impl Binder for Guide<'_> {
-    type Out = Text;
-    fn slot(&self, slot: Slot, at: At) -> Text {
-        match slot {
-            Slot::Conn(Conn::Domain) => Text::Value(self.spec.domain.as_str().into()),
-            Slot::Conn(Conn::Scopes) => Text::Value(self.spec.scope_list()),
-            Slot::Conn(Conn::RedirectUri) => match &self.spec.consent {
-                Some(c) => Text::Value(c.redirect_uri().as_str().into()),
-                None => Placeholders { spec: self.spec }.slot(slot, at),
-            },
-            Slot::Conn(Conn::ClientId | Conn::ClientSecret) | Slot::Auth(_) => {
-                Placeholders { spec: self.spec }.slot(slot, at)
-            }
-            Slot::Input(name) | Slot::Captured(name) => Text::Placeholder(self.mustache(name, at)),
-        }
-    }
 }
 
 /// One guide-style command as text, for Agent Studio's Import cURL: no

@@ -10,9 +10,9 @@
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
+use super::binders::Placeholders;
 use super::escape::js_value;
 use super::js::script;
-use super::postman::Placeholders;
 use super::templates::{context, render};
 use super::{wanted, Artifact, File, Format, Pair};
 use crate::contract::http::{
@@ -87,7 +87,16 @@ fn name(spec: &Spec, slot: Slot) -> &str {
         Slot::Conn(Conn::ClientSecret) => CLIENT_SECRET,
         Slot::Auth(AuthValue::AccessToken) => ACCESS_TOKEN,
         // The flow's others and a use case's values by Postman's names.
-        other => Placeholders { spec }.name(other),
+        Slot::Conn(Conn::RedirectUri)
+        | Slot::Auth(
+            AuthValue::RefreshToken
+            | AuthValue::Code
+            | AuthValue::State
+            | AuthValue::CodeVerifier
+            | AuthValue::CodeChallenge,
+        )
+        | Slot::Input(_)
+        | Slot::Captured(_) => Placeholders { spec }.name(slot),
     }
 }
 
@@ -159,7 +168,10 @@ impl Binder for Shown<'_> {
                 Some(c) => Text::Value(c.redirect_uri().as_str().into()),
                 None => Text::Placeholder(format!("{{{{{}}}}}", name(self.spec, slot))),
             },
-            other => Text::Placeholder(format!("{{{{{}}}}}", name(self.spec, other))),
+            Slot::Conn(Conn::ClientId | Conn::ClientSecret)
+            | Slot::Auth(_)
+            | Slot::Input(_)
+            | Slot::Captured(_) => Text::Placeholder(format!("{{{{{}}}}}", name(self.spec, slot))),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! generator subcommands, `bundle`, the bundle's README and the benchmarks
 //! read it. One submodule per format, each with its own binder.
 
+mod binders;
 mod bruno;
 mod compound;
 mod curl;
@@ -21,7 +22,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
-use crate::input::Inputs;
 use crate::kit::{At, Binder, Encoding, Kit, Text, Value};
 use crate::Error;
 
@@ -98,9 +98,10 @@ pub const CONFIG_FILE: File = File {
     purpose: "The inputs this kit was made from, no secret: `coupagen verify --config coupagen.json` checks exactly these requests.",
 };
 
-/// Every file of `bundle`, in a stable order, the README last. `inputs` is
-/// the kit's record of what it was made from.
-pub fn bundle(kit: &Kit<'_>, inputs: &Inputs) -> Result<Vec<Artifact>, Error> {
+/// Every file of `bundle`, in a stable order, the README last. `record` is
+/// the kit's record of what it was made from, as `coupagen.json` holds it
+/// (`input::Inputs::to_config`).
+pub fn bundle(kit: &Kit<'_>, record: String) -> Result<Vec<Artifact>, Error> {
     // Formats render on one thread a core, each thread taking the next
     // format as it finishes one: formats share no work, while a thread a
     // format only adds memory (each thread's allocator arena) on a machine
@@ -158,7 +159,7 @@ pub fn bundle(kit: &Kit<'_>, inputs: &Inputs) -> Result<Vec<Artifact>, Error> {
     let readme = files.pop();
     files.push(Artifact {
         path: CONFIG_FILE.path.into(),
-        text: inputs.to_config(),
+        text: record,
         executable: false,
     });
     files.extend(readme);

@@ -11,9 +11,8 @@ use super::escape::yaml_document;
 use super::{Artifact, File, Format};
 use crate::catalog;
 use crate::contract::openapi::{BEARER, OAUTH2};
-use crate::coupa;
+use crate::coupa::{self, Grant};
 use crate::kit::{Answer, Kit, Part, Request, Slot, UseCasePlan};
-use crate::spec::Grant;
 use crate::usecase::{action_name, Kind};
 use crate::Error;
 

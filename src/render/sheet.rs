@@ -6,14 +6,14 @@
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
+use super::binders::Guide;
 use super::compound;
-use super::curl::{self, Guide};
+use super::curl;
 use super::escape::fence_for;
 use super::templates::{context, json_file, render};
 use super::{bound, wanted, Artifact, File, Format, Pair};
-use crate::coupa;
+use crate::coupa::{self, Grant};
 use crate::kit::{Arg, ArgSource, At, Binder, Conn, Encoding, Kit, Request, Slot, Text};
-use crate::spec::Grant;
 use crate::usecase::action_name;
 use crate::Error;
 

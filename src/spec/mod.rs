@@ -14,14 +14,12 @@ mod scopes;
 mod usecases;
 mod value;
 
+use crate::catalog::Resource;
+use crate::coupa::Grant;
 pub use consent::Consent;
 pub use query::{parse_fields, parse_limit, Filter, Query, OPERATORS};
 pub use scopes::{add_use_case_scopes, parse_resources, settle_scopes};
 pub use value::{ConnectorName, Domain, RedirectUri, Scope, VarName};
-// Coupa's own vocabulary, re-exported where the validated input names them.
-pub use crate::coupa::{Grant, ReturnObject};
-
-use crate::catalog::Resource;
 
 /// The validated input of every generator and of `verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]

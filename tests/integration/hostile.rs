@@ -267,7 +267,7 @@ proptest! {
     fn a_redirect_uri_reads_back_in_every_consent_artifact(uri in redirect_uri(), connector in connector_name()) {
         let spec = Inputs {
             domain: Some(crate::support::GUIDE_DOMAIN.into()),
-            grant: Some(spec::Grant::AuthorizationCode),
+            grant: Some(coupagen::coupa::Grant::AuthorizationCode),
             redirect_uris: vec![uri.clone()],
             connector_name: Some(connector.clone()),
             ..Inputs::default()

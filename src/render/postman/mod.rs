@@ -7,14 +7,12 @@ use serde_json::json;
 
 mod scripts;
 
+use super::binders::Placeholders;
 use super::templates::{context, json_file, render, render_json};
 use super::{bound, pairs, Artifact, File, Format, Pair};
 use crate::contract::postman as names;
 use crate::coupa;
-use crate::kit::{
-    Answer, ArgSource, At, Auth, AuthValue, Binder, Conn, Encoding, Kit, Request, Slot, Text,
-};
-use crate::spec::Spec;
+use crate::kit::{Answer, ArgSource, At, Auth, AuthValue, Conn, Encoding, Kit, Request, Slot};
 use crate::Error;
 
 pub const COLLECTION_FILE: File = File {
@@ -70,43 +68,6 @@ pub const POSTMAN_CALLBACK: &str = "https://oauth.pstmn.io/v1/callback";
 /// Coupa tokens last about 24 h and Coupa advises renewing around 20 h: fetch
 /// a new one when less than this is left.
 const RENEW_HOURS: u32 = 4;
-
-/// Postman's binding: every slot is the `{{placeholder}}` of its variable.
-pub(super) struct Placeholders<'k> {
-    pub spec: &'k Spec,
-}
-
-impl<'k> Placeholders<'k> {
-    /// The Postman variable that holds `slot`.
-    pub fn name(&self, slot: Slot) -> &'k str {
-        match slot {
-            Slot::Conn(Conn::Domain) => names::DOMAIN,
-            Slot::Conn(Conn::Scopes) => names::SCOPES,
-            Slot::Conn(Conn::ClientId) => self.spec.client_id_var.as_str(),
-            Slot::Conn(Conn::ClientSecret) => self.spec.client_secret_var.as_str(),
-            Slot::Conn(Conn::RedirectUri) => names::REDIRECT_URI,
-            Slot::Auth(AuthValue::AccessToken) => names::ACCESS_TOKEN,
-            Slot::Auth(AuthValue::RefreshToken) => names::REFRESH_TOKEN,
-            Slot::Auth(AuthValue::Code) => names::AUTHORIZATION_CODE,
-            Slot::Auth(AuthValue::CodeVerifier) => names::CODE_VERIFIER,
-            Slot::Auth(AuthValue::State) => names::STATE,
-            Slot::Auth(AuthValue::CodeChallenge) => names::CODE_CHALLENGE,
-            // A use case's inputs and captures are collection variables of their own name.
-            Slot::Input(name) | Slot::Captured(name) => name,
-        }
-    }
-
-    pub fn placeholder(&self, slot: Slot) -> String {
-        format!("{{{{{}}}}}", self.name(slot))
-    }
-}
-
-impl Binder for Placeholders<'_> {
-    type Out = Text;
-    fn slot(&self, slot: Slot, _: At) -> Text {
-        Text::Placeholder(self.placeholder(slot))
-    }
-}
 
 /// A request as the collection holds it.
 #[derive(Debug, Serialize)]

@@ -1,0 +1,95 @@
+//! The binders more than one format shares: Postman's placeholders, whose
+//! names the other formats reuse for the flow's and use cases' values, and
+//! the guide's binding, which the curl file and the sheet both show.
+
+use crate::contract::postman as names;
+use crate::kit::{At, AuthValue, Binder, Conn, Kit, Slot, Text, UseCasePlan};
+use crate::spec::Spec;
+use crate::usecase::Kind;
+
+/// Postman's binding: every slot is the `{{placeholder}}` of its variable.
+pub struct Placeholders<'k> {
+    pub spec: &'k Spec,
+}
+
+impl<'k> Placeholders<'k> {
+    /// The Postman variable that holds `slot`.
+    pub fn name(&self, slot: Slot) -> &'k str {
+        match slot {
+            Slot::Conn(Conn::Domain) => names::DOMAIN,
+            Slot::Conn(Conn::Scopes) => names::SCOPES,
+            Slot::Conn(Conn::ClientId) => self.spec.client_id_var.as_str(),
+            Slot::Conn(Conn::ClientSecret) => self.spec.client_secret_var.as_str(),
+            Slot::Conn(Conn::RedirectUri) => names::REDIRECT_URI,
+            Slot::Auth(AuthValue::AccessToken) => names::ACCESS_TOKEN,
+            Slot::Auth(AuthValue::RefreshToken) => names::REFRESH_TOKEN,
+            Slot::Auth(AuthValue::Code) => names::AUTHORIZATION_CODE,
+            Slot::Auth(AuthValue::CodeVerifier) => names::CODE_VERIFIER,
+            Slot::Auth(AuthValue::State) => names::STATE,
+            Slot::Auth(AuthValue::CodeChallenge) => names::CODE_CHALLENGE,
+            // A use case's inputs and captures are collection variables of their own name.
+            Slot::Input(name) | Slot::Captured(name) => name,
+        }
+    }
+
+    pub fn placeholder(&self, slot: Slot) -> String {
+        format!("{{{{{}}}}}", self.name(slot))
+    }
+}
+
+impl Binder for Placeholders<'_> {
+    type Out = Text;
+    fn slot(&self, slot: Slot, _: At) -> Text {
+        Text::Placeholder(self.placeholder(slot))
+    }
+}
+
+/// The guide's binding: the domain and scopes filled in, credentials and
+/// token left as Postman's `{{placeholders}}`, as the setup guide shows them;
+/// a use case's values as Agent Studio's Mustache placeholders.
+pub struct Guide<'k> {
+    pub spec: &'k Spec,
+    use_cases: &'k [UseCasePlan],
+}
+
+impl<'k> Guide<'k> {
+    pub fn of(kit: &'k Kit<'k>) -> Guide<'k> {
+        Guide {
+            spec: kit.spec,
+            use_cases: &kit.use_cases,
+        }
+    }
+
+    /// Agent Studio's placeholder for a use case's value. Mustache
+    /// HTML-escapes `{{name}}`, so a path segment or free text (a reason) takes
+    /// the raw `{{{name}}}`; an id, email or date the plain `{{name}}`.
+    fn mustache(&self, name: &str, at: At) -> String {
+        let free_text = self
+            .use_cases
+            .iter()
+            .find_map(|u| u.arg(name))
+            .is_some_and(|a| a.kind == Kind::String);
+        match at == At::Path || free_text {
+            true => format!("{{{{{{{name}}}}}}}"),
+            false => format!("{{{{{name}}}}}"),
+        }
+    }
+}
+
+impl Binder for Guide<'_> {
+    type Out = Text;
+    fn slot(&self, slot: Slot, at: At) -> Text {
+        match slot {
+            Slot::Conn(Conn::Domain) => Text::Value(self.spec.domain.as_str().into()),
+            Slot::Conn(Conn::Scopes) => Text::Value(self.spec.scope_list()),
+            Slot::Conn(Conn::RedirectUri) => match &self.spec.consent {
+                Some(c) => Text::Value(c.redirect_uri().as_str().into()),
+                None => Placeholders { spec: self.spec }.slot(slot, at),
+            },
+            Slot::Conn(Conn::ClientId | Conn::ClientSecret) | Slot::Auth(_) => {
+                Placeholders { spec: self.spec }.slot(slot, at)
+            }
+            Slot::Input(name) | Slot::Captured(name) => Text::Placeholder(self.mustache(name, at)),
+        }
+    }
+}
