@@ -92,70 +92,113 @@ pub fn md_cell_code(text: &str) -> String {
 /// dotted reference (`data.user`), single-quoted otherwise (`'` doubled),
 /// so no value is read as a number, a boolean, null or YAML syntax.
 pub fn yaml_scalar(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    push_yaml_scalar(&mut out, text);
+    out
+}
+
+/// [`yaml_scalar`], written onto `out`: the emitter writes every key and
+/// scalar of a document, and a string apiece was most of its time.
+fn push_yaml_scalar(out: &mut String, text: &str) {
+    const WORDS: [&str; 9] = ["true", "false", "yes", "no", "on", "off", "y", "n", "null"];
     let plain = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && text
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-        && !matches!(
-            text.to_ascii_lowercase().as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null"
-        );
-    match plain {
-        true => text.to_string(),
-        false => format!("'{}'", one_line(text).replace('\'', "''")),
+        && !WORDS.iter().any(|w| text.eq_ignore_ascii_case(w));
+    if plain {
+        out.push_str(text);
+        return;
     }
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
 }
 
 /// A JSON tree as a YAML document: block mappings and sequences, every key
 /// and scalar through [`yaml_scalar`], so the document reads back as the tree.
 pub fn yaml_document(value: &serde_json::Value) -> String {
     let mut out = String::new();
-    yaml_node(value, 0, &mut out);
+    yaml_node(value, 0, None, &mut out);
     out
 }
 
-fn yaml_leaf(value: &serde_json::Value) -> Option<String> {
+/// Writes `value` onto `out` when it is a leaf (a scalar, or an empty list
+/// or mapping); a block (see [`is_block`]) writes nothing.
+fn push_yaml_leaf(out: &mut String, value: &serde_json::Value) {
     use serde_json::Value as J;
-    Some(match value {
-        J::Null => "null".into(),
-        J::Bool(b) => b.to_string(),
-        J::Number(n) => n.to_string(),
-        J::String(s) => yaml_scalar(s),
-        J::Array(a) if a.is_empty() => "[]".into(),
-        J::Object(o) if o.is_empty() => "{}".into(),
-        J::Array(_) | J::Object(_) => return None,
-    })
+    match value {
+        J::Null => out.push_str("null"),
+        J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        J::Number(n) => out.push_str(&n.to_string()),
+        J::String(s) => push_yaml_scalar(out, s),
+        J::Array(a) if a.is_empty() => out.push_str("[]"),
+        J::Object(o) if o.is_empty() => out.push_str("{}"),
+        J::Array(_) | J::Object(_) => {}
+    }
 }
 
-fn yaml_node(value: &serde_json::Value, indent: usize, out: &mut String) {
+fn is_block(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Array(a) => !a.is_empty(),
+        serde_json::Value::Object(o) => !o.is_empty(),
+        _ => false,
+    }
+}
+
+/// Writes `value` at `indent` spaces into `out`. `lead`, when given, stands
+/// in for the first line's indent: a list item's `- ` shares the line of the
+/// item's first key. Written in one pass, straight into `out`: a copy of each
+/// subtree per level of nesting made a large document quadratic.
+fn yaml_node(value: &serde_json::Value, indent: usize, lead: Option<&str>, out: &mut String) {
     use serde_json::Value as J;
-    let pad = " ".repeat(indent);
+    let mut lead = lead;
+    let mut start_line = |out: &mut String| match lead.take() {
+        Some(lead) => out.push_str(lead),
+        None => out.extend(std::iter::repeat_n(' ', indent)),
+    };
     match value {
         J::Object(map) => {
             for (key, v) in map {
-                match yaml_leaf(v) {
-                    Some(leaf) => out.push_str(&format!("{pad}{}: {leaf}\n", yaml_scalar(key))),
-                    None => {
-                        out.push_str(&format!("{pad}{}:\n", yaml_scalar(key)));
-                        yaml_node(v, indent + 2, out);
-                    }
+                start_line(out);
+                push_yaml_scalar(out, key);
+                if is_block(v) {
+                    out.push_str(":\n");
+                    yaml_node(v, indent + 2, None, out);
+                } else {
+                    out.push_str(": ");
+                    push_yaml_leaf(out, v);
+                    out.push('\n');
                 }
             }
         }
         J::Array(items) => {
             for item in items {
-                match yaml_leaf(item) {
-                    Some(leaf) => out.push_str(&format!("{pad}- {leaf}\n")),
-                    None => {
-                        // The item's first line shares the dash's line.
-                        let mut inner = String::new();
-                        yaml_node(item, indent + 2, &mut inner);
-                        out.push_str(&format!("{pad}- {}", &inner[indent + 2..]));
-                    }
+                if is_block(item) {
+                    // The item's first line shares the dash's line.
+                    let mut dash = String::new();
+                    start_line(&mut dash);
+                    dash.push_str("- ");
+                    yaml_node(item, indent + 2, Some(&dash), out);
+                } else {
+                    start_line(out);
+                    out.push_str("- ");
+                    push_yaml_leaf(out, item);
+                    out.push('\n');
                 }
             }
         }
-        leaf => out.push_str(&format!("{pad}{}\n", yaml_leaf(leaf).unwrap_or_default())),
+        leaf => {
+            start_line(out);
+            push_yaml_leaf(out, leaf);
+            out.push('\n');
+        }
     }
 }
 

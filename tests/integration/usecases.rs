@@ -314,7 +314,8 @@ fn every_compound_action_parses_and_names_the_sheets_own_actions_and_inputs() {
     let sheet: serde_json::Value =
         serde_json::from_str(&crate::support::artifact(&spec, crate::support::SHEET_JSON)).unwrap();
     let kit = coupagen::kit::plan(&spec);
-    let files = coupagen::render::bundle(&kit, coupagen::input::Inputs::default().to_config()).unwrap();
+    let files =
+        coupagen::render::bundle(&kit, coupagen::input::Inputs::default().to_config()).unwrap();
     for uc in sheet["use_cases"].as_array().unwrap() {
         let compound = &uc["compound_action"];
         let text = compound["yaml"].as_str().unwrap();
