@@ -34,16 +34,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("curl", include_str!("../../templates/requests.curl.hbs")),
     ("check_script", include_str!("../../templates/check.sh.hbs")),
     (
-        "check_consent",
-        include_str!("../../templates/check_consent.sh.hbs"),
-    ),
-    (
         "check_urlencode",
         include_str!("../../templates/check_urlencode.sh.hbs"),
-    ),
-    (
-        "check_inputs",
-        include_str!("../../templates/check_inputs.sh.hbs"),
     ),
     (
         "check_step",
@@ -53,66 +45,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "sheet_action",
         include_str!("../../templates/sheet_action.md.hbs"),
-    ),
-    (
-        "sheet_compound",
-        include_str!("../../templates/sheet_compound.md.hbs"),
-    ),
-    (
-        "check_consent_head",
-        include_str!("../../templates/check_consent_head.sh.hbs"),
-    ),
-    (
-        "check_capture",
-        include_str!("../../templates/check_capture.sh.hbs"),
-    ),
-    (
-        "postman_description_consent",
-        include_str!("../../templates/postman_description_consent.md.hbs"),
-    ),
-    (
-        "sheet_client",
-        include_str!("../../templates/sheet_client.md.hbs"),
-    ),
-    (
-        "sheet_consent_test",
-        include_str!("../../templates/sheet_consent_test.md.hbs"),
-    ),
-    (
-        "readme_consent_client",
-        include_str!("../../templates/readme_consent_client.md.hbs"),
-    ),
-    (
-        "readme_consent_verify",
-        include_str!("../../templates/readme_consent_verify.md.hbs"),
-    ),
-    (
-        "readme_consent_postman",
-        include_str!("../../templates/readme_consent_postman.md.hbs"),
-    ),
-    (
-        "readme_use_cases",
-        include_str!("../../templates/readme_use_cases.md.hbs"),
-    ),
-    (
-        "curl_consent_head",
-        include_str!("../../templates/curl_consent_head.hbs"),
-    ),
-    (
-        "check_pkce_credentials",
-        include_str!("../../templates/check_pkce_credentials.sh.hbs"),
-    ),
-    (
-        "sheet_consent_save",
-        include_str!("../../templates/sheet_consent_save.md.hbs"),
-    ),
-    (
-        "check_store_refresh",
-        include_str!("../../templates/check_store_refresh.sh.hbs"),
-    ),
-    (
-        "sheet_consent_connector",
-        include_str!("../../templates/sheet_consent_connector.md.hbs"),
     ),
     (
         "bruno_request",
@@ -364,20 +296,11 @@ mod tests {
 
     #[test]
     fn a_template_comes_with_the_partials_it_names() {
-        add("sheet_md").unwrap();
+        add("check_script").unwrap();
         let hb = registry();
-        for name in [
-            "sheet_md",
-            "sheet_action",
-            "sheet_compound",
-            "sheet_consent_connector",
-        ] {
+        for name in ["check_script", "check_step", "check_urlencode"] {
             assert!(hb.has_template(name), "{name}");
         }
-        assert!(
-            !hb.has_template("postman_collection"),
-            "not named, not added"
-        );
     }
 
     #[test]
