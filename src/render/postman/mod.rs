@@ -1,14 +1,18 @@
-//! The Postman collection (v2.1.0) and environment. Postman's binder leaves
-//! every slot a `{{placeholder}}` named by the contract; the collection's
-//! scripts run the auth flow, so any request works alone.
+//! The Postman collection (v2.1.0); its environment in `environment.rs`, its
+//! scripts' pieces and configs in `scripts.rs`. Postman's binder leaves every
+//! slot a `{{placeholder}}` named by the contract; the collection's scripts
+//! run the auth flow, so any request works alone.
+
+mod environment;
+mod scripts;
+
+pub use environment::{ENVIRONMENT, ENVIRONMENT_FILE};
 
 use serde::Serialize;
 use serde_json::json;
 
-mod scripts;
-
 use super::binders::Placeholders;
-use super::templates::{context, json_file, render, render_json};
+use super::templates::{context, render, render_json};
 use super::{bound, pairs, Artifact, File, Format, Pair};
 use crate::contract::postman as names;
 use crate::coupa;
@@ -19,11 +23,6 @@ pub const COLLECTION_FILE: File = File {
     path: "coupa.postman_collection.json",
     variant: "collection",
     purpose: "Postman (Import): the token request and the API requests; each fetches a token by itself. Runs in newman too.",
-};
-pub const ENVIRONMENT_FILE: File = File {
-    path: "coupa.postman_environment.json",
-    variant: "environment",
-    purpose: "Postman (Import): the two credential variables, empty; the secret one typed secret.",
 };
 
 pub const COLLECTION: Format = Format {
@@ -37,28 +36,6 @@ pub const COLLECTION: Format = Format {
     files: std::slice::from_ref(&COLLECTION_FILE),
     ignores: &["connector_name"],
     render: |kit, _| Ok(vec![collection(kit)?]),
-};
-
-pub const ENVIRONMENT: Format = Format {
-    command: "environment",
-    about: "Postman environment holding the two credential variables, empty.",
-    long_about: None,
-    files: std::slice::from_ref(&ENVIRONMENT_FILE),
-    // It holds only the credential variables, named for the domain.
-    ignores: &[
-        "scopes",
-        "resources",
-        "limit",
-        "offset",
-        "filters",
-        "fields",
-        "return_object",
-        "connector_name",
-        "allow_unknown_scopes",
-        "use_cases",
-        "use_case_file",
-    ],
-    render: |kit, _| Ok(vec![environment(kit)?]),
 };
 
 pub const SCHEMA_URL: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
@@ -283,7 +260,7 @@ fn auth(kit: &Kit<'_>, b: &Placeholders<'_>) -> serde_json::Value {
 }
 
 /// The name both the collection and the environment carry.
-fn kit_name(kit: &Kit<'_>) -> String {
+pub(super) fn kit_name(kit: &Kit<'_>) -> String {
     format!("Coupa ({})", kit.spec.domain.as_str())
 }
 
@@ -327,7 +304,7 @@ fn capture_views(req: &Request) -> Vec<CaptureView> {
 
 /// The credential variables the environment holds: the client's, then what
 /// the person supplies to the flow's requests.
-fn environment_vars(kit: &Kit<'_>) -> Vec<(Slot, &'static str)> {
+pub(super) fn environment_vars(kit: &Kit<'_>) -> Vec<(Slot, &'static str)> {
     let mut vars: Vec<(Slot, &'static str)> = Vec::new();
     let slots = kit.flow.requests().flat_map(|r| r.slots());
     for slot in slots {
@@ -550,60 +527,4 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         text: render_json("postman_collection", context(view)?)?,
         executable: false,
     })
-}
-
-pub fn environment(kit: &Kit<'_>) -> Result<Artifact, Error> {
-    let b = Placeholders { spec: kit.spec };
-    let name = kit_name(kit);
-    // The credentials, empty; secrets typed secret.
-    let values: Vec<serde_json::Value> = environment_vars(kit)
-        .into_iter()
-        .map(|(slot, kind)| {
-            json!({ "key": b.name(slot), "value": "", "type": kind, "enabled": true })
-        })
-        .collect();
-    let environment = json!({
-        "id": stable_uuid(&name),
-        "name": name,
-        "values": values,
-        "_postman_variable_scope": "environment",
-    });
-    Ok(Artifact {
-        path: ENVIRONMENT_FILE.path.into(),
-        text: json_file(&environment),
-        executable: false,
-    })
-}
-
-/// A UUID-shaped id derived from `seed` (FNV-1a), so the same input gives the
-/// same file and a re-import updates the same environment.
-fn stable_uuid(seed: &str) -> String {
-    let fnv = |salt: u8| {
-        seed.bytes()
-            .chain([salt])
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-            })
-    };
-    let (a, b) = (fnv(1), fnv(2));
-    format!(
-        "{:08x}-{:04x}-8{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xfff,
-        (b >> 48) & 0x3fff | 0x8000,
-        b & 0xffff_ffff_ffff
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn stable_uuid_is_stable_and_uuid_shaped() {
-        let a = super::stable_uuid("Coupa (acme.coupahost.com)");
-        assert_eq!(a, super::stable_uuid("Coupa (acme.coupahost.com)"));
-        assert_ne!(a, super::stable_uuid("Coupa (other.coupahost.com)"));
-        let lens: Vec<usize> = a.split('-').map(str::len).collect();
-        assert_eq!(lens, [8, 4, 4, 4, 12]);
-    }
 }
