@@ -352,9 +352,14 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         count,
         steps,
     };
+    // The grant picks the script: each compiles only its own sections.
+    let template = match view.consent {
+        Some(_) => "check_consent_script",
+        None => "check_script",
+    };
     Ok(Artifact {
         path: FILE.path.into(),
-        text: render("check_script", &context(view)?)?,
+        text: render(template, &context(view)?)?,
         executable: true,
     })
 }

@@ -34,6 +34,26 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("curl", include_str!("../../templates/requests.curl.hbs")),
     ("check_script", include_str!("../../templates/check.sh.hbs")),
     (
+        "check_consent_script",
+        include_str!("../../templates/check_consent.sh.hbs"),
+    ),
+    (
+        "check_setup",
+        include_str!("../../templates/check_setup.sh.hbs"),
+    ),
+    (
+        "check_credentials",
+        include_str!("../../templates/check_credentials.sh.hbs"),
+    ),
+    (
+        "check_requests",
+        include_str!("../../templates/check_requests.sh.hbs"),
+    ),
+    (
+        "check_tail",
+        include_str!("../../templates/check_tail.sh.hbs"),
+    ),
+    (
         "check_urlencode",
         include_str!("../../templates/check_urlencode.sh.hbs"),
     ),
@@ -298,7 +318,7 @@ mod tests {
     fn a_template_comes_with_the_partials_it_names() {
         add("check_script").unwrap();
         let hb = registry();
-        for name in ["check_script", "check_step", "check_urlencode"] {
+        for name in ["check_script", "check_setup", "check_tail", "check_step"] {
             assert!(hb.has_template(name), "{name}");
         }
     }

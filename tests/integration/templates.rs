@@ -22,16 +22,16 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "Coupa's field name, access_token",
     ),
     (
-        "check_script",
+        "check_requests",
         "domain_var",
         "the script's own shell variable name",
     ),
     (
-        "check_script",
+        "check_requests",
         "scope_var",
         "the script's own shell variable name",
     ),
-    ("check_script", "count", "a number"),
+    ("check_tail", "count", "a number"),
     (
         "check_step",
         "refresh_var",
@@ -42,7 +42,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "refresh_token_field",
         "Coupa's field name, refresh_token",
     ),
-    ("check_script", "refresh_days", "a number"),
+    ("check_consent_script", "refresh_days", "a number"),
     (
         "check_step",
         "var",
@@ -54,7 +54,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "the script's own answer files, [a-z0-9.-]",
     ),
     (
-        "check_script",
+        "check_tail",
         "function",
         "the script's own function name, use_case_ and a number",
     ),
@@ -80,32 +80,32 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "YAML written by the yaml helper, inside a fence longer than any backtick run in it",
     ),
     (
-        "check_script",
+        "check_consent_script",
         "redirect_var",
         "the script's own shell variable name",
     ),
     (
-        "check_script",
+        "check_consent_script",
         "refresh_var",
         "the script's own shell variable name",
     ),
     (
-        "check_script",
+        "check_consent_script",
         "state_var",
         "the script's own shell variable name",
     ),
     (
-        "check_script",
+        "check_consent_script",
         "code_var",
         "the script's own shell variable name",
     ),
     (
-        "check_script",
+        "check_consent_script",
         "verifier_var",
         "the script's own shell variable name",
     ),
     (
-        "check_script",
+        "check_consent_script",
         "challenge_var",
         "the script's own shell variable name",
     ),
