@@ -352,14 +352,39 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         count,
         steps,
     };
-    // The grant picks the script: each compiles only its own sections.
-    let template = match view.consent {
-        Some(_) => "check_consent_script",
-        None => "check_script",
+    // The script is its sections in order, the grant and PKCE choosing
+    // which: each a small template, compiled only by a kit that has it, and
+    // rendered from the one context (a partial called at the root would
+    // copy the whole view).
+    let sections: &[&str] = match &view.consent {
+        None => &[
+            "check_head",
+            "check_setup",
+            "check_credentials",
+            "check_requests",
+            "check_tail",
+        ],
+        Some(c) => &[
+            "check_consent_head",
+            "check_setup",
+            if c.pkce {
+                "check_pkce_credentials"
+            } else {
+                "check_credentials"
+            },
+            "check_requests",
+            "check_consent",
+            "check_tail",
+        ],
     };
+    let context = context(view)?;
+    let text = sections
+        .iter()
+        .map(|section| render(section, &context))
+        .collect::<Result<String, Error>>()?;
     Ok(Artifact {
         path: FILE.path.into(),
-        text: render(template, &context(view)?)?,
+        text,
         executable: true,
     })
 }

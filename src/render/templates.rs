@@ -32,9 +32,20 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/curl_command.hbs"),
     ),
     ("curl", include_str!("../../templates/requests.curl.hbs")),
-    ("check_script", include_str!("../../templates/check.sh.hbs")),
     (
-        "check_consent_script",
+        "check_head",
+        include_str!("../../templates/check_head.sh.hbs"),
+    ),
+    (
+        "check_consent_head",
+        include_str!("../../templates/check_consent_head.sh.hbs"),
+    ),
+    (
+        "check_pkce_credentials",
+        include_str!("../../templates/check_pkce_credentials.sh.hbs"),
+    ),
+    (
+        "check_consent",
         include_str!("../../templates/check_consent.sh.hbs"),
     ),
     (
@@ -316,9 +327,9 @@ mod tests {
 
     #[test]
     fn a_template_comes_with_the_partials_it_names() {
-        add("check_script").unwrap();
+        add("check_tail").unwrap();
         let hb = registry();
-        for name in ["check_script", "check_setup", "check_tail", "check_step"] {
+        for name in ["check_tail", "check_step"] {
             assert!(hb.has_template(name), "{name}");
         }
     }

@@ -42,7 +42,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "refresh_token_field",
         "Coupa's field name, refresh_token",
     ),
-    ("check_consent_script", "refresh_days", "a number"),
+    ("check_consent", "refresh_days", "a number"),
     (
         "check_step",
         "var",
@@ -80,32 +80,32 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "YAML written by the yaml helper, inside a fence longer than any backtick run in it",
     ),
     (
-        "check_consent_script",
+        "check_consent",
         "redirect_var",
         "the script's own shell variable name",
     ),
     (
-        "check_consent_script",
+        "check_consent",
         "refresh_var",
         "the script's own shell variable name",
     ),
     (
-        "check_consent_script",
+        "check_consent",
         "state_var",
         "the script's own shell variable name",
     ),
     (
-        "check_consent_script",
+        "check_consent",
         "code_var",
         "the script's own shell variable name",
     ),
     (
-        "check_consent_script",
+        "check_consent",
         "verifier_var",
         "the script's own shell variable name",
     ),
     (
-        "check_consent_script",
+        "check_consent",
         "challenge_var",
         "the script's own shell variable name",
     ),
