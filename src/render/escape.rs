@@ -88,17 +88,11 @@ pub fn md_cell_code(text: &str) -> String {
     code_span(&text.replace('|', "\\|"))
 }
 
-/// A YAML scalar that reads back as `text`: plain when it is a name or a
-/// dotted reference (`data.user`), single-quoted otherwise (`'` doubled),
-/// so no value is read as a number, a boolean, null or YAML syntax.
-pub fn yaml_scalar(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    push_yaml_scalar(&mut out, text);
-    out
-}
-
-/// [`yaml_scalar`], written onto `out`: the emitter writes every key and
-/// scalar of a document, and a string apiece was most of its time.
+/// Writes a YAML scalar that reads back as `text` onto `out`: plain when it
+/// is a name or a dotted reference (`data.user`), single-quoted otherwise
+/// (`'` doubled), so no value is read as a number, a boolean, null or YAML
+/// syntax. Written in place: the emitter writes every key and scalar of a
+/// document this way.
 fn push_yaml_scalar(out: &mut String, text: &str) {
     const WORDS: [&str; 9] = ["true", "false", "yes", "no", "on", "off", "y", "n", "null"];
     let plain = text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
@@ -122,7 +116,7 @@ fn push_yaml_scalar(out: &mut String, text: &str) {
 }
 
 /// A JSON tree as a YAML document: block mappings and sequences, every key
-/// and scalar through [`yaml_scalar`], so the document reads back as the tree.
+/// and scalar through [`push_yaml_scalar`], so the document reads back as the tree.
 pub fn yaml_document(value: &serde_json::Value) -> String {
     let mut out = String::new();
     yaml_node(value, 0, None, &mut out);
@@ -214,6 +208,11 @@ mod tests {
 
     #[test]
     fn yaml_scalars_are_plain_only_when_safe() {
+        let yaml_scalar = |text: &str| {
+            let mut out = String::new();
+            push_yaml_scalar(&mut out, text);
+            out
+        };
         assert_eq!(yaml_scalar("data.coupa_user"), "data.coupa_user");
         assert_eq!(yaml_scalar(r#"data.x[0]["a-b"]"#), r#"'data.x[0]["a-b"]'"#);
         assert_eq!(yaml_scalar("it's"), "'it''s'");

@@ -111,13 +111,8 @@ pub const HELPERS: &[(&str, Escaper)] = &[
     ("md", |v| Ok(escape::md_cell_code(&text(v)))),
     ("code", |v| Ok(escape::code_span(&text(v)))),
     ("line", |v| Ok(escape::one_line(&text(v)))),
-    ("yaml", |v| Ok(escape::yaml_scalar(&text(v)))),
     ("bru", |v| Ok(escape::one_line(&text(v)))),
     ("http", |v| Ok(escape::one_line(&text(v)))),
-    ("js", |v| match v {
-        Json::Object(_) => Err("a JavaScript literal is a string, number or list".into()),
-        v => Ok(escape::js_literal(v)),
-    }),
 ];
 
 /// The process's registry. It starts with the helpers and no template:
