@@ -1,8 +1,8 @@
 //! In-process rendering: each file of each format in the registry, and the
 //! whole bundle, for the guide's kit and for a kit of every catalog
-//! resource and every built-in use case. Templates are built from what
-//! build.rs compiled on first use (as in the binary), so the registry is
-//! warmed first; `registry/build` times building them all.
+//! resource and every built-in use case. Templates are compiled the first
+//! time a render needs them (as in the binary), so the registry is warmed
+//! first; `registry/build` times compiling them all.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 

@@ -1,5 +1,6 @@
 //! Escapers, one per output syntax: every value reaches an artifact through
-//! one of these (the templates call them as helpers).
+//! one of these (templates call them as helpers; the YAML emitter and the
+//! HTTP file's script configs call them from Rust).
 
 /// Single-quotes a shell word, as Postman's curl generator does: quoting is
 /// always visible, and `'` becomes `'\''`.

@@ -337,6 +337,18 @@ mod tests {
     }
 
     #[test]
+    fn every_partial_a_template_names_is_a_template() {
+        for (name, text) in TEMPLATES {
+            for partial in partials_named(text) {
+                assert!(
+                    template_text(partial).is_some(),
+                    "{name} calls {partial}, which is no template"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn partial_calls_are_read_off_the_text() {
         let text = "{{> a}}{{#each x}}{{~> b_2 this}}{{/each}}{{#> c}}{{/c}}{{>d}}\
                     {{x}} {{> (dynamic)}} {{#if y}}{{else}}{{/if}}";

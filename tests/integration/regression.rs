@@ -421,3 +421,53 @@ fn an_unreachable_proxy_was_blamed_on_coupas_domain() {
     );
     assert_report(&out, 0, &secret, &["All 2 steps passed."]);
 }
+
+/// A use case's write with no value in its URL or form got no `< {% %}` block in
+/// the HTTP file, so its guard never ran: the JetBrains client, which has no
+/// `@disabled`, would have sent it without `allow_writes`. Fixed when the
+/// scripts became fixed pieces (354c48e, issue 23): the guard is its own piece.
+#[test]
+fn an_http_file_write_with_no_values_had_no_guard() {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let use_cases = serde_json::json!({"use_cases": [{
+        "id": "touch-user",
+        "name": "Touch a user",
+        "description": "Writes with a literal path.",
+        "inputs": [],
+        "requests": [{
+            "name": "Touch user",
+            "description": "Changes Coupa data.",
+            "method": "PUT",
+            "path": "/api/users/1",
+            "scope": "core.user.write",
+            "answer": "object",
+            "says": "touched"
+        }]
+    }]});
+    fs::write(file.path(), use_cases.to_string()).unwrap();
+    let out = run(&[
+        "http",
+        "--domain",
+        "acme.coupahost.com",
+        "--use-case-file",
+        file.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let request = text
+        .split("\n### ")
+        .find(|r| r.starts_with("Touch a user: Touch user"))
+        .unwrap_or_else(|| panic!("no such request in:\n{text}"));
+    assert!(
+        request.contains("\n< {%\n"),
+        "no pre-request block:\n{request}"
+    );
+    assert!(
+        request.contains(r#""writes": {"variable":"allow_writes","#),
+        "{request}"
+    );
+    assert!(
+        request.contains("!== \"true\") throw new Error(config.writes.refused);"),
+        "{request}"
+    );
+}

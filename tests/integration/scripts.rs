@@ -92,6 +92,39 @@ fn http_scripts(text: &str, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// The top-level keys of a script's `const config = {…};`, and every
+/// `config.NAME` its fixed pieces read: a piece joined without the key it
+/// reads would pass `node --check` and fail only when a client runs it.
+fn config_keys_and_reads(text: &str) -> (Vec<String>, Vec<String>) {
+    let mut lines = text.lines().map(str::trim_start);
+    let keys: Vec<String> = lines
+        .by_ref()
+        .skip_while(|l| *l != "const config = {")
+        .skip(1)
+        .take_while(|l| *l != "};")
+        .filter_map(|l| l.strip_prefix('"')?.split('"').next().map(String::from))
+        .collect();
+    let read: Vec<String> = text
+        .split("config.")
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        })
+        .collect();
+    (keys, read)
+}
+
+#[test]
+fn a_piece_reading_a_key_its_config_lacks_is_caught() {
+    let (keys, read) = config_keys_and_reads(
+        "const config = {\n  \"needs\": [],\n  \"writesVar\": \"w\"\n};\nif (config.writes) {}\nconfig.needs.map(f);",
+    );
+    assert_eq!(keys, ["needs", "writesVar"]);
+    assert_eq!(read, ["writes", "needs"]);
+}
+
 #[test]
 fn every_script_of_several_kits_passes_node_check() {
     let Some(_) = NODE.find() else { return };
@@ -133,6 +166,12 @@ fn every_script_of_several_kits_passes_node_check() {
                 assert!(
                     text.trim_start().starts_with("const config = {"),
                     "{at}:\n{text}"
+                );
+                let (keys, read) = config_keys_and_reads(text);
+                let unknown: Vec<&String> = read.iter().filter(|k| !keys.contains(k)).collect();
+                assert!(
+                    unknown.is_empty(),
+                    "{args:?}: {at} reads config keys it does not have: {unknown:?}\n{text}"
                 );
                 checked[client] += 1;
             }

@@ -1,6 +1,6 @@
 //! Every value a template writes passes through an escaping helper (`json`,
-//! `sh`, `md`, `code`, `line`), bar a short list of the kit's own constants;
-//! and every template compiles.
+//! `sh`, `md`, `code`, `line`, `bru`, `http`), bar a short list of the kit's
+//! own constants; and every template compiles.
 
 use coupagen::render::{HELPERS, TEMPLATES};
 
@@ -77,7 +77,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     (
         "sheet_md",
         "script",
-        "YAML written by the yaml helper, inside a fence longer than any backtick run in it",
+        "YAML written by the compound actions' emitter, inside a fence longer than any backtick run in it",
     ),
     (
         "check_consent",
