@@ -187,16 +187,29 @@ fn registry() -> std::sync::RwLockReadGuard<'static, Handlebars<'static>> {
 /// threads compile theirs at the same time (two threads may compile one
 /// template; the first registered stays).
 fn add(name: &str) -> Result<(), Error> {
+    add_called_from(name, &mut Vec::new())
+}
+
+/// [`add`], with the templates whose partials led here: a template that
+/// calls itself, through others or not, is a bug to report, not a stack to
+/// overflow.
+fn add_called_from<'a>(name: &'a str, calling: &mut Vec<&'a str>) -> Result<(), Error> {
+    if calling.contains(&name) {
+        return Err(Error::Failed(format!(
+            "template {name} calls itself (through {}); this is a bug",
+            calling.join(", ")
+        )));
+    }
     if registry().has_template(name) {
         return Ok(());
     }
     let text = template_text(name)
         .ok_or_else(|| Error::Failed(format!("no template {name}; this is a bug")))?;
+    calling.push(name);
     for partial in partials_named(text) {
-        if template_text(partial).is_some() {
-            add(partial)?;
-        }
+        add_called_from(partial, calling)?;
     }
+    calling.pop();
     let template = Template::compile_with_name(text, name.to_owned())
         .map_err(|e| Error::Failed(format!("template {name}: {e}; this is a bug")))?;
     let mut hb = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
@@ -211,8 +224,8 @@ fn template_text(name: &str) -> Option<&'static str> {
 }
 
 /// The name of every partial `text` calls (`{{> name}}`, `{{~> name}}`,
-/// `{{#> name}}`), as written. A call in a comment counts too: compiling
-/// a partial no render reaches costs a little time, never a wrong output.
+/// `{{#> name}}`), as written. A call in a comment counts too, so a comment
+/// names no partial that is not a template.
 fn partials_named(text: &str) -> impl Iterator<Item = &str> {
     text.split("{{").skip(1).filter_map(|tag| {
         let tag = tag.strip_prefix('~').unwrap_or(tag);
@@ -334,6 +347,12 @@ mod tests {
         let broken = compile_all(&[("fine", "{{a}}"), ("bad", "{{#if a}}x")]).unwrap_err();
         assert_eq!(broken.len(), 1, "{broken:?}");
         assert!(broken[0].starts_with("bad: "), "{broken:?}");
+    }
+
+    #[test]
+    fn a_template_that_calls_itself_is_an_error() {
+        let e = add_called_from("check_step", &mut vec!["check_tail", "check_step"]).unwrap_err();
+        assert!(e.to_string().contains("check_step calls itself"), "{e}");
     }
 
     #[test]
