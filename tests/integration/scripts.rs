@@ -1,7 +1,8 @@
 //! Every script a kit hands a JavaScript client parses: `node --check` on
 //! each Postman event's script, each Bruno script block and each HTTP-file
 //! script block, whole (its config and its fixed pieces), in kits of both
-//! grants, with and without PKCE, use cases and writes.
+//! grants, with and without PKCE, use cases and writes; and a use case of
+//! hostile text stays inside every script.
 
 use std::process::Command;
 
@@ -194,4 +195,104 @@ fn node_check_fails_on_a_broken_script() {
         .output()
         .unwrap();
     assert!(!out.status.success());
+}
+
+/// What a person may write in a use case's free text, and what would break
+/// out of a script or a client's syntax if it reached one unescaped.
+const HOSTILE: &str = "%} {{a}} }} {% </script> \u{2028} */ ${b} 'q\" \\ `c`";
+/// The same in text a use case fills in, whose `{{name}}`s must be its own.
+const HOSTILE_SAID: &str = "%} }} {% </script> \u{2028} */ ${b} 'q\" \\ `c` {{words}}";
+
+#[test]
+fn hostile_use_case_text_stays_inside_every_script() {
+    let Some(_) = NODE.find() else { return };
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let use_cases = serde_json::json!({"use_cases": [{
+        "id": "hostile",
+        "name": format!("Hostile {HOSTILE}"),
+        "description": HOSTILE,
+        "inputs": [{
+            "name": "words",
+            "type": "string",
+            "description": HOSTILE,
+            "example": HOSTILE,
+            "from": "said"
+        }],
+        "requests": [{
+            "name": format!("Find {HOSTILE}"),
+            "description": HOSTILE,
+            "path": "/api/suppliers",
+            "query": {"name[contains]": "{{words}}"},
+            "scope": "core.supplier.read",
+            "captures": [{
+                "name": "supplier_id",
+                "path": "0.id",
+                "type": "integer",
+                "description": HOSTILE,
+                "example": "1",
+                "if_none": format!("none for {HOSTILE_SAID}")
+            }],
+            "says": HOSTILE_SAID
+        }, {
+            "name": format!("Write {HOSTILE}"),
+            "description": HOSTILE,
+            "method": "PUT",
+            "path": "/api/suppliers/{{supplier_id}}",
+            "scope": "core.supplier.write",
+            "answer": "object",
+            "says": HOSTILE_SAID
+        }]
+    }]});
+    std::fs::write(file.path(), use_cases.to_string()).unwrap();
+    let path = file.path().to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for args in [
+        vec!["--domain", "acme.coupahost.com", "--use-case-file", path],
+        vec![
+            "--grant",
+            "authorization-code",
+            "--domain",
+            "acme.coupahost.com",
+            "--redirect-uri",
+            "https://acme.moveworks.com/auth/oauthCallback",
+            "--use-case-file",
+            path,
+        ],
+    ] {
+        let mut scripts = Vec::new();
+        for file in artifacts(&args) {
+            if file.path == "coupa.postman_collection.json" {
+                let collection: serde_json::Value = serde_json::from_str(&file.text).unwrap();
+                postman_scripts("collection", &collection, &mut scripts);
+            } else if file.path.ends_with(".bru") {
+                bruno_scripts(&file.path, &file.text, &mut scripts);
+            } else if file.path == "coupa.http" {
+                let mut blocks = Vec::new();
+                http_scripts(&file.text, &mut blocks);
+                for (at, text) in &blocks {
+                    // A `%}` ends the block; `{{` is a variable the client fills in.
+                    assert!(!text.contains("%}"), "{at} holds %}}:\n{text}");
+                    assert!(!text.contains("{{"), "{at} holds {{{{:\n{text}");
+                }
+                scripts.extend(blocks);
+            }
+        }
+        for (at, text) in scripts {
+            let js = dir.path().join(format!("hostile-{checked}.js"));
+            std::fs::write(&js, &text).unwrap();
+            let out = Command::new("node")
+                .arg("--check")
+                .arg(&js)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{at} does not parse:\n{}\n{text}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "only {checked} scripts checked");
 }
