@@ -70,42 +70,17 @@ fn document(view: &View) -> Json {
         .map(|f| (f.key.to_string(), json!(f.value)))
         .collect();
     doc.insert("connector".into(), Json::Object(connector));
-    let actions = view.actions.iter().map(|a| {
-        json!({
-            "name": a.name,
-            "action_name": a.action_name,
-            "description": a.description,
-            "connector": view.connector_name,
-            "area": a.area,
-            "method": a.method,
-            "endpoint_path": a.endpoint_path,
-            "headers": a.headers,
-            "query_parameters": a.query,
-            "curl": a.curl,
-        })
-    });
+    let actions = view
+        .actions
+        .iter()
+        .map(|a| action_json(a, &view.connector_name));
     doc.insert("actions".into(), actions.collect());
     if !view.use_cases.is_empty() {
         let use_cases = view.use_cases.iter().map(|u| {
             let actions: Vec<Json> = u
                 .actions
                 .iter()
-                .map(|a| {
-                    json!({
-                        "name": a.name,
-                        "action_name": a.action_name,
-                        "description": a.description,
-                        "connector": view.connector_name,
-                        "method": a.method,
-                        "endpoint_path": a.endpoint_path,
-                        "headers": a.headers,
-                        "query_parameters": a.query,
-                        "body": null,
-                        "input_args": a.args,
-                        "changes_data": a.writes,
-                        "curl": a.curl,
-                    })
-                })
+                .map(|a| action_json(a, &view.connector_name))
                 .collect();
             json!({
                 "id": u.id,
@@ -124,6 +99,33 @@ fn document(view: &View) -> Json {
         doc.insert("use_cases".into(), use_cases.collect());
     }
     Json::Object(doc)
+}
+
+/// An HTTP action's fields for programs: a resource call's with its area, a
+/// use case's with its body, input args and whether it changes data.
+fn action_json(a: &Action, connector: &str) -> Json {
+    let mut action = serde_json::Map::new();
+    let mut put = |key: &str, value: Json| {
+        action.insert(key.into(), value);
+    };
+    put("name", json!(a.name));
+    put("action_name", json!(a.action_name));
+    put("description", json!(a.description));
+    put("connector", json!(connector));
+    if a.use_case.is_none() {
+        put("area", json!(a.area));
+    }
+    put("method", json!(a.method));
+    put("endpoint_path", json!(a.endpoint_path));
+    put("headers", json!(a.headers));
+    put("query_parameters", json!(a.query));
+    if a.use_case.is_some() {
+        put("body", Json::Null);
+        put("input_args", json!(a.args));
+        put("changes_data", json!(a.writes));
+    }
+    put("curl", json!(a.curl));
+    Json::Object(action)
 }
 
 /// One form field: its stable JSON key, its label in Agent Studio, the value.

@@ -144,9 +144,12 @@ fn compile_all(templates: &[(&str, &str)]) -> Result<Handlebars<'static>, Vec<St
     let mut hb = empty_registry();
     let broken: Vec<String> = templates
         .iter()
-        .filter_map(|(name, text)| {
-            let e = hb.register_template_string(name, text).err()?;
-            Some(format!("{name}: {e}"))
+        .filter_map(|(name, text)| match compile(name, text) {
+            Ok(template) => {
+                hb.register_template(name, template);
+                None
+            }
+            Err(e) => Some(format!("{name}: {e}")),
         })
         .collect();
     if broken.is_empty() {
@@ -210,13 +213,19 @@ fn add_called_from<'a>(name: &'a str, calling: &mut Vec<&'a str>) -> Result<(), 
         add_called_from(partial, calling)?;
     }
     calling.pop();
-    let template = Template::compile_with_name(text, name.to_owned())
+    let template = compile(name, text)
         .map_err(|e| Error::Failed(format!("template {name}: {e}; this is a bug")))?;
     let mut hb = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
     if !hb.has_template(name) {
         hb.register_template(name, template);
     }
     Ok(())
+}
+
+/// handlebars' own compile of a template's text: the one way this crate
+/// compiles one, on demand or all at once.
+fn compile(name: &str, text: &str) -> Result<Template, handlebars::TemplateError> {
+    Template::compile_with_name(text, name.to_owned())
 }
 
 fn template_text(name: &str) -> Option<&'static str> {

@@ -126,44 +126,55 @@ fn a_piece_reading_a_key_its_config_lacks_is_caught() {
     assert_eq!(read, ["writes", "needs"]);
 }
 
+/// Every script of the kit these arguments make: Postman's, Bruno's and the
+/// HTTP file's, each with where it stands.
+fn kit_scripts(args: &[&str]) -> [Vec<(String, String)>; 3] {
+    let mut scripts = [Vec::new(), Vec::new(), Vec::new()];
+    for file in artifacts(args) {
+        if file.path == "coupa.postman_collection.json" {
+            let collection: serde_json::Value = serde_json::from_str(&file.text).unwrap();
+            postman_scripts("collection", &collection, &mut scripts[0]);
+        } else if file.path.ends_with(".bru") {
+            bruno_scripts(&file.path, &file.text, &mut scripts[1]);
+        } else if file.path == "coupa.http" {
+            http_scripts(&file.text, &mut scripts[2]);
+        }
+    }
+    scripts
+}
+
+/// `node --check` on one script, written to `dir` as `name`.
+fn assert_parses(dir: &std::path::Path, name: &str, at: &str, text: &str) {
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new("node")
+        .arg("--check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{at} does not parse:\n{}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn every_script_of_several_kits_passes_node_check() {
     let Some(_) = NODE.find() else { return };
     let dir = tempfile::tempdir().unwrap();
     let mut checked = [0; 3];
     for args in KITS {
-        let mut scripts = [Vec::new(), Vec::new(), Vec::new()];
-        for file in artifacts(args) {
-            if file.path == "coupa.postman_collection.json" {
-                let collection: serde_json::Value = serde_json::from_str(&file.text).unwrap();
-                postman_scripts("collection", &collection, &mut scripts[0]);
-            } else if file.path.ends_with(".bru") {
-                bruno_scripts(&file.path, &file.text, &mut scripts[1]);
-            } else if file.path == "coupa.http" {
-                http_scripts(&file.text, &mut scripts[2]);
-            }
-        }
-        for (client, scripts) in scripts.iter().enumerate() {
+        for (client, scripts) in kit_scripts(args).iter().enumerate() {
             // Every kit's token request has a script in each client.
             assert!(
                 !scripts.is_empty(),
                 "{args:?}: client {client} has no script"
             );
             for (at, text) in scripts {
-                let file = dir
-                    .path()
-                    .join(format!("script-{client}-{}.js", checked[client]));
-                std::fs::write(&file, text).unwrap();
-                let out = Command::new("node")
-                    .arg("--check")
-                    .arg(&file)
-                    .output()
-                    .unwrap();
-                assert!(
-                    out.status.success(),
-                    "{args:?}: {at} does not parse:\n{}\n{text}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                let at = format!("{args:?}: {at}");
+                let name = format!("script-{client}-{}.js", checked[client]);
+                assert_parses(dir.path(), &name, &at, text);
                 assert!(
                     text.trim_start().starts_with("const config = {"),
                     "{at}:\n{text}"
@@ -172,7 +183,7 @@ fn every_script_of_several_kits_passes_node_check() {
                 let unknown: Vec<&String> = read.iter().filter(|k| !keys.contains(k)).collect();
                 assert!(
                     unknown.is_empty(),
-                    "{args:?}: {at} reads config keys it does not have: {unknown:?}\n{text}"
+                    "{at} reads config keys it does not have: {unknown:?}\n{text}"
                 );
                 checked[client] += 1;
             }
@@ -184,17 +195,18 @@ fn every_script_of_several_kits_passes_node_check() {
 
 #[test]
 fn node_check_fails_on_a_broken_script() {
-    // The check above can fail: node --check rejects what does not parse.
+    // The checks here can fail: assert_parses rejects what does not parse.
     let Some(_) = NODE.find() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("broken.js");
-    std::fs::write(&file, "const config = {\n};\nif (config.x {\n").unwrap();
-    let out = Command::new("node")
-        .arg("--check")
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
+    let broken = "const config = {\n};\nif (config.x {\n";
+    let failed = std::panic::catch_unwind(|| assert_parses(dir.path(), "broken.js", "t", broken));
+    assert!(failed.is_err(), "node --check took a broken script");
+    assert_parses(
+        dir.path(),
+        "fine.js",
+        "t",
+        "const config = {\n};\nif (config.x) {}\n",
+    );
 }
 
 /// What a person may write in a use case's free text, and what would break
@@ -260,37 +272,14 @@ fn hostile_use_case_text_stays_inside_every_script() {
             path,
         ],
     ] {
-        let mut scripts = Vec::new();
-        for file in artifacts(&args) {
-            if file.path == "coupa.postman_collection.json" {
-                let collection: serde_json::Value = serde_json::from_str(&file.text).unwrap();
-                postman_scripts("collection", &collection, &mut scripts);
-            } else if file.path.ends_with(".bru") {
-                bruno_scripts(&file.path, &file.text, &mut scripts);
-            } else if file.path == "coupa.http" {
-                let mut blocks = Vec::new();
-                http_scripts(&file.text, &mut blocks);
-                for (at, text) in &blocks {
-                    // A `%}` ends the block; `{{` is a variable the client fills in.
-                    assert!(!text.contains("%}"), "{at} holds %}}:\n{text}");
-                    assert!(!text.contains("{{"), "{at} holds {{{{:\n{text}");
-                }
-                scripts.extend(blocks);
-            }
+        let [postman, bruno, http] = kit_scripts(&args);
+        for (at, text) in &http {
+            // A `%}` ends the block; `{{` is a variable the client fills in.
+            assert!(!text.contains("%}"), "{at} holds %}}:\n{text}");
+            assert!(!text.contains("{{"), "{at} holds {{{{:\n{text}");
         }
-        for (at, text) in scripts {
-            let js = dir.path().join(format!("hostile-{checked}.js"));
-            std::fs::write(&js, &text).unwrap();
-            let out = Command::new("node")
-                .arg("--check")
-                .arg(&js)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{at} does not parse:\n{}\n{text}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+        for (at, text) in postman.iter().chain(&bruno).chain(&http) {
+            assert_parses(dir.path(), &format!("hostile-{checked}.js"), at, text);
             checked += 1;
         }
     }
