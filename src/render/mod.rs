@@ -13,6 +13,7 @@ mod openapi;
 mod postman;
 mod readme;
 mod script;
+mod sections;
 mod sheet;
 mod templates;
 

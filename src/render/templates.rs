@@ -1,10 +1,12 @@
 //! The handlebars registry: every template's text, compiled by handlebars
-//! the first time a render needs it; strict mode; no HTML escaping; one
-//! helper per output syntax, so a value reaches output only through its
-//! escaper (a test holds every template to that).
+//! the first time a render needs it (in sections, see [`sections`]);
+//! strict mode; no HTML escaping; one helper per output syntax, so a value
+//! reaches output only through its escaper (a test holds every template to
+//! that).
 
 use std::borrow::Cow;
-use std::sync::{LazyLock, PoisonError, RwLock};
+use std::collections::HashMap;
+use std::sync::{LazyLock, PoisonError, RwLock, RwLockReadGuard};
 
 use handlebars::{
     no_escape, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
@@ -14,6 +16,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::escape;
+use super::sections::sections;
 use crate::Error;
 
 /// Every template: the name renders and partials call it by, and its text
@@ -119,8 +122,20 @@ pub const HELPERS: &[(&str, Escaper)] = &[
 /// each template (with the partials it names) is compiled the first time a
 /// render needs it, so a command pays only for the ones it uses. Renders
 /// share it: formats render on threads of their own.
-static REGISTRY: LazyLock<RwLock<Handlebars<'static>>> =
-    LazyLock::new(|| RwLock::new(empty_registry()));
+static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(|| {
+    RwLock::new(Registry {
+        handlebars: empty_registry(),
+        sections: HashMap::new(),
+    })
+});
+
+struct Registry {
+    /// Partials whole, under their names; rendered templates in sections.
+    handlebars: Handlebars<'static>,
+    /// For each template a render has asked for, its sections in order:
+    /// the name each is registered under and the line it starts on.
+    sections: HashMap<&'static str, Vec<(String, usize)>>,
+}
 
 /// Strict, never HTML-escaping, with every escaping helper.
 fn empty_registry() -> Handlebars<'static> {
@@ -170,22 +185,91 @@ pub fn context(view: impl Serialize) -> Result<Context, Error> {
 }
 
 pub fn render(name: &str, context: &Context) -> Result<String, Error> {
-    add(name)?;
-    let mut text = registry()
-        .render_with_context(name, context)
-        .map_err(|e| Error::Failed(format!("rendering {name}: {e}")))?;
-    // handlebars writes into an 8 KiB buffer at least; a kit keeps every
-    // file's text until it is written, and Bruno's are a few hundred bytes.
+    add_sections(name)?;
+    let registry = registry();
+    let mut text = Vec::new();
+    for (key, first_line) in &registry.sections[name] {
+        registry
+            .handlebars
+            .render_with_context_to_write(key, context, &mut text)
+            .map_err(|mut e| {
+                // The line in the template's file, not in its section.
+                e.line_no = e.line_no.map(|line| line + first_line - 1);
+                e.template_name = Some(name.to_owned());
+                Error::Failed(format!("rendering {name}: {e}"))
+            })?;
+    }
+    // A kit keeps every file's text until it is written.
     text.shrink_to_fit();
-    Ok(text)
+    String::from_utf8(text).map_err(|e| {
+        Error::Failed(format!(
+            "{name} rendered invalid UTF-8 ({e}); this is a bug"
+        ))
+    })
 }
 
-fn registry() -> std::sync::RwLockReadGuard<'static, Handlebars<'static>> {
+fn registry() -> RwLockReadGuard<'static, Registry> {
     REGISTRY.read().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Compiles `name` into the registry, once, after every partial its text
-/// names: a template in the registry has its partials there too. The
+/// Compiles the sections of the template `name` into the registry, once,
+/// after every partial its text names. Each section is registered under
+/// `name#N`, or a template of one section under `name` itself (as a
+/// partial is), so it is compiled once whichever way it is used.
+fn add_sections(name: &str) -> Result<(), Error> {
+    if registry().sections.contains_key(name) {
+        return Ok(());
+    }
+    let (name, text) = TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .copied()
+        .ok_or_else(|| Error::Failed(format!("no template {name}; this is a bug")))?;
+    for partial in partials_named(text) {
+        add(partial)?;
+    }
+    let parts = sections(text);
+    let mut compiled = Vec::with_capacity(parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        let key = match parts.len() {
+            1 => name.to_owned(),
+            _ => format!("{name}#{i}"),
+        };
+        let template = compile(name, part.text).map_err(|e| {
+            // Report the error as the whole text has it (its lines are
+            // the file's); a section that fails alone is a cutting bug.
+            let why = match compile(name, text) {
+                Err(whole) => whole.to_string(),
+                Ok(_) => format!(
+                    "its section from line {} does not compile alone ({e})",
+                    part.first_line
+                ),
+            };
+            Error::Failed(format!("template {name}: {why}; this is a bug"))
+        })?;
+        compiled.push((key, part.first_line, template));
+    }
+    let mut registry = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
+    let Registry {
+        handlebars,
+        sections,
+    } = &mut *registry;
+    sections.entry(name).or_insert_with(|| {
+        compiled
+            .into_iter()
+            .map(|(key, first_line, template)| {
+                if !handlebars.has_template(&key) {
+                    handlebars.register_template(&key, template);
+                }
+                (key, first_line)
+            })
+            .collect()
+    });
+    Ok(())
+}
+
+/// Compiles `name` whole into the registry, once, after every partial its
+/// text names: a template in the registry has its partials there too. The
 /// compile runs outside the lock, so that formats rendering on other
 /// threads compile theirs at the same time (two threads may compile one
 /// template; the first registered stays).
@@ -203,7 +287,7 @@ fn add_called_from<'a>(name: &'a str, calling: &mut Vec<&'a str>) -> Result<(), 
             calling.join(", ")
         )));
     }
-    if registry().has_template(name) {
+    if registry().handlebars.has_template(name) {
         return Ok(());
     }
     let text = template_text(name)
@@ -215,9 +299,9 @@ fn add_called_from<'a>(name: &'a str, calling: &mut Vec<&'a str>) -> Result<(), 
     calling.pop();
     let template = compile(name, text)
         .map_err(|e| Error::Failed(format!("template {name}: {e}; this is a bug")))?;
-    let mut hb = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
-    if !hb.has_template(name) {
-        hb.register_template(name, template);
+    let mut registry = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
+    if !registry.handlebars.has_template(name) {
+        registry.handlebars.register_template(name, template);
     }
     Ok(())
 }
@@ -345,9 +429,23 @@ mod tests {
     #[test]
     fn a_template_comes_with_the_partials_it_names() {
         add("check_tail").unwrap();
-        let hb = registry();
+        let hb = &registry().handlebars;
         for name in ["check_tail", "check_step"] {
             assert!(hb.has_template(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_template_is_its_sections_and_each_compiles_alone() {
+        for (name, text) in TEMPLATES {
+            let parts = sections(text);
+            let joined: String = parts.iter().map(|s| s.text).collect();
+            assert_eq!(joined, *text, "{name}");
+            for part in &parts {
+                handlebars::Template::compile(part.text).unwrap_or_else(|e| {
+                    panic!("{name}, section from line {}: {e}", part.first_line)
+                });
+            }
         }
     }
 
