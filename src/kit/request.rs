@@ -86,6 +86,11 @@ pub struct Capture {
     /// Whether holding none is a failure (no such user) or just the end of
     /// the chain (nothing pending).
     pub fails: bool,
+    /// A guard: the values the use case goes on with (empty: any). With
+    /// another, no later request of the use case is sent.
+    pub must_be: Vec<String>,
+    /// What to say when the guard stops the use case.
+    pub otherwise: String,
 }
 
 /// One step of a capture's path: a list's index or an object's key. As

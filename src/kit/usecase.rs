@@ -125,6 +125,8 @@ impl UseCasePlan {
                         path: c.path.clone(),
                         if_none: c.if_none.clone(),
                         fails: c.none_fails,
+                        must_be: c.must_be.clone(),
+                        otherwise: c.otherwise.clone().unwrap_or_default(),
                     })
                     .collect(),
                 group: Some(uc.name.clone()),
@@ -173,6 +175,20 @@ impl UseCasePlan {
             Some(arg) => Slot::Input(arg.name),
             None => Slot::Input(leak(name)),
         })
+    }
+
+    /// The guarded captures of the requests before `req`: it runs only when
+    /// each holds one of its values, and runners that skip a request whose
+    /// value is unset skip it on these too.
+    pub fn guarded_before(&self, req: &Request) -> Vec<Slot> {
+        self.requests
+            .iter()
+            .take_while(|r| !std::ptr::eq(*r, req))
+            .flat_map(|r| &r.captures)
+            .filter(|c| !c.must_be.is_empty())
+            .filter_map(|c| self.arg(&c.name))
+            .map(|arg| Slot::Captured(arg.name))
+            .collect()
     }
 
     /// The capture that gives the argument `name`, when an answer does.

@@ -7,6 +7,14 @@ use crate::kit::{At, AuthValue, Binder, Conn, Kit, Slot, Text, UseCasePlan};
 use crate::spec::Spec;
 use crate::usecase::Kind;
 
+/// The runners' variable for a captured value: `captured_NAME`, apart from
+/// every input. A use case's input (the approval the person names) and
+/// another use case's capture of the same name (the first pending one)
+/// would otherwise share a variable, and a write act on the wrong record.
+pub fn captured_var(name: &str) -> &'static str {
+    crate::kit::intern(&format!("captured_{name}"))
+}
+
 /// Postman's binding: every slot is the `{{placeholder}}` of its variable.
 pub struct Placeholders<'k> {
     pub spec: &'k Spec,
@@ -27,8 +35,9 @@ impl<'k> Placeholders<'k> {
             Slot::Auth(AuthValue::CodeVerifier) => names::CODE_VERIFIER,
             Slot::Auth(AuthValue::State) => names::STATE,
             Slot::Auth(AuthValue::CodeChallenge) => names::CODE_CHALLENGE,
-            // A use case's inputs and captures are collection variables of their own name.
-            Slot::Input(name) | Slot::Captured(name) => name,
+            // A use case's inputs are variables of their own name.
+            Slot::Input(name) => name,
+            Slot::Captured(name) => captured_var(name),
         }
     }
 

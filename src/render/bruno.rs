@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::binders::Placeholders;
+use super::binders::{captured_var, Placeholders};
 use super::js::{json, script};
 use super::templates::{context, render};
 use super::{Artifact, File, Format, Pair};
@@ -194,7 +194,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
         bearer: req.auth == Auth::Bearer,
         status: req.expect.status,
         pre: guards(kit, req),
-        post: keeps(req),
+        post: keeps(kit, req),
     }
 }
 
@@ -310,11 +310,15 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         needs: Vec<&'a str>,
     }
     let in_use_case = kit.use_case_of(req).is_some();
+    let guarded = kit.use_case_of(req).map(|uc| uc.guarded_before(req));
     let needs: Vec<&str> = req
         .slots()
         .into_iter()
+        .chain(guarded.into_iter().flatten())
         .filter_map(|s| match s {
-            Slot::Input(n) | Slot::Captured(n) if in_use_case => Some(n),
+            Slot::Input(_) | Slot::Captured(_) if in_use_case => {
+                Some(Placeholders { spec: kit.spec }.name(s))
+            }
             _ => None,
         })
         .collect();
@@ -367,11 +371,18 @@ fn flow_need(req: &Request) -> Option<FlowNeed> {
 
 /// The post-response script: what the answer holds for later requests, in
 /// runtime variables. None when the request keeps nothing.
-fn keeps(req: &Request) -> Vec<String> {
+fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
     #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
     struct Keep {
         name: String,
         keys: serde_json::Value,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        must_be: Vec<String>,
+        #[serde(skip_serializing_if = "String::is_empty")]
+        otherwise: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
     }
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
@@ -391,8 +402,19 @@ fn keeps(req: &Request) -> Vec<String> {
             .captures
             .iter()
             .map(|c| Keep {
-                name: c.name.clone(),
+                name: captured_var(&c.name).to_owned(),
                 keys: serde_json::json!(c.keys()),
+                must_be: c.must_be.clone(),
+                // Its values as the variables that hold them.
+                otherwise: match (kit.use_case_of(req), c.otherwise.as_str()) {
+                    (Some(uc), text) if !text.is_empty() => uc.message(text).text(
+                        At::Header,
+                        &Placeholders { spec: kit.spec },
+                        Encoding::Raw,
+                    ),
+                    _ => String::new(),
+                },
+                label: (!c.must_be.is_empty()).then(|| c.name.clone()),
             })
             .collect(),
     };

@@ -77,10 +77,36 @@ pub fn yaml(uc: &UseCasePlan) -> String {
             }),
         );
         steps.push(json!({ "action": action }));
+        steps.extend(req.captures.iter().filter_map(|c| guard(&output_key, c)));
         outputs.insert(output_key.clone(), json!(format!("data.{output_key}")));
     }
     steps.push(json!({ "return": { "output_mapper": outputs } }));
     yaml_document(&json!({ "steps": steps }))
+}
+
+/// A capture's guard as a `switch` whose one case raises: when the answer
+/// holds a value the use case does not go on with, Agent Studio stops
+/// before the next action, as every other runner does.
+fn guard(output_key: &str, capture: &Capture) -> Option<Json> {
+    if capture.must_be.is_empty() {
+        return None;
+    }
+    let value = format!("data.{output_key}{}", access(capture));
+    let condition = capture
+        .must_be
+        .iter()
+        .map(|v| format!("{value} != {}", Json::from(v.as_str())))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let message = format!(
+        "stopped: {} is not {}; the rest of the use case is not sent",
+        capture.name,
+        capture.must_be.join(" or ")
+    );
+    Some(json!({ "switch": { "cases": [{
+        "condition": condition,
+        "steps": [{ "raise": { "output_key": format!("{}_stopped", capture.name), "message": message } }],
+    }] } }))
 }
 
 fn output_key_of(uc: &UseCasePlan, request: usize) -> String {
@@ -111,6 +137,8 @@ mod tests {
                 path: path.into(),
                 if_none: String::new(),
                 fails: false,
+                must_be: Vec::new(),
+                otherwise: String::new(),
             })
         };
         assert_eq!(at("0.id"), "[0].id");

@@ -10,7 +10,7 @@
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
-use super::binders::Placeholders;
+use super::binders::{captured_var, Placeholders};
 use super::escape::js_value;
 use super::js::script;
 use super::templates::{context, render};
@@ -265,9 +265,16 @@ struct TokenView {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct CaptureView {
     name: String,
     keys: Json,
+    /// A guard: the values the use case goes on with.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    must_be: Vec<String>,
+    /// The value's name in the use case, for the guard's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
 }
 
 fn view(kit: &Kit<'_>) -> FileView {
@@ -370,7 +377,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
             .captures
             .iter()
             .map(|c| CaptureView {
-                name: c.name.clone(),
+                name: captured_var(&c.name).to_owned(),
                 keys: c
                     .keys()
                     .into_iter()
@@ -379,6 +386,8 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
                         Key::Index(i) => json!(i),
                     })
                     .collect(),
+                must_be: c.must_be.clone(),
+                label: (!c.must_be.is_empty()).then(|| c.name.clone()),
             })
             .collect(),
     };
@@ -426,9 +435,11 @@ fn disabled(kit: &Kit<'_>, req: &Request) -> Option<String> {
     use super::escape::js_literal;
     let spec = kit.spec;
     let in_use_case = kit.use_case_of(req).is_some();
+    let guarded = kit.use_case_of(req).map(|uc| uc.guarded_before(req));
     let needs: Vec<String> = req
         .slots()
         .into_iter()
+        .chain(guarded.into_iter().flatten())
         .filter(|slot| match slot {
             Slot::Input(_) | Slot::Captured(_) => in_use_case,
             Slot::Auth(AuthValue::Code | AuthValue::RefreshToken) => !in_use_case,

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::binders::captured_var;
 use super::curl::{Curl, CurlAuth, Shell, Word};
 use super::templates::{context, render};
 use super::{Artifact, File, Format};
@@ -45,11 +46,6 @@ const CODE_CHALLENGE: &str = "code_challenge";
 /// The environment variable a use case's input comes from: `COUPA_USER_EMAIL`.
 fn input_var(name: &str) -> &'static str {
     kit::intern(&env::input(name))
-}
-
-/// The script's own variable for a captured value, apart from its others.
-fn captured_var(name: &str) -> &'static str {
-    kit::intern(&format!("captured_{name}"))
 }
 
 /// The script's binding: each slot a shell variable; secrets on standard input.
@@ -102,6 +98,13 @@ struct ScriptCapture {
     if_none: Word,
     /// Whether that ends the script (no such user) or just the use case.
     fails: bool,
+    /// A guard: the values the use case goes on with (empty: any), and
+    /// what to say when the answer holds another.
+    must_be: Vec<String>,
+    otherwise: Word,
+    /// `approval_status is '...', not pending_approval`: the guard's words
+    /// around the value seen.
+    saw: (String, String),
 }
 
 /// A use case, run as a shell function so that an empty answer ends it.
@@ -155,6 +158,15 @@ fn step(req: &Request, kit: &Kit<'_>, file: String) -> Result<Step, Error> {
                     jq: jq_filter(c),
                     if_none: Curl::word(&uc.message(&c.if_none), &ShellVars),
                     fails: c.fails,
+                    must_be: c.must_be.clone(),
+                    otherwise: Curl::word(&uc.message(&c.otherwise), &ShellVars),
+                    saw: (
+                        format!(" ({} is ", c.name),
+                        format!(
+                            ", not {}); the rest of this use case is not sent",
+                            c.must_be.join(" or ")
+                        ),
+                    ),
                 })
                 .collect(),
         },

@@ -182,6 +182,14 @@ pub struct Capture {
     /// the chain (nothing pending).
     #[serde(default)]
     pub none_fails: bool,
+    /// A guard: the values the use case goes on with. When the answer holds
+    /// another, no later request is sent, in any runner, and `otherwise`
+    /// says why (an approval no longer `pending_approval` is not decided).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub must_be: Vec<String>,
+    /// What is said when a guard stops the use case; may name `{{name}}`s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otherwise: Option<String>,
 }
 
 impl Step {

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Origin};
 
-use super::{is_name, references, File, Kind, Source, Step, UseCase, COUNT};
+use super::{is_name, references, Capture, File, Kind, Source, Step, UseCase, COUNT};
 
 /// Names a use case may not take: they are the kit's own.
 const RESERVED: &[&str] = &[COUNT, "allow_writes"];
@@ -163,12 +163,21 @@ fn check(file: &Text<'_>, uc: &UseCase, ids: &[&str]) -> Result<(), Error> {
         check_step(step, &mut known).map_err(|(needle, what)| bad(needle, what))?;
     }
     for capture in uc.requests.iter().flat_map(|s| &s.captures) {
-        for name in references(&capture.if_none) {
-            if !known.contains(&name) {
-                return Err(bad(
-                    &capture.if_none,
-                    format!("\"if_none\" names {{{{{name}}}}}, which the use case does not know"),
-                ));
+        let messages = [
+            ("if_none", Some(&capture.if_none)),
+            ("otherwise", capture.otherwise.as_ref()),
+        ];
+        for (field, message) in messages {
+            let Some(message) = message else { continue };
+            for name in references(message) {
+                if !known.contains(&name) {
+                    return Err(bad(
+                        message,
+                        format!(
+                            "\"{field}\" names {{{{{name}}}}}, which the use case does not know"
+                        ),
+                    ));
+                }
             }
         }
     }
@@ -241,6 +250,7 @@ fn check_step<'a>(step: &'a Step, known: &mut Vec<&'a str>) -> Result<(), (&'a s
                 .to_lowercase(),
             ));
         }
+        check_guard(capture)?;
         known.push(&capture.name);
     }
     for name in references(&step.says) {
@@ -249,6 +259,38 @@ fn check_step<'a>(step: &'a Step, known: &mut Vec<&'a str>) -> Result<(), (&'a s
         }
     }
     Ok(())
+}
+
+/// A capture's guard: `must_be` and `otherwise` come together, and each
+/// value is one the capture can hold.
+fn check_guard(capture: &Capture) -> Result<(), (&str, String)> {
+    let name = &capture.name;
+    match (capture.must_be.is_empty(), &capture.otherwise) {
+        (true, None) => return Ok(()),
+        (true, Some(otherwise)) => {
+            return Err((
+                otherwise,
+                format!("capture \"{name}\": \"otherwise\" says why a guard stopped the use case; add \"must_be\", the values it goes on with"),
+            ))
+        }
+        (false, None) => {
+            return Err((
+                name,
+                format!("capture \"{name}\": \"must_be\" needs \"otherwise\", what to say when the answer holds another value"),
+            ))
+        }
+        (false, Some(_)) => {}
+    }
+    match capture.must_be.iter().find(|v| !capture.kind.accepts(v)) {
+        Some(value) => Err((
+            value,
+            format!(
+                "capture \"{name}\": \"must_be\" holds a value that is not of type {}",
+                capture.kind.as_str()
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn is_id(s: &str) -> bool {
@@ -287,6 +329,21 @@ mod tests {
                 "unknown reference",
                 "{\"use_cases\": [{\"id\": \"a\", \"name\": \"n\", \"description\": \"d\",\n \"requests\": [{\"name\": \"Get x\", \"description\": \"d\", \"path\": \"/api/x/{{nope}}\", \"scope\": \"s\", \"says\": \"ok\"}]}]}".into(),
                 "line 2, column 61: use case \"a\", request 1 (\"Get x\"): {{nope}} is neither an input nor a capture",
+            ),
+            (
+                "a guard without its words",
+                format!("{{\"use_cases\": [{{\"id\": \"a\", \"name\": \"n\", \"description\": \"d\", \"requests\": [{}]}}]}}", ok_step.replace("\"says\"", "\"captures\": [{\"name\": \"s\", \"path\": \"status\", \"type\": \"string\", \"description\": \"d\", \"example\": \"x\", \"if_none\": \"none\", \"must_be\": [\"pending_approval\"]}], \"says\"")),
+                "\"must_be\" needs \"otherwise\"",
+            ),
+            (
+                "words without a guard",
+                format!("{{\"use_cases\": [{{\"id\": \"a\", \"name\": \"n\", \"description\": \"d\", \"requests\": [{}]}}]}}", ok_step.replace("\"says\"", "\"captures\": [{\"name\": \"s\", \"path\": \"status\", \"type\": \"string\", \"description\": \"d\", \"example\": \"x\", \"if_none\": \"none\", \"otherwise\": \"no\"}], \"says\"")),
+                "add \"must_be\"",
+            ),
+            (
+                "a guard value of the wrong type",
+                format!("{{\"use_cases\": [{{\"id\": \"a\", \"name\": \"n\", \"description\": \"d\", \"requests\": [{}]}}]}}", ok_step.replace("\"says\"", "\"captures\": [{\"name\": \"s\", \"path\": \"n\", \"type\": \"integer\", \"description\": \"d\", \"example\": \"1\", \"if_none\": \"none\", \"must_be\": [\"one\"], \"otherwise\": \"no\"}], \"says\"")),
+                "holds a value that is not of type integer",
             ),
             (
                 "a path outside the API",

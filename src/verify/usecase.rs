@@ -117,6 +117,16 @@ impl Given {
     }
 }
 
+/// Why a use case ended before its last request.
+enum End {
+    /// The answer held nothing, and that is a failure (no such user).
+    Fails(String),
+    /// The answer held nothing to go on with (nothing pending).
+    Quiet(String),
+    /// A guard: the answer held a value the use case does not go on with.
+    Guard(String),
+}
+
 /// A step that was not sent, and why.
 fn skipped(name: String, said: String) -> Step {
     Step {
@@ -206,21 +216,35 @@ pub fn run(
             steps.push(step);
             break;
         };
-        let mut ended: Option<(String, bool)> = None;
+        let mut ended: Option<End> = None;
         for capture in &req.captures {
             let Some(arg) = uc.arg(&capture.name) else {
                 continue;
             };
-            match dig(&json, capture) {
-                Some(v) => {
-                    values.args.insert(arg.name, v);
-                }
-                None => {
-                    values.args.remove(arg.name);
-                    let live = Live { kit, creds, values };
-                    ended = Some((say(uc, &capture.if_none, &live, None), capture.fails));
-                    break;
-                }
+            let Some(v) = dig(&json, capture) else {
+                values.args.remove(arg.name);
+                let live = Live { kit, creds, values };
+                let message = say(uc, &capture.if_none, &live, None);
+                ended = Some(match capture.fails {
+                    true => End::Fails(message),
+                    false => End::Quiet(message),
+                });
+                break;
+            };
+            let stopped = !capture.must_be.is_empty() && !capture.must_be.contains(&v);
+            let saw = format!(
+                "{} is {v:?}, not {}",
+                arg.name,
+                capture.must_be.join(" or ")
+            );
+            values.args.insert(arg.name, v);
+            if stopped {
+                let live = Live { kit, creds, values };
+                ended = Some(End::Guard(format!(
+                    "{} ({saw})",
+                    say(uc, &capture.otherwise, &live, None)
+                )));
+                break;
             }
         }
         let count = json.as_array().map(Vec::len);
@@ -230,7 +254,7 @@ pub fn run(
             .position(|r| std::ptr::eq(r, req))
             .unwrap_or(0);
         match ended {
-            Some((message, true)) => {
+            Some(End::Fails(message)) => {
                 step.problem = Some(Problem {
                     cause: format!("{message} (Coupa answered 200 with nothing: not an error to Coupa, but the end of the use case)"),
                     fix: format!("check the values given with {INPUT_FLAG}"),
@@ -238,9 +262,16 @@ pub fn run(
                 steps.push(step);
                 break;
             }
-            Some((message, false)) => {
+            Some(End::Quiet(message)) => {
                 step.said = Some(format!(
                     "{message}; the rest of the use case has nothing to act on"
+                ));
+                steps.push(step);
+                break;
+            }
+            Some(End::Guard(message)) => {
+                step.said = Some(format!(
+                    "stopped: {message}; the rest of the use case is not sent"
                 ));
                 steps.push(step);
                 break;

@@ -1,5 +1,13 @@
 // What the next requests need, kept, or cleared so that they skip themselves.
 config.captures.forEach(function (c) {
   var found = c.keys.reduce(function (v, k) { return v === undefined || v === null ? undefined : v[k]; }, response.status === 200 ? response.body : undefined);
+  if (found !== undefined && found !== null && c.mustBe && c.mustBe.indexOf(String(found)) === -1) {
+    // A guard: every later request of the use case needs c.name, and is
+    // disabled without it.
+    var why = "stopped: " + c.label + " is " + JSON.stringify(String(found)) + ", not " + c.mustBe.join(" or ") + "; the rest of the use case is not sent";
+    client.log(why);
+    client.test(why, function () {});
+    found = undefined;
+  }
   if (found === undefined || found === null) client.global.clear(c.name); else client.global.set(c.name, String(found));
 });

@@ -13,6 +13,15 @@ config.captures.forEach(function (c) {
         throw new Error('Coupa answered with nothing: check the input values');
       });
     }
+  } else if (c.mustBe && c.mustBe.indexOf(String(found)) === -1) {
+    // A guard: the rest of the use case is not sent (each later request
+    // needs c.name, and skips itself without it).
+    pm.collectionVariables.set(c.name, String(found));
+    const why = 'stopped: ' + pm.variables.replaceIn(c.otherwise) + ' (' + c.label + ' is ' + JSON.stringify(String(found)) +
+      ', not ' + c.mustBe.join(' or ') + '); the rest of the use case is not sent';
+    pm.collectionVariables.unset(c.name);
+    console.log(why);
+    pm.test(why, function () {});
   } else {
     pm.collectionVariables.set(c.name, String(found));
   }

@@ -241,6 +241,21 @@ fn bru_runs_a_use_case_chain_and_writes_only_when_allowed() {
             "alice@example.com: fine & good".to_string()
         )]
     );
+
+    // Again: no longer pending, so the guard stops the chain before the PUT.
+    coupa.clear();
+    let out = run(&["--env-var", "allow_writes=true"]);
+    let said = stdout(&out);
+    assert!(out.status.success(), "{said}\n{}", stderr(&out));
+    assert!(
+        coupa.requests().iter().all(|r| r.method != "PUT"),
+        "the guard held: {:?}",
+        coupa.api_calls()
+    );
+    assert!(
+        said.contains("stopped: approval 5001 is no longer pending: it is not decided again (approval_status is \"approved\", not pending_approval)"),
+        "{said}"
+    );
 }
 
 /// Hostile text in every value a `.bru` file holds (a use case's folder, a

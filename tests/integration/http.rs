@@ -281,6 +281,23 @@ fn httpyac_runs_a_use_case_chain_and_writes_only_when_allowed() {
         coupa.record("approvals", 5001).unwrap()["status"],
         "approved"
     );
+
+    // Again: no longer pending, so the guard stops the chain before the PUT.
+    coupa.clear();
+    let report = send(&coupa, dir.path(), &creds, &vars);
+    report.assert_all_passed();
+    assert!(
+        coupa.requests().iter().all(|r| r.method != "PUT"),
+        "the guard held: {:?}",
+        coupa.api_calls()
+    );
+    let said = report.passed();
+    assert!(
+        said.iter().any(
+            |t| t.starts_with("stopped: approval_status is \"approved\", not pending_approval")
+        ),
+        "{said:?}"
+    );
 }
 
 /// User consent: with COUPA_REFRESH_TOKEN the exchange skips itself and the

@@ -199,10 +199,19 @@ fn newman_approves_only_when_writes_are_allowed_and_the_reason_arrives_exactly()
         (Some("approved"), Some(REASON))
     );
 
-    // Again: no longer pending, Coupa says 400 and the run fails.
+    // Again: no longer pending, so the guard stops the chain before the PUT,
+    // and the test results say why.
+    coupa.clear();
     let (ok, report) = newman(&coupa, kit.path(), folder, &allowed);
-    assert!(!ok, "{report}");
-    assert!(report.contains("is not pending"), "{report}");
+    assert!(ok, "{report}");
+    assert!(
+        report.contains("stopped: approval 5001 is no longer pending: it is not decided again (approval_status is \"approved\", not pending_approval)"),
+        "{report}"
+    );
+    assert!(
+        coupa.requests().iter().all(|r| r.method != "PUT"),
+        "the guard held"
+    );
 }
 
 // ---------------------------------------------------------------- script
@@ -285,6 +294,33 @@ fn check_script_runs_the_read_only_use_cases_end_to_end() {
         (approval["status"].as_str(), approval["reason"].as_str()),
         (Some("rejected"), Some(REASON))
     );
+
+    // Again: no longer pending, so the guard stops the use case before the PUT.
+    coupa.clear();
+    let out = script(
+        &coupa,
+        kit.path(),
+        &[
+            ("COUPA_USER_EMAIL", ALICE),
+            ("COUPA_SUPPLIER_NAME", "acme"),
+            ("COUPA_ALLOW_WRITES", "1"),
+            ("COUPA_APPROVAL_ID", "5002"),
+            ("COUPA_DECISION", "approve"),
+            ("COUPA_REASON", REASON),
+        ],
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("stopped: approval 5002 is no longer pending: it is not decided again (approval_status is rejected, not pending_approval)"),
+        "{err}"
+    );
+    assert!(
+        calls(&coupa.requests())
+            .iter()
+            .all(|c| !c.starts_with("PUT")),
+        "the guard held"
+    );
 }
 
 // ------------------------------------------------------ compound actions
@@ -342,6 +378,28 @@ fn every_compound_action_parses_and_names_the_sheets_own_actions_and_inputs() {
                     let v = v.as_str().unwrap();
                     assert!(outputs.iter().any(|o| v == format!("data.{o}")), "{v}");
                 }
+                continue;
+            }
+            if let Some(switch) = step["switch"].as_hash() {
+                // A guard: one case, on an earlier output, that raises.
+                let cases = switch[&yaml_rust2::Yaml::from_str("cases")]
+                    .as_vec()
+                    .unwrap();
+                assert_eq!(cases.len(), 1, "{switch:?}");
+                let condition = cases[0]["condition"].as_str().unwrap();
+                assert!(
+                    outputs
+                        .iter()
+                        .any(|o| condition.starts_with(&format!("data.{o}."))),
+                    "{condition} tests an earlier output"
+                );
+                assert!(condition.contains(" != \""), "{condition}");
+                let raise = &cases[0]["steps"][0]["raise"];
+                assert!(
+                    raise["message"].as_str().unwrap().starts_with("stopped: "),
+                    "{raise:?}"
+                );
+                assert!(raise["output_key"].as_str().is_some(), "{raise:?}");
                 continue;
             }
             let action = &step["action"];
@@ -481,12 +539,12 @@ fn verify_diagnoses_each_way_a_use_case_ends() {
             "Coupa has no record at /api/approvals/9999 (404)",
         ),
         (
-            "no longer pending",
+            "no longer pending: the guard stops the write, and says what it saw",
             &healthy,
             "approve-expense-report",
             approve("5003"),
-            1,
-            "Approval 5003 is not pending",
+            0,
+            "stopped: approval 5003 is no longer pending: it is not decided again (approval_status is \"approved\", not pending_approval)",
         ),
         (
             "a write without its scope",
@@ -523,6 +581,11 @@ fn verify_diagnoses_each_way_a_use_case_ends() {
         healthy.record("approvals", 5001).unwrap()["status"],
         "pending_approval"
     );
+    let puts: Vec<String> = calls(&healthy.requests())
+        .into_iter()
+        .filter(|c| c.starts_with("PUT"))
+        .collect();
+    assert!(puts.is_empty(), "nothing is decided: {puts:?}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ pub use environment::{ENVIRONMENT, ENVIRONMENT_FILE};
 use serde::Serialize;
 use serde_json::json;
 
-use super::binders::Placeholders;
+use super::binders::{captured_var, Placeholders};
 use super::templates::{context, render, render_json};
 use super::{bound, pairs, Artifact, File, Format, Pair};
 use crate::contract::postman as names;
@@ -288,16 +288,36 @@ struct CaptureView {
     if_none: String,
     /// An empty answer is a failure (no such user), not the chain's quiet end.
     fails: bool,
+    /// A guard: the values the use case goes on with, and why it stops.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    must_be: Vec<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    otherwise: String,
+    /// The value's name in the use case, for the guard's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
 }
 
-fn capture_views(req: &Request) -> Vec<CaptureView> {
+fn capture_views(kit: &Kit<'_>, req: &Request) -> Vec<CaptureView> {
+    let Some(uc) = kit.use_case_of(req) else {
+        return Vec::new();
+    };
+    let b = Placeholders { spec: kit.spec };
+    // A message's values as the variables that hold them, for replaceIn.
+    let message = |text: &str| match text {
+        "" => String::new(),
+        text => uc.message(text).text(At::Header, &b, Encoding::Raw),
+    };
     req.captures
         .iter()
         .map(|c| CaptureView {
-            name: c.name.clone(),
+            name: captured_var(&c.name).to_owned(),
             path: json!(c.keys()),
-            if_none: c.if_none.clone(),
+            if_none: message(&c.if_none),
             fails: c.fails,
+            must_be: c.must_be.clone(),
+            otherwise: message(&c.otherwise),
+            label: (!c.must_be.is_empty()).then(|| c.name.clone()),
         })
         .collect()
 }
@@ -352,8 +372,10 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     };
     let expects_refresh = kit.spec.consent.as_ref().is_some_and(|c| c.offline_access);
     let item = |req: &Request| -> Result<Item, Error> {
+        let guarded = kit.use_case_of(req).map(|uc| uc.guarded_before(req));
         let needs: Vec<&str> = supplied(req)
             .filter(|s| *s != Slot::Auth(AuthValue::CodeVerifier))
+            .chain(guarded.into_iter().flatten())
             .map(|s| b.name(s))
             .collect();
         let in_use_case = kit.use_case_of(req).is_some();
@@ -367,7 +389,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         if let Some(prerequest) = prerequest {
             events.push(Event::new("prerequest", prerequest));
         }
-        let captures = capture_views(req);
+        let captures = capture_views(kit, req);
         let tests = match req.expect.answer {
             // A browser's request: never an item of the collection.
             Answer::Redirect => Vec::new(),
