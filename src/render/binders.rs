@@ -3,7 +3,11 @@
 //! the guide's binding, which the curl file and the sheet both show.
 
 use crate::contract::postman as names;
-use crate::kit::{At, AuthValue, Binder, Conn, Kit, Slot, Text, UseCasePlan};
+use serde::Serialize;
+
+use crate::kit::{
+    At, AuthValue, Binder, Capture, Conn, Encoding, Kit, Request, Slot, Text, UseCasePlan,
+};
 use crate::spec::Spec;
 use crate::usecase::Kind;
 
@@ -13,6 +17,40 @@ use crate::usecase::Kind;
 /// would otherwise share a variable, and a write act on the wrong record.
 pub fn captured_var(name: &str) -> &'static str {
     crate::kit::intern(&format!("captured_{name}"))
+}
+
+/// A capture's guard as the Postman and Bruno scripts read it, beside the
+/// capture's own keys: the values the use case goes on with, what to say
+/// otherwise (its values as the `{{variables}}` that hold them), and the
+/// value's name in the use case.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GuardView {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    must_be: Vec<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    otherwise: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
+}
+
+impl GuardView {
+    pub fn of(kit: &Kit<'_>, req: &Request, capture: &Capture) -> GuardView {
+        let guarded = !capture.must_be.is_empty();
+        let otherwise = match kit.use_case_of(req) {
+            Some(uc) if guarded => uc.message(&capture.otherwise).text(
+                At::Header,
+                &Placeholders { spec: kit.spec },
+                Encoding::Raw,
+            ),
+            _ => String::new(),
+        };
+        GuardView {
+            must_be: capture.must_be.clone(),
+            otherwise,
+            label: guarded.then(|| capture.name.clone()),
+        }
+    }
 }
 
 /// Postman's binding: every slot is the `{{placeholder}}` of its variable.

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::binders::{captured_var, Placeholders};
+use super::binders::{captured_var, GuardView, Placeholders};
 use super::js::{json, script};
 use super::templates::{context, render};
 use super::{Artifact, File, Format, Pair};
@@ -377,12 +377,8 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
     struct Keep {
         name: String,
         keys: serde_json::Value,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        must_be: Vec<String>,
-        #[serde(skip_serializing_if = "String::is_empty")]
-        otherwise: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        label: Option<String>,
+        #[serde(flatten)]
+        guard: GuardView,
     }
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
@@ -404,17 +400,7 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
             .map(|c| Keep {
                 name: captured_var(&c.name).to_owned(),
                 keys: serde_json::json!(c.keys()),
-                must_be: c.must_be.clone(),
-                // Its values as the variables that hold them.
-                otherwise: match (kit.use_case_of(req), c.otherwise.as_str()) {
-                    (Some(uc), text) if !text.is_empty() => uc.message(text).text(
-                        At::Header,
-                        &Placeholders { spec: kit.spec },
-                        Encoding::Raw,
-                    ),
-                    _ => String::new(),
-                },
-                label: (!c.must_be.is_empty()).then(|| c.name.clone()),
+                guard: GuardView::of(kit, req, c),
             })
             .collect(),
     };

@@ -321,6 +321,16 @@ mod tests {
     #[test]
     fn a_bad_file_is_named_with_its_line_column_and_fault() {
         let ok_step = r#"{"name": "Get x", "description": "d", "path": "/api/x", "scope": "core.x.read", "says": "ok"}"#;
+        // A file of one use case whose request captures `s` with these fields too.
+        let with_capture = |fields: &str| {
+            let step = ok_step.replace(
+                r#""says""#,
+                &format!(r#""captures": [{{"name": "s", "path": "status", "description": "d", "if_none": "none", {fields}}}], "says""#),
+            );
+            format!(
+                r#"{{"use_cases": [{{"id": "a", "name": "n", "description": "d", "requests": [{step}]}}]}}"#
+            )
+        };
         let cases: Vec<(&str, String, &str)> = vec![
             ("syntax", "{\"use_cases\": [}".into(), "line 1, column 16: not valid JSON"),
             ("unknown key", format!("{{\"use_cases\": [{{\"id\": \"a\", \"nme\": \"x\", \"description\": \"d\", \"requests\": [{ok_step}]}}]}}"), "unknown field `nme`"),
@@ -330,21 +340,9 @@ mod tests {
                 "{\"use_cases\": [{\"id\": \"a\", \"name\": \"n\", \"description\": \"d\",\n \"requests\": [{\"name\": \"Get x\", \"description\": \"d\", \"path\": \"/api/x/{{nope}}\", \"scope\": \"s\", \"says\": \"ok\"}]}]}".into(),
                 "line 2, column 61: use case \"a\", request 1 (\"Get x\"): {{nope}} is neither an input nor a capture",
             ),
-            (
-                "a guard without its words",
-                format!("{{\"use_cases\": [{{\"id\": \"a\", \"name\": \"n\", \"description\": \"d\", \"requests\": [{}]}}]}}", ok_step.replace("\"says\"", "\"captures\": [{\"name\": \"s\", \"path\": \"status\", \"type\": \"string\", \"description\": \"d\", \"example\": \"x\", \"if_none\": \"none\", \"must_be\": [\"pending_approval\"]}], \"says\"")),
-                "\"must_be\" needs \"otherwise\"",
-            ),
-            (
-                "words without a guard",
-                format!("{{\"use_cases\": [{{\"id\": \"a\", \"name\": \"n\", \"description\": \"d\", \"requests\": [{}]}}]}}", ok_step.replace("\"says\"", "\"captures\": [{\"name\": \"s\", \"path\": \"status\", \"type\": \"string\", \"description\": \"d\", \"example\": \"x\", \"if_none\": \"none\", \"otherwise\": \"no\"}], \"says\"")),
-                "add \"must_be\"",
-            ),
-            (
-                "a guard value of the wrong type",
-                format!("{{\"use_cases\": [{{\"id\": \"a\", \"name\": \"n\", \"description\": \"d\", \"requests\": [{}]}}]}}", ok_step.replace("\"says\"", "\"captures\": [{\"name\": \"s\", \"path\": \"n\", \"type\": \"integer\", \"description\": \"d\", \"example\": \"1\", \"if_none\": \"none\", \"must_be\": [\"one\"], \"otherwise\": \"no\"}], \"says\"")),
-                "holds a value that is not of type integer",
-            ),
+            ("a guard without its words", with_capture(r#""type": "string", "example": "x", "must_be": ["pending_approval"]"#), "\"must_be\" needs \"otherwise\""),
+            ("words without a guard", with_capture(r#""type": "string", "example": "x", "otherwise": "no""#), "add \"must_be\""),
+            ("a guard value of the wrong type", with_capture(r#""type": "integer", "example": "1", "must_be": ["one"], "otherwise": "no""#), "holds a value that is not of type integer"),
             (
                 "a path outside the API",
                 format!("{{\"use_cases\": [{{\"id\": \"a\", \"name\": \"n\", \"description\": \"d\", \"requests\": [{}]}}]}}", ok_step.replace("/api/x", "/oauth2/token")),

@@ -276,18 +276,21 @@ fn check_script_runs_the_read_only_use_cases_end_to_end() {
     assert!(coupa.requests().is_empty());
 
     // Writes, allowed: the approval is decided with the reason intact.
-    let out = script(
-        &coupa,
-        kit.path(),
-        &[
-            ("COUPA_USER_EMAIL", ALICE),
-            ("COUPA_SUPPLIER_NAME", "acme"),
-            ("COUPA_ALLOW_WRITES", "1"),
-            ("COUPA_APPROVAL_ID", "5002"),
-            ("COUPA_DECISION", "reject"),
-            ("COUPA_REASON", REASON),
-        ],
-    );
+    let decide = |decision: &str| {
+        script(
+            &coupa,
+            kit.path(),
+            &[
+                ("COUPA_USER_EMAIL", ALICE),
+                ("COUPA_SUPPLIER_NAME", "acme"),
+                ("COUPA_ALLOW_WRITES", "1"),
+                ("COUPA_APPROVAL_ID", "5002"),
+                ("COUPA_DECISION", decision),
+                ("COUPA_REASON", REASON),
+            ],
+        )
+    };
+    let out = decide("reject");
     assert!(out.status.success(), "{}", stderr(&out));
     let approval = coupa.record("approvals", 5002).unwrap();
     assert_eq!(
@@ -297,18 +300,7 @@ fn check_script_runs_the_read_only_use_cases_end_to_end() {
 
     // Again: no longer pending, so the guard stops the use case before the PUT.
     coupa.clear();
-    let out = script(
-        &coupa,
-        kit.path(),
-        &[
-            ("COUPA_USER_EMAIL", ALICE),
-            ("COUPA_SUPPLIER_NAME", "acme"),
-            ("COUPA_ALLOW_WRITES", "1"),
-            ("COUPA_APPROVAL_ID", "5002"),
-            ("COUPA_DECISION", "approve"),
-            ("COUPA_REASON", REASON),
-        ],
-    );
+    let out = decide("approve");
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(

@@ -11,7 +11,7 @@ pub use environment::{ENVIRONMENT, ENVIRONMENT_FILE};
 use serde::Serialize;
 use serde_json::json;
 
-use super::binders::{captured_var, Placeholders};
+use super::binders::{captured_var, GuardView, Placeholders};
 use super::templates::{context, render, render_json};
 use super::{bound, pairs, Artifact, File, Format, Pair};
 use crate::contract::postman as names;
@@ -288,14 +288,8 @@ struct CaptureView {
     if_none: String,
     /// An empty answer is a failure (no such user), not the chain's quiet end.
     fails: bool,
-    /// A guard: the values the use case goes on with, and why it stops.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    must_be: Vec<String>,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    otherwise: String,
-    /// The value's name in the use case, for the guard's words.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    label: Option<String>,
+    #[serde(flatten)]
+    guard: GuardView,
 }
 
 fn capture_views(kit: &Kit<'_>, req: &Request) -> Vec<CaptureView> {
@@ -315,9 +309,7 @@ fn capture_views(kit: &Kit<'_>, req: &Request) -> Vec<CaptureView> {
             path: json!(c.keys()),
             if_none: message(&c.if_none),
             fails: c.fails,
-            must_be: c.must_be.clone(),
-            otherwise: message(&c.otherwise),
-            label: (!c.must_be.is_empty()).then(|| c.name.clone()),
+            guard: GuardView::of(kit, req, c),
         })
         .collect()
 }
