@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::request::{Answer, Auth, Body, Capture, Expect, Method, Request};
 use super::value::{Slot, Value};
 use crate::coupa;
-use crate::usecase::{self, Kind, Source, UseCase};
+use crate::usecase::{self, Kind, Shown, Source, UseCase};
 
 /// A use case as the kit holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,6 +20,9 @@ pub struct UseCasePlan {
     /// What `verify` says of each request's answer, by request.
     #[serde(skip)]
     pub says: Vec<String>,
+    /// What names each record a list request found, by request, when it says.
+    #[serde(skip)]
+    pub found: Vec<Option<Shown>>,
 }
 
 /// A value a request takes, and where it comes from.
@@ -140,6 +143,7 @@ impl UseCasePlan {
             args,
             requests,
             says: uc.requests.iter().map(|s| s.says.clone()).collect(),
+            found: uc.requests.iter().map(|s| s.found.clone()).collect(),
         }
     }
 

@@ -161,6 +161,26 @@ pub struct Step {
     /// What `verify` says when it answered, e.g. `{{user_email}} is Coupa user {{user_id}}`;
     /// `{{count}}` is the number of records.
     pub says: String,
+    /// For a list: what names each record it found, so a person can pick
+    /// one for the next use case (`verify` shows the first few).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<Shown>,
+}
+
+/// The fields of a record that name it: its id and, if it has one, a title.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shown {
+    /// The record's id, a key of it: `id`.
+    #[serde(default = "id_key")]
+    pub id: String,
+    /// A key of the record that reads as its title: `title`, `name`, `po-number`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+fn id_key() -> String {
+    "id".into()
 }
 
 /// A value taken from an answer.

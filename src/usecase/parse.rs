@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Origin};
 
-use super::{is_name, references, Capture, File, Kind, Source, Step, UseCase, COUNT};
+use super::{is_name, references, Answer, Capture, File, Kind, Source, Step, UseCase, COUNT};
 
 /// Names a use case may not take: they are the kit's own.
 const RESERVED: &[&str] = &[COUNT, "allow_writes"];
@@ -252,6 +252,22 @@ fn check_step<'a>(step: &'a Step, known: &mut Vec<&'a str>) -> Result<(), (&'a s
         }
         check_guard(capture)?;
         known.push(&capture.name);
+    }
+    if let Some(found) = &step.found {
+        if step.answer != Answer::List {
+            return Err((
+                &step.says,
+                "\"found\" names a list's records; this request answers one object".into(),
+            ));
+        }
+        for key in std::iter::once(&found.id).chain(&found.title) {
+            if key.is_empty() || key.contains('.') {
+                return Err((
+                    key,
+                    "\"found\" names keys of a record, e.g. \"id\" or \"title\"".into(),
+                ));
+            }
+        }
     }
     for name in references(&step.says) {
         if !known.contains(&name) && name != COUNT {

@@ -256,7 +256,7 @@ fn call(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
     if *status == purpose.expect.status {
         let parsed = serde_json::from_str::<serde_json::Value>(body);
         return match (purpose.expect.answer, parsed) {
-            (Answer::List, Ok(serde_json::Value::Array(records))) => Ok(Found::Records(records.len())),
+            (Answer::List, Ok(serde_json::Value::Array(records))) => Ok(Found::Records(records.len(), Vec::new())),
             (Answer::Object, Ok(serde_json::Value::Object(_))) => Ok(Found::Object),
             _ if looks_like_markup(content_type, body) => Err(problem(
                 format!("the answer is {}, not JSON", kind_of(content_type, body)),
@@ -384,13 +384,13 @@ mod tests {
                 "a list",
                 Answer::List,
                 heard(200, JSON, "[1,2]"),
-                "Records(2)",
+                "Records(2, [])",
             ),
             (
                 "an empty list",
                 Answer::List,
                 heard(200, JSON, "[]"),
-                "Records(0)",
+                "Records(0, [])",
             ),
             (
                 "an object",

@@ -15,8 +15,18 @@ pub enum Found {
         /// With user consent and offline_access: never shown.
         refresh_token: Option<String>,
     },
-    Records(usize),
+    /// How many records a list held, and what names the first few (a use
+    /// case's list step says which).
+    Records(usize, Vec<Named>),
     Object,
+}
+
+/// A record as a list step shows it: its id and, when it has one, its title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Named {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 /// What went wrong and what to do about it.
@@ -94,6 +104,9 @@ struct StepJson<'a> {
     content_type: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     records: Option<usize>,
+    /// The first records a use case's list found, by id and title.
+    #[serde(skip_serializing_if = "<[Named]>::is_empty")]
+    found: &'a [Named],
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_in: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -130,6 +143,7 @@ impl Step {
             status: None,
             content_type: None,
             records: None,
+            found: &[],
             expires_in: None,
             scopes_granted: None,
             token_prefix: None,
@@ -163,7 +177,10 @@ impl Step {
                         j.scopes_granted = scopes_granted.as_deref();
                         j.token_prefix = Some(token.chars().take(TOKEN_PREFIX).collect());
                     }
-                    Some(Found::Records(n)) => j.records = Some(*n),
+                    Some(Found::Records(n, first)) => {
+                        j.records = Some(*n);
+                        j.found = first;
+                    }
                     Some(Found::Object) | None => {}
                 }
             }

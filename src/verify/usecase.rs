@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use super::report::{Facts, Problem, Step, StepKind};
+use super::report::{Facts, Found, Named, Problem, Step, StepKind};
 use super::send::{FlowValues, Live};
 use super::{exchange_read, problem, Credentials};
 use crate::error::{Error, Origin};
 use crate::kit::{At, Capture, Encoding, Key, Kit, Slot, UseCasePlan};
-use crate::usecase::COUNT;
+use crate::usecase::{Shown, COUNT};
 
 const INPUT_FLAG: &str = "--input";
 const WRITES_FLAG: &str = "--allow-writes";
@@ -157,6 +157,41 @@ fn dig(json: &serde_json::Value, capture: &Capture) -> Option<String> {
     }
 }
 
+/// How many of a list's records a step names: enough to choose from.
+const NAMED: usize = 5;
+
+/// The first records of a list, each by its id and title.
+fn named(records: &[serde_json::Value], shown: &Shown) -> Vec<Named> {
+    let text = |record: &serde_json::Value, key: &str| match record.get(key) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+    };
+    records
+        .iter()
+        .take(NAMED)
+        .map(|r| Named {
+            id: text(r, &shown.id).unwrap_or_else(|| "?".into()),
+            title: shown.title.as_deref().and_then(|key| text(r, key)),
+        })
+        .collect()
+}
+
+/// `5001 "Berlin offsite", 5002 "Q3 travel" and 3 more`.
+fn listed(first: &[Named], count: usize) -> String {
+    let each: Vec<String> = first
+        .iter()
+        .map(|r| match &r.title {
+            Some(title) => format!("{} {title:?}", r.id),
+            None => r.id.clone(),
+        })
+        .collect();
+    match count.saturating_sub(first.len()) {
+        0 => each.join(", "),
+        more => format!("{} and {more} more", each.join(", ")),
+    }
+}
+
 /// A use case's message with the values it names.
 fn say(uc: &UseCasePlan, template: &str, live: &Live<'_>, count: Option<usize>) -> String {
     let template = match count {
@@ -278,7 +313,16 @@ pub fn run(
             }
             None => {
                 let live = Live { kit, creds, values };
-                step.said = Some(say(uc, &uc.says[n], &live, count));
+                let mut said = say(uc, &uc.says[n], &live, count);
+                let records = json.as_array().filter(|r| !r.is_empty());
+                if let (Some(records), Some(shown)) = (records, &uc.found[n]) {
+                    let first = named(records, shown);
+                    said.push_str(&format!(": {}", listed(&first, records.len())));
+                    if let Facts::Http { found, .. } = &mut step.facts {
+                        *found = Some(Found::Records(records.len(), first));
+                    }
+                }
+                step.said = Some(said);
                 steps.push(step);
             }
         }

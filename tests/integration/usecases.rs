@@ -462,7 +462,8 @@ fn verify_says_what_each_step_carried_forward() {
     assert!(out.status.success(), "{report}\n{}", stderr(&out));
     for said in [
         "alice@example.com is Coupa user 101",
-        "2 expense-report approvals pending",
+        // Which ones, so the person can pick one to approve.
+        "2 expense-report approvals pending: 5001, 5002\n",
         "expense report 1001: Berlin offsite",
     ] {
         assert!(report.contains(said), "{said:?} in\n{report}");
@@ -480,6 +481,36 @@ fn verify_says_what_each_step_carried_forward() {
         .filter_map(|s| s["said"].as_str())
         .collect();
     assert_eq!(said.len(), 3, "{json}");
+    assert_eq!(
+        json["steps"][3]["found"],
+        serde_json::json!([{"id": "5001"}, {"id": "5002"}]),
+        "{json}"
+    );
+
+    // With a title, and both in --json.
+    let out = verify(
+        &coupa,
+        "supplier-status",
+        &["--input", "supplier_name=acme", "--json"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let step = &json["steps"][2];
+    assert_eq!(
+        step["found"],
+        serde_json::json!([
+            {"id": "6001", "title": "Acme Corp"},
+            {"id": "6002", "title": "Acme Labs"}
+        ]),
+        "{json}"
+    );
+    assert_eq!(step["records"], 2, "{json}");
+    assert!(
+        step["said"]
+            .as_str()
+            .unwrap()
+            .ends_with(r#": 6001 "Acme Corp", 6002 "Acme Labs""#),
+        "{json}"
+    );
 }
 
 /// (what, which Coupa, use case, arguments, exit status, what the report says)
