@@ -158,7 +158,7 @@ pub struct Inputs {
 }
 
 /// The kit's inputs as flags, and the config file they may come from.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct KitArgs {
     #[command(flatten)]
     pub inputs: Inputs,
@@ -225,6 +225,17 @@ impl KitArgs {
         }
     }
 
+    /// In a kit's folder (one holding its record, `coupagen.json`) and with
+    /// no `--config`: these flags over that record, so that `verify` there
+    /// checks the kit's own requests. `None` elsewhere.
+    pub fn in_kit_folder(&self) -> Option<KitArgs> {
+        let record = Path::new(crate::contract::kit::CONFIG);
+        (self.config.is_none() && record.is_file()).then(|| KitArgs {
+            config: Some(record.to_path_buf()),
+            ..self.clone()
+        })
+    }
+
     /// The inputs as given: the flags, over `--config` when given.
     pub fn given(&self) -> Result<Given, Error> {
         if self.secret_given.is_some() {
@@ -239,7 +250,14 @@ impl KitArgs {
         match &self.config {
             None => Ok(Given::from(self.inputs.clone())),
             Some(path) => {
-                let config = Inputs::from_config_file(path)?;
+                let mut config = Inputs::from_config_file(path)?;
+                // A file the config names is where the config is, as a kit
+                // records its copy: the kit works from any folder.
+                if let (Some(file), Some(dir)) = (&config.use_case_file, path.parent()) {
+                    if Path::new(file).is_relative() {
+                        config.use_case_file = Some(dir.join(file).display().to_string());
+                    }
+                }
                 let (inputs, from_file) = self.inputs.over(&config);
                 Ok(Given {
                     inputs,
@@ -288,6 +306,31 @@ impl Inputs {
             serde_json::to_string_pretty(&self.fields_given()).expect("inputs serialize");
         text.push('\n');
         text
+    }
+
+    /// The inputs as a kit records them in its own folder: each list as a
+    /// list (`--use-case a,b` is `["a", "b"]`), and the use-case file as the
+    /// kit's copy, named relative to the record.
+    pub fn for_kit(&self) -> Inputs {
+        let split = |values: &[String], separators: &[char]| -> Vec<String> {
+            values
+                .iter()
+                .flat_map(|v| v.split(separators))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        Inputs {
+            scopes: split(&self.scopes, &[' ', ',']),
+            resources: split(&self.resources, &[',']),
+            use_cases: split(&self.use_cases, &[',']),
+            use_case_file: self
+                .use_case_file
+                .as_ref()
+                .map(|_| crate::contract::kit::USE_CASES.to_string()),
+            ..self.clone()
+        }
     }
 
     /// Reads a `--config` file; errors name the file, the line and column,

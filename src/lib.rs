@@ -105,7 +105,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             };
             let (inputs, spec) = args.resolved()?;
             warn(&spec);
-            let files = render::bundle(&kit::plan(&spec), inputs.to_config())?;
+            let files = render::bundle(&kit::plan(&spec), inputs.for_kit().to_config())?;
             let written = output::write_bundle(out, &files, *force)?;
             let mut report = String::new();
             for path in written {
@@ -124,6 +124,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             json,
         } => {
             args.refuse_unused("verify", cli::VERIFY_IGNORES)?;
+            let here = args.in_kit_folder();
+            if here.is_some() {
+                eprintln!(
+                    "verify: using ./{}, the inputs of the kit in this folder (flags win; --config names another)",
+                    contract::kit::CONFIG
+                );
+            }
+            let args = here.as_ref().unwrap_or(args);
             let spec = args.spec()?;
             warn(&spec);
             let kit = kit::plan(&spec);

@@ -20,9 +20,19 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         inputs: Vec<String>,
         writes: bool,
     }
+    /// A use case's input as the verify and check-script commands give it.
+    #[derive(Serialize)]
+    struct InputView {
+        name: &'static str,
+        /// `--input NAME=VALUE`'s word.
+        given: String,
+        env: String,
+        example: String,
+    }
     #[derive(Serialize)]
     struct View<'a> {
         use_cases: Vec<UseCaseView>,
+        inputs: Vec<InputView>,
         allow_writes: String,
         consent: Option<ConsentView>,
         domain: &'a str,
@@ -61,12 +71,30 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         .flat_map(|f| f.files)
         .chain(compound)
         .chain([&super::CONFIG_FILE])
+        .chain(
+            kit.spec
+                .use_case_file
+                .as_ref()
+                .map(|_| &super::USE_CASE_FILE),
+        )
         .map(|f| FileView {
             name: f.path,
             purpose: f.purpose,
         })
         .collect();
+    let mut inputs: Vec<InputView> = Vec::new();
+    for arg in kit.use_cases.iter().flat_map(|u| u.inputs()) {
+        if !inputs.iter().any(|i| i.name == arg.name) {
+            inputs.push(InputView {
+                name: arg.name,
+                given: format!("{}={}", arg.name, arg.example),
+                env: crate::contract::env::input(arg.name),
+                example: arg.example.clone(),
+            });
+        }
+    }
     let view = View {
+        inputs,
         use_cases: kit
             .use_cases
             .iter()

@@ -57,7 +57,7 @@ fn spec_of(inputs: &Inputs) -> Result<Spec, Error> {
     let domain = Domain::parse(domain)?;
     let grant = inputs.grant.unwrap_or_default();
     consent::refuse_for(grant, inputs)?;
-    let use_cases = usecases::use_cases(inputs)?;
+    let (use_cases, use_case_file) = usecases::use_cases(inputs)?;
     let resources_given = !inputs.resources.is_empty();
     let resources = match (resources_given, grant) {
         (true, _) => parse_resources(&inputs.resources)?,
@@ -99,6 +99,7 @@ fn spec_of(inputs: &Inputs) -> Result<Spec, Error> {
         scopes,
         resources,
         use_cases,
+        use_case_file,
         query,
         client_id_var,
         client_secret_var,

@@ -293,10 +293,29 @@ pub fn built_in() -> Vec<UseCase> {
 
 /// The use cases of a `--use-case-file`.
 pub fn from_file(path: &Path, origin: Origin) -> Result<Vec<UseCase>, Error> {
+    read(path, origin).map(|(_, use_cases)| use_cases)
+}
+
+/// A `--use-case-file`'s text and its use cases. One rule wherever a file is
+/// read (`use-cases`, `bundle`, `verify`): no id of a built-in use case, so
+/// an id always means one use case.
+pub fn read(path: &Path, origin: Origin) -> Result<(String, Vec<UseCase>), Error> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::bad(origin.clone(), &shown, format!("cannot read it ({e})")))?;
-    parse(&text, origin, &shown)
+    let own = parse(&text, origin.clone(), &shown)?;
+    let built_in = built_in();
+    if let Some(clash) = own.iter().find(|o| built_in.iter().any(|b| b.id == o.id)) {
+        return Err(Error::bad(
+            origin,
+            &shown,
+            format!(
+                "the use case \"{}\" has a built-in one's id; give yours another",
+                clash.id
+            ),
+        ));
+    }
+    Ok((text, own))
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ pub fn spec(args: &[&str]) -> Spec {
 /// Every file `bundle` writes for these arguments, in bundle order (the README last).
 pub fn artifacts(args: &[&str]) -> Vec<Artifact> {
     let (inputs, spec) = kit_args(args).resolved().expect("valid input");
-    render::bundle(&kit::plan(&spec), inputs.to_config()).expect("renders")
+    render::bundle(&kit::plan(&spec), inputs.for_kit().to_config()).expect("renders")
 }
 
 /// The file a bundle writes at `path`, rendered alone.
