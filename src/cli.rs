@@ -97,6 +97,11 @@ pub enum Command {
         /// The report as one JSON document, for CI jobs.
         #[arg(long, help_heading = "Verify")]
         json: bool,
+        /// With user consent: write the refresh token Coupa issues to this
+        /// file descriptor, never to the screen, e.g. `--refresh-token-fd 3
+        /// 3> >(secret-tool store --label coupa service coupa)`.
+        #[arg(long, value_name = "N", help_heading = "Verify")]
+        refresh_token_fd: Option<u32>,
     },
     /// List Coupa's scopes and what each grants, or the resources (--resources).
     Scopes {

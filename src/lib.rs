@@ -122,6 +122,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             inputs,
             allow_writes,
             json,
+            refresh_token_fd,
         } => {
             args.refuse_unused("verify", cli::VERIFY_IGNORES)?;
             let here = args.in_kit_folder();
@@ -138,6 +139,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let given = verify::Given::parse(inputs, *allow_writes)?;
             given.check(&kit)?;
             let creds = verify::Credentials::for_kit(&kit, *client_secret_stdin)?;
+            let handover = refresh_token_fd
+                .map(|fd| verify::Handover::open(fd, &kit))
+                .transpose()?;
             let waits = verify::Waits {
                 request: std::time::Duration::from_secs(*timeout),
                 consent: std::time::Duration::from_secs(*consent_timeout),
@@ -148,6 +152,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .chain(report.secrets.iter().map(String::as_str))
                 .collect();
             output::to_stdout(&verify::scrub(&text, &secrets))?;
+            if let (Some(handover), Some(token)) = (handover, &report.refresh_token) {
+                eprintln!("{}", handover.hand_over(token)?);
+            }
             match report.ok {
                 true => Ok(()),
                 false => Err(Error::Failed(

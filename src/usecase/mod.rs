@@ -83,17 +83,34 @@ impl Kind {
             Kind::Email => value
                 .split_once('@')
                 .is_some_and(|(a, b)| !a.is_empty() && b.contains('.')),
-            Kind::Date => {
-                let b = value.as_bytes();
-                b.len() == 10
-                    && b[4] == b'-'
-                    && b[7] == b'-'
-                    && b.iter()
-                        .enumerate()
-                        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-            }
+            Kind::Date => is_date(value),
         }
     }
+}
+
+/// `YYYY-MM-DD`, and a day that month has (2024-02-29, not 2024-02-30).
+fn is_date(value: &str) -> bool {
+    let b = value.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return false;
+    }
+    let number = |range: std::ops::Range<usize>| value[range].parse::<u32>().unwrap_or(0);
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    (1..=days).contains(&day)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -352,6 +369,19 @@ mod tests {
     fn types_accept_their_values() {
         assert!(Kind::Email.accepts("a@b.co") && !Kind::Email.accepts("ab.co"));
         assert!(Kind::Date.accepts("2024-01-31") && !Kind::Date.accepts("2024-1-31"));
+        // A date is a real one: 2024-02-30 was accepted and sent.
+        assert!(Kind::Date.accepts("2024-02-29") && Kind::Date.accepts("2000-02-29"));
+        for bad in [
+            "2024-02-30",
+            "2023-02-29",
+            "1900-02-29",
+            "2024-13-01",
+            "2024-04-31",
+            "2024-00-10",
+            "2024-01-00",
+        ] {
+            assert!(!Kind::Date.accepts(bad), "{bad}");
+        }
         assert!(Kind::Integer.accepts("-12") && !Kind::Integer.accepts("1.5"));
     }
 }

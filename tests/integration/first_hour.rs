@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 use crate::support::coupa::Coupa;
 use crate::support::tools::HTTPYAC;
 use crate::support::{bin, run, stderr, stdout};
+use crate::usecases::SUPPLIER_BY_NUMBER;
 
 /// `coupagen` in `dir` with a clean environment but for `vars`.
 fn run_in(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
@@ -324,4 +325,134 @@ fn a_built_in_id_in_a_use_case_file_was_listed_twice() {
         assert!(stdout(&out).is_empty());
     }
     assert!(!dir.path().join("kit").exists());
+}
+
+/// A capture path matching nothing in a record (`0.identifier`) was
+/// reported as "no supplier has the number S-1 ... check the values given
+/// with --input": the answer had a record, the path was wrong.
+#[test]
+fn a_wrong_capture_path_was_blamed_on_the_inputs() {
+    let coupa = Coupa::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mine.json");
+    let wrong = SUPPLIER_BY_NUMBER.replace(r#""path": "0.id""#, r#""path": "0.identifier""#);
+    assert_ne!(wrong, SUPPLIER_BY_NUMBER);
+    fs::write(&file, wrong).unwrap();
+    let b = coupa.behaviour();
+    let out = run_in(
+        dir.path(),
+        &[
+            "verify",
+            "--domain",
+            &coupa.domain(),
+            "--timeout",
+            "5",
+            "--use-case-file",
+            "mine.json",
+            "--input",
+            "supplier_number=S-1",
+        ],
+        &[
+            ("COUPA_CLIENT_ID", &b.client_id),
+            ("COUPA_CLIENT_SECRET", &b.client_secret),
+            ("SSL_CERT_FILE", coupa.ca_file.to_str().unwrap()),
+        ],
+    );
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("Coupa answered with a record, but the capture supplier_id has the path 0.identifier, which matches nothing in it; the record's keys: id, name, status, number"),
+        "{report}"
+    );
+    assert!(
+        report.contains("fix the path of the capture supplier_id in the use-case file"),
+        "{report}"
+    );
+    assert!(!report.contains("no supplier has the number"), "{report}");
+}
+
+/// `--input start_date=2024-02-30` was accepted and sent; `--pkce
+/// --client-secret-stdin` complained about sharing standard input instead of
+/// saying PKCE has no secret. Both refused before anything is sent.
+#[test]
+fn an_impossible_date_was_sent_and_pkce_was_told_about_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "verify",
+            "--domain",
+            "127.0.0.1:9",
+            "--use-case",
+            "expense-policy-violations",
+            "--input",
+            "start_date=2024-02-30",
+            "--input",
+            "end_date=2024-03-01",
+        ],
+        &[("COUPA_CLIENT_ID", "x"), ("COUPA_CLIENT_SECRET", "y")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--input 'start_date=2024-02-30': start_date is date"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "verify",
+            "--domain",
+            "acme.coupahost.com",
+            "--grant",
+            "authorization-code",
+            "--pkce",
+            "--redirect-uri",
+            "https://acme.moveworks.com/auth/oauthCallback",
+            "--client-secret-stdin",
+        ],
+        &[("COUPA_CLIENT_ID", "x")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--client-secret-stdin does nothing here: the client uses PKCE and has no secret; drop it"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The quick start's `cargo run --release` took five minutes on a fresh
+/// clone, almost all of it fat LTO and one codegen unit; `cargo install`
+/// paid it again. They are the benchmark's profile now, `dist`.
+#[test]
+fn the_quick_start_built_with_the_benchmarks_profile() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let section = |name: &str| -> String {
+        let start = manifest
+            .find(&format!("\n[{name}]\n"))
+            .map_or(String::new(), |i| {
+                let rest = &manifest[i + name.len() + 4..];
+                rest[..rest.find("\n[").unwrap_or(rest.len())].to_string()
+            });
+        start
+    };
+    let release = section("profile.release");
+    assert!(
+        !release.contains("lto") && !release.contains("codegen-units"),
+        "{release}"
+    );
+    let dist = section("profile.dist");
+    assert!(
+        dist.contains("inherits = \"release\"")
+            && dist.contains("lto = \"fat\"")
+            && dist.contains("codegen-units = 1"),
+        "{dist}"
+    );
+    let bench = fs::read_to_string(root.join("scripts/bench.sh")).unwrap();
+    assert!(
+        bench.contains("cargo build --profile dist"),
+        "bench.sh builds dist"
+    );
+    assert!(!bench.contains("--release"), "bench.sh builds dist only");
 }
