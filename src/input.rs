@@ -69,7 +69,7 @@ pub struct Inputs {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_case_file: Option<String>,
     /// Records a page, 1 to 50 [default: 1]
-    #[arg(long, value_name = "N", help_heading = "Query")]
+    #[arg(long, value_name = "N", help_heading = "Query", allow_negative_numbers = true, value_parser = limit_arg)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
     /// Records to skip, for paging.
@@ -265,6 +265,20 @@ impl KitArgs {
                 })
             }
         }
+    }
+}
+
+/// `--limit`'s value as clap reads it: a negative number is the range's
+/// problem, not an unknown flag (the rest of the range is `spec`'s).
+pub fn limit_arg(raw: &str) -> Result<u64, String> {
+    let range = format!(
+        "Coupa returns 1 to {} records a page; use a number in that range",
+        crate::coupa::MAX_LIMIT
+    );
+    match raw.trim().parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(n as u64),
+        Ok(_) => Err(range),
+        Err(_) => Err(format!("not a whole number; {range}")),
     }
 }
 

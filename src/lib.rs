@@ -33,6 +33,9 @@ fn warn(spec: &spec::Spec) {
     if let Some(w) = spec.domain.warning() {
         eprintln!("warning: {w}");
     }
+    for w in usecase::warnings(&spec.use_cases) {
+        eprintln!("warning: {w}");
+    }
 }
 
 /// Runs one command line: the whole program but for printing the error.
@@ -179,10 +182,26 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         } => {
             let mut all = usecase::built_in();
             if let Some(file) = use_case_file {
-                all.extend(usecase::from_file(
-                    file,
-                    error::Origin::Flag("--use-case-file"),
-                )?);
+                let own = usecase::from_file(file, error::Origin::Flag("--use-case-file"))?;
+                // What bundle would refuse without --allow-unknown-scopes, said here too.
+                for (uc, step) in own
+                    .iter()
+                    .flat_map(|u| u.requests.iter().map(move |s| (u, s)))
+                {
+                    if catalog::scope(&step.scope).is_none() {
+                        eprintln!(
+                            "warning: {}: request \"{}\" needs the scope '{}', which is not a known Coupa scope{}; a kit needs --allow-unknown-scopes for it",
+                            uc.id,
+                            step.name,
+                            step.scope,
+                            catalog::scope_hint(&step.scope)
+                        );
+                    }
+                }
+                for w in usecase::warnings(&own) {
+                    eprintln!("warning: {w}");
+                }
+                all.extend(own);
             }
             output::to_stdout(&listing::use_cases(&all, *json))
         }

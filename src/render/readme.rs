@@ -45,6 +45,8 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         sheet_file: &'static str,
         config_file: &'static str,
         environment_file: &'static str,
+        /// newman on the collection, the credentials from the shell.
+        newman: String,
         token_item: &'a str,
         env: EnvNames,
         setup: &'static str,
@@ -133,6 +135,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         sheet_file: super::sheet::MARKDOWN_FILE.path,
         config_file: super::CONFIG_FILE.path,
         environment_file: super::postman::ENVIRONMENT_FILE.path,
+        newman: newman_command(kit),
         token_item: &kit.flow.obtain.name,
         setup: coupa::CLIENT_SETUP,
         setup_path: coupa::CLIENT_SETUP_PATH,
@@ -143,4 +146,25 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         text: render(TEMPLATE, &context(view)?)?,
         executable: false,
     })
+}
+
+/// `newman run` as a person runs it from the kit's folder: the credentials
+/// given with `--env-var` from the variables step 2 set (no secret typed).
+fn newman_command(kit: &Kit<'_>) -> String {
+    use crate::contract::env;
+    let mut vars = vec![(kit.spec.client_id_var.as_str(), env::CLIENT_ID)];
+    if !kit.spec.consent.as_ref().is_some_and(|c| c.pkce) {
+        vars.push((kit.spec.client_secret_var.as_str(), env::CLIENT_SECRET));
+    }
+    let vars: String = vars
+        .iter()
+        // A placeholder is letters, digits, `_`, `-` and `.` (VarName):
+        // nothing a double-quoted shell word would expand.
+        .map(|(var, from)| format!(" --env-var \"{var}=${from}\""))
+        .collect();
+    format!(
+        "newman run {} -e {}{vars}",
+        super::postman::COLLECTION_FILE.path,
+        super::postman::ENVIRONMENT_FILE.path
+    )
 }

@@ -67,6 +67,19 @@ fn spec_of(inputs: &Inputs) -> Result<Spec, Error> {
         (false, Grant::AuthorizationCode) => parse_resources(&[DEFAULT_CONSENT_RESOURCE])?,
     };
     let given_scopes = Scope::parse_list(&inputs.scopes)?;
+    // A refresh token comes only with a person's consent: with client
+    // credentials, offline_access asks for nothing a kit can use.
+    if grant == Grant::ClientCredentials
+        && given_scopes
+            .iter()
+            .any(|s| s.as_str() == crate::coupa::OFFLINE_ACCESS)
+    {
+        return Err(Error::bad(
+            Origin::Option("scopes"),
+            crate::coupa::OFFLINE_ACCESS,
+            "asks for a refresh token, which only user consent gets (--grant authorization-code, where it is added by default); client credentials get a new token without one: drop it",
+        ));
+    }
     let scopes_given = !given_scopes.is_empty();
     let mut scopes = settle_scopes(
         given_scopes,

@@ -193,12 +193,27 @@ pub struct Capture {
     pub description: String,
     pub example: String,
     /// What `verify` says when the answer holds none; the rest of the use
-    /// case is skipped then.
+    /// case is skipped then. Optional: without it, the kit says the answer
+    /// holds no such value ([`Capture::none_said`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub if_none: String,
     /// Whether holding none is a failure (no such user) or just the end of
     /// the chain (nothing pending).
     #[serde(default)]
     pub none_fails: bool,
+}
+
+impl Capture {
+    /// `if_none`, or when the file gives none, words that say the same.
+    pub fn none_said(&self) -> String {
+        match self.if_none.is_empty() {
+            false => self.if_none.clone(),
+            true => format!(
+                "the answer holds no {} (nothing at {})",
+                self.name, self.path
+            ),
+        }
+    }
 }
 
 impl Step {
@@ -282,6 +297,44 @@ pub fn references(template: &str) -> Vec<&str> {
     out
 }
 
+/// The names written `{name}`, with one brace, in a template: sent
+/// literally, where `{{name}}` was almost surely meant.
+pub fn single_braced(template: &str) -> Vec<&str> {
+    let b = template.as_bytes();
+    let mut out = Vec::new();
+    for (i, _) in template.match_indices('{') {
+        let doubled = (i > 0 && b[i - 1] == b'{') || b.get(i + 1) == Some(&b'{');
+        let Some(end) = template[i + 1..].find('}').map(|e| i + 1 + e) else {
+            continue;
+        };
+        let name = &template[i + 1..end];
+        if !doubled && b.get(end + 1) != Some(&b'}') && is_name(name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// Warnings on use cases that are valid but likely wrong: a `{name}` with
+/// one brace in a path, a query value or `says`.
+pub fn warnings(use_cases: &[UseCase]) -> Vec<String> {
+    let mut out = Vec::new();
+    for uc in use_cases {
+        for step in &uc.requests {
+            let templates = std::iter::once(step.path.as_str())
+                .chain(step.query.iter().map(|(_, v)| v.as_str()))
+                .chain([step.says.as_str()]);
+            for name in templates.flat_map(single_braced) {
+                out.push(format!(
+                    "use case \"{}\", request \"{}\": {{{name}}} has one brace on each side, so it is sent as written; a value is {{{{{name}}}}}",
+                    uc.id, step.name
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// `user_email`: what input, capture and use-case names look like.
 pub fn is_name(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase())
@@ -320,7 +373,9 @@ pub fn read(path: &Path, origin: Origin) -> Result<(String, Vec<UseCase>), Error
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::bad(origin.clone(), &shown, format!("cannot read it ({e})")))?;
-    let own = parse(&text, origin.clone(), &shown)?;
+    // A byte-order mark, as some Windows editors write: not JSON, not meant.
+    let json = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let own = parse(json, origin.clone(), &shown)?;
     let built_in = built_in();
     if let Some(clash) = own.iter().find(|o| built_in.iter().any(|b| b.id == o.id)) {
         return Err(Error::bad(
@@ -363,6 +418,13 @@ mod tests {
         assert_eq!(references("/api/x/{{id}}/{{decision}}"), ["id", "decision"]);
         assert!(references(r#"["id",{"a":{"b":["c"]}}]"#).is_empty());
         assert!(references("{{ spaced }} {{Upper}} {{").is_empty());
+    }
+
+    // `{supplier_number}` with single braces was sent literally, unwarned.
+    #[test]
+    fn a_single_braced_name_is_found_and_nothing_else() {
+        assert_eq!(single_braced("/api/x/{id}?a={b_2}"), ["id", "b_2"]);
+        assert!(single_braced("/api/{{id}} {{{raw}}} [{\"a\":1}] {Upper} {").is_empty());
     }
 
     #[test]

@@ -5,8 +5,9 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::real_clients::{bundle, run_script_with, token_requests};
 use crate::support::coupa::Coupa;
-use crate::support::tools::HTTPYAC;
+use crate::support::tools::{CURL, HTTPYAC, NEWMAN};
 use crate::support::{bin, run, stderr, stdout};
 use crate::usecases::SUPPLIER_BY_NUMBER;
 
@@ -35,6 +36,25 @@ fn own_use_case_file(path: &Path) {
         .clone();
     one["id"] = "our-supplier-status".into();
     fs::write(path, serde_json::json!({ "use_cases": [one] }).to_string()).unwrap();
+}
+
+/// Asserts that standard error holds `part`, showing it when not.
+fn said(out: &Output, part: &str) {
+    assert!(
+        stderr(out).contains(part),
+        "{part:?} not in:\n{}",
+        stderr(out)
+    );
+}
+
+/// `own_use_case_file` in `dir`, one text in it replaced.
+fn own_use_case_file_with(dir: &Path, from: &str, to: &str) -> std::path::PathBuf {
+    let file = dir.join("mine.json");
+    own_use_case_file(&file);
+    let text = fs::read_to_string(&file).unwrap();
+    assert!(text.contains(from), "{from}");
+    fs::write(&file, text.replace(from, to)).unwrap();
+    file
 }
 
 /// `coupagen.json` held `["a,b"]` for `--use-case a,b`, and the use-case
@@ -142,12 +162,9 @@ fn verify_in_a_kit_folder_ignored_the_kit() {
         stdout(&out),
         stderr(&out)
     );
-    assert!(
-        stderr(&out).contains(
-            "verify: using ./coupagen.json, the inputs of the kit in this folder (flags win"
-        ),
-        "{}",
-        stderr(&out)
+    said(
+        &out,
+        "verify: using ./coupagen.json, the inputs of the kit in this folder (flags win",
     );
     assert_eq!(
         coupa.api_calls().last().map(String::as_str),
@@ -284,14 +301,7 @@ fn a_readme_command_printed_the_secret() {
 #[test]
 fn a_built_in_id_in_a_use_case_file_was_listed_twice() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("mine.json");
-    own_use_case_file(&file);
-    let text = fs::read_to_string(&file).unwrap();
-    fs::write(
-        &file,
-        text.replace("our-supplier-status", "supplier-status"),
-    )
-    .unwrap();
+    let file = own_use_case_file_with(dir.path(), "our-supplier-status", "supplier-status");
     let path = file.to_str().unwrap();
     let expected = "the use case \"supplier-status\" has a built-in one's id; give yours another";
     for args in [
@@ -317,11 +327,7 @@ fn a_built_in_id_in_a_use_case_file_was_listed_twice() {
     ] {
         let out = run_in(dir.path(), &args, &[]);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout(&out));
-        assert!(
-            stderr(&out).contains(expected),
-            "{args:?}: {}",
-            stderr(&out)
-        );
+        said(&out, expected);
         assert!(stdout(&out).is_empty());
     }
     assert!(!dir.path().join("kit").exists());
@@ -393,11 +399,7 @@ fn an_impossible_date_was_sent_and_pkce_was_told_about_stdin() {
         &[("COUPA_CLIENT_ID", "x"), ("COUPA_CLIENT_SECRET", "y")],
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("--input 'start_date=2024-02-30': start_date is date"),
-        "{}",
-        stderr(&out)
-    );
+    said(&out, "--input 'start_date=2024-02-30': start_date is date");
     let out = run_in(
         dir.path(),
         &[
@@ -414,10 +416,9 @@ fn an_impossible_date_was_sent_and_pkce_was_told_about_stdin() {
         &[("COUPA_CLIENT_ID", "x")],
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("--client-secret-stdin does nothing here: the client uses PKCE and has no secret; drop it"),
-        "{}",
-        stderr(&out)
+    said(
+        &out,
+        "--client-secret-stdin does nothing here: the client uses PKCE and has no secret; drop it",
     );
 }
 
@@ -455,4 +456,350 @@ fn the_quick_start_built_with_the_benchmarks_profile() {
         "bench.sh builds dist"
     );
     assert!(!bench.contains("--release"), "bench.sh builds dist only");
+}
+
+/// newman on the collection with the kit's environment as imported: the
+/// credentials' current values empty.
+fn newman_unfilled(coupa: &Coupa, kit: &Path, vars: &[&str]) -> Output {
+    let mut cmd = Command::new(NEWMAN.path());
+    cmd.arg("run")
+        .arg(kit.join("coupa.postman_collection.json"))
+        .arg("-e")
+        .arg(kit.join("coupa.postman_environment.json"))
+        .args([
+            "--reporters",
+            "cli",
+            "--color",
+            "off",
+            "--folder",
+            "Expenses",
+        ])
+        .env("NODE_EXTRA_CA_CERTS", &coupa.ca_file);
+    for var in vars {
+        cmd.args(["--env-var", var]);
+    }
+    cmd.output().expect("newman runs")
+}
+
+/// A Postman environment selected but with Identifier or Secret empty sent
+/// the token request anyway and failed with invalid_client.
+#[test]
+fn a_selected_environment_left_empty_sent_the_token_request() {
+    let Some(_) = NEWMAN.find() else { return };
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &[]);
+    let name = format!("Coupa ({})", coupa.domain());
+    for (vars, empty) in [
+        (&[][..], "Identifier and Secret are"),
+        (&["Identifier=someone"][..], "Secret is"),
+    ] {
+        let out = newman_unfilled(&coupa, kit.path(), vars);
+        let report = crate::support::newman::report(&out);
+        assert!(!out.status.success(), "{report}");
+        assert!(report.contains("the environment is filled in"), "{report}");
+        let fix = format!("The environment {name} is selected, but {empty} empty: fill in the Coupa client's value in the Current value column (Environments > {name}), or give newman --env-var");
+        assert!(report.contains(&fix), "{fix}\nnot in:\n{report}");
+        assert!(
+            token_requests(&coupa.requests()).is_empty(),
+            "no token request"
+        );
+    }
+}
+
+/// Neither README showed how to give newman the credentials (`--env-var`).
+/// The kit README's command, run as written from the kit's folder.
+#[test]
+fn no_readme_said_how_newman_gets_the_credentials() {
+    let Some(newman) = NEWMAN.find() else { return };
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &[]);
+    let readme = fs::read_to_string(kit.path().join("README.md")).unwrap();
+    let command = readme
+        .split('`')
+        .find(|span| span.starts_with("newman run "))
+        .unwrap_or_else(|| panic!("no newman command in:\n{readme}"));
+    assert!(
+        command.contains("--env-var \"Identifier=$COUPA_CLIENT_ID\""),
+        "{command}"
+    );
+    let bin = newman.parent().unwrap().display().to_string();
+    let b = coupa.behaviour();
+    let out = Command::new("/bin/bash")
+        .args(["-c", command])
+        .current_dir(kit.path())
+        .env(
+            "PATH",
+            format!("{bin}:{}", std::env::var("PATH").unwrap_or_default()),
+        )
+        .env("NODE_EXTRA_CA_CERTS", &coupa.ca_file)
+        .env("COUPA_CLIENT_ID", &b.client_id)
+        .env("COUPA_CLIENT_SECRET", &b.client_secret)
+        .output()
+        .unwrap();
+    let report = crate::support::newman::report(&out);
+    assert!(out.status.success(), "{command}\n{report}");
+    assert!(!report.contains(&b.client_secret), "{report}");
+    assert_eq!(token_requests(&coupa.requests()).len(), 1);
+    let main = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(
+        main.contains("--env-var \"Identifier=$COUPA_CLIENT_ID\""),
+        "README.md shows it too"
+    );
+}
+
+/// The collection's folders and requests had no descriptions; the sheet and
+/// the OpenAPI document had them.
+#[test]
+fn collection_folders_and_requests_had_no_description() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "postman",
+            "--domain",
+            "acme.coupahost.com",
+            "--resource",
+            "invoices,users",
+            "--use-case",
+            "supplier-status",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let collection: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    fn walk(items: &serde_json::Value, seen: &mut usize) {
+        for item in items.as_array().unwrap() {
+            let text = match item.get("item") {
+                Some(children) => {
+                    walk(children, seen);
+                    &item["description"]
+                }
+                None => &item["request"]["description"],
+            };
+            assert!(
+                text.as_str().is_some_and(|t| t.len() > 10),
+                "{}: {text}",
+                item["name"]
+            );
+            *seen += 1;
+        }
+    }
+    let mut seen = 0;
+    walk(&collection["item"], &mut seen);
+    assert!(seen >= 6, "{seen}");
+    crate::support::assert_valid_collection(&stdout(&out));
+}
+
+/// Mistakes that came back as one value sent, or as clap's "unexpected
+/// argument": each refused, naming the input and what to give instead.
+#[test]
+fn pasted_urls_negative_limits_and_odd_scopes_misled() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--filter", "status=approved&limit=5"],
+            "--filter 'status=approved&limit=5': an '&' joins two query parameters, as in a URL; give each on its own: --filter status=approved --limit 5",
+        ),
+        (
+            &["--resource", "/api/invoices?limit=5"],
+            "a resource is a name, and its query options are flags of their own: --resource invoices --limit 5",
+        ),
+        (
+            &["--limit", "-1"],
+            "invalid value '-1' for '--limit <N>': Coupa returns 1 to 50 records a page",
+        ),
+        (
+            &["--scope", "CORE.EXPENSE.READ"],
+            "(scopes are lower case: core.expense.read)",
+        ),
+        (
+            &["--scope", "core.expense.read;core.invoice.read"],
+            "separate them with spaces or commas, e.g. --scope 'core.expense.read core.invoice.read'",
+        ),
+        (
+            &["--scope", "core.expense.read offline_access"],
+            "--scope 'offline_access': asks for a refresh token, which only user consent gets",
+        ),
+    ];
+    for (args, says) in cases {
+        let mut all = vec!["curl", "--domain", "acme.coupahost.com"];
+        all.extend_from_slice(args);
+        let out = run(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout(&out));
+        said(&out, says);
+        assert!(stdout(&out).is_empty());
+    }
+    // An `&` in a value, with no second `=`, is a value.
+    let out = run(&[
+        "curl",
+        "--domain",
+        "acme.coupahost.com",
+        "--filter",
+        "supplier[name]=AT&T",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// A use-case scope the catalog lacks passed `use-cases` silently and
+/// failed `bundle` without a did-you-mean.
+#[test]
+fn an_unknown_use_case_scope_passed_the_listing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = own_use_case_file_with(dir.path(), "core.supplier.read", "core.suplier.read");
+    let path = file.to_str().unwrap();
+    let out = run(&["use-cases", "--use-case-file", path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    said(&out, "warning: our-supplier-status: request \"Find suppliers by name\" needs the scope 'core.suplier.read', which is not a known Coupa scope (did you mean core.supplier.read?)");
+    let out = run(&[
+        "curl",
+        "--domain",
+        "acme.coupahost.com",
+        "--use-case-file",
+        path,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    said(&out, "(did you mean core.supplier.read?)");
+}
+
+/// The check script with COUPA_INSTANCE_DOMAIN=https://... failed inside
+/// curl; --domain takes the same text.
+#[test]
+fn the_check_script_took_a_domain_with_https_literally() {
+    let Some(_) = CURL.find() else { return };
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &[]);
+    let b = coupa.behaviour().clone();
+    let mut cmd = Command::new(kit.path().join("coupa-check.sh"));
+    let pasted = format!("https://{}/", coupa.domain());
+    cmd.env("COUPA_INSTANCE_DOMAIN", &pasted);
+    let (out, _) = run_script_with(
+        &coupa,
+        kit.path(),
+        Some(&b.client_id),
+        Some(&b.client_secret),
+        cmd,
+    );
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(token_requests(&coupa.requests()).len(), 1);
+}
+
+/// The consent sheet spelled `OAuth2 Token URL`, the client-credentials one
+/// `Oauth2 Token Url`; and a page of one was described "up to 1 a page".
+#[test]
+fn the_sheets_spelled_one_field_two_ways_and_a_page_of_one_read_oddly() {
+    let mut labels = Vec::new();
+    for extra in [
+        &[][..],
+        &["--grant", "authorization-code", "--moveworks-org", "acme"][..],
+    ] {
+        let mut args = vec!["sheet", "--domain", "acme.coupahost.com"];
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(!text.contains("up to 1 a page"), "{text}");
+        labels.push(
+            text.contains("| OAuth2 Token URL |")
+                && text.contains("| OAuth2 Grant Type |")
+                && !text.contains("Oauth2 Token Url"),
+        );
+    }
+    assert_eq!(labels, [true, true]);
+    let out = run(&["sheet", "--domain", "acme.coupahost.com"]);
+    assert!(
+        stdout(&out).contains("Lists Coupa expense reports: the first record only."),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&["sheet", "--domain", "acme.coupahost.com", "--limit", "5"]);
+    assert!(stdout(&out).contains("up to 5 a page"));
+}
+
+/// A use-case file: a capture without `if_none` said "missing field" though
+/// README called it optional; an error on a later line was placed at line 1
+/// column 1; a byte-order mark or a top-level list got a cryptic message;
+/// `{supplier_number}` with one brace was sent literally, unwarned.
+#[test]
+fn a_use_case_file_misled_at_every_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let listed: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&["use-cases", "--json"]))).unwrap();
+    let mut uc = listed["use_cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == "pending-expense-approvals")
+        .unwrap()
+        .clone();
+    uc["id"] = "mine".into();
+    let write = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let bundle_of = |path: &str| {
+        run(&[
+            "bundle",
+            "--domain",
+            "acme.coupahost.com",
+            "--use-case-file",
+            path,
+            "--out",
+            dir.path().join("kit").to_str().unwrap(),
+            "--force",
+        ])
+    };
+    // No if_none: accepted, and the kit says what holds none.
+    let mut quiet = uc.clone();
+    for request in quiet["requests"].as_array_mut().unwrap() {
+        for capture in request["captures"].as_array_mut().unwrap() {
+            capture.as_object_mut().unwrap().remove("if_none");
+        }
+    }
+    let path = write(
+        "quiet.json",
+        serde_json::json!({ "use_cases": [quiet] }).to_string(),
+    );
+    let out = bundle_of(&path);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let script = fs::read_to_string(dir.path().join("kit/coupa-check.sh")).unwrap();
+    assert!(
+        script.contains("the answer holds no user_id (nothing at 0.id)"),
+        "{script}"
+    );
+    // A byte-order mark is no error.
+    let text = serde_json::to_string_pretty(&serde_json::json!({ "use_cases": [uc] })).unwrap();
+    let out = bundle_of(&write("bom.json", format!("\u{feff}{text}")));
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A bare list says what the file is.
+    let out = bundle_of(&write("list.json", serde_json::json!([uc]).to_string()));
+    assert_eq!(out.status.code(), Some(2));
+    said(
+        &out,
+        r#"the file is a list; a use-case file is an object holding the list: {"use_cases": [...]}"#,
+    );
+    // An error far down the file is placed there, an escape in it or not.
+    let mut late = uc.clone();
+    late["requests"][1]["says"] = "caf\u{e9}: {{nope}}".into();
+    let text = serde_json::to_string_pretty(&serde_json::json!({ "use_cases": [late] }))
+        .unwrap()
+        .replace('\u{e9}', "\\u00e9");
+    let at = text.lines().position(|l| l.contains("{{nope}}")).unwrap() + 1;
+    let out = bundle_of(&write("late.json", text));
+    assert_eq!(out.status.code(), Some(2));
+    said(&out, &format!("late.json': line {at}, column "));
+    // One brace: warned, by use-cases and by bundle.
+    let mut braced = uc.clone();
+    braced["requests"][2]["path"] = "/api/expense_reports/{expense_report_id}".into();
+    let path = write(
+        "braced.json",
+        serde_json::json!({ "use_cases": [braced] }).to_string(),
+    );
+    let warning = "{expense_report_id} has one brace on each side, so it is sent as written; a value is {{expense_report_id}}";
+    for out in [
+        run(&["use-cases", "--use-case-file", &path]),
+        bundle_of(&path),
+    ] {
+        assert!(out.status.success(), "{}", stderr(&out));
+        said(&out, warning);
+    }
 }
