@@ -11,6 +11,8 @@ mod http;
 mod js;
 mod openapi;
 mod postman;
+/// Where Postman publishes the collection format's schema (tests name it).
+pub use postman::SCHEMA_URL as POSTMAN_SCHEMA_URL;
 mod readme;
 mod script;
 mod sheet;

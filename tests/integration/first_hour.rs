@@ -803,3 +803,26 @@ fn a_use_case_file_misled_at_every_turn() {
         said(&out, warning);
     }
 }
+
+/// A fresh clone's `cargo test` printed 166 skips: README named no install
+/// command. Its one command covers every client a check needs.
+#[test]
+fn the_readme_named_no_command_that_installs_what_the_tests_need() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let install = readme
+        .lines()
+        .find(|l| l.starts_with("sudo apt-get install -y "))
+        .expect("README gives one install command");
+    let words: Vec<&str> = install.split_whitespace().collect();
+    for tool in crate::support::tools::ALL {
+        match tool.package() {
+            Some(package) => assert!(words.contains(&package), "{package} not in: {install}"),
+            None => assert!(install.ends_with("&& npm ci"), "{install}"),
+        }
+    }
+    assert!(
+        readme.contains("COUPAGEN_POSTMAN_SCHEMA"),
+        "the schema's variable"
+    );
+}
