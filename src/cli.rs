@@ -71,6 +71,9 @@ pub enum Command {
     /// in for the person. Otherwise verify prints the address to consent at,
     /// then catches the redirect on a loopback redirect URI, or reads the
     /// address the browser landed on from standard input.
+    ///
+    /// In a kit's folder (one holding its coupagen.json) and without
+    /// --config, checks that kit's requests, and says so; flags still win.
     #[command(mut_args(|a| match VERIFY_IGNORES.contains(&a.get_id().as_str()) {
         true => a.hide(true),
         false => a,
