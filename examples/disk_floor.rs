@@ -6,7 +6,7 @@
 //! prints the median milliseconds of the later runs. `scripts/bench.sh` runs
 //! it beside the bundles.
 //!
-//! Usage: cargo run --release --example disk_floor -- KIT DIR RUNS
+//! Usage: cargo run --profile dist --example disk_floor -- KIT DIR RUNS
 
 use std::fs;
 use std::path::Path;

@@ -1,5 +1,5 @@
 //! The yardstick of `scripts/bench.sh`: a Rust hello-world, built with the
-//! same release profile as coupagen. Its whole process (exec, loader, exit)
+//! same profile as coupagen (dist). Its whole process (exec, loader, exit)
 //! is the unit the benchmark's targets are stated in, so that the machine's
 //! drift cancels out of every ratio.
 

@@ -35,10 +35,12 @@ if [ -n "$baseline" ]; then
   baseline=$(cd "$(dirname "$baseline")" && pwd)/$(basename "$baseline")
 fi
 
-cargo build --release --locked --quiet --bin coupagen --example disk_floor --example hello_world
-hello=$PWD/target/release/examples/hello_world
-bin=$PWD/target/release/coupagen
-floor=$PWD/target/release/examples/disk_floor
+# The dist profile (Cargo.toml): fat LTO, one codegen unit, as released.
+cargo build --profile dist --locked --quiet --bin coupagen --example disk_floor --example hello_world
+target=${CARGO_TARGET_DIR:-$PWD/target}/dist
+hello=$target/examples/hello_world
+bin=$target/coupagen
+floor=$target/examples/disk_floor
 domain=moveworks-usa-coupalink-demo.coupacloud.com
 all=$("$bin" scopes --resources | awk 'NR > 1 { print $1 }' | paste -sd, -)
 use_cases=$("$bin" use-cases --json | python3 -c 'import json,sys; print(",".join(u["id"] for u in json.load(sys.stdin)["use_cases"]))')

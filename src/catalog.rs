@@ -87,6 +87,30 @@ fn title(name: &str) -> String {
 }
 
 /// The candidate nearest to `word` by edit distance, if within `max`.
+/// What a scope that is not in the catalog is likely to be, as the end of
+/// a message: " (did you mean ...?)", the lower-case one, or two scopes
+/// joined by a separator Coupa does not use.
+pub fn scope_hint(word: &str) -> String {
+    let names = || scopes().iter().map(|s| s.name);
+    let lower = word.to_ascii_lowercase();
+    if lower != word && scope(&lower).is_some() {
+        return format!(" (scopes are lower case: {lower})");
+    }
+    let parts: Vec<&str> = word
+        .split([';', '|', '+', '&'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() > 1 {
+        return format!(
+            " (two scopes joined by a separator Coupa does not use: separate them with spaces or commas, e.g. --scope '{}')",
+            parts.join(" ")
+        );
+    }
+    closest(word, names(), 3)
+        .map(|n| format!(" (did you mean {n}?)"))
+        .unwrap_or_default()
+}
+
 pub fn closest<'a>(
     word: &str,
     candidates: impl Iterator<Item = &'a str>,

@@ -71,6 +71,9 @@ pub enum Command {
     /// in for the person. Otherwise verify prints the address to consent at,
     /// then catches the redirect on a loopback redirect URI, or reads the
     /// address the browser landed on from standard input.
+    ///
+    /// In a kit's folder (one holding its coupagen.json) and without
+    /// --config, checks that kit's requests, and says so; flags still win.
     #[command(mut_args(|a| match VERIFY_IGNORES.contains(&a.get_id().as_str()) {
         true => a.hide(true),
         false => a,
@@ -97,6 +100,11 @@ pub enum Command {
         /// The report as one JSON document, for CI jobs.
         #[arg(long, help_heading = "Verify")]
         json: bool,
+        /// With user consent: write the refresh token Coupa issues to this
+        /// file descriptor, never to the screen, e.g. `--refresh-token-fd 3
+        /// 3> >(secret-tool store --label coupa service coupa)`.
+        #[arg(long, value_name = "N", help_heading = "Verify")]
+        refresh_token_fd: Option<u32>,
     },
     /// List Coupa's scopes and what each grants, or the resources (--resources).
     Scopes {

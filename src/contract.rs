@@ -42,6 +42,14 @@ pub mod postman {
     ];
 }
 
+/// A bundle's own record: the inputs it was made from, which `verify` reads
+/// when run in the kit's folder, and its copy of `--use-case-file`, which
+/// the record names relative to itself.
+pub mod kit {
+    pub const CONFIG: &str = "coupagen.json";
+    pub const USE_CASES: &str = "use-cases.json";
+}
+
 /// The environment the check script and `verify` read.
 pub mod env {
     pub const CLIENT_ID: &str = "COUPA_CLIENT_ID";

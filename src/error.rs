@@ -114,15 +114,26 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Control characters escaped: an echoed value cannot break the message's line.
+/// The most of a value a message echoes: a pasted file's worth would bury
+/// the message.
+const ECHO_CHARS: usize = 80;
+
+/// Control characters escaped: an echoed value cannot break the message's
+/// line; a long one is cut, its length said.
 fn one_line(value: &str) -> String {
-    value
+    let count = value.chars().count();
+    let mut out: String = value
         .chars()
+        .take(ECHO_CHARS)
         .map(|c| match c.is_control() {
             true => c.escape_default().to_string(),
             false => c.to_string(),
         })
-        .collect()
+        .collect();
+    if count > ECHO_CHARS {
+        out.push_str(&format!("… ({count} characters in all)"));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -144,5 +155,21 @@ mod tests {
         assert_eq!(flagged.to_string(), "--limit is bad");
         let kept = Error::input(Origin::Env("X"), "is bad").placed(|_| Origin::Flag("--limit"));
         assert_eq!(kept.to_string(), "X is bad");
+    }
+
+    // A 20,000-character --connector-name was echoed whole.
+    #[test]
+    fn a_long_value_is_cut_in_its_message() {
+        let long = "x".repeat(20_000);
+        let e = Error::bad(Origin::Flag("--connector-name"), &long, "too long");
+        let shown = e.to_string();
+        assert!(shown.len() < 200, "{}", shown.len());
+        assert_eq!(
+            shown,
+            format!(
+                "--connector-name '{}… (20000 characters in all)': too long",
+                "x".repeat(80)
+            )
+        );
     }
 }

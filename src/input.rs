@@ -69,7 +69,7 @@ pub struct Inputs {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_case_file: Option<String>,
     /// Records a page, 1 to 50 [default: 1]
-    #[arg(long, value_name = "N", help_heading = "Query")]
+    #[arg(long, value_name = "N", help_heading = "Query", allow_negative_numbers = true, value_parser = limit_arg)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
     /// Records to skip, for paging.
@@ -158,7 +158,7 @@ pub struct Inputs {
 }
 
 /// The kit's inputs as flags, and the config file they may come from.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct KitArgs {
     #[command(flatten)]
     pub inputs: Inputs,
@@ -225,6 +225,17 @@ impl KitArgs {
         }
     }
 
+    /// In a kit's folder (one holding its record, `coupagen.json`) and with
+    /// no `--config`: these flags over that record, so that `verify` there
+    /// checks the kit's own requests. `None` elsewhere.
+    pub fn in_kit_folder(&self) -> Option<KitArgs> {
+        let record = Path::new(crate::contract::kit::CONFIG);
+        (self.config.is_none() && record.is_file()).then(|| KitArgs {
+            config: Some(record.to_path_buf()),
+            ..self.clone()
+        })
+    }
+
     /// The inputs as given: the flags, over `--config` when given.
     pub fn given(&self) -> Result<Given, Error> {
         if self.secret_given.is_some() {
@@ -239,7 +250,14 @@ impl KitArgs {
         match &self.config {
             None => Ok(Given::from(self.inputs.clone())),
             Some(path) => {
-                let config = Inputs::from_config_file(path)?;
+                let mut config = Inputs::from_config_file(path)?;
+                // A file the config names is where the config is, as a kit
+                // records its copy: the kit works from any folder.
+                if let (Some(file), Some(dir)) = (&config.use_case_file, path.parent()) {
+                    if Path::new(file).is_relative() {
+                        config.use_case_file = Some(dir.join(file).display().to_string());
+                    }
+                }
                 let (inputs, from_file) = self.inputs.over(&config);
                 Ok(Given {
                     inputs,
@@ -247,6 +265,20 @@ impl KitArgs {
                 })
             }
         }
+    }
+}
+
+/// `--limit`'s value as clap reads it: a negative number is the range's
+/// problem, not an unknown flag (the rest of the range is `spec`'s).
+pub fn limit_arg(raw: &str) -> Result<u64, String> {
+    let range = format!(
+        "Coupa returns 1 to {} records a page; use a number in that range",
+        crate::coupa::MAX_LIMIT
+    );
+    match raw.trim().parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(n as u64),
+        Ok(_) => Err(range),
+        Err(_) => Err(format!("not a whole number; {range}")),
     }
 }
 
@@ -288,6 +320,31 @@ impl Inputs {
             serde_json::to_string_pretty(&self.fields_given()).expect("inputs serialize");
         text.push('\n');
         text
+    }
+
+    /// The inputs as a kit records them in its own folder: each list as a
+    /// list (`--use-case a,b` is `["a", "b"]`), and the use-case file as the
+    /// kit's copy, named relative to the record.
+    pub fn for_kit(&self) -> Inputs {
+        let split = |values: &[String], separators: &[char]| -> Vec<String> {
+            values
+                .iter()
+                .flat_map(|v| v.split(separators))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        Inputs {
+            scopes: split(&self.scopes, &[' ', ',']),
+            resources: split(&self.resources, &[',']),
+            use_cases: split(&self.use_cases, &[',']),
+            use_case_file: self
+                .use_case_file
+                .as_ref()
+                .map(|_| crate::contract::kit::USE_CASES.to_string()),
+            ..self.clone()
+        }
     }
 
     /// Reads a `--config` file; errors name the file, the line and column,

@@ -33,6 +33,9 @@ fn warn(spec: &spec::Spec) {
     if let Some(w) = spec.domain.warning() {
         eprintln!("warning: {w}");
     }
+    for w in usecase::warnings(&spec.use_cases) {
+        eprintln!("warning: {w}");
+    }
 }
 
 /// Runs one command line: the whole program but for printing the error.
@@ -105,7 +108,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             };
             let (inputs, spec) = args.resolved()?;
             warn(&spec);
-            let files = render::bundle(&kit::plan(&spec), inputs.to_config())?;
+            let files = render::bundle(&kit::plan(&spec), inputs.for_kit().to_config())?;
             let written = output::write_bundle(out, &files, *force)?;
             let mut report = String::new();
             for path in written {
@@ -122,14 +125,26 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             inputs,
             allow_writes,
             json,
+            refresh_token_fd,
         } => {
             args.refuse_unused("verify", cli::VERIFY_IGNORES)?;
+            let here = args.in_kit_folder();
+            if here.is_some() {
+                eprintln!(
+                    "verify: using ./{}, the inputs of the kit in this folder (flags win; --config names another)",
+                    contract::kit::CONFIG
+                );
+            }
+            let args = here.as_ref().unwrap_or(args);
             let spec = args.spec()?;
             warn(&spec);
             let kit = kit::plan(&spec);
             let given = verify::Given::parse(inputs, *allow_writes)?;
             given.check(&kit)?;
             let creds = verify::Credentials::for_kit(&kit, *client_secret_stdin)?;
+            let handover = refresh_token_fd
+                .map(|fd| verify::Handover::open(fd, &kit))
+                .transpose()?;
             let waits = verify::Waits {
                 request: std::time::Duration::from_secs(*timeout),
                 consent: std::time::Duration::from_secs(*consent_timeout),
@@ -140,6 +155,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .chain(report.secrets.iter().map(String::as_str))
                 .collect();
             output::to_stdout(&verify::scrub(&text, &secrets))?;
+            if let (Some(handover), Some(token)) = (handover, &report.refresh_token) {
+                eprintln!("{}", handover.hand_over(token)?);
+            }
             match report.ok {
                 true => Ok(()),
                 false => Err(Error::Failed(
@@ -164,10 +182,26 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         } => {
             let mut all = usecase::built_in();
             if let Some(file) = use_case_file {
-                all.extend(usecase::from_file(
-                    file,
-                    error::Origin::Flag("--use-case-file"),
-                )?);
+                let own = usecase::from_file(file, error::Origin::Flag("--use-case-file"))?;
+                // What bundle would refuse without --allow-unknown-scopes, said here too.
+                for (uc, step) in own
+                    .iter()
+                    .flat_map(|u| u.requests.iter().map(move |s| (u, s)))
+                {
+                    if catalog::scope(&step.scope).is_none() {
+                        eprintln!(
+                            "warning: {}: request \"{}\" needs the scope '{}', which is not a known Coupa scope{}; a kit needs --allow-unknown-scopes for it",
+                            uc.id,
+                            step.name,
+                            step.scope,
+                            catalog::scope_hint(&step.scope)
+                        );
+                    }
+                }
+                for w in usecase::warnings(&own) {
+                    eprintln!("warning: {w}");
+                }
+                all.extend(own);
             }
             output::to_stdout(&listing::use_cases(&all, *json))
         }

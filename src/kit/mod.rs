@@ -71,11 +71,7 @@ fn list(resource: &'static Resource, q: &Query) -> Request {
     }
     Request {
         name: format!("List {}", resource.title.to_lowercase()),
-        description: format!(
-            "Lists Coupa {}, up to {} a page.",
-            resource.title.to_lowercase(),
-            q.limit
-        ),
+        description: page_description(&resource.title.to_lowercase(), q.limit),
         method: Method::Get,
         path: Value::lit(format!("{}{}", coupa::API_PREFIX, resource.name)),
         query,
@@ -106,5 +102,14 @@ impl Kit<'_> {
         self.use_cases
             .iter()
             .find(|u| u.requests.iter().any(|r| std::ptr::eq(r, req)))
+    }
+}
+
+/// "Lists Coupa invoices, up to 10 a page."; a page of one says "the first
+/// record", not "up to 1 a page".
+fn page_description(title: &str, limit: u8) -> String {
+    match limit {
+        1 => format!("Lists Coupa {title}: the first record only."),
+        n => format!("Lists Coupa {title}, up to {n} a page."),
     }
 }

@@ -126,7 +126,7 @@ impl UseCasePlan {
                     .map(|c| Capture {
                         name: c.name.clone(),
                         path: c.path.clone(),
-                        if_none: c.if_none.clone(),
+                        if_none: c.none_said(),
                         fails: c.none_fails,
                         must_be: c.must_be.clone(),
                         otherwise: c.otherwise.clone().unwrap_or_default(),

@@ -36,7 +36,7 @@ const CAPTURES: &str = include_str!("../../templates/http/captures.js");
 pub const HTTP_FILE: File = File {
     path: "coupa.http",
     variant: "http",
-    purpose: "The same requests as an HTTP file, for a JetBrains IDE's HTTP Client or httpyac: `httpyac send coupa.http --all --env coupa`, the credentials from COUPA_CLIENT_ID and COUPA_CLIENT_SECRET or from http-client.private.env.json.",
+    purpose: "The same requests as an HTTP file, for a JetBrains IDE's HTTP Client or httpyac: `httpyac send coupa.http --all --env coupa --json -o none --output-failed none` (`-o none` keeps the secret and the token off the screen), the credentials from COUPA_CLIENT_ID and COUPA_CLIENT_SECRET or from http-client.private.env.json.",
 };
 pub const ENV_FILE: File = File {
     path: "http-client.env.json",

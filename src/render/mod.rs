@@ -11,6 +11,8 @@ mod http;
 mod js;
 mod openapi;
 mod postman;
+/// Where Postman publishes the collection format's schema (tests name it).
+pub use postman::SCHEMA_URL as POSTMAN_SCHEMA_URL;
 mod readme;
 mod script;
 mod sections;
@@ -94,9 +96,16 @@ pub const COMPOUND_FILES: File = File {
 /// The bundle's record of its own inputs, for `verify --config` and a later
 /// `bundle --config`.
 pub const CONFIG_FILE: File = File {
-    path: "coupagen.json",
+    path: crate::contract::kit::CONFIG,
     variant: "config",
     purpose: "The inputs this kit was made from, no secret: `coupagen verify --config coupagen.json` checks exactly these requests.",
+};
+
+/// The kit's copy of `--use-case-file`, which its record points at.
+pub const USE_CASE_FILE: File = File {
+    path: crate::contract::kit::USE_CASES,
+    variant: "use-cases",
+    purpose: "A copy of the use-case file given with --use-case-file: coupagen.json reads it from here, so the kit works from its own folder.",
 };
 
 /// Every file of `bundle`, in a stable order, the README last. `record` is
@@ -163,6 +172,13 @@ pub fn bundle(kit: &Kit<'_>, record: String) -> Result<Vec<Artifact>, Error> {
         text: record,
         executable: false,
     });
+    if let Some(text) = &kit.spec.use_case_file {
+        files.push(Artifact {
+            path: USE_CASE_FILE.path.into(),
+            text: text.clone(),
+            executable: false,
+        });
+    }
     files.extend(readme);
     Ok(files)
 }

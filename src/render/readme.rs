@@ -20,9 +20,19 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         inputs: Vec<String>,
         writes: bool,
     }
+    /// A use case's input as the verify and check-script commands give it.
+    #[derive(Serialize)]
+    struct InputView {
+        name: &'static str,
+        /// `--input NAME=VALUE`'s word.
+        given: String,
+        env: String,
+        example: String,
+    }
     #[derive(Serialize)]
     struct View<'a> {
         use_cases: Vec<UseCaseView>,
+        inputs: Vec<InputView>,
         allow_writes: String,
         consent: Option<ConsentView>,
         domain: &'a str,
@@ -35,6 +45,8 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         sheet_file: &'static str,
         config_file: &'static str,
         environment_file: &'static str,
+        /// newman on the collection, the credentials from the shell.
+        newman: String,
         token_item: &'a str,
         env: EnvNames,
         setup: &'static str,
@@ -61,12 +73,30 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         .flat_map(|f| f.files)
         .chain(compound)
         .chain([&super::CONFIG_FILE])
+        .chain(
+            kit.spec
+                .use_case_file
+                .as_ref()
+                .map(|_| &super::USE_CASE_FILE),
+        )
         .map(|f| FileView {
             name: f.path,
             purpose: f.purpose,
         })
         .collect();
+    let mut inputs: Vec<InputView> = Vec::new();
+    for arg in kit.use_cases.iter().flat_map(|u| u.inputs()) {
+        if !inputs.iter().any(|i| i.name == arg.name) {
+            inputs.push(InputView {
+                name: arg.name,
+                given: format!("{}={}", arg.name, arg.example),
+                env: crate::contract::env::input(arg.name),
+                example: arg.example.clone(),
+            });
+        }
+    }
     let view = View {
+        inputs,
         use_cases: kit
             .use_cases
             .iter()
@@ -105,6 +135,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         sheet_file: super::sheet::MARKDOWN_FILE.path,
         config_file: super::CONFIG_FILE.path,
         environment_file: super::postman::ENVIRONMENT_FILE.path,
+        newman: newman_command(kit),
         token_item: &kit.flow.obtain.name,
         setup: coupa::CLIENT_SETUP,
         setup_path: coupa::CLIENT_SETUP_PATH,
@@ -115,4 +146,25 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         text: render(TEMPLATE, &context(view)?)?,
         executable: false,
     })
+}
+
+/// `newman run` as a person runs it from the kit's folder: the credentials
+/// given with `--env-var` from the variables step 2 set (no secret typed).
+fn newman_command(kit: &Kit<'_>) -> String {
+    use crate::contract::env;
+    let mut vars = vec![(kit.spec.client_id_var.as_str(), env::CLIENT_ID)];
+    if !kit.spec.consent.as_ref().is_some_and(|c| c.pkce) {
+        vars.push((kit.spec.client_secret_var.as_str(), env::CLIENT_SECRET));
+    }
+    let vars: String = vars
+        .iter()
+        // A placeholder is letters, digits, `_`, `-` and `.` (VarName):
+        // nothing a double-quoted shell word would expand.
+        .map(|(var, from)| format!(" --env-var \"{var}=${from}\""))
+        .collect();
+    format!(
+        "newman run {} -e {}{vars}",
+        super::postman::COLLECTION_FILE.path,
+        super::postman::ENVIRONMENT_FILE.path
+    )
 }

@@ -260,6 +260,11 @@ fn field(key: &'static str, label: &'static str, value: impl Into<String>) -> Fi
 const CONSENT_DISPLAY_NAME: &str = "Coupa Consent Auth";
 const CONSENT_DESCRIPTION: &str = "This connector facilitates secure, user-authorized access to the Coupa API using User Consent Authentication.";
 const REQUEST_BODY_AUTH: &str = "OAuth 2.0 with Request Body";
+/// Agent Studio's own labels, as its connector form shows them (Moveworks'
+/// user-consent guide); the client-credentials guide's "Oauth2 Token Url"
+/// is the same field. One spelling in both grants' sheets.
+const TOKEN_URL_LABEL: &str = "OAuth2 Token URL";
+const GRANT_TYPE_LABEL: &str = "OAuth2 Grant Type";
 
 /// The Coupa client a user-consent kit needs, as Coupa's form asks for it.
 #[derive(Serialize)]
@@ -302,7 +307,7 @@ fn connector_fields(kit: &Kit<'_>, guide: &Guide<'_>) -> Vec<Field> {
             field("auth_config", "Auth Config", "Oauth2"),
             field(
                 "oauth2_grant_type",
-                "Oauth2 Grant Type",
+                GRANT_TYPE_LABEL,
                 grant_name(kit.spec.grant),
             ),
             field("client_id", "Client ID", bind(Slot::Conn(Conn::ClientId))),
@@ -316,7 +321,7 @@ fn connector_fields(kit: &Kit<'_>, guide: &Guide<'_>) -> Vec<Field> {
                 "Client Credentials Grant Scope",
                 bind(Slot::Conn(Conn::Scopes)),
             ),
-            field("oauth2_token_url", "Oauth2 Token Url", token_url),
+            field("oauth2_token_url", TOKEN_URL_LABEL, token_url),
         ],
         Some(consent) => {
             let authorization_url = kit
@@ -333,7 +338,7 @@ fn connector_fields(kit: &Kit<'_>, guide: &Guide<'_>) -> Vec<Field> {
                 field("auth_config", "Auth Config", "OAuth2"),
                 field(
                     "oauth2_grant_type",
-                    "OAuth2 Grant Type",
+                    GRANT_TYPE_LABEL,
                     grant_name(kit.spec.grant),
                 ),
                 field("authorization_url", "Authorization URL", authorization_url),
@@ -352,7 +357,7 @@ fn connector_fields(kit: &Kit<'_>, guide: &Guide<'_>) -> Vec<Field> {
                     "Authorization Code Grant Scope",
                     bind(Slot::Conn(Conn::Scopes)),
                 ),
-                field("oauth2_token_url", "OAuth2 Token URL", token_url),
+                field("oauth2_token_url", TOKEN_URL_LABEL, token_url),
                 field(
                     "oauth2_client_authentication",
                     "OAuth2 Client Authentication",

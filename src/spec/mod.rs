@@ -33,6 +33,8 @@ pub struct Spec {
     pub resources: Vec<&'static Resource>,
     /// The use cases, validated, in the order given.
     pub use_cases: Vec<crate::usecase::UseCase>,
+    /// The `--use-case-file`'s text, as read: the kit holds a copy.
+    pub use_case_file: Option<String>,
     pub query: Query,
     pub client_id_var: VarName,
     pub client_secret_var: VarName,

@@ -124,6 +124,18 @@ impl Filter {
         if value.is_empty() {
             return Err(err("the value is empty".into()));
         }
+        // `status=approved&limit=5` is two options pasted from a URL, not a
+        // value holding `&limit=5` (an `&` in a value, `AT&T`, has no `=`).
+        if value.split('&').skip(1).any(|p| p.contains('=')) {
+            return Err(Error::bad(
+                Origin::Option("filters"),
+                raw,
+                format!(
+                    "an '&' joins two query parameters, as in a URL; give each on its own: {}",
+                    as_options(raw)
+                ),
+            ));
+        }
         if let Some(rest) = value.strip_prefix('=') {
             return Err(err(format!(
                 "one '=' too many: equality is a single '=', as in '{key}={rest}'"
@@ -210,6 +222,26 @@ impl Filter {
 /// where errors leave the parse, but this one is inside a message.
 fn flag_of_query(key: &str) -> String {
     format!("--{}", key.replace('_', "-"))
+}
+
+/// A URL's query (`status=approved&limit=5`) as the options that say it:
+/// `--filter 'status=approved' --limit 5`.
+pub fn as_options(query: &str) -> String {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) if crate::coupa::query::ALL.contains(&key) => {
+                format!(
+                    "{} {}",
+                    flag_of_query(key),
+                    shell_escape::escape(value.into())
+                )
+            }
+            _ => format!("--filter {}", shell_escape::escape(pair.into())),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `--fields` must be a JSON list of names and `{"association": [...]}` objects;

@@ -57,7 +57,7 @@ fn spec_of(inputs: &Inputs) -> Result<Spec, Error> {
     let domain = Domain::parse(domain)?;
     let grant = inputs.grant.unwrap_or_default();
     consent::refuse_for(grant, inputs)?;
-    let use_cases = usecases::use_cases(inputs)?;
+    let (use_cases, use_case_file) = usecases::use_cases(inputs)?;
     let resources_given = !inputs.resources.is_empty();
     let resources = match (resources_given, grant) {
         (true, _) => parse_resources(&inputs.resources)?,
@@ -67,6 +67,19 @@ fn spec_of(inputs: &Inputs) -> Result<Spec, Error> {
         (false, Grant::AuthorizationCode) => parse_resources(&[DEFAULT_CONSENT_RESOURCE])?,
     };
     let given_scopes = Scope::parse_list(&inputs.scopes)?;
+    // A refresh token comes only with a person's consent: with client
+    // credentials, offline_access asks for nothing a kit can use.
+    if grant == Grant::ClientCredentials
+        && given_scopes
+            .iter()
+            .any(|s| s.as_str() == crate::coupa::OFFLINE_ACCESS)
+    {
+        return Err(Error::bad(
+            Origin::Option("scopes"),
+            crate::coupa::OFFLINE_ACCESS,
+            "asks for a refresh token, which only user consent gets (--grant authorization-code, where it is added by default); client credentials get a new token without one: drop it",
+        ));
+    }
     let scopes_given = !given_scopes.is_empty();
     let mut scopes = settle_scopes(
         given_scopes,
@@ -99,6 +112,7 @@ fn spec_of(inputs: &Inputs) -> Result<Spec, Error> {
         scopes,
         resources,
         use_cases,
+        use_case_file,
         query,
         client_id_var,
         client_secret_var,

@@ -27,6 +27,18 @@ pub fn parse_resources<S: AsRef<str>>(values: &[S]) -> Result<Vec<&'static Resou
             ));
         }
         for name in names {
+            // `/api/invoices?limit=5`: a URL pasted whole; its query is options.
+            if let Some((path, query)) = name.split_once('?') {
+                return Err(Error::bad(
+                    Origin::Option("resources"),
+                    name,
+                    format!(
+                        "a resource is a name, and its query options are flags of their own: --resource {} {}",
+                        path.trim_start_matches("/api/").trim_matches('/'),
+                        super::query::as_options(query)
+                    ),
+                ));
+            }
             let resource = catalog::resource(name).ok_or_else(|| {
                 Error::bad(
                     Origin::Option("resources"),
@@ -105,14 +117,12 @@ pub fn settle_scopes(
     if !allow_unknown {
         for scope in &given {
             if catalog::scope(scope.as_str()).is_none() {
-                let near =
-                    catalog::closest(scope.as_str(), catalog::scopes().iter().map(|s| s.name), 3);
                 return Err(Error::bad(
                     Origin::Option("scopes"),
                     scope.as_str(),
                     format!(
                         "not a known Coupa scope{}; `coupagen scopes` lists them, and --allow-unknown-scopes accepts your instance's own",
-                        near.map(|n| format!(" (did you mean {n}?)")).unwrap_or_default()
+                        catalog::scope_hint(scope.as_str())
                     ),
                 ));
             }
@@ -171,8 +181,8 @@ pub fn add_use_case_scopes(
                     origin.clone(),
                     &uc.id,
                     format!(
-                        "request \"{}\" needs the scope '{}', which is not a known Coupa scope; `coupagen scopes` lists them, and --allow-unknown-scopes accepts your instance's own",
-                        step.name, step.scope
+                        "request \"{}\" needs the scope '{}', which is not a known Coupa scope{}; `coupagen scopes` lists them, and --allow-unknown-scopes accepts your instance's own",
+                        step.name, step.scope, catalog::scope_hint(&step.scope)
                     ),
                 ));
             }

@@ -8,8 +8,9 @@ use crate::input::Inputs;
 use crate::usecase::{self, UseCase};
 
 /// The use cases: those named with `--use-case` (built in, or in the
-/// file), then the rest of `--use-case-file`'s, each once.
-pub(super) fn use_cases(inputs: &Inputs) -> Result<Vec<UseCase>, Error> {
+/// file), then the rest of `--use-case-file`'s, each once; and the file's
+/// text, which a kit copies.
+pub(super) fn use_cases(inputs: &Inputs) -> Result<(Vec<UseCase>, Option<String>), Error> {
     let names: Vec<&str> = inputs
         .use_cases
         .iter()
@@ -18,26 +19,19 @@ pub(super) fn use_cases(inputs: &Inputs) -> Result<Vec<UseCase>, Error> {
         .filter(|v| !v.is_empty())
         .collect();
     if names.is_empty() && inputs.use_case_file.is_none() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
-    let own = match &inputs.use_case_file {
-        Some(file) => usecase::from_file(Path::new(file), Origin::Option("use_case_file"))?,
-        None => Vec::new(),
+    let (text, own) = match &inputs.use_case_file {
+        Some(file) => {
+            let (text, own) = usecase::read(Path::new(file), Origin::Option("use_case_file"))?;
+            (Some(text), own)
+        }
+        None => (None, Vec::new()),
     };
     let built_in = match names.is_empty() {
         true => Vec::new(),
         false => usecase::built_in(),
     };
-    if let Some(clash) = own.iter().find(|o| built_in.iter().any(|b| b.id == o.id)) {
-        return Err(Error::bad(
-            Origin::Option("use_case_file"),
-            inputs.use_case_file.as_deref().unwrap_or_default(),
-            format!(
-                "the use case \"{}\" has a built-in one's id; give yours another",
-                clash.id
-            ),
-        ));
-    }
     let mut out: Vec<UseCase> = Vec::new();
     for name in names {
         let found = built_in.iter().chain(&own).find(|u| u.id == name);
@@ -64,5 +58,5 @@ pub(super) fn use_cases(inputs: &Inputs) -> Result<Vec<UseCase>, Error> {
             out.push(uc);
         }
     }
-    Ok(out)
+    Ok((out, text))
 }

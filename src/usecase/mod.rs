@@ -83,17 +83,34 @@ impl Kind {
             Kind::Email => value
                 .split_once('@')
                 .is_some_and(|(a, b)| !a.is_empty() && b.contains('.')),
-            Kind::Date => {
-                let b = value.as_bytes();
-                b.len() == 10
-                    && b[4] == b'-'
-                    && b[7] == b'-'
-                    && b.iter()
-                        .enumerate()
-                        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-            }
+            Kind::Date => is_date(value),
         }
     }
+}
+
+/// `YYYY-MM-DD`, and a day that month has (2024-02-29, not 2024-02-30).
+fn is_date(value: &str) -> bool {
+    let b = value.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return false;
+    }
+    let number = |range: std::ops::Range<usize>| value[range].parse::<u32>().unwrap_or(0);
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    (1..=days).contains(&day)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -196,7 +213,9 @@ pub struct Capture {
     pub description: String,
     pub example: String,
     /// What `verify` says when the answer holds none; the rest of the use
-    /// case is skipped then.
+    /// case is skipped then. Optional: without it, the kit says the answer
+    /// holds no such value ([`Capture::none_said`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub if_none: String,
     /// Whether holding none is a failure (no such user) or just the end of
     /// the chain (nothing pending).
@@ -210,6 +229,19 @@ pub struct Capture {
     /// What is said when a guard stops the use case; may name `{{name}}`s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otherwise: Option<String>,
+}
+
+impl Capture {
+    /// `if_none`, or when the file gives none, words that say the same.
+    pub fn none_said(&self) -> String {
+        match self.if_none.is_empty() {
+            false => self.if_none.clone(),
+            true => format!(
+                "the answer holds no {} (nothing at {})",
+                self.name, self.path
+            ),
+        }
+    }
 }
 
 impl Step {
@@ -293,6 +325,44 @@ pub fn references(template: &str) -> Vec<&str> {
     out
 }
 
+/// The names written `{name}`, with one brace, in a template: sent
+/// literally, where `{{name}}` was almost surely meant.
+pub fn single_braced(template: &str) -> Vec<&str> {
+    let b = template.as_bytes();
+    let mut out = Vec::new();
+    for (i, _) in template.match_indices('{') {
+        let doubled = (i > 0 && b[i - 1] == b'{') || b.get(i + 1) == Some(&b'{');
+        let Some(end) = template[i + 1..].find('}').map(|e| i + 1 + e) else {
+            continue;
+        };
+        let name = &template[i + 1..end];
+        if !doubled && b.get(end + 1) != Some(&b'}') && is_name(name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// Warnings on use cases that are valid but likely wrong: a `{name}` with
+/// one brace in a path, a query value or `says`.
+pub fn warnings(use_cases: &[UseCase]) -> Vec<String> {
+    let mut out = Vec::new();
+    for uc in use_cases {
+        for step in &uc.requests {
+            let templates = std::iter::once(step.path.as_str())
+                .chain(step.query.iter().map(|(_, v)| v.as_str()))
+                .chain([step.says.as_str()]);
+            for name in templates.flat_map(single_braced) {
+                out.push(format!(
+                    "use case \"{}\", request \"{}\": {{{name}}} has one brace on each side, so it is sent as written; a value is {{{{{name}}}}}",
+                    uc.id, step.name
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// `user_email`: what input, capture and use-case names look like.
 pub fn is_name(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase())
@@ -321,10 +391,31 @@ pub fn built_in() -> Vec<UseCase> {
 
 /// The use cases of a `--use-case-file`.
 pub fn from_file(path: &Path, origin: Origin) -> Result<Vec<UseCase>, Error> {
+    read(path, origin).map(|(_, use_cases)| use_cases)
+}
+
+/// A `--use-case-file`'s text and its use cases. One rule wherever a file is
+/// read (`use-cases`, `bundle`, `verify`): no id of a built-in use case, so
+/// an id always means one use case.
+pub fn read(path: &Path, origin: Origin) -> Result<(String, Vec<UseCase>), Error> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::bad(origin.clone(), &shown, format!("cannot read it ({e})")))?;
-    parse(&text, origin, &shown)
+    // A byte-order mark, as some Windows editors write: not JSON, not meant.
+    let json = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let own = parse(json, origin.clone(), &shown)?;
+    let built_in = built_in();
+    if let Some(clash) = own.iter().find(|o| built_in.iter().any(|b| b.id == o.id)) {
+        return Err(Error::bad(
+            origin,
+            &shown,
+            format!(
+                "the use case \"{}\" has a built-in one's id; give yours another",
+                clash.id
+            ),
+        ));
+    }
+    Ok((text, own))
 }
 
 #[cfg(test)]
@@ -357,10 +448,30 @@ mod tests {
         assert!(references("{{ spaced }} {{Upper}} {{").is_empty());
     }
 
+    // `{supplier_number}` with single braces was sent literally, unwarned.
+    #[test]
+    fn a_single_braced_name_is_found_and_nothing_else() {
+        assert_eq!(single_braced("/api/x/{id}?a={b_2}"), ["id", "b_2"]);
+        assert!(single_braced("/api/{{id}} {{{raw}}} [{\"a\":1}] {Upper} {").is_empty());
+    }
+
     #[test]
     fn types_accept_their_values() {
         assert!(Kind::Email.accepts("a@b.co") && !Kind::Email.accepts("ab.co"));
         assert!(Kind::Date.accepts("2024-01-31") && !Kind::Date.accepts("2024-1-31"));
+        // A date is a real one: 2024-02-30 was accepted and sent.
+        assert!(Kind::Date.accepts("2024-02-29") && Kind::Date.accepts("2000-02-29"));
+        for bad in [
+            "2024-02-30",
+            "2023-02-29",
+            "1900-02-29",
+            "2024-13-01",
+            "2024-04-31",
+            "2024-00-10",
+            "2024-01-00",
+        ] {
+            assert!(!Kind::Date.accepts(bad), "{bad}");
+        }
         assert!(Kind::Integer.accepts("-12") && !Kind::Integer.accepts("1.5"));
     }
 }

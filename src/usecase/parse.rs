@@ -17,6 +17,12 @@ pub fn parse(text: &str, origin: Origin, shown: &str) -> Result<Vec<UseCase>, Er
         origin,
         shown,
     };
+    if text.trim_start().starts_with('[') {
+        return Err(file.fail(
+            (1, 1),
+            r#"the file is a list; a use-case file is an object holding the list: {"use_cases": [...]}"#.into(),
+        ));
+    }
     let parsed = file.read()?;
     if parsed.use_cases.is_empty() {
         return Err(file.fail(
@@ -53,9 +59,17 @@ impl Text<'_> {
     fn near(&self, needle: &str, what: String) -> Error {
         let quoted = serde_json::to_string(needle).unwrap_or_default();
         let text = self.text;
+        // The file may write the value with escapes (`\u00e9`): then its
+        // longest plain run, so the place is the value's, not line 1.
+        let mut runs: Vec<&str> = needle
+            .split(|c: char| !c.is_ascii() || c.is_ascii_control() || c == '"' || c == '\\')
+            .filter(|r| r.len() >= 3)
+            .collect();
+        runs.sort_by_key(|r| std::cmp::Reverse(r.len()));
         let i = text
             .find(&quoted)
             .or_else(|| text.find(needle))
+            .or_else(|| runs.iter().find_map(|r| text.find(r)))
             .unwrap_or(0);
         let line = text[..i].matches('\n').count() + 1;
         let column = i - text[..i].rfind('\n').map_or(0, |n| n + 1) + 1;

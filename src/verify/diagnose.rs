@@ -51,6 +51,8 @@ pub struct Purpose<'a> {
     pub granted: Option<&'a [String]>,
     /// A credential with surrounding whitespace, by where it came from.
     pub padded: Option<&'a str>,
+    /// Where the Secret came from: its variable, or the stdin flag.
+    pub secret_from: &'a str,
     /// The path names one record by an id the request was given.
     pub by_id: bool,
     /// The request changes Coupa data.
@@ -215,10 +217,18 @@ fn token(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
                 format!("give {from} again without the surrounding whitespace (`read -rs` drops the newline; a file's content may keep one)"),
             )
         }
-        "invalid_client" => problem(
-            format!("Coupa did not accept the client credentials ({said})"),
-            format!("check {env} (the Identifier) and {secret} (the Secret) against the client in {SETUP}, and that the client's grant type is {label}"),
-        ),
+        "invalid_client" => {
+            // Name the Secret that was sent: from standard input, the
+            // variable was not read, whatever it holds.
+            let secret = match purpose.secret_from == secret {
+                true => format!("{secret} (the Secret)"),
+                false => format!("the Secret given on standard input ({}; {secret} was not read)", purpose.secret_from),
+            };
+            problem(
+                format!("Coupa did not accept the client credentials ({said})"),
+                format!("check {env} (the Identifier) and {secret} against the client in {SETUP}, and that the client's grant type is {label}"),
+            )
+        }
         "invalid_scope" => problem(
             format!("Coupa refused the requested scopes ({said})"),
             format!("in {SETUP}, give the client every scope requested ({}), or ask only for the ones it has with --scope", purpose.requested),
@@ -229,7 +239,7 @@ fn token(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
         ),
         "invalid_grant" if purpose.token_from == TokenFrom::RefreshToken => problem(
             format!("Coupa did not accept the refresh token ({said}): it expired (refresh tokens last {} days) or was revoked", coupa::REFRESH_TOKEN_DAYS),
-            format!("consent again: run verify without {}, and keep the new refresh token", crate::contract::env::REFRESH_TOKEN),
+            format!("consent again: run verify without {0} and with `--refresh-token-fd 3 3> FILE` (or `3> >(your secret store)`), which hands the new refresh token over off the screen; then give it in {0}", crate::contract::env::REFRESH_TOKEN),
         ),
         "invalid_grant" => problem(
             format!("Coupa did not accept the authorization code ({said}): a code works once, within minutes, and only with the redirect URI it was issued for"),
@@ -321,6 +331,7 @@ mod tests {
             requested: "core.invoice.read",
             granted: None,
             padded: None,
+            secret_from: "COUPA_CLIENT_SECRET",
             by_id: false,
             writes: false,
         }
@@ -489,6 +500,29 @@ mod tests {
         );
         assert!(
             e.fix.contains("https://acme.coupahost.com/oauth2/scopes"),
+            "{}",
+            e.fix
+        );
+    }
+
+    // A Secret on standard input and another in the environment: the fix
+    // named the variable, which was not read.
+    #[test]
+    fn invalid_client_names_the_secret_that_was_sent() {
+        let body = r#"{"error":"invalid_client"}"#;
+        let e = diagnose(&purpose(Answer::Token), &heard(401, JSON, body)).unwrap_err();
+        assert!(
+            e.fix.contains("COUPA_CLIENT_SECRET (the Secret)"),
+            "{}",
+            e.fix
+        );
+        let p = Purpose {
+            secret_from: "--client-secret-stdin",
+            ..purpose(Answer::Token)
+        };
+        let e = diagnose(&p, &heard(401, JSON, body)).unwrap_err();
+        assert!(
+            e.fix.contains("the Secret given on standard input (--client-secret-stdin; COUPA_CLIENT_SECRET was not read)"),
             "{}",
             e.fix
         );

@@ -6,6 +6,7 @@
 mod connect;
 mod consent;
 mod diagnose;
+mod handover;
 mod redirect;
 mod report;
 mod send;
@@ -16,6 +17,7 @@ use std::time::{Duration, Instant};
 
 pub use consent::{base64url, challenge_of};
 pub use diagnose::{diagnose, Heard, Purpose, TokenFrom};
+pub use handover::Handover;
 pub use redirect::redirect;
 pub use report::{scrub, Facts, Found, Problem, Report, Step, StepKind};
 pub use usecase::Given;
@@ -79,6 +81,12 @@ impl Credentials {
             .consent
             .as_ref()
             .is_some_and(|c| refresh_token.is_none() && c.redirect_uri().loopback().is_none());
+        if secret_from_stdin && !needs_secret {
+            return Err(Error::input(
+                Origin::Flag(STDIN_FLAG),
+                "does nothing here: the client uses PKCE and has no secret; drop it",
+            ));
+        }
         if secret_from_stdin && pasting {
             return Err(Error::input(
                 Origin::Flag(STDIN_FLAG),
@@ -91,20 +99,12 @@ impl Credentials {
         }
         let mut creds = match needs_secret {
             true => Credentials::from_env(secret_from_stdin)?,
-            false => {
-                if secret_from_stdin {
-                    return Err(Error::input(
-                        Origin::Flag(STDIN_FLAG),
-                        "does nothing here: the client uses PKCE and has no secret; drop it",
-                    ));
-                }
-                Credentials {
-                    client_id: client_id()?,
-                    client_secret: String::new(),
-                    secret_from: env::CLIENT_SECRET,
-                    refresh_token: None,
-                }
-            }
+            false => Credentials {
+                client_id: client_id()?,
+                client_secret: String::new(),
+                secret_from: env::CLIENT_SECRET,
+                refresh_token: None,
+            },
         };
         if refresh_token.is_some() && kit.flow.refresh.is_none() {
             return Err(Error::input(
@@ -207,6 +207,11 @@ pub fn run(
             .cloned()
             .chain(creds.refresh_token.clone())
             .collect();
+        // A refresh token Coupa issued in this run, for --refresh-token-fd.
+        report.refresh_token = values
+            .refresh_token
+            .clone()
+            .filter(|t| Some(t) != creds.refresh_token.as_ref());
         Ok(report)
     };
 
@@ -389,6 +394,7 @@ fn exchange_read(
         requested: &requested,
         granted,
         padded: live.creds.padded(),
+        secret_from: live.creds.secret_from,
         by_id: req.path.slots().next().is_some(),
         writes: req.method.writes(),
     };

@@ -14,7 +14,12 @@ pub fn redirect(
     redirect_uri: &str,
     domain: &str,
 ) -> Result<String, Problem> {
-    let landed = landed.trim();
+    // Pasted as a shell or a chat quotes it: quotes and angle brackets are
+    // stripped as spaces are.
+    let landed = landed
+        .trim()
+        .trim_matches(|c| matches!(c, '"' | '\'' | '<' | '>' | '`'))
+        .trim();
     let register = format!("add {redirect_uri} to the client's Redirect URIs in {SETUP}");
     if landed.is_empty() {
         return Err(problem(
@@ -118,6 +123,21 @@ mod tests {
         let cases: &[(&str, String, Result<&str, &str>)] = &[
             ("a code", format!("{cb}?code=c%2B1&state=S"), Ok("c+1")),
             ("just the code", "c-2 ".into(), Ok("c-2")),
+            (
+                "in quotes",
+                format!(" \"{cb}?code=c3&state=S\"\n"),
+                Ok("c3"),
+            ),
+            (
+                "in single quotes",
+                format!("'{cb}?code=c4&state=S'"),
+                Ok("c4"),
+            ),
+            (
+                "in angle brackets",
+                format!("<{cb}?code=c5&state=S>"),
+                Ok("c5"),
+            ),
             (
                 "Deny",
                 format!("{cb}?error=access_denied&state=S"),

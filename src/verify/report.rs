@@ -86,6 +86,10 @@ pub struct Report {
     /// What the run held that no output may show: the code and tokens.
     #[serde(skip)]
     pub secrets: Vec<String>,
+    /// A refresh token Coupa issued in this run: never shown, handed over
+    /// only through `--refresh-token-fd`.
+    #[serde(skip)]
+    pub refresh_token: Option<String>,
 }
 
 /// How many characters of the token a report may show.
@@ -202,6 +206,7 @@ impl Report {
             ok: steps.iter().all(Step::ok),
             steps,
             secrets: Vec::new(),
+            refresh_token: None,
         }
     }
 
@@ -233,7 +238,9 @@ impl Report {
                 facts.push(format!("token {t}…"));
             }
             if s.refresh_token_issued {
-                facts.push("refresh token issued (not shown)".into());
+                facts.push(
+                    "refresh token issued (not shown; --refresh-token-fd hands it over)".into(),
+                );
             }
             if let Some(r) = s.records {
                 facts.push(format!("{r} record{}", if r == 1 { "" } else { "s" }));

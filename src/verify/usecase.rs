@@ -91,6 +91,19 @@ impl Given {
                     }
                     continue;
                 };
+                // As for credentials: a pasted space is not part of the value.
+                if value.trim() != value {
+                    return Err(Error::bad(
+                        Origin::Flag(INPUT_FLAG),
+                        &format!("{}={value}", arg.name),
+                        format!(
+                            "{} has surrounding whitespace (a pasted space or newline); give it without, e.g. --input {}={}",
+                            arg.name,
+                            arg.name,
+                            value.trim()
+                        ),
+                    ));
+                }
                 if !arg.kind.accepts(value) {
                     return Err(Error::bad(
                         Origin::Flag(INPUT_FLAG),
@@ -192,6 +205,39 @@ fn listed(first: &[Named], count: usize) -> String {
     }
 }
 
+/// When the answer holds a record but `capture`'s path names a key no
+/// object on the way has: the path is wrong, not the inputs. The path up to
+/// that object, and its keys.
+fn path_misses(json: &serde_json::Value, capture: &Capture) -> Option<(String, Vec<String>)> {
+    let mut at = json;
+    for key in capture.keys() {
+        at = match (key, at) {
+            (Key::Name(k), serde_json::Value::Object(map)) => match map.get(k) {
+                Some(v) => v,
+                None => return Some((capture.path.clone(), map.keys().cloned().collect())),
+            },
+            (Key::Index(i), serde_json::Value::Array(list)) => list.get(i)?,
+            _ => return None,
+        };
+    }
+    None
+}
+
+/// Keys, at most a screenful of them.
+fn cut_list(keys: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut out = keys
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if keys.len() > SHOWN {
+        out.push_str(&format!(" and {} more", keys.len() - SHOWN));
+    }
+    out
+}
+
 /// A use case's message with the values it names.
 fn say(uc: &UseCasePlan, template: &str, live: &Live<'_>, count: Option<usize>) -> String {
     let template = match count {
@@ -252,10 +298,18 @@ pub fn run(
             break;
         };
         let mut ended: Option<End> = None;
+        let mut misses = None;
         for capture in &req.captures {
             let Some(arg) = uc.arg(&capture.name) else {
                 continue;
             };
+            if let Some((path, keys)) = path_misses(&json, capture) {
+                misses = Some(problem(
+                    format!("Coupa answered with a record, but the capture {} has the path {path}, which matches nothing in it; the record's keys: {}", capture.name, cut_list(&keys)),
+                    format!("fix the path of the capture {} in the use-case file: a key of the record, e.g. 0.{}", capture.name, keys.first().map_or("id", String::as_str)),
+                ));
+                break;
+            }
             let Some(v) = dig(&json, capture) else {
                 values.args.remove(arg.name);
                 let live = Live { kit, creds, values };
@@ -288,6 +342,11 @@ pub fn run(
             .iter()
             .position(|r| std::ptr::eq(r, req))
             .unwrap_or(0);
+        if let Some(p) = misses {
+            step.problem = Some(p);
+            steps.push(step);
+            break;
+        }
         match ended {
             Some(End::Fails(message)) => {
                 step.problem = Some(Problem {

@@ -3,8 +3,8 @@
 // runs on its own, in the Postman app and in newman (which ignores OAuth2 auth
 // blocks). With user consent the token is refreshed, which needs the person's
 // refresh token (config.tokenNeeds).
-if (environmentMissing.length) {
-  console.error(selectEnvironment);
+if (environmentProblem) {
+  console.error(environmentProblem);
 }
 const expiresAt = Number(pm.collectionVariables.get(config.expiryVar) || 0);
 const fresh = pm.collectionVariables.get(config.tokenVar) && expiresAt - Date.now() > config.renewHours * 3600 * 1000;
@@ -13,7 +13,7 @@ const supplied = config.tokenNeeds === null || Boolean(pm.variables.get(config.t
 if (!inFlow && !fresh && !supplied) {
   console.error('No Coupa access token: set ' + config.tokenNeeds + ' (see the collection description).');
 }
-if (!inFlow && !fresh && !environmentMissing.length && supplied) {
+if (!inFlow && !fresh && !environmentProblem && supplied) {
   pm.sendRequest({
     url: pm.variables.replaceIn(config.token.url),
     method: config.token.method,

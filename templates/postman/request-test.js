@@ -2,6 +2,8 @@
 // status is wrong.
 if (environmentMissing.length) {
   pm.test('the environment is selected', function () { throw new Error(selectEnvironment); });
+} else if (environmentEmpty.length) {
+  pm.test('the environment is filled in', function () { throw new Error(fillEnvironment); });
 }
 pm.test('request answers 200', function () {
   if (config.explains) {

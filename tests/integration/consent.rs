@@ -720,9 +720,68 @@ fn verify_runs_unattended_on_a_refresh_token_and_says_when_it_expired() {
         "{report}"
     );
     assert!(
-        report.contains("run verify without COUPA_REFRESH_TOKEN"),
+        report.contains(
+            "run verify without COUPA_REFRESH_TOKEN and with `--refresh-token-fd 3 3> FILE`"
+        ),
         "{report}"
     );
+}
+
+/// With a bad COUPA_REFRESH_TOKEN the fix said "keep the new refresh token"
+/// while verify only printed "refresh token issued (not shown)": it had no
+/// way to hand one over. `--refresh-token-fd 3` does, off the screen.
+#[test]
+fn verify_said_keep_the_refresh_token_and_gave_no_way_to() {
+    let coupa = Coupa::with(Behaviour::consent(&[CALLBACK]));
+    let dir = tempfile::tempdir().unwrap();
+    let kept = dir.path().join("refresh-token");
+    let inner = verify(&coupa, CALLBACK, &["--refresh-token-fd", "3"], &[]);
+    let mut cmd = Command::new("/bin/sh");
+    cmd.args(["-c", r#"exec "$@" 3>"$KEPT""#, "sh"])
+        .arg(inner.get_program())
+        .args(inner.get_args())
+        .env_clear()
+        .env("KEPT", &kept);
+    for (k, v) in inner.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    let run = interact(cmd, allow(&coupa, "alice"));
+    assert!(run.status.success(), "{}\n{}", run.stdout, run.stderr);
+    let issued = coupa.refresh_tokens().pop().unwrap();
+    assert_eq!(fs::read_to_string(&kept).unwrap(), format!("{issued}\n"));
+    assert!(!run.stdout.contains(&issued) && !run.stderr.contains(&issued));
+    assert!(
+        run.stderr
+            .contains("the new refresh token went to file descriptor 3 (not shown)"),
+        "{}",
+        run.stderr
+    );
+    // The handed-over token runs verify without a person.
+    let refresh = fs::read_to_string(&kept).unwrap();
+    let out = verify(
+        &coupa,
+        CALLBACK,
+        &[],
+        &[("COUPA_REFRESH_TOKEN", refresh.trim())],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stdout(&out));
+    // A descriptor nobody opened, or the screen's, is refused before anything is sent.
+    coupa.clear();
+    for (fd, says) in [
+        ("7", "file descriptor 7 is not open for writing"),
+        ("1", "give 3 or above"),
+    ] {
+        let out = verify(&coupa, CALLBACK, &["--refresh-token-fd", fd], &[])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+    assert!(coupa.requests().is_empty());
 }
 
 /// Each way consent fails, as the person would meet it, and what verify says.

@@ -16,6 +16,7 @@
 //! - `templates`: every template value passes through an escaper
 //! - `scripts`: every script a kit hands a JavaScript client passes `node --check`
 //! - `regression`: tests named after the bug each caught, with its fixing commit
+//! - `first_hour`: issue 28's first hour as a new user, each test named after what misled
 
 mod support;
 
@@ -23,6 +24,7 @@ mod bruno;
 mod cli;
 mod consent;
 mod coverage;
+mod first_hour;
 mod hostile;
 mod http;
 mod openapi;

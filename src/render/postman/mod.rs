@@ -50,6 +50,8 @@ const RENEW_HOURS: u32 = 4;
 #[derive(Debug, Serialize)]
 struct RequestView {
     name: String,
+    /// What it does, as the sheet and the OpenAPI document say it.
+    description: String,
     method: &'static str,
     url: String,
     protocol: &'static str,
@@ -69,6 +71,7 @@ impl RequestView {
         let path = req.path.text(At::Path, &b, Encoding::Url);
         RequestView {
             name: req.name.clone(),
+            description: req.description.clone(),
             method: req.method.as_str(),
             url: req.url(&kit.host, &b),
             protocol: coupa::SCHEME,
@@ -128,6 +131,8 @@ impl Event {
 #[derive(Serialize)]
 struct Group {
     name: Option<String>,
+    /// A folder's; the root's requests have none.
+    description: String,
     items: Vec<Item>,
 }
 
@@ -407,6 +412,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     // The flow (never empty: it obtains the token), at the root.
     let mut groups = vec![Group {
         name: None,
+        description: String::new(),
         items: kit.flow.requests().map(item).collect::<Result<_, _>>()?,
     }];
     // Folders by group, in the order the groups first appear.
@@ -419,6 +425,10 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             Some(folder) => folder.items.push(item),
             None => groups.push(Group {
                 name: Some(name.to_string()),
+                description: format!(
+                    "The kit's {} requests to Coupa's API; each fetches a token by itself when none is stored.",
+                    name
+                ),
                 items: vec![item],
             }),
         }
@@ -427,6 +437,10 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     for uc in &kit.use_cases {
         groups.push(Group {
             name: Some(uc.name.clone()),
+            description: format!(
+                "{} Its requests run in order, each using what the one before found: run the folder (newman --folder).",
+                uc.description
+            ),
             items: uc.requests.iter().map(item).collect::<Result<_, _>>()?,
         });
     }

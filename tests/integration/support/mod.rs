@@ -63,7 +63,7 @@ pub fn spec(args: &[&str]) -> Spec {
 /// Every file `bundle` writes for these arguments, in bundle order (the README last).
 pub fn artifacts(args: &[&str]) -> Vec<Artifact> {
     let (inputs, spec) = kit_args(args).resolved().expect("valid input");
-    render::bundle(&kit::plan(&spec), inputs.to_config()).expect("renders")
+    render::bundle(&kit::plan(&spec), inputs.for_kit().to_config()).expect("renders")
 }
 
 /// The file a bundle writes at `path`, rendered alone.
@@ -95,23 +95,40 @@ pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Errors of a collection against the official Postman v2.1.0 schema from
-/// `../shared/schemas`; `None` when the schema is absent (a user's clone has
-/// no `../shared`: a recorded skip; CI makes it mandatory).
+/// The variable that points the tests at a copy of the Postman schema.
+pub const SCHEMA_VAR: &str = "COUPAGEN_POSTMAN_SCHEMA";
+
+/// Where the schema is read: `COUPAGEN_POSTMAN_SCHEMA`, else this project's
+/// shared copy beside the clone.
+fn schema_path(given: Option<std::ffi::OsString>) -> PathBuf {
+    given.map(PathBuf::from).unwrap_or_else(|| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/schemas/postman-collection-v2.1.0.schema.json")
+    })
+}
+
+/// The skip's cause: one line that says what the schema is, where Postman
+/// publishes it and how to point the tests at a copy.
+fn schema_missing(path: &std::path::Path) -> String {
+    format!(
+        "the official Postman collection v2.1.0 schema is not at {} (download it from {} and set {SCHEMA_VAR} to the file)",
+        path.display(),
+        coupagen::render::POSTMAN_SCHEMA_URL
+    )
+}
+
+/// Errors of a collection against the official Postman v2.1.0 schema;
+/// `None` when the schema is absent (a recorded skip; CI makes it mandatory).
 pub fn collection_schema_errors(text: &str) -> Option<Vec<String>> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/schemas/postman-collection-v2.1.0.schema.json");
+    let path = schema_path(std::env::var_os(SCHEMA_VAR));
     let Ok(schema_text) = std::fs::read_to_string(&path) else {
         if std::env::var_os("CI").is_some() {
             panic!(
-                "the Postman schema is required in CI: {} is missing",
-                path.display()
+                "the Postman schema is required in CI: {}",
+                schema_missing(&path)
             );
         }
-        skips::record(format!(
-            "the Postman v2.1.0 schema is absent (put it at {})",
-            path.display()
-        ));
+        skips::record(schema_missing(&path));
         return None;
     };
     let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema parses");
@@ -133,4 +150,17 @@ pub fn assert_valid_collection(text: &str) {
             errors.join("\n")
         );
     }
+}
+
+// A clone elsewhere skipped 138 schema checks with no word of where the
+// schema is published or how to give the tests a copy.
+#[test]
+fn a_missing_schema_says_where_it_is_published_and_how_to_point_at_a_copy() {
+    let copy = schema_path(Some("/tmp/collection.json".into()));
+    assert_eq!(copy, PathBuf::from("/tmp/collection.json"));
+    assert!(schema_path(None).ends_with("shared/schemas/postman-collection-v2.1.0.schema.json"));
+    assert_eq!(
+        schema_missing(&copy),
+        "the official Postman collection v2.1.0 schema is not at /tmp/collection.json (download it from https://schema.getpostman.com/json/collection/v2.1.0/collection.json and set COUPAGEN_POSTMAN_SCHEMA to the file)"
+    );
 }

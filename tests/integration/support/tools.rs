@@ -41,6 +41,26 @@ pub const OPENAPI2POSTMANV2: Tool = Tool::npm("openapi2postmanv2");
 pub const BRUNO_LANG: Tool = Tool::npm_package("@usebruno/lang");
 pub const POSTMAN_CODE_GENERATORS: Tool = Tool::npm_package("postman-code-generators");
 
+/// Every tool a check needs: README's one install command must cover them.
+pub const ALL: &[Tool] = &[
+    CURL,
+    JQ,
+    OPENSSL,
+    SHELLCHECK,
+    NODE,
+    ZSH,
+    FISH,
+    MAN,
+    NEWMAN,
+    POSTMAN,
+    BRU,
+    HTTPYAC,
+    REDOCLY,
+    OPENAPI2POSTMANV2,
+    BRUNO_LANG,
+    POSTMAN_CODE_GENERATORS,
+];
+
 impl Tool {
     const fn system(name: &'static str, package: &'static str) -> Tool {
         Tool {
@@ -72,6 +92,14 @@ impl Tool {
 
     /// Where the tool is; `None` when it is not, recorded as a skip of the
     /// calling check (a panic instead in CI, unless CI never installs it).
+    /// The Debian package it comes from, or `None` for what `npm ci` installs.
+    pub fn package(&self) -> Option<&'static str> {
+        match self.kind {
+            Kind::System { package } | Kind::Optional { package } => Some(package),
+            Kind::NpmBin | Kind::NpmPackage => None,
+        }
+    }
+
     pub fn find(&self) -> Option<PathBuf> {
         let found = self.locate();
         if found.is_none() {
