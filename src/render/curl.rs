@@ -114,6 +114,9 @@ pub(super) enum CurlAuth {
 #[derive(Debug, Serialize)]
 pub(super) struct Curl {
     pub name: String,
+    /// `--location`: follow redirects, as Postman's export does, except
+    /// where the request sends a credential a redirect would carry away.
+    pub location: bool,
     /// The method, when curl would not imply it.
     pub method: Option<&'static str>,
     pub globoff: bool,
@@ -244,6 +247,7 @@ impl Curl {
         let globoff = url.literal_text().any(|t| t.contains(['[', ']', '{', '}']));
         Ok(Curl {
             name: req.name.clone(),
+            location: !req.sends_credentials(),
             method: (req.method != implied).then_some(req.method.as_str()),
             globoff,
             url,

@@ -201,12 +201,18 @@ pub fn run(
     let mut values = send::FlowValues::default();
     let done = |steps: Vec<Step>, values: &send::FlowValues| {
         let mut report = Report::new(domain.clone(), steps);
-        report.secrets = [&values.access_token, &values.refresh_token, &values.code]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .chain(creds.refresh_token.clone())
-            .collect();
+        report.secrets = [
+            &values.access_token,
+            &values.refresh_token,
+            &values.code,
+            &values.state,
+            &values.code_verifier,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .chain(creds.refresh_token.clone())
+        .collect();
         Ok(report)
     };
 

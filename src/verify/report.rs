@@ -254,10 +254,86 @@ impl Report {
 }
 
 /// Removes every occurrence of the secrets from `text`: belt and braces, in
-/// case a server echoes one back.
+/// case a server echoes one back. Each secret is looked for as it is, and as
+/// an echo would carry it: JSON-escaped (once, for a server's JSON; twice,
+/// for that JSON inside `--json`), percent-encoded (upper- or lower-case
+/// hex, all but the unreserved characters, or as a form encodes it, `+` for
+/// a space) and those encodings JSON-escaped. Longest first, so no shorter
+/// form leaves a piece of a longer one.
 pub fn scrub(text: &str, secrets: &[&str]) -> String {
-    secrets
+    let mut forms: Vec<String> = secrets
         .iter()
         .filter(|s| s.len() >= 4)
-        .fold(text.to_string(), |t, s| t.replace(s, "[redacted]"))
+        .flat_map(|s| echoes(s))
+        .collect();
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
+        .iter()
+        .fold(text.to_string(), |t, f| t.replace(f.as_str(), "[redacted]"))
+}
+
+/// The forms an echo of `secret` may take in a report.
+fn echoes(secret: &str) -> Vec<String> {
+    let json = |s: &str| {
+        let quoted = serde_json::to_string(s).unwrap_or_default();
+        quoted[1..quoted.len() - 1].to_string()
+    };
+    let mut encoded = Vec::new();
+    for lower in [false, true] {
+        for form in [false, true] {
+            encoded.push(percent(secret, lower, form));
+        }
+    }
+    let mut all = vec![secret.to_string(), json(secret), json(&json(secret))];
+    for e in encoded {
+        all.push(json(&e));
+        all.push(e);
+    }
+    all
+}
+
+/// `secret` percent-encoded: all but RFC 3986's unreserved characters, or
+/// as a form does (WHATWG: `*` kept too, a space as `+`).
+fn percent(secret: &str, lower: bool, form: bool) -> String {
+    let mut out = String::with_capacity(secret.len() * 3);
+    for b in secret.bytes() {
+        let kept = b.is_ascii_alphanumeric() || b"-._~".contains(&b) || (form && b == b'*');
+        match (kept, b) {
+            (true, _) => out.push(b as char),
+            (false, b' ') if form => out.push('+'),
+            (false, _) if lower => out.push_str(&format!("%{b:02x}")),
+            (false, _) => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod scrub_tests {
+    use super::scrub;
+
+    /// Every way a server's echo can carry a secret into a report.
+    #[test]
+    fn scrub_finds_every_form_of_an_echo() {
+        let secret = r#"s3 "c\r/e+t&%~*"#;
+        let echoes = [
+            secret.to_string(),
+            serde_json::to_string(secret).unwrap(),
+            serde_json::to_string(&serde_json::to_string(secret).unwrap()).unwrap(),
+            "s3%20%22c%5Cr%2Fe%2Bt%26%25~%2A".into(),
+            "s3%20%22c%5cr%2fe%2bt%26%25~%2a".into(),
+            "s3+%22c%5Cr%2Fe%2Bt%26%25~*".into(),
+        ];
+        for echo in echoes {
+            let out = scrub(&format!("said: {echo}."), &[secret]);
+            assert!(!out.contains("s3"), "{echo} came through: {out}");
+            assert!(out.contains("[redacted]"), "{out}");
+        }
+        assert_eq!(
+            scrub("abc", &["abc"]),
+            "abc",
+            "short values are not secrets"
+        );
+    }
 }

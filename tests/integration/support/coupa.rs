@@ -85,6 +85,14 @@ pub struct Behaviour {
     pub pkce: bool,
     /// The client's registered Redirect URIs.
     pub redirect_uris: Vec<String>,
+    /// Hostile: answer every token request with a `307` to this URL, which
+    /// a client that follows it re-sends the form to, secret and all.
+    pub token_redirect: Option<String>,
+    /// Hostile: a token error whose `error_description` echoes the form as
+    /// sent (percent-encoded) and each field's decoded value.
+    pub echo_form: bool,
+    /// Slow: wait this long before answering a token request.
+    pub token_delay: Option<Duration>,
 }
 
 use super::records::PEOPLE;
@@ -107,6 +115,9 @@ impl Default for Behaviour {
             consent: false,
             pkce: false,
             redirect_uris: vec![CALLBACK.into()],
+            token_redirect: None,
+            echo_form: false,
+            token_delay: None,
         }
     }
 }
@@ -168,6 +179,9 @@ struct State {
     codes: Mutex<HashMap<String, Authorization>>,
     refresh_tokens: Mutex<HashMap<String, Issued>>,
     issued: AtomicUsize,
+    /// TCP connections accepted, before any TLS: a client that does not
+    /// trust this server's CA still counts.
+    connections: AtomicUsize,
     /// The use cases' records, changed by approve and reject.
     records: Mutex<Vec<(&'static str, Vec<serde_json::Value>)>>,
 }
@@ -203,6 +217,7 @@ impl Coupa {
             codes: Mutex::default(),
             refresh_tokens: Mutex::default(),
             issued: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
             records: Mutex::new(super::records::all()),
         });
         let stop = Arc::new(AtomicBool::new(false));
@@ -213,6 +228,7 @@ impl Coupa {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
+                st.connections.fetch_add(1, Ordering::SeqCst);
                 let (st, cfg) = (st.clone(), server_config.clone());
                 thread::spawn(move || serve(stream, cfg, &st));
             }
@@ -233,6 +249,11 @@ impl Coupa {
 
     pub fn behaviour(&self) -> &Behaviour {
         &self.state.behaviour
+    }
+
+    /// How many TCP connections it accepted, TLS or not.
+    pub fn connections(&self) -> usize {
+        self.state.connections.load(Ordering::SeqCst)
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -357,6 +378,7 @@ fn serve(tcp: TcpStream, config: Arc<rustls::ServerConfig>, state: &State) {
     let reason = match resp.status {
         200 => "OK",
         302 => "Found",
+        307 => "Temporary Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -467,6 +489,22 @@ fn oauth_error(status: u16, error: &str, description: &str) -> Response {
 
 fn respond(req: &Recorded, state: &State) -> Response {
     if req.path == "/oauth2/token" {
+        if let Some(delay) = state.behaviour.token_delay {
+            thread::sleep(delay);
+        }
+        if let Some(to) = &state.behaviour.token_redirect {
+            return Response {
+                status: 307,
+                content_type: "text/plain",
+                body: "moved".into(),
+                extra: vec![("Location", to.clone())],
+            };
+        }
+        if state.behaviour.echo_form {
+            let decoded: Vec<String> = req.form().into_iter().map(|(_, v)| v).collect();
+            let echo = format!("you sent {} ({})", req.body, decoded.join(", "));
+            return oauth_error(400, "invalid_request", &echo);
+        }
         return token(req, state);
     }
     if req.path == "/oauth2/authorizations/new" {

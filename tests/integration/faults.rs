@@ -1,0 +1,283 @@
+//! Hostile servers and faults (issue 26): no artifact follows a redirect
+//! with a secret, `verify` scrubs every echo of one, and the check script
+//! keeps its token where only the user reads it and removes it on every exit.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::coupa::{Behaviour, Coupa};
+use crate::support::tools::{BRU, CURL, HTTPYAC, NEWMAN};
+use crate::support::{bin, stderr, stdout};
+
+/// A Coupa whose token endpoint answers `307` to `sink`, another server:
+/// whatever `sink` hears was carried on by a redirect.
+fn redirecting() -> (Coupa, Coupa) {
+    let sink = Coupa::start();
+    let coupa = Coupa::with(Behaviour {
+        token_redirect: Some(format!("{}/oauth2/token", sink.base())),
+        ..Behaviour::default()
+    });
+    (coupa, sink)
+}
+
+/// The token request reached the first server, and the sink was not even
+/// connected to (it has a CA of its own, so a client that followed would
+/// fail its handshake: a request it recorded would prove too little).
+fn assert_not_followed(coupa: &Coupa, sink: &Coupa, client: &str) {
+    assert_eq!(
+        sink.connections(),
+        0,
+        "{client} followed the redirect, sending {:?} on",
+        sink.requests().iter().map(|r| &r.body).collect::<Vec<_>>()
+    );
+    let tokens = coupa
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/oauth2/token")
+        .count();
+    assert!(tokens >= 1, "{client} sent no token request at all");
+}
+
+#[test]
+fn check_script_follows_no_redirect_with_the_secret() {
+    let Some(_) = CURL.find() else { return };
+    let (coupa, sink) = redirecting();
+    let kit = crate::real_clients::bundle(&coupa, &[]);
+    let b = coupa.behaviour().clone();
+    let (out, _) = crate::real_clients::run_script(
+        &coupa,
+        kit.path(),
+        Some(&b.client_id),
+        Some(&b.client_secret),
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("HTTP 307, a redirect to") && err.contains(&sink.base()),
+        "{err}"
+    );
+    assert!(!err.contains("passed"), "{err}");
+    assert_not_followed(&coupa, &sink, "the check script");
+}
+
+#[test]
+fn curl_files_token_and_consent_commands_follow_no_redirect() {
+    let Some(_) = CURL.find() else { return };
+    let (coupa, sink) = redirecting();
+    let kit = crate::real_clients::bundle(&coupa, &[]);
+    let text = fs::read_to_string(kit.path().join("coupa-requests.curl")).unwrap();
+    let commands = crate::real_clients::curl_commands(&text);
+    let b = coupa.behaviour().clone();
+    let token_cmd = commands[0]
+        .replace("{{Identifier}}", &b.client_id)
+        .replace("{{Secret}}", &b.client_secret);
+    let out = Command::new("bash")
+        .args(["-c", &format!("{token_cmd} --silent --show-error")])
+        .env("CURL_CA_BUNDLE", &coupa.ca_file)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "moved", "{}", stderr(&out));
+    assert_not_followed(&coupa, &sink, "the curl file's token command");
+    assert!(
+        commands[1].starts_with("curl --location "),
+        "API calls still follow, as Postman's export does: {}",
+        commands[1]
+    );
+
+    // User consent: the exchange and the refresh send a code, a secret or a
+    // refresh token; neither follows.
+    let consent = crate::real_clients::bundle(
+        &coupa,
+        &["--grant", "authorization-code", "--moveworks-org", "acme"],
+    );
+    let text = fs::read_to_string(consent.path().join("coupa-requests.curl")).unwrap();
+    let sending: Vec<String> = crate::real_clients::curl_commands(&text)
+        .into_iter()
+        .filter(|c| c.contains("grant_type="))
+        .collect();
+    assert_eq!(sending.len(), 2, "the exchange and the refresh:\n{text}");
+    for command in sending {
+        assert!(!command.contains("--location"), "{command}");
+    }
+}
+
+#[test]
+fn newman_follows_no_redirect_with_the_secret() {
+    let Some(_) = NEWMAN.find() else { return };
+    let (coupa, sink) = redirecting();
+    let kit = crate::real_clients::bundle(&coupa, &["--resource", "expense_reports,invoices"]);
+    let b = coupa.behaviour().clone();
+    let out = crate::real_clients::newman(&coupa, kit.path(), &b.client_id, &b.client_secret, &[]);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    let report = crate::support::newman::report(&out);
+    assert!(report.contains("307"), "{report}");
+    assert!(
+        report.contains("redirected to") && report.contains(&sink.base()),
+        "the API requests' pre-request says why it fetched no token:\n{report}"
+    );
+    assert_not_followed(&coupa, &sink, "newman");
+}
+
+#[test]
+fn bru_follows_no_redirect_with_the_secret() {
+    let Some(_) = BRU.find() else { return };
+    let (coupa, sink) = redirecting();
+    let dir = crate::bruno::collection(&coupa, &[]);
+    let (out, _) = crate::bruno::bru_run(
+        &coupa,
+        &dir.path().join("bruno"),
+        &coupa.behaviour().client_secret,
+    );
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert_not_followed(&coupa, &sink, "bru");
+}
+
+#[test]
+fn httpyac_follows_no_redirect_with_the_secret() {
+    let Some(_) = HTTPYAC.find() else { return };
+    let (coupa, sink) = redirecting();
+    let dir = crate::http::http_files(&coupa, &[]);
+    let b = coupa.behaviour().clone();
+    let report = crate::http::send(
+        &coupa,
+        dir.path(),
+        &[
+            ("COUPA_CLIENT_ID", &b.client_id),
+            ("COUPA_CLIENT_SECRET", &b.client_secret),
+        ],
+        &[],
+    );
+    assert!(
+        report.summary("failedTests") > 0,
+        "the 307 fails the status test"
+    );
+    assert_not_followed(&coupa, &sink, "httpyac");
+}
+
+#[test]
+fn verify_follows_no_redirect_with_the_secret() {
+    let (coupa, sink) = redirecting();
+    let b = coupa.behaviour().clone();
+    let out = crate::verify::verify_with(&coupa, &b.client_secret, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_not_followed(&coupa, &sink, "verify");
+}
+
+/// A server that echoes the form as sent (percent-encoded) and decoded:
+/// no form of the secret reaches either report.
+#[test]
+fn verify_scrubs_every_echo_of_the_secret_in_text_and_json() {
+    let coupa = Coupa::with(Behaviour {
+        echo_form: true,
+        ..Behaviour::default()
+    });
+    let secret = crate::real_clients::HOSTILE_SECRET;
+    let encoded: String = secret
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    for json in [false, true] {
+        let mut cmd = Command::new(bin());
+        cmd.args(["verify", "--domain", &coupa.domain(), "--timeout", "5"])
+            .env_clear()
+            .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+            .env("COUPA_CLIENT_SECRET", secret)
+            .env("SSL_CERT_FILE", &coupa.ca_file);
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.output().unwrap();
+        let report = format!("{}{}", stdout(&out), stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{report}");
+        assert!(
+            report.contains("[redacted]"),
+            "the echo is in the report:\n{report}"
+        );
+        let escaped = serde_json::to_string(secret).unwrap();
+        for form in [secret, &encoded, &escaped[1..escaped.len() - 1], "f\\\"g"] {
+            assert!(
+                !report.contains(form),
+                "{form} leaked (json: {json}):\n{report}"
+            );
+        }
+    }
+}
+
+/// The check script's folder: only the user reads it, it is named so a
+/// person can find it, and it is gone however the script ends.
+#[test]
+fn check_script_removes_its_token_folder_on_every_exit() {
+    let Some(_) = CURL.find() else { return };
+    // Slow enough to be stopped while it waits for the token.
+    let coupa = Coupa::with(Behaviour {
+        token_delay: Some(std::time::Duration::from_millis(700)),
+        ..Behaviour::default()
+    });
+    let kit = crate::real_clients::bundle(&coupa, &[]);
+    let b = coupa.behaviour().clone();
+    let script = kit.path().join("coupa-check.sh");
+    let text = fs::read_to_string(&script).unwrap();
+    assert!(text.contains("coupa-check.XXXXXX") && text.contains("umask 077"));
+
+    // A run that passes, one that fails, and one stopped by each signal
+    // while it waits on Coupa.
+    let run = |signal: Option<&str>, secret: &str| {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut child = Command::new("bash")
+            .arg(&script)
+            .env("TMPDIR", tmp.path())
+            .env("CURL_CA_BUNDLE", &coupa.ca_file)
+            .env("COUPA_CLIENT_ID", &b.client_id)
+            .env("COUPA_CLIENT_SECRET", secret)
+            .env("COUPA_INSTANCE_DOMAIN", coupa.domain())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        if let Some(signal) = signal {
+            // Wait until its folder exists, then check it and stop the script.
+            let folder = wait_for_folder(tmp.path());
+            let mode = fs::metadata(&folder).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(mode.permissions().mode() & 0o777, 0o700);
+            Command::new("kill")
+                .args([&format!("-{signal}"), &child.id().to_string()])
+                .status()
+                .unwrap();
+        }
+        let status = child.wait().unwrap();
+        let left: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+        assert!(left.is_empty(), "{signal:?}: {status}: left {left:?}");
+        status
+    };
+    assert!(run(None, &b.client_secret).success());
+    assert_eq!(run(None, "wrong").code(), Some(1));
+    for signal in ["INT", "TERM", "HUP"] {
+        let status = run(Some(signal), &b.client_secret);
+        assert!(!status.success(), "{signal} stopped it mid-run: {status}");
+    }
+}
+
+fn wait_for_folder(dir: &Path) -> std::path::PathBuf {
+    for _ in 0..500 {
+        if let Some(Ok(entry)) = fs::read_dir(dir).unwrap().next() {
+            assert!(
+                entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("coupa-check."),
+                "{:?}",
+                entry.file_name()
+            );
+            return entry.path();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the script made no folder in {}", dir.display());
+}
