@@ -332,12 +332,22 @@ fn consent_step(
         crate::coupa::CLIENT_SETUP,
         catch.prompt(waits.consent)
     );
-    let landed = match catch.wait(waits.consent) {
+    let landed = match catch.wait(waits.consent, &pending.state) {
         Ok(landed) => landed,
         Err(p) => return Ok(step(Some(p))),
     };
+    let said = (landed.ignored > 0).then(|| {
+        format!(
+            "ignored {} redirect(s) whose state was not this run's (forged, or from another tab)",
+            landed.ignored
+        )
+    });
+    let step = |problem| Step {
+        said: said.clone(),
+        ..step(problem)
+    };
     match redirect(
-        &landed,
+        &landed.address,
         &pending.state,
         redirect_uri.as_str(),
         kit.spec.domain.as_str(),

@@ -281,3 +281,103 @@ fn wait_for_folder(dir: &Path) -> std::path::PathBuf {
     }
     panic!("the script made no folder in {}", dir.display());
 }
+
+// ------------------------------------------------ the consent listener
+
+/// Forged redirects (an error and a code, each with another state) reach
+/// the listener first: each is answered, counted and ignored, and the real
+/// one that follows is taken.
+#[test]
+fn verify_ignores_and_counts_redirects_with_another_state() {
+    use crate::support::browser::{self, Decision};
+    let (redirect, _, coupa) = crate::consent::loopback_consent();
+    let run =
+        crate::consent::interact(crate::consent::verify(&coupa, &redirect, &[], &[]), |url| {
+            for forged in [
+                "error=access_denied&state=WRONG",
+                "code=stolen&state=WRONG",
+                "error=access_denied",
+            ] {
+                let page = browser::arrive(&format!("{redirect}?{forged}")).unwrap();
+                assert!(page.contains("is ignored"), "{page}");
+            }
+            let location = browser::consent(&coupa, url, "bob", Decision::Allow).unwrap();
+            browser::arrive(&location).unwrap();
+            String::new()
+        });
+    assert!(run.status.success(), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("ignored 3 redirect(s) whose state was not this run's"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// 130 idle connections opened first, one trickling a byte a second, and
+/// one sending a megabyte with no newline: the real redirect is still
+/// served at once.
+#[test]
+fn verify_serves_the_redirect_while_other_connections_idle() {
+    use crate::support::browser::{self, Decision};
+    use std::io::Write;
+    use std::net::TcpStream;
+    let (redirect, port, coupa) = crate::consent::loopback_consent();
+    let run = crate::consent::interact(
+        crate::consent::verify(&coupa, &redirect, &["--consent-timeout", "20"], &[]),
+        |url| {
+            let idle: Vec<TcpStream> = (0..130)
+                .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+                .collect();
+            let mut trickle = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            trickle.write_all(b"G").unwrap();
+            // A head past the bound is cut: the listener stops reading and
+            // closes, so writing a megabyte more fails.
+            let mut flood = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            let chunk = vec![b'a'; 64 * 1024];
+            let cut = (0..128).any(|_| flood.write_all(&chunk).is_err());
+            assert!(cut, "the listener read 8 MB of one request line");
+            let start = std::time::Instant::now();
+            let location = browser::consent(&coupa, url, "bob", Decision::Allow).unwrap();
+            let page = browser::arrive(&location).unwrap();
+            assert!(page.contains("You can close this tab"), "{page}");
+            assert!(start.elapsed().as_secs() < 3, "{:?}", start.elapsed());
+            drop(idle);
+            String::new()
+        },
+    );
+    assert!(run.status.success(), "{}\n{}", run.stdout, run.stderr);
+}
+
+/// A client sending one byte every 300 ms to the listener does not keep
+/// verify past `--consent-timeout`.
+#[test]
+fn verify_ends_consent_at_its_deadline_whatever_is_open() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    let (redirect, port, coupa) = crate::consent::loopback_consent();
+    let start = std::time::Instant::now();
+    let run = crate::consent::interact(
+        crate::consent::verify(&coupa, &redirect, &["--consent-timeout", "2"], &[]),
+        |_| {
+            let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            std::thread::spawn(move || {
+                for b in b"GET /callback?code=x&state=y HTTP/1.1\r\n"
+                    .iter()
+                    .cycle()
+                    .take(100)
+                {
+                    if slow.write_all(&[*b]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                }
+            });
+            String::new()
+        },
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", run.stdout);
+    assert!(run.stdout.contains("within 2 s"), "{}", run.stdout);
+    let took = start.elapsed().as_secs_f64();
+    assert!(took < 6.0, "verify waited {took} s");
+}
