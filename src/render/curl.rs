@@ -9,8 +9,8 @@ use super::binders::{Guide, Placeholders};
 use super::templates::{context, render};
 use super::{Artifact, File, Format};
 use crate::kit::{
-    self, encode_at, At, AuthValue, Binder, Conn, Encoding, Kit, Method, Piece, Request, Slot,
-    Text, Value,
+    self, encode_at, encode_slot, At, AuthValue, Binder, Conn, Encoding, Kit, Method, Piece,
+    Request, Slot, Text, Value,
 };
 use crate::Error;
 
@@ -143,7 +143,7 @@ fn word<B: Binder<Out = Shell>>(
         match piece {
             Piece::Lit(text) => w.push_lit(&encode_at(text, at, encoding)),
             Piece::Bound(Shell::Text(Text::Value(text))) => {
-                w.push_lit(&encode_at(&text, at, encoding))
+                w.push_lit(&encode_slot(&text, at, encoding))
             }
             Piece::Bound(Shell::Text(Text::Placeholder(text))) => w.push_lit(&text),
             // In a URL the value is encoded as the script runs.

@@ -15,6 +15,8 @@ pub struct Heard {
     pub status: u16,
     pub content_type: String,
     pub retry_after: Option<Duration>,
+    /// Where a redirect pointed (never followed).
+    pub location: Option<String>,
     pub body: String,
 }
 
@@ -107,8 +109,17 @@ fn common_problem(purpose: &Purpose<'_>, heard: &Heard) -> Option<Problem> {
         content_type,
         body,
         retry_after,
+        location,
     } = heard;
     Some(match status {
+        300..=399 => problem(
+            format!(
+                "{} answered {status}, a redirect to {}: verify follows none, since it would carry the credentials or the token on",
+                purpose.domain,
+                location.as_deref().unwrap_or("an address it did not name")
+            ),
+            format!("check --domain: {DOMAIN_FORMS}; Coupa's API answers where it is asked, so a redirect means a login page, a proxy or another host"),
+        ),
         429 => problem(
             format!(
                 "Coupa's rate limit ({}) answered 429 Too Many Requests",
@@ -296,8 +307,12 @@ fn call(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
             format!("{path} was not found on this instance (404)"),
             "check the resource name (coupagen scopes --resources) and that the instance has that module",
         ),
-        _ => common_problem(purpose, heard)
-            .unwrap_or_else(|| problem(format!("the call answered {status}"), "see Coupa's answer above")),
+        _ => common_problem(purpose, heard).unwrap_or_else(|| {
+            problem(
+                format!("the call answered {status}: {}", said_errors(body)),
+                format!("check --domain ({DOMAIN_FORMS}) and the request"),
+            )
+        }),
     })
 }
 
@@ -331,6 +346,7 @@ mod tests {
             status,
             content_type: content_type.into(),
             retry_after: None,
+            location: None,
             body: body.into(),
         }
     }
@@ -512,6 +528,25 @@ mod tests {
             "{}",
             e.fix
         );
+    }
+
+    #[test]
+    fn a_redirect_says_where_it_pointed() {
+        for answer in [Answer::List, Answer::Token] {
+            let h = Heard {
+                location: Some("https://elsewhere.example/login".into()),
+                ..heard(302, "text/html", "")
+            };
+            let e = diagnose(&purpose(answer), &h).unwrap_err();
+            assert!(
+                e.cause
+                    .contains("302, a redirect to https://elsewhere.example/login"),
+                "{}",
+                e.cause
+            );
+        }
+        let e = diagnose(&purpose(Answer::List), &heard(418, JSON, "teapot")).unwrap_err();
+        assert!(e.cause.contains("418: teapot"), "{}", e.cause);
     }
 
     #[test]

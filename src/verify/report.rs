@@ -190,7 +190,7 @@ impl Report {
 
     /// The report for people: one line a step, then cause and fix.
     pub fn text(&self) -> String {
-        let mut out = format!("coupagen verify: {}\n", self.domain);
+        let mut out = format!("coupagen verify: {}\n", visible(&self.domain));
         for step in &self.steps {
             let s = step.json();
             let mut facts: Vec<String> = Vec::new();
@@ -230,12 +230,17 @@ impl Report {
                 (true, false) => "ok  ",
                 (false, false) => "FAIL",
             };
-            let _ = writeln!(out, "{mark} {}{facts} ({} ms)", s.name, s.elapsed_ms);
+            // Names, facts, causes and fixes carry what a server sent (a
+            // captured id, a content type, an error_description): shown
+            // visibly, so no CR, LF or ESC in it forges a line or the screen.
+            let (name, facts) = (visible(s.name), visible(&facts));
+            let _ = writeln!(out, "{mark} {name}{facts} ({} ms)", s.elapsed_ms);
             if let Some(said) = s.said {
-                let _ = writeln!(out, "     {said}");
+                let _ = writeln!(out, "     {}", visible(said));
             }
             if let Some(p) = s.problem {
-                let _ = writeln!(out, "     cause: {}\n     fix:   {}", p.cause, p.fix);
+                let (cause, fix) = (visible(&p.cause), visible(&p.fix));
+                let _ = writeln!(out, "     cause: {cause}\n     fix:   {fix}");
             }
         }
         let failed = self.steps.iter().filter(|s| !s.ok()).count();
@@ -251,6 +256,34 @@ impl Report {
         text.push('\n');
         text
     }
+}
+
+/// Text for a terminal, every control character made visible: `\r`, `\n`,
+/// `\t`, `\e` for ESC, `\u{..}` for the rest (C0, DEL, C1) and for the
+/// bidirectional overrides that reorder what a terminal shows. The one
+/// sanitiser of the text report; `--json` keeps every value exact.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(hidden) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if hidden(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.into()
 }
 
 /// Removes every occurrence of the secrets from `text`: belt and braces, in
@@ -285,7 +318,12 @@ fn echoes(secret: &str) -> Vec<String> {
             encoded.push(percent(secret, lower, form));
         }
     }
-    let mut all = vec![secret.to_string(), json(secret), json(&json(secret))];
+    let mut all = vec![
+        secret.to_string(),
+        visible(secret).into_owned(),
+        json(secret),
+        json(&json(secret)),
+    ];
     for e in encoded {
         all.push(json(&e));
         all.push(e);
@@ -311,7 +349,16 @@ fn percent(secret: &str, lower: bool, form: bool) -> String {
 
 #[cfg(test)]
 mod scrub_tests {
-    use super::scrub;
+    use super::{scrub, visible};
+
+    #[test]
+    fn visible_shows_every_control_character() {
+        assert_eq!(visible("plain Ünï"), "plain Ünï");
+        assert_eq!(
+            visible("a\r\nok   POST\x1b[2J\t\u{7f}\u{85}\u{202e}z"),
+            r"a\r\nok   POST\e[2J\t\u{7f}\u{85}\u{202e}z"
+        );
+    }
 
     /// Every way a server's echo can carry a secret into a report.
     #[test]

@@ -135,6 +135,7 @@ pub fn send(agent: &ureq::Agent, req: &Request, live: &Live<'_>) -> Result<Heard
         status: resp.status().as_u16(),
         content_type: header(&resp, "content-type").unwrap_or_default(),
         retry_after: retry_after(&resp),
+        location: header(&resp, "location"),
         body: resp.body_mut().read_to_string().unwrap_or_default(),
     })
 }

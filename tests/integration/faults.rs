@@ -164,6 +164,20 @@ fn verify_follows_no_redirect_with_the_secret() {
     assert_not_followed(&coupa, &sink, "verify");
 }
 
+/// `coupagen verify` for `coupa` with `secret`, its report as text or JSON.
+fn verify(coupa: &Coupa, secret: &str, json: bool) -> std::process::Output {
+    let mut cmd = Command::new(bin());
+    cmd.args(["verify", "--domain", &coupa.domain(), "--timeout", "5"])
+        .env_clear()
+        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+        .env("COUPA_CLIENT_SECRET", secret)
+        .env("SSL_CERT_FILE", &coupa.ca_file);
+    if json {
+        cmd.arg("--json");
+    }
+    cmd.output().unwrap()
+}
+
 /// A server that echoes the form as sent (percent-encoded) and decoded:
 /// no form of the secret reaches either report.
 #[test]
@@ -183,16 +197,7 @@ fn verify_scrubs_every_echo_of_the_secret_in_text_and_json() {
         })
         .collect();
     for json in [false, true] {
-        let mut cmd = Command::new(bin());
-        cmd.args(["verify", "--domain", &coupa.domain(), "--timeout", "5"])
-            .env_clear()
-            .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
-            .env("COUPA_CLIENT_SECRET", secret)
-            .env("SSL_CERT_FILE", &coupa.ca_file);
-        if json {
-            cmd.arg("--json");
-        }
-        let out = cmd.output().unwrap();
+        let out = verify(&coupa, secret, json);
         let report = format!("{}{}", stdout(&out), stderr(&out));
         assert_eq!(out.status.code(), Some(1), "{report}");
         assert!(
@@ -241,8 +246,12 @@ fn check_script_removes_its_token_folder_on_every_exit() {
             .spawn()
             .unwrap();
         if let Some(signal) = signal {
-            // Wait until its folder exists, then check it and stop the script.
+            // Wait until its folder exists and its token request reached
+            // Coupa, then check the folder and stop the script.
             let folder = wait_for_folder(tmp.path());
+            while coupa.requests().is_empty() {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
             let mode = fs::metadata(&folder).unwrap();
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(mode.permissions().mode() & 0o777, 0o700);
@@ -252,6 +261,7 @@ fn check_script_removes_its_token_folder_on_every_exit() {
                 .unwrap();
         }
         let status = child.wait().unwrap();
+        coupa.clear();
         let left: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
         assert!(left.is_empty(), "{signal:?}: {status}: left {left:?}");
         status
@@ -380,4 +390,77 @@ fn verify_ends_consent_at_its_deadline_whatever_is_open() {
     assert!(run.stdout.contains("within 2 s"), "{}", run.stdout);
     let took = start.elapsed().as_secs_f64();
     assert!(took < 6.0, "verify waited {took} s");
+}
+
+// ------------------------------------------------ hostile text
+
+/// CR, LF and ESC in an `error_description` forge no report line and reach
+/// no terminal raw; `--json` keeps the value exact.
+#[test]
+fn verify_shows_control_characters_in_what_a_server_says() {
+    let forged = "bad\r\nok   POST /oauth2/token\r\nAll 3 steps passed.\x1b[2J\x1b]0;owned\x07";
+    let coupa = Coupa::with(Behaviour {
+        token_error: Some(forged.into()),
+        ..Behaviour::default()
+    });
+    let secret = coupa.behaviour().client_secret.clone();
+    let text = stdout(&verify(&coupa, &secret, false));
+    assert!(
+        text.contains(r"bad\r\nok   POST /oauth2/token\r\nAll 3 steps passed.\e[2J\e]0;owned\u{7}"),
+        "{text}"
+    );
+    assert!(!text.contains(['\r', '\x1b', '\x07']), "{text:?}");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("ok   POST") || l == "All 3 steps passed."),
+        "{text}"
+    );
+    assert!(text.ends_with("1 of 2 steps failed.\n"), "{text}");
+
+    let out = verify(&coupa, &secret, true);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let cause = report["steps"][1]["problem"]["cause"].as_str().unwrap();
+    assert!(cause.contains(forged), "{cause:?}");
+}
+
+/// A captured id of `../../../evil/path` goes into the next path as one
+/// encoded segment: it names no other record.
+#[test]
+fn verify_puts_a_captured_value_into_a_path_as_one_segment() {
+    let coupa = Coupa::start();
+    let hostile = "../../../evil/path?x=1#y";
+    for approval in [5001, 5002] {
+        coupa.put("approvals", approval, "approvable-id", hostile.into());
+    }
+    let out = crate::usecases::verify(
+        &coupa,
+        "pending-expense-approvals",
+        &["--input", "user_email=alice@example.com"],
+    );
+    let calls = coupa.api_calls();
+    assert_eq!(
+        calls.last().map(String::as_str),
+        Some("GET /api/expense_reports/..%2F..%2F..%2Fevil%2Fpath%3Fx%3D1%23y"),
+        "{calls:?}\n{}",
+        stdout(&out)
+    );
+}
+
+/// An API call answered by a redirect: the report says its status and
+/// where it pointed, rather than pointing at an answer it never showed.
+#[test]
+fn verify_says_where_a_redirected_call_pointed() {
+    let coupa = Coupa::with(Behaviour {
+        api_status: Some(301),
+        ..Behaviour::default()
+    });
+    let out = verify(&coupa, &coupa.behaviour().client_secret.clone(), false);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("answered 301, a redirect to https://login.example/sso"),
+        "{text}"
+    );
+    assert!(!text.contains("answer above"), "{text}");
 }

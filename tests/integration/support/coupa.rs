@@ -91,6 +91,9 @@ pub struct Behaviour {
     /// Hostile: a token error whose `error_description` echoes the form as
     /// sent (percent-encoded) and each field's decoded value.
     pub echo_form: bool,
+    /// Hostile: refuse every token request (`invalid_client`) with this
+    /// `error_description`.
+    pub token_error: Option<String>,
     /// Slow: wait this long before answering a token request.
     pub token_delay: Option<Duration>,
 }
@@ -117,6 +120,7 @@ impl Default for Behaviour {
             redirect_uris: vec![CALLBACK.into()],
             token_redirect: None,
             echo_form: false,
+            token_error: None,
             token_delay: None,
         }
     }
@@ -309,6 +313,15 @@ impl Coupa {
         list.iter().find(|r| r["id"] == id).cloned()
     }
 
+    /// Hostile: sets `key` of one record to `value`, as a server that
+    /// answers with it would.
+    pub fn put(&self, resource: &str, id: u64, key: &str, value: serde_json::Value) {
+        let mut records = self.state.records.lock().unwrap();
+        let (_, list) = records.iter_mut().find(|(r, _)| *r == resource).unwrap();
+        let record = list.iter_mut().find(|r| r["id"] == id).unwrap();
+        record[key] = value;
+    }
+
     /// A base URL for this server, for a browser.
     pub fn base(&self) -> String {
         format!("https://{}", self.domain())
@@ -379,6 +392,7 @@ fn serve(tcp: TcpStream, config: Arc<rustls::ServerConfig>, state: &State) {
         200 => "OK",
         302 => "Found",
         307 => "Temporary Redirect",
+        301 => "Moved Permanently",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -499,6 +513,9 @@ fn respond(req: &Recorded, state: &State) -> Response {
                 body: "moved".into(),
                 extra: vec![("Location", to.clone())],
             };
+        }
+        if let Some(description) = &state.behaviour.token_error {
+            return oauth_error(401, "invalid_client", description);
         }
         if state.behaviour.echo_form {
             let decoded: Vec<String> = req.form().into_iter().map(|(_, v)| v).collect();
@@ -960,6 +977,10 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
         let mut resp = error(status, "Simulated failure");
         if status == 429 {
             resp.extra.push(("Retry-After", "1".into()));
+        }
+        if (300..400).contains(&status) {
+            resp.extra
+                .push(("Location", "https://login.example/sso".into()));
         }
         return resp;
     }
