@@ -294,8 +294,7 @@ pub fn built_in() -> Vec<UseCase> {
 /// The use cases of a `--use-case-file`.
 pub fn from_file(path: &Path, origin: Origin) -> Result<Vec<UseCase>, Error> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::bad(origin.clone(), &shown, format!("cannot read it ({e})")))?;
+    let text = crate::bounded::file(path, crate::bounded::USE_CASE_FILE, origin.clone())?;
     parse(&text, origin, &shown)
 }
 

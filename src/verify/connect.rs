@@ -21,13 +21,12 @@ pub fn trust_roots() -> Result<Vec<CertificateDer<'static>>, Error> {
     let mut roots: Vec<CertificateDer<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS.to_vec();
     if let Some(path) = std::env::var_os("SSL_CERT_FILE") {
         let shown = path.to_string_lossy().into_owned();
-        let pem = std::fs::read(&path).map_err(|e| {
-            Error::bad(
-                Origin::Env("SSL_CERT_FILE"),
-                &shown,
-                format!("cannot read it ({e})"),
-            )
-        })?;
+        let pem = crate::bounded::file(
+            std::path::Path::new(&path),
+            crate::bounded::CERT_FILE,
+            Origin::Env("SSL_CERT_FILE"),
+        )?
+        .into_bytes();
         let before = roots.len();
         for item in ureq::tls::parse_pem(&pem) {
             if let Ok(ureq::tls::PemItem::Certificate(cert)) = item {

@@ -11,7 +11,6 @@ mod report;
 mod send;
 mod usecase;
 
-use std::io::Read;
 use std::time::{Duration, Instant};
 
 pub use consent::{base64url, challenge_of};
@@ -128,13 +127,7 @@ impl Credentials {
             Error::input(Origin::Env(env::CLIENT_ID), format!("is not set; {how}"))
         })?;
         let client_secret = if secret_from_stdin {
-            let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).map_err(|e| {
-                Error::input(
-                    Origin::Flag(STDIN_FLAG),
-                    format!("cannot read standard input ({e})"),
-                )
-            })?;
+            let s = crate::bounded::stdin(crate::bounded::SECRET, Origin::Flag(STDIN_FLAG))?;
             let s = s
                 .strip_suffix('\n')
                 .map(|s| s.strip_suffix('\r').unwrap_or(s))

@@ -464,3 +464,166 @@ fn verify_says_where_a_redirected_call_pointed() {
     );
     assert!(!text.contains("answer above"), "{text}");
 }
+
+// ------------------------------------------------ bounded inputs
+
+/// Runs coupagen with `args`, `env` and `input` on standard input; its
+/// status and standard error, or a failure when it takes over 10 s.
+fn bounded_run(args: &[&str], env: &[(&str, &str)], input: &[u8]) -> (Option<i32>, String) {
+    use std::io::Write;
+    let mut child = Command::new(bin())
+        .args(args)
+        .env_remove("COUPA_CLIENT_SECRET")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    // Written from a thread: a program that stops reading must not block the test.
+    std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed().as_secs() > 10 {
+            let _ = child.kill();
+            panic!("coupagen {args:?} still runs after 10 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), stderr(&out))
+}
+
+/// (what, arguments, environment, standard input, what the error says)
+type Bounded<'a> = (
+    &'a str,
+    Vec<&'a str>,
+    Vec<(&'a str, &'a str)>,
+    Vec<u8>,
+    &'a str,
+);
+
+/// `/dev/zero`, a FIFO, an oversized file and an endless standard input:
+/// each a clear error naming the input, exit 2, and nothing written.
+#[test]
+fn every_input_read_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("config.fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let big = dir.path().join("big.json");
+    fs::write(&big, format!("{{\"domain\": \"{}\"}}", " ".repeat(9 << 20))).unwrap();
+    let out = dir.path().join("kit");
+    let out = out.to_str().unwrap();
+    let (fifo, big) = (fifo.to_str().unwrap(), big.to_str().unwrap());
+    let coupa = Coupa::start();
+    let domain = coupa.domain();
+    let ca = coupa.ca_file.to_str().unwrap();
+    let secret_env = [("COUPA_CLIENT_ID", "x")];
+    let cases: Vec<Bounded> = vec![
+        (
+            "config /dev/zero",
+            vec!["bundle", "--config", "/dev/zero", "--out", out],
+            vec![],
+            vec![],
+            "--config '/dev/zero': is not a regular file",
+        ),
+        (
+            "config fifo",
+            vec!["bundle", "--config", fifo, "--out", out],
+            vec![],
+            vec![],
+            "is not a regular file",
+        ),
+        (
+            "config over 1 MiB",
+            vec!["bundle", "--config", big, "--out", out],
+            vec![],
+            vec![],
+            "is over 1 MiB",
+        ),
+        (
+            "use cases /dev/zero",
+            vec!["use-cases", "--use-case-file", "/dev/zero"],
+            vec![],
+            vec![],
+            "--use-case-file '/dev/zero': is not a regular file",
+        ),
+        (
+            "use cases over 8 MiB",
+            vec!["use-cases", "--use-case-file", big],
+            vec![],
+            vec![],
+            "is over 8 MiB",
+        ),
+        (
+            "SSL_CERT_FILE /dev/zero",
+            vec!["verify", "--domain", &domain],
+            vec![
+                ("SSL_CERT_FILE", "/dev/zero"),
+                ("COUPA_CLIENT_ID", "x"),
+                ("COUPA_CLIENT_SECRET", "y"),
+            ],
+            vec![],
+            "SSL_CERT_FILE '/dev/zero': is not a regular file",
+        ),
+        (
+            "secret on stdin, endless",
+            vec!["verify", "--domain", &domain, "--client-secret-stdin"],
+            vec![("SSL_CERT_FILE", ca), secret_env[0]],
+            vec![b'y'; 1 << 20],
+            "standard input is over 64 KiB",
+        ),
+    ];
+    for (what, args, env, input, expected) in cases {
+        let (code, err) = bounded_run(&args, &env, &input);
+        assert_eq!(code, Some(2), "{what}: {err}");
+        assert!(err.contains(expected), "{what}: {err}");
+        assert!(!Path::new(out).exists(), "{what} wrote the kit");
+    }
+    assert!(coupa.requests().is_empty(), "nothing was sent");
+}
+
+/// A file of many use cases: a thousand are read at once, one more is a
+/// clear error (the duplicate-id check was quadratic: 70,000 took 37 s).
+#[test]
+fn a_use_case_file_is_bounded_and_read_in_linear_time() {
+    let built_in: serde_json::Value =
+        serde_json::from_str(include_str!("../../data/use-cases.json")).unwrap();
+    let one = &built_in["use_cases"][0];
+    let file = |n: usize| {
+        let many: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                let mut uc = one.clone();
+                uc["id"] = format!("case-{i}").into();
+                uc
+            })
+            .collect();
+        let f = tempfile::NamedTempFile::new().unwrap();
+        fs::write(
+            f.path(),
+            serde_json::json!({ "use_cases": many }).to_string(),
+        )
+        .unwrap();
+        f
+    };
+    let list = |n: usize| {
+        let f = file(n);
+        let path = f.path().to_str().unwrap().to_string();
+        bounded_run(&["use-cases", "--use-case-file", &path], &[], &[])
+    };
+    let start = std::time::Instant::now();
+    let (code, err) = list(1000);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+    let (code, err) = list(1001);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("1001 use cases, more than the 1000"), "{err}");
+}
