@@ -627,3 +627,119 @@ fn a_use_case_file_is_bounded_and_read_in_linear_time() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("1001 use cases, more than the 1000"), "{err}");
 }
+
+// ------------------------------------------------ deadlines and answers' bounds
+
+/// verify against `coupa` with `--timeout 2`: its report and how long it took.
+fn timed_verify(coupa: &Coupa) -> (Option<i32>, String, f64) {
+    let start = std::time::Instant::now();
+    let mut cmd = Command::new(bin());
+    cmd.args(["verify", "--domain", &coupa.domain(), "--timeout", "2"])
+        .env_clear()
+        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+        .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret)
+        .env("SSL_CERT_FILE", &coupa.ca_file);
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        stdout(&out),
+        start.elapsed().as_secs_f64(),
+    )
+}
+
+/// A TLS server that sends a record header and then a byte a second:
+/// `--timeout` bounds the whole handshake, not each read.
+#[test]
+fn verify_bounds_a_trickling_tls_handshake_by_its_timeout() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut hello = [0u8; 512];
+                let _ = s.read(&mut hello);
+                let _ = s.write_all(&[0x16, 0x03, 0x03, 0x40, 0x00]);
+                for _ in 0..60 {
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                    if s.write_all(&[0x02]).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let start = std::time::Instant::now();
+    let out = Command::new(bin())
+        .args([
+            "verify",
+            "--domain",
+            &format!("localhost:{port}"),
+            "--timeout",
+            "2",
+        ])
+        .env_clear()
+        .env("COUPA_CLIENT_ID", "x")
+        .env("COUPA_CLIENT_SECRET", "y")
+        .output()
+        .unwrap();
+    let took = start.elapsed().as_secs_f64();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("did not finish within the timeout (2 s)"),
+        "{text}"
+    );
+    // localhost may resolve to two addresses; each gets one connection.
+    assert!(took < 6.0, "verify took {took} s:\n{text}");
+}
+
+/// Each answer out of bounds gets its own true diagnosis.
+#[test]
+fn verify_says_what_is_wrong_with_an_answer_out_of_bounds() {
+    let cases: Vec<(&str, Behaviour, &str)> = vec![
+        (
+            "a body that trickles",
+            Behaviour {
+                trickle: true,
+                ..Behaviour::default()
+            },
+            "did not arrive whole within --timeout",
+        ),
+        (
+            "an answer over 32 MiB",
+            Behaviour {
+                token_body: Some(format!(
+                    "{{\"access_token\": \"{}\"}}",
+                    "x".repeat(33 << 20)
+                )),
+                ..Behaviour::default()
+            },
+            "is over 32 MiB, more than verify reads",
+        ),
+        (
+            "a 1 MiB token",
+            Behaviour {
+                token_body: Some(format!("{{\"access_token\": \"{}\"}}", "x".repeat(1 << 20))),
+                ..Behaviour::default()
+            },
+            "access_token is 1024 KiB, over the 16 KiB",
+        ),
+        (
+            "an expiry of 1e400",
+            Behaviour {
+                token_body: Some(r#"{"access_token": "abc", "expires_in": 1e400}"#.into()),
+                ..Behaviour::default()
+            },
+            "expires_in is not a number verify can read",
+        ),
+    ];
+    for (what, behaviour, expected) in cases {
+        let coupa = Coupa::with(behaviour);
+        let (code, text, took) = timed_verify(&coupa);
+        assert_eq!(code, Some(1), "{what}: {text}");
+        assert!(text.contains(expected), "{what}:\n{text}");
+        assert!(took < 8.0, "{what}: verify took {took} s");
+    }
+}

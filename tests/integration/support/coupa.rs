@@ -94,6 +94,10 @@ pub struct Behaviour {
     /// Hostile: refuse every token request (`invalid_client`) with this
     /// `error_description`.
     pub token_error: Option<String>,
+    /// Hostile: answer every token request 200 with this body.
+    pub token_body: Option<String>,
+    /// Slow: send each answer's body a byte every 200 ms.
+    pub trickle: bool,
     /// Slow: wait this long before answering a token request.
     pub token_delay: Option<Duration>,
 }
@@ -122,6 +126,8 @@ impl Default for Behaviour {
             echo_form: false,
             token_error: None,
             token_delay: None,
+            token_body: None,
+            trickle: false,
         }
     }
 }
@@ -412,6 +418,15 @@ fn serve(tcp: TcpStream, config: Arc<rustls::ServerConfig>, state: &State) {
     }
     head.push_str("\r\n");
     let _ = tls.write_all(head.as_bytes());
+    if state.behaviour.trickle {
+        for byte in resp.body.as_bytes() {
+            let sent = tls.write_all(&[*byte]).and_then(|_| tls.flush());
+            if sent.is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(200));
+        }
+    }
     let _ = tls.write_all(resp.body.as_bytes());
     let _ = tls.flush();
     tls.conn.send_close_notify();
@@ -512,6 +527,14 @@ fn respond(req: &Recorded, state: &State) -> Response {
                 content_type: "text/plain",
                 body: "moved".into(),
                 extra: vec![("Location", to.clone())],
+            };
+        }
+        if let Some(body) = &state.behaviour.token_body {
+            return Response {
+                status: 200,
+                content_type: "application/json",
+                body: body.clone(),
+                extra: Vec::new(),
             };
         }
         if let Some(description) = &state.behaviour.token_error {
