@@ -243,13 +243,12 @@ fn rename_all(
 fn stage(target: &Path, artifact: &Artifact) -> io::Result<PathBuf> {
     let tmp = sibling(target, "tmp");
     let write = || -> io::Result<()> {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // Made with its mode, which the umask trims as for any Unix tool.
+        set_mode(&mut options, artifact.executable);
+        let mut f = options.open(&tmp)?;
         f.write_all(artifact.text.as_bytes())?;
-        // The mode first, so the sync makes it durable too.
-        set_mode(&f, artifact.executable)?;
         f.sync_all()
     };
     write().inspect_err(|_| drop(fs::remove_file(&tmp)))?;
@@ -272,17 +271,15 @@ fn parent(path: &Path) -> &Path {
     }
 }
 
+/// A file's mode before the umask: `rw` for all, `x` too for the script.
 #[cfg(unix)]
-fn set_mode(file: &fs::File, executable: bool) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = if executable { 0o755 } else { 0o644 };
-    file.set_permissions(fs::Permissions::from_mode(mode))
+fn set_mode(options: &mut fs::OpenOptions, executable: bool) {
+    use std::os::unix::fs::OpenOptionsExt;
+    options.mode(if executable { 0o777 } else { 0o666 });
 }
 
 #[cfg(not(unix))]
-fn set_mode(_: &fs::File, _: bool) -> io::Result<()> {
-    Ok(())
-}
+fn set_mode(_: &mut fs::OpenOptions, _: bool) {}
 
 fn write_error(path: &Path, e: &io::Error) -> Error {
     Error::Failed(format!("cannot write '{}': {e}", path.display()))

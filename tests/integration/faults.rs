@@ -743,3 +743,82 @@ fn verify_says_what_is_wrong_with_an_answer_out_of_bounds() {
         assert!(took < 8.0, "{what}: verify took {took} s");
     }
 }
+
+// ------------------------------------------------ the kit on disk
+
+/// The kit's files honour the umask, as any Unix tool's do.
+#[test]
+fn bundle_honours_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    for (umask, file, script) in [("077", 0o600, 0o700), ("002", 0o664, 0o775)] {
+        let dir = tempfile::tempdir().unwrap();
+        let kit = dir.path().join("kit");
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask}; exec \"$0\" bundle --domain acme.coupahost.com --out \"$1\""
+            ))
+            .arg(bin())
+            .arg(&kit)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let mode = |p: &str| fs::metadata(kit.join(p)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode("README.md"), file, "umask {umask}");
+        assert_eq!(mode("coupa-check.sh"), script, "umask {umask}");
+    }
+}
+
+/// The check script's hint for a missing input quotes the use case's
+/// example as a shell word: pasted, it sets exactly that and runs nothing.
+#[test]
+fn check_script_hint_quotes_the_example_as_a_shell_word() {
+    let example = "a'b; touch pwned; '$(touch pwned2)`x` \"q\"";
+    let mut file: serde_json::Value =
+        serde_json::from_str(include_str!("../../data/use-cases.json")).unwrap();
+    // supplier-status: one input, a supplier's name said in words.
+    let uc = &mut file["use_cases"][7];
+    uc["id"] = "hostile-example".into();
+    uc["inputs"][0]["example"] = example.into();
+    file["use_cases"] = serde_json::json!([uc.clone()]);
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.json");
+    fs::write(&cases, file.to_string()).unwrap();
+    let kit = dir.path().join("kit");
+    let made = Command::new(bin())
+        .args([
+            "bundle",
+            "--domain",
+            "acme.coupahost.com",
+            "--use-case-file",
+        ])
+        .arg(&cases)
+        .args(["--use-case", "hostile-example", "--out"])
+        .arg(&kit)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+    let out = Command::new("bash")
+        .arg(kit.join("coupa-check.sh"))
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("COUPA_CLIENT_ID", "x")
+        .env("COUPA_CLIENT_SECRET", "y")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let hint = err
+        .lines()
+        .find_map(|l| l.split_once("e.g. ").map(|(_, h)| h.to_string()))
+        .unwrap_or_else(|| panic!("no hint in {err}"));
+    let read = Command::new("bash")
+        .arg("-c")
+        .arg(format!("{hint}; printf %s \"$COUPA_SUPPLIER_NAME\""))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&read), example, "{hint}");
+    assert!(!dir.path().join("pwned").exists() && !dir.path().join("pwned2").exists());
+}
