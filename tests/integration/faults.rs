@@ -822,3 +822,216 @@ fn check_script_hint_quotes_the_example_as_a_shell_word() {
     assert_eq!(stdout(&read), example, "{hint}");
     assert!(!dir.path().join("pwned").exists() && !dir.path().join("pwned2").exists());
 }
+
+/// Every file under `dir` by its path relative to `dir`, with its bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap().display().to_string();
+                out.insert(rel, fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// `coupagen bundle --domain DOMAIN --out DIR` and `extra`, as a command.
+fn bundle_cmd(domain: &str, dir: &Path, extra: &[&str]) -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.args(["bundle", "--domain", domain, "--out"])
+        .arg(dir)
+        .args(extra);
+    cmd
+}
+
+/// A symbolic link inside the kit folder, or at `-o`, dangling or not: the
+/// run refuses and names it, and writes nothing through it.
+#[test]
+fn a_kit_never_writes_through_or_over_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    let kit = dir.path().join("kit");
+    fs::create_dir(&kit).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, kit.join("bruno")).unwrap();
+    let out = bundle_cmd("acme.coupahost.com", &kit, &["--force"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("{}/bruno", kit.display())) && err.contains("symbolic link"),
+        "{err}"
+    );
+    assert!(
+        fs::read_dir(&elsewhere).unwrap().next().is_none(),
+        "wrote through the link"
+    );
+    assert_eq!(tree(&kit).len(), 0, "wrote into the kit folder");
+
+    let dangling = dir.path().join("dangling.json");
+    std::os::unix::fs::symlink(dir.path().join("nowhere.json"), &dangling).unwrap();
+    for force in [&[][..], &["--force"][..]] {
+        let out = Command::new(bin())
+            .args(["postman", "--domain", "acme.coupahost.com", "-o"])
+            .arg(&dangling)
+            .args(force)
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("is a symbolic link"), "{err}");
+        assert!(!dir.path().join("nowhere.json").exists());
+        assert!(fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+}
+
+/// The number in the environment variable `var`, else `default`.
+fn count(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Two runs into one fresh folder, no --force, each with its own domain:
+/// one writes its whole kit, the other fails saying why, and the folder
+/// holds one kit, never a mix. `RACES` sets how many (20 here, more in
+/// scripts/faults.sh).
+#[test]
+fn two_bundles_into_one_folder_never_mix() {
+    let races = count("RACES", 20);
+    let refs = tempfile::tempdir().unwrap();
+    let reference = |domain: &str| {
+        let d = refs.path().join(domain);
+        assert!(bundle_cmd(domain, &d, &[]).status().unwrap().success());
+        tree(&d)
+    };
+    let (a, b) = (reference("a.coupahost.com"), reference("b.coupahost.com"));
+    let (mut locked, mut exists) = (0, 0);
+    for _ in 0..races {
+        let dir = tempfile::tempdir().unwrap();
+        let kit = dir.path().join("kit");
+        let mut first = bundle_cmd("a.coupahost.com", &kit, &[]);
+        let mut second = bundle_cmd("b.coupahost.com", &kit, &[]);
+        let (one, two) = (
+            first.stderr(std::process::Stdio::piped()).spawn().unwrap(),
+            second.stderr(std::process::Stdio::piped()).spawn().unwrap(),
+        );
+        let (one, two) = (
+            one.wait_with_output().unwrap(),
+            two.wait_with_output().unwrap(),
+        );
+        let ok = [one.status.success(), two.status.success()];
+        assert_eq!(
+            ok.iter().filter(|o| **o).count(),
+            1,
+            "{} | {}",
+            stderr(&one),
+            stderr(&two)
+        );
+        let failed = if ok[0] { &two } else { &one };
+        let err = stderr(failed);
+        assert_eq!(failed.status.code(), Some(2), "{err}");
+        match (
+            err.contains("another coupagen run"),
+            err.contains("add --force"),
+        ) {
+            (true, _) => locked += 1,
+            (_, true) => exists += 1,
+            _ => panic!("the loser says why: {err}"),
+        }
+        let got = tree(&kit);
+        assert!(
+            got == if ok[0] { a.clone() } else { b.clone() },
+            "the folder holds a mix"
+        );
+    }
+    eprintln!("{races} races: {locked} refused by the lock, {exists} by the kit already there");
+}
+
+/// A run killed with SIGKILL at random moments leaves no torn file, and the
+/// next run finds and removes what it staged, saying so. `KILLS` sets how
+/// many (30 here, hundreds in scripts/faults.sh).
+#[test]
+fn a_killed_bundle_leaves_no_torn_file_and_the_next_run_cleans_up() {
+    let kills = count("KILLS", 30);
+    let dir = tempfile::tempdir().unwrap();
+    let kit = dir.path().join("kit");
+    let old_kit = dir.path().join("old");
+    let new_kit = dir.path().join("new");
+    let big = [
+        "--resource",
+        "expense_reports,invoices,suppliers,users",
+        "--use-case",
+        "pending-expense-approvals",
+    ];
+    assert!(bundle_cmd("old.coupahost.com", &old_kit, &big)
+        .status()
+        .unwrap()
+        .success());
+    assert!(bundle_cmd("new.coupahost.com", &new_kit, &big)
+        .status()
+        .unwrap()
+        .success());
+    let (old, new) = (tree(&old_kit), tree(&new_kit));
+    // Kill moments spread over a whole run, as long as this build takes.
+    let start = std::time::Instant::now();
+    assert!(bundle_cmd("old.coupahost.com", &kit, &big)
+        .status()
+        .unwrap()
+        .success());
+    let span = start.elapsed().as_micros() as u64 + 1;
+    let (mut killed, mut cleaned, mut mixed) = (0, 0, 0);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..kills {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = bundle_cmd("new.coupahost.com", &kit, &big)
+            .arg("--force")
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(seed % span));
+        let _ = child.kill();
+        if !child.wait().unwrap().success() {
+            killed += 1;
+        }
+        let mut left = tree(&kit);
+        left.retain(|path, _| !path.contains(".coupagen-"));
+        for (path, bytes) in &left {
+            assert!(
+                old.get(path) == Some(bytes) || new.get(path) == Some(bytes),
+                "{path} is torn"
+            );
+        }
+        // Not yet held: a kill between the renames leaves a mix (counted).
+        if left != old && left != new {
+            mixed += 1;
+        }
+        let next = bundle_cmd("old.coupahost.com", &kit, &big)
+            .arg("--force")
+            .output()
+            .unwrap();
+        assert!(next.status.success(), "{}", stderr(&next));
+        if stderr(&next).contains("an interrupted coupagen run left") {
+            cleaned += 1;
+        }
+        assert_eq!(
+            tree(&kit),
+            old,
+            "the next run leaves the whole kit and nothing else"
+        );
+    }
+    eprintln!("{kills} runs: {killed} killed mid-run, {cleaned} left files the next run removed, {mixed} left a mix of old and new files");
+}

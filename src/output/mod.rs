@@ -1,6 +1,8 @@
 //! Where artifacts go: standard output, or files written so that a failure
 //! never leaves a torn file and never replaces a user's file unasked.
 
+mod guard;
+
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -36,6 +38,13 @@ pub fn emit(artifact: &Artifact, output: Option<&Path>, force: bool) -> Result<(
                     ),
                 ));
             }
+            if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(Error::bad(
+                    Origin::Flag("-o"),
+                    &path.display().to_string(),
+                    "is a symbolic link; coupagen writes neither through nor over one: give the file it points to, or another name",
+                ));
+            }
             if path.exists() && !force {
                 return Err(Error::bad(
                     Origin::Flag("-o"),
@@ -68,9 +77,55 @@ pub fn write_bundle(dir: &Path, files: &[Artifact], force: bool) -> Result<Vec<P
         ));
     }
     let targets: Vec<PathBuf> = files.iter().map(|f| dir.join(&f.path)).collect();
+    // The folder first, then its lock: the checks below and the write are
+    // one decision, which no other run can come between.
+    let mut made = Vec::new();
+    make_folders(dir, &[], &mut made)?;
+    let _locked = guard::lock(dir)?;
+    let result = write_locked(dir, files, &targets, force, &mut made);
+    if result.is_err() {
+        // Deepest first; only folders we made, and only if we left them empty.
+        for folder in made.iter().rev() {
+            let _ = fs::remove_dir(folder);
+        }
+    }
+    result.map(|()| targets)
+}
+
+/// The bundle, once `dir` is locked for this run.
+fn write_locked(
+    dir: &Path,
+    files: &[Artifact],
+    targets: &[PathBuf],
+    force: bool,
+    made: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    let out = |why: String| Error::bad(Origin::Flag("--out"), &dir.display().to_string(), why);
+    let mut folders: Vec<&Path> = vec![dir];
+    for folder in targets.iter().filter_map(|t| t.parent()) {
+        if !folders.contains(&folder) {
+            folders.push(folder);
+        }
+    }
+    let removed = guard::leftovers(&folders).map_err(|e| write_error(dir, &e))?;
+    if !removed.is_empty() {
+        let names: Vec<String> = removed.iter().map(|p| p.display().to_string()).collect();
+        eprintln!(
+            "note: removed {} file(s) an interrupted coupagen run left: {}",
+            names.len(),
+            names.join(", ")
+        );
+    }
+    if let Some(link) = guard::symlink(dir, targets) {
+        return Err(Error::bad(
+            Origin::Flag("--out"),
+            &link.display().to_string(),
+            "is a symbolic link where the kit writes; coupagen writes neither through nor over one: remove it, or give another --out",
+        ));
+    }
     let existing: Vec<&str> = files
         .iter()
-        .zip(&targets)
+        .zip(targets)
         .filter(|(_, t)| t.exists())
         .map(|(f, _)| f.path.as_str())
         .collect();
@@ -81,15 +136,8 @@ pub fn write_bundle(dir: &Path, files: &[Artifact], force: bool) -> Result<Vec<P
             if existing.len() == 1 { "it" } else { "them" }
         )));
     }
-    let mut made = Vec::new();
-    let result = make_folders(dir, &targets, &mut made).and_then(|()| commit_all(files, &targets));
-    if result.is_err() {
-        // Deepest first; only folders we made, and only if we left them empty.
-        for folder in made.iter().rev() {
-            let _ = fs::remove_dir(folder);
-        }
-    }
-    result.map(|()| targets)
+    make_folders(dir, targets, made)?;
+    commit_all(files, targets)
 }
 
 /// Creates `dir` and every target's folder that is missing, noting each it
@@ -102,8 +150,12 @@ fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Res
             .collect();
         missing.reverse();
         for m in missing {
-            fs::create_dir(m).map_err(|e| write_error(m, &e))?;
-            made.push(m.to_path_buf());
+            match fs::create_dir(m) {
+                Ok(()) => made.push(m.to_path_buf()),
+                // Another run made it first: it is not ours to remove.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && m.is_dir() => {}
+                Err(e) => return Err(write_error(m, &e)),
+            }
         }
     }
     Ok(())
