@@ -73,6 +73,56 @@ pub fn symlink(dir: &Path, targets: &[PathBuf]) -> Option<PathBuf> {
     })
 }
 
+/// Where a run notes, before its first rename, every rename it will make:
+/// a run killed among them is completed by the next (`recover`), so the
+/// folder ends with the whole new kit, never a mix.
+pub const JOURNAL: &str = ".coupagen-journal";
+
+/// Notes the renames (staged file, target) in `dir`'s journal, durably:
+/// written beside it, synced, then renamed into place.
+pub fn journal(dir: &Path, renames: &[(&Path, &Path)]) -> io::Result<()> {
+    use std::io::Write;
+    let rel = |p: &Path| {
+        p.strip_prefix(dir)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
+    };
+    let pairs: Vec<[String; 2]> = renames.iter().map(|(a, b)| [rel(a), rel(b)]).collect();
+    let text = serde_json::to_string(&pairs).map_err(io::Error::other)?;
+    let tmp = dir.join(format!("{JOURNAL}.coupagen-tmp-{}", std::process::id()));
+    let mut f = fs::File::create(&tmp)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    fs::rename(&tmp, dir.join(JOURNAL))
+}
+
+/// The renames are done (or undone): the journal goes.
+pub fn journal_done(dir: &Path) {
+    let _ = fs::remove_file(dir.join(JOURNAL));
+}
+
+/// Completes the renames an interrupted run noted: each staged file still
+/// there goes into place. How many it moved.
+pub fn recover(dir: &Path) -> io::Result<usize> {
+    let text = match fs::read_to_string(dir.join(JOURNAL)) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let pairs: Vec<[String; 2]> = serde_json::from_str(&text).map_err(io::Error::other)?;
+    let mut moved = 0;
+    for [staged, target] in pairs {
+        let (staged, target) = (dir.join(staged), dir.join(target));
+        if fs::symlink_metadata(&staged).is_ok() {
+            fs::rename(&staged, &target)?;
+            moved += 1;
+        }
+    }
+    journal_done(dir);
+    Ok(moved)
+}
+
 /// Whether `name` is a staging file or a replaced file's link that a run
 /// makes beside its targets (`.NAME.coupagen-tmp-PID`, `...-old-PID`).
 pub fn is_ours(name: &str) -> bool {
@@ -126,6 +176,36 @@ mod tests {
         ] {
             assert!(!is_ours(not), "{not}");
         }
+    }
+
+    /// A run killed after two of its four renames: the next completes them.
+    #[test]
+    fn a_kit_left_mid_rename_is_completed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::create_dir(d.join("sub")).unwrap();
+        let names = ["a", "b", "sub/c", "sub/d"];
+        let mut renames = Vec::new();
+        for n in names {
+            fs::write(d.join(n), "old").unwrap();
+            let staged = d.join(format!("{n}.staged"));
+            fs::write(&staged, "new").unwrap();
+            renames.push((staged, d.join(n)));
+        }
+        let pairs: Vec<(&Path, &Path)> = renames
+            .iter()
+            .map(|(a, b)| (a.as_path(), b.as_path()))
+            .collect();
+        journal(d, &pairs).unwrap();
+        for (staged, target) in &renames[..2] {
+            fs::rename(staged, target).unwrap();
+        }
+        assert_eq!(recover(d).unwrap(), 2);
+        for n in names {
+            assert_eq!(fs::read_to_string(d.join(n)).unwrap(), "new", "{n}");
+        }
+        assert!(!d.join(JOURNAL).exists());
+        assert_eq!(recover(d).unwrap(), 0, "nothing left to complete");
     }
 
     #[test]

@@ -107,6 +107,12 @@ fn write_locked(
             folders.push(folder);
         }
     }
+    let completed = guard::recover(dir).map_err(|e| write_error(&dir.join(guard::JOURNAL), &e))?;
+    if completed > 0 {
+        eprintln!(
+            "note: an interrupted coupagen run was putting its kit into place; its last {completed} file(s) are now in place too, so the folder holds its whole kit"
+        );
+    }
     let removed = guard::leftovers(&folders).map_err(|e| write_error(dir, &e))?;
     if !removed.is_empty() {
         let names: Vec<String> = removed.iter().map(|p| p.display().to_string()).collect();
@@ -137,7 +143,7 @@ fn write_locked(
         )));
     }
     make_folders(dir, targets, made)?;
-    commit_all(files, targets)
+    commit_all(dir, files, targets)
 }
 
 /// Creates `dir` and every target's folder that is missing, noting each it
@@ -165,8 +171,8 @@ fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Res
 /// files does not start hundreds.
 const FILE_THREADS: usize = 16;
 
-fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
-    commit_with(files, targets, stage)
+fn commit_all(dir: &Path, files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
+    commit_with(dir, files, targets, stage)
 }
 
 /// Stages every file with `stage` on at most 16 threads, each taking an
@@ -178,6 +184,7 @@ fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
 /// for both: starting them again cost 0.3 ms of the guide's bundle in RAM,
 /// 1 ms of the big kit's.
 fn commit_with(
+    dir: &Path,
     files: &[Artifact],
     targets: &[PathBuf],
     stage: impl Fn(&Path, &Artifact) -> io::Result<PathBuf> + Sync,
@@ -212,7 +219,7 @@ fn commit_with(
         for (i, result) in staged_rx {
             staged[i] = Some(result);
         }
-        let result = rename_all(staged, targets);
+        let result = rename_all(dir, staged, targets);
         if let Ok(replaced) = &result {
             for (verdict, part) in verdicts.iter().zip(replaced.chunks(share)) {
                 let _ = verdict.send(part.iter().flatten().cloned().collect());
@@ -234,6 +241,7 @@ fn commit_with(
 /// replaced file back. Returns, for each target, the link to the file it
 /// replaced, for the caller to remove.
 fn rename_all(
+    dir: &Path,
     staged: Vec<Option<io::Result<PathBuf>>>,
     targets: &[PathBuf],
 ) -> Result<Vec<Option<PathBuf>>, Error> {
@@ -253,6 +261,16 @@ fn rename_all(
     if let Some(err) = failed {
         remove_staged();
         return Err(err);
+    }
+    // Before the first rename: a run killed among them is completed by the next.
+    let renames: Vec<(&Path, &Path)> = staged
+        .iter()
+        .zip(targets)
+        .map(|(a, b)| (a.as_path(), b.as_path()))
+        .collect();
+    if let Err(e) = guard::journal(dir, &renames) {
+        remove_staged();
+        return Err(write_error(&dir.join(guard::JOURNAL), &e));
     }
     let mut done: Vec<Option<PathBuf>> = Vec::new();
     let mut failure = None;
@@ -279,6 +297,7 @@ fn rename_all(
         done.push(backup);
     }
     let Some(err) = failure else {
+        guard::journal_done(dir);
         return Ok(done);
     };
     for (backup, target) in done.into_iter().zip(targets) {
@@ -288,6 +307,7 @@ fn rename_all(
         }
     }
     remove_staged();
+    guard::journal_done(dir);
     Err(err)
 }
 
@@ -426,7 +446,7 @@ mod tests {
         let new = written_once(&dir, &paths);
         let targets: Vec<PathBuf> = paths.iter().map(|p| dir.join(p)).collect();
         // Three files a thread: f37's thread panics after staging f36.
-        let err = commit_with(&new, &targets, |target, file| {
+        let err = commit_with(&dir, &new, &targets, |target, file| {
             if target.ends_with("f37.txt") {
                 panic!("a bug");
             }
