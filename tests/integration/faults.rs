@@ -961,91 +961,109 @@ fn two_bundles_into_one_folder_never_mix() {
 
 /// A run killed with SIGKILL at random moments leaves no torn file; the
 /// next run completes a kit left mid-rename (so the folder holds the whole
-/// old kit or the whole new one) and removes what was staged, saying so. `KILLS` sets how
-/// many (30 here, hundreds in scripts/faults.sh).
+/// old kit or the whole new one) and removes what was staged, saying so.
+/// The guide's kit and every resource with every use case, each over an
+/// old kit and into a fresh folder. `KILLS` sets how many kills each (30
+/// for the guide and 8 for the big kit here; hundreds in scripts/faults.sh).
 #[test]
 fn a_killed_bundle_leaves_no_torn_file_and_the_next_run_cleans_up() {
     let kills = count("KILLS", 30);
+    let listed = Command::new(bin())
+        .args(["scopes", "--resources"])
+        .output()
+        .unwrap();
+    let every: Vec<String> = stdout(&listed)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .collect();
+    let every = every.join(",");
+    let use_cases: Vec<String> = coupagen::usecase::built_in()
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    let use_cases = use_cases.join(",");
+    let big = ["--resource", &every, "--use-case", &use_cases];
+    for (what, args, n) in [
+        ("guide", &[][..], kills),
+        ("everything", &big[..], kills.div_ceil(4)),
+    ] {
+        for fresh in [false, true] {
+            kill_runs(what, args, fresh, n);
+        }
+    }
+}
+
+/// `kills` runs of `bundle ARGS --force` killed at random moments, over an
+/// old kit or into a fresh folder, each followed by a run that must find
+/// the whole old kit or the whole new one.
+fn kill_runs(what: &str, args: &[&str], fresh: bool, kills: usize) {
     let dir = tempfile::tempdir().unwrap();
     let kit = dir.path().join("kit");
-    let old_kit = dir.path().join("old");
-    let new_kit = dir.path().join("new");
-    let big = [
-        "--resource",
-        "expense_reports,invoices,suppliers,users",
-        "--use-case",
-        "pending-expense-approvals",
-    ];
-    assert!(bundle_cmd("old.coupahost.com", &old_kit, &big)
-        .status()
-        .unwrap()
-        .success());
-    assert!(bundle_cmd("new.coupahost.com", &new_kit, &big)
-        .status()
-        .unwrap()
-        .success());
-    let (old, new) = (tree(&old_kit), tree(&new_kit));
+    let made = |domain: &str, to: &Path| {
+        let out = bundle_cmd(domain, to, args)
+            .arg("--force")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        tree(to)
+    };
+    let old = made("old.coupahost.com", &dir.path().join("old"));
     // Kill moments spread over a whole run, as long as this build takes.
     let start = std::time::Instant::now();
-    assert!(bundle_cmd("old.coupahost.com", &kit, &big)
-        .status()
-        .unwrap()
-        .success());
+    let new = made("new.coupahost.com", &dir.path().join("new"));
     let span = start.elapsed().as_micros() as u64 + 1;
     let (mut killed, mut cleaned, mut mixed, mut completed) = (0, 0, 0, 0);
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     for _ in 0..kills {
+        match fresh {
+            true => drop(fs::remove_dir_all(&kit)),
+            false => drop(made("old.coupahost.com", &kit)),
+        }
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let mut child = bundle_cmd("new.coupahost.com", &kit, &big)
+        let mut child = bundle_cmd("new.coupahost.com", &kit, args)
             .arg("--force")
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_micros(seed % span));
         let _ = child.kill();
-        if !child.wait().unwrap().success() {
-            killed += 1;
-        }
-        let mut left = tree(&kit);
+        killed += usize::from(!child.wait().unwrap().success());
+        let mut left = if kit.exists() {
+            tree(&kit)
+        } else {
+            Default::default()
+        };
         left.retain(|path, _| !path.contains(".coupagen-"));
         for (path, bytes) in &left {
-            assert!(
-                old.get(path) == Some(bytes) || new.get(path) == Some(bytes),
-                "{path} is torn"
-            );
+            let whole = old.get(path) == Some(bytes) || new.get(path) == Some(bytes);
+            assert!(whole, "{what}: {path} is torn");
         }
-        // A kill between the renames leaves a mix until the next run
-        // completes them (counted); no run, even one that refuses to
-        // replace the kit, leaves one.
-        if left != old && left != new {
-            mixed += 1;
-        }
-        let look = bundle_cmd("new.coupahost.com", &kit, &big)
+        // A kill among the renames leaves a mix until the next run
+        // completes them (counted).
+        mixed += usize::from(!left.is_empty() && left != old && left != new);
+        // The next run, one that may not replace a kit: it completes or
+        // cleans up, then writes the new kit only into a folder without one.
+        let look = bundle_cmd("new.coupahost.com", &kit, args)
             .output()
             .unwrap();
-        assert_eq!(look.status.code(), Some(2), "{}", stderr(&look));
         let said = stderr(&look);
         completed += usize::from(said.contains("its whole kit"));
         cleaned += usize::from(said.contains("an interrupted coupagen run left"));
         let whole = tree(&kit);
         assert!(
             whole == old || whole == new,
-            "a mix of old and new files:\n{said}"
-        );
-        let next = bundle_cmd("old.coupahost.com", &kit, &big)
-            .arg("--force")
-            .output()
-            .unwrap();
-        assert!(next.status.success(), "{}", stderr(&next));
-        assert_eq!(
-            tree(&kit),
-            old,
-            "the next run leaves the whole kit and nothing else"
+            "{what}: a mix of old and new files:\n{said}"
         );
     }
+    let from = if fresh {
+        "a fresh folder"
+    } else {
+        "an old kit"
+    };
     eprintln!(
-        "{kills} runs: {killed} killed mid-run; the next run removed leftovers after {cleaned} and completed {completed} of the {mixed} left mid-rename"
+        "{what} kit over {from}: {kills} runs, {killed} killed mid-run; the next run removed leftovers after {cleaned} and completed {completed} of the {mixed} left mid-rename"
     );
 }
