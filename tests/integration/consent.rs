@@ -537,6 +537,17 @@ fn check_script_refuses_a_redirect_whose_state_is_not_its_own() {
         "{}",
         run.stderr
     );
+
+    // A forged Deny, with another state: not this run's answer (issue 26).
+    let run = interact(script(&coupa, kit.path(), &[]), |_| {
+        format!("{CALLBACK}?error=access_denied&state=WRONG\n")
+    });
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        run.stderr.contains("state is not this run's") && !run.stderr.contains("denied"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
