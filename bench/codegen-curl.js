@@ -31,8 +31,10 @@ const requests = [
 
 (async () => {
   for (const request of requests) {
+    // The token request's form holds the secret: no redirect may carry it on.
+    const followRedirect = request.method !== 'POST';
     const snippet = await new Promise((resolve, reject) =>
-      codegen.convert('curl', 'cURL', request, { multiLine: true, longFormat: true }, (err, s) =>
+      codegen.convert('curl', 'cURL', request, { multiLine: true, longFormat: true, followRedirect }, (err, s) =>
         err ? reject(err) : resolve(s)));
     process.stdout.write(snippet + '\n\n');
   }

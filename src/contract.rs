@@ -10,6 +10,9 @@ pub mod postman {
     pub const SCOPES: &str = "SPACE_SEPARATED_LIST_OF_SCOPES";
     pub const ACCESS_TOKEN: &str = "generated_bearer_token";
     pub const EXPIRY: &str = "token_expires_at";
+    /// Where the token request was redirected to, when it was: until it
+    /// answers without one, no script sends the secret again.
+    pub const TOKEN_REDIRECTED: &str = "token_redirected_to";
     /// The credential placeholders' defaults; `--client-id-var` and
     /// `--client-secret-var` rename them.
     pub const DEFAULT_CLIENT_ID: &str = "Identifier";
@@ -32,6 +35,7 @@ pub mod postman {
         SCOPES,
         ACCESS_TOKEN,
         EXPIRY,
+        TOKEN_REDIRECTED,
         REDIRECT_URI,
         AUTHORIZATION_CODE,
         REFRESH_TOKEN,

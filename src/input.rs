@@ -352,8 +352,7 @@ impl Inputs {
     pub fn from_config_file(path: &Path) -> Result<Self, Error> {
         let shown = path.display().to_string();
         let fail = |what: String| Error::bad(Origin::Flag("--config"), &shown, what);
-        let text =
-            std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read it ({e})")))?;
+        let text = crate::bounded::file(path, crate::bounded::CONFIG, Origin::Flag("--config"))?;
         if !text.trim_start().starts_with('{') && !text.trim().is_empty() {
             return Err(fail(
                 r#"the file holds a JSON object of options, e.g. {"domain": "acme.coupahost.com"}"#

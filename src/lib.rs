@@ -7,6 +7,7 @@
 //! requests live. [`coupa`] is what the kit knows of Coupa, [`catalog`] its
 //! scopes and resources, [`contract`] the names users rely on.
 
+pub mod bounded;
 pub mod catalog;
 pub mod cli;
 pub mod contract;

@@ -13,8 +13,8 @@ pub use flow::AuthFlow;
 pub use request::{Answer, Auth, Body, Capture, Expect, Key, Method, Request};
 pub use usecase::{Arg, ArgSource, UseCasePlan};
 pub use value::{
-    encode, encode_at, encode_key, intern, At, AuthValue, Binder, Conn, Encoding, Part, Piece,
-    Shown, Slot, Text, Value,
+    encode, encode_at, encode_key, encode_slot, intern, At, AuthValue, Binder, Conn, Encoding,
+    Part, Piece, Shown, Slot, Text, Value,
 };
 
 use crate::catalog::Resource;

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::value::{encode_key, At, AuthValue, Binder, Encoding, Slot, Text, Value};
+use super::value::{encode_key, At, AuthValue, Binder, Conn, Encoding, Slot, Text, Value};
 use crate::coupa;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -200,6 +200,21 @@ impl Request {
             }
         }
         slots
+    }
+
+    /// Whether it sends a credential that must reach Coupa and nowhere else
+    /// (the client's secret, a code, a refresh token, a PKCE verifier): no
+    /// client may follow a redirect from it, which would send it on.
+    pub fn sends_credentials(&self) -> bool {
+        self.slots().iter().any(|slot| {
+            matches!(
+                slot,
+                Slot::Conn(Conn::ClientSecret)
+                    | Slot::Auth(
+                        AuthValue::Code | AuthValue::RefreshToken | AuthValue::CodeVerifier
+                    )
+            )
+        }) || self.expect.answer == Answer::Token
     }
 
     /// The form fields, when the body is a form.

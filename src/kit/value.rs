@@ -252,11 +252,24 @@ impl Value {
             .map(|piece| match piece {
                 Piece::Lit(text) => encode_at(text, at, encoding),
                 Piece::Bound(Text::Value(text)) => {
-                    encode_at(&text, at, encoding).into_owned().into()
+                    encode_slot(&text, at, encoding).into_owned().into()
                 }
                 Piece::Bound(Text::Placeholder(text)) => Cow::Owned(text),
             })
             .collect()
+    }
+}
+
+/// A slot's value as it stands at `at`: as `encode_at` writes text, but in
+/// a path it is one segment, whatever it holds: its `/` encoded too, and a
+/// `.` or `..` as `%2E`s, so a captured `../../x` names no other record.
+pub fn encode_slot(text: &str, at: At, encoding: Encoding) -> Cow<'_, str> {
+    match (encoding, at) {
+        (Encoding::Url, At::Path) => match encode(text, b"") {
+            dots if dots == "." || dots == ".." => Cow::Owned(dots.replace('.', "%2E")),
+            segment => Cow::Owned(segment),
+        },
+        _ => encode_at(text, at, encoding),
     }
 }
 
@@ -363,9 +376,10 @@ mod tests {
                 "x:y a b/c",
             ),
             (
+                // A slot's value is one segment: its `/` encoded too.
                 "path, real",
                 v.text(At::Path, &Real, Encoding::Url),
-                "x%3Ay%20a%20b/c",
+                "x%3Ay%20a%20b%2Fc",
             ),
             (
                 "form, real",
@@ -376,6 +390,16 @@ mod tests {
         for (what, got, expected) in cases {
             assert_eq!(got, expected, "{what}");
         }
+    }
+
+    #[test]
+    fn a_path_slot_is_one_segment() {
+        let seg = |t| encode_slot(t, At::Path, Encoding::Url).into_owned();
+        assert_eq!(seg("../../../evil/path"), "..%2F..%2F..%2Fevil%2Fpath");
+        assert_eq!(seg(".."), "%2E%2E");
+        assert_eq!(seg("."), "%2E");
+        assert_eq!(seg("a b?c#d"), "a%20b%3Fc%23d");
+        assert_eq!(encode_slot("a/b", At::Query, Encoding::Url), "a%2Fb");
     }
 
     #[test]

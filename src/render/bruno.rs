@@ -95,6 +95,8 @@ struct RequestView {
     /// The post-response script's: the token request keeps the token, a use
     /// case's request what the next needs, in runtime variables.
     post: Vec<String>,
+    /// It sends a credential: Bruno must not follow a redirect with it.
+    no_redirects: bool,
 }
 
 /// File names unique within one directory, whatever names people give their
@@ -195,6 +197,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
         status: req.expect.status,
         pre: guards(kit, req),
         post: keeps(kit, req),
+        no_redirects: req.sends_credentials(),
     }
 }
 

@@ -9,8 +9,8 @@ use super::binders::{Guide, Placeholders};
 use super::templates::{context, render};
 use super::{Artifact, File, Format};
 use crate::kit::{
-    self, encode_at, At, AuthValue, Binder, Conn, Encoding, Kit, Method, Piece, Request, Slot,
-    Text, Value,
+    self, encode_at, encode_slot, At, AuthValue, Binder, Conn, Encoding, Kit, Method, Piece,
+    Request, Slot, Text, Value,
 };
 use crate::Error;
 
@@ -114,6 +114,9 @@ pub(super) enum CurlAuth {
 #[derive(Debug, Serialize)]
 pub(super) struct Curl {
     pub name: String,
+    /// `--location`: follow redirects, as Postman's export does, except
+    /// where the request sends a credential a redirect would carry away.
+    pub location: bool,
     /// The method, when curl would not imply it.
     pub method: Option<&'static str>,
     pub globoff: bool,
@@ -140,7 +143,7 @@ fn word<B: Binder<Out = Shell>>(
         match piece {
             Piece::Lit(text) => w.push_lit(&encode_at(text, at, encoding)),
             Piece::Bound(Shell::Text(Text::Value(text))) => {
-                w.push_lit(&encode_at(&text, at, encoding))
+                w.push_lit(&encode_slot(&text, at, encoding))
             }
             Piece::Bound(Shell::Text(Text::Placeholder(text))) => w.push_lit(&text),
             // In a URL the value is encoded as the script runs.
@@ -244,6 +247,7 @@ impl Curl {
         let globoff = url.literal_text().any(|t| t.contains(['[', ']', '{', '}']));
         Ok(Curl {
             name: req.name.clone(),
+            location: !req.sends_credentials(),
             method: (req.method != implied).then_some(req.method.as_str()),
             globoff,
             url,

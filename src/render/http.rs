@@ -221,6 +221,9 @@ struct RequestView {
     body: Option<String>,
     /// The response handler's: the status test, the token, the captures.
     post: Vec<String>,
+    /// It sends a credential: `# @no-redirect` (httpyac and JetBrains), so
+    /// no redirect carries it on.
+    no_redirects: bool,
 }
 
 /// The pre-request script's config.
@@ -425,6 +428,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
         body,
         title,
         post: script(&post, &post_pieces, js_value),
+        no_redirects: req.sends_credentials(),
     }
 }
 

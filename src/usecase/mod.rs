@@ -399,8 +399,7 @@ pub fn from_file(path: &Path, origin: Origin) -> Result<Vec<UseCase>, Error> {
 /// an id always means one use case.
 pub fn read(path: &Path, origin: Origin) -> Result<(String, Vec<UseCase>), Error> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::bad(origin.clone(), &shown, format!("cannot read it ({e})")))?;
+    let text = crate::bounded::file(path, crate::bounded::USE_CASE_FILE, origin.clone())?;
     // A byte-order mark, as some Windows editors write: not JSON, not meant.
     let json = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let own = parse(json, origin.clone(), &shown)?;

@@ -2,9 +2,15 @@
 //! then each use case, its inputs, its requests and what they capture. Every
 //! problem is named with the line and column of the value at fault.
 
+use std::collections::HashSet;
+
 use crate::error::{Error, Origin};
 
 use super::{is_name, references, Answer, Capture, File, Kind, Source, Step, UseCase, COUNT};
+
+/// At most this many use cases a file: each becomes requests in every
+/// format, and a kit of thousands is no kit a person reads.
+pub const MAX_USE_CASES: usize = 1000;
 
 /// Names a use case may not take: they are the kit's own.
 const RESERVED: &[&str] = &[COUNT, "allow_writes"];
@@ -30,10 +36,20 @@ pub fn parse(text: &str, origin: Origin, shown: &str) -> Result<Vec<UseCase>, Er
             "\"use_cases\" is empty; give at least one use case".into(),
         ));
     }
-    let mut ids: Vec<&str> = Vec::new();
+    if parsed.use_cases.len() > MAX_USE_CASES {
+        return Err(file.fail(
+            (1, 1),
+            format!(
+                "{} use cases, more than the {MAX_USE_CASES} a file may hold; split them into kits",
+                parsed.use_cases.len()
+            ),
+        ));
+    }
+    // A set: checking each id against a list of the ones before was quadratic.
+    let mut ids: HashSet<&str> = HashSet::with_capacity(parsed.use_cases.len());
     for uc in &parsed.use_cases {
         check(&file, uc, &ids)?;
-        ids.push(&uc.id);
+        ids.insert(&uc.id);
     }
     Ok(parsed.use_cases)
 }
@@ -102,7 +118,7 @@ impl Text<'_> {
 /// One use case, its id not among the `ids` before it: its id and words,
 /// its inputs, then its requests in order, each seeing the inputs and what
 /// the requests before it captured.
-fn check(file: &Text<'_>, uc: &UseCase, ids: &[&str]) -> Result<(), Error> {
+fn check(file: &Text<'_>, uc: &UseCase, ids: &HashSet<&str>) -> Result<(), Error> {
     let bad =
         |needle: &str, what: String| file.near(needle, format!("use case \"{}\": {what}", uc.id));
     if !is_id(&uc.id) {

@@ -21,13 +21,12 @@ pub fn trust_roots() -> Result<Vec<CertificateDer<'static>>, Error> {
     let mut roots: Vec<CertificateDer<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS.to_vec();
     if let Some(path) = std::env::var_os("SSL_CERT_FILE") {
         let shown = path.to_string_lossy().into_owned();
-        let pem = std::fs::read(&path).map_err(|e| {
-            Error::bad(
-                Origin::Env("SSL_CERT_FILE"),
-                &shown,
-                format!("cannot read it ({e})"),
-            )
-        })?;
+        let pem = crate::bounded::file(
+            std::path::Path::new(&path),
+            crate::bounded::CERT_FILE,
+            Origin::Env("SSL_CERT_FILE"),
+        )?
+        .into_bytes();
         let before = roots.len();
         for item in ureq::tls::parse_pem(&pem) {
             if let Ok(ureq::tls::PemItem::Certificate(cert)) = item {
@@ -118,10 +117,43 @@ pub fn connect(domain: &str, roots: &[CertificateDer<'static>], timeout: Duratio
     step
 }
 
+/// A connection that refuses to read or write past `end`.
+struct Deadline {
+    tcp: TcpStream,
+    end: Instant,
+}
+
+impl Deadline {
+    /// The time left, as a socket timeout; an error once none is.
+    fn left(&self) -> std::io::Result<Option<Duration>> {
+        match self.end.checked_duration_since(Instant::now()) {
+            Some(d) if !d.is_zero() => Ok(Some(d)),
+            _ => Err(std::io::ErrorKind::TimedOut.into()),
+        }
+    }
+}
+
+impl std::io::Read for Deadline {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.tcp.set_read_timeout(self.left()?)?;
+        self.tcp.read(buf)
+    }
+}
+
+impl std::io::Write for Deadline {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.tcp.set_write_timeout(self.left()?)?;
+        self.tcp.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
 /// The TLS handshake alone; the negotiated version, or what is wrong with
 /// the certificate.
 fn handshake(
-    mut tcp: TcpStream,
+    tcp: TcpStream,
     host: &str,
     roots: &[CertificateDer<'static>],
     timeout: Duration,
@@ -144,10 +176,23 @@ fn handshake(
         .map_err(|e| failed(format!("'{host}' is not a name TLS can check ({e})")))?;
     let mut conn = ClientConnection::new(std::sync::Arc::new(config), name)
         .map_err(|e| failed(format!("TLS cannot start: {e}")))?;
-    let _ = tcp.set_read_timeout(Some(timeout));
-    let _ = tcp.set_write_timeout(Some(timeout));
+    // The whole handshake within the timeout: a server sending a byte a
+    // second would hold a per-read timeout for as long as it liked.
+    let mut tcp = Deadline {
+        tcp,
+        end: Instant::now() + timeout,
+    };
     while conn.is_handshaking() {
         if let Err(e) = conn.complete_io(&mut tcp) {
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ) {
+                return Err(problem(
+                    format!("the TLS handshake with {host} did not finish within the timeout ({} s)", timeout.as_secs()),
+                    format!("check --domain ({DOMAIN_FORMS}); behind a firewall or proxy, set HTTPS_PROXY; or raise --timeout"),
+                ));
+            }
             let tls_error = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
             return Err(failed(match tls_error {
                 Some(rustls::Error::InvalidCertificate(c)) => match c {

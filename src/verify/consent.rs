@@ -2,8 +2,10 @@
 //! the authorization URL, then the redirect back, caught on a loopback
 //! address (as `gh auth login` does) or read from standard input.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use ring::rand::{SecureRandom, SystemRandom};
@@ -115,49 +117,113 @@ impl Catch {
         }
     }
 
-    /// The address the browser landed on, or an empty string when nothing came.
-    pub fn wait(self, wait: Duration) -> Result<String, Problem> {
+    /// The address the browser landed on (an empty string when nothing
+    /// came), and how many redirects with another `state` were ignored.
+    pub fn wait(self, wait: Duration, state: &str) -> Result<Landed, Problem> {
         match self {
             Catch::Stdin => {
                 let mut line = String::new();
-                std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+                // A pasted address is far shorter; a pipe that never ends is cut here.
+                let mut bounded = std::io::stdin().lock().take(MAX_HEAD as u64);
+                bounded.read_line(&mut line).map_err(|e| {
                     problem(
                         format!("cannot read standard input ({e})"),
                         "paste the address the browser landed on",
                     )
                 })?;
-                Ok(line.trim().to_string())
+                Ok(Landed {
+                    address: line.trim().to_string(),
+                    ignored: 0,
+                })
             }
             Catch::Listener {
                 listener,
                 address,
                 path,
-            } => listen(&listener, &address, &path, wait),
+            } => listen(&listener, &address, &path, wait, state),
         }
     }
 }
 
-/// Accepts connections until one asks for `path`; answers the browser with a
-/// page saying it may close the tab.
+/// What came back to the redirect URI.
+pub struct Landed {
+    pub address: String,
+    /// Redirects to the right path whose `state` was not this run's (a
+    /// forged or stale one): each answered, counted and ignored.
+    pub ignored: usize,
+}
+
+/// At most this many bytes of a request's line and headers (or of a pasted
+/// address): a redirect's address is far shorter.
+const MAX_HEAD: usize = 16 * 1024;
+/// How long one connection may take to send its request.
+const CONNECTION_TIME: Duration = Duration::from_secs(5);
+/// Connections read at once, each on its own small thread so none that
+/// idles holds up the redirect; past this, a new one is closed at once.
+const MAX_OPEN: usize = 512;
+
+/// What one connection asked for.
+enum Heard {
+    /// The redirect, with this run's `state`: its target.
+    Ours(String),
+    /// The redirect's path with another state, or none.
+    Forged,
+}
+
+/// Accepts connections until one brings the redirect with this run's
+/// `state`, or the deadline passes, whatever else is open.
 fn listen(
     listener: &TcpListener,
     address: &str,
     path: &str,
     wait: Duration,
-) -> Result<String, Problem> {
+    state: &str,
+) -> Result<Landed, Problem> {
     let deadline = Instant::now() + wait;
     listener
         .set_nonblocking(true)
         .map_err(|e| problem(format!("cannot wait on {address}: {e}"), "retry"))?;
+    let (tx, rx) = mpsc::channel();
+    let open = Arc::new(AtomicUsize::new(0));
+    let mut ignored = 0;
     while Instant::now() < deadline {
+        while let Ok(heard) = rx.try_recv() {
+            match heard {
+                Heard::Ours(target) => {
+                    return Ok(Landed {
+                        address: format!("http://{address}{target}"),
+                        ignored,
+                    })
+                }
+                Heard::Forged => ignored += 1,
+            }
+        }
         match listener.accept() {
-            Ok((stream, _)) => {
-                if let Some(target) = answer(stream, path) {
-                    return Ok(format!("http://{address}{target}"));
+            Ok((stream, _)) if open.load(Ordering::SeqCst) < MAX_OPEN => {
+                open.fetch_add(1, Ordering::SeqCst);
+                let (tx, done, path, state) = (
+                    tx.clone(),
+                    open.clone(),
+                    path.to_string(),
+                    state.to_string(),
+                );
+                let end = deadline.min(Instant::now() + CONNECTION_TIME);
+                let spawned = std::thread::Builder::new()
+                    .stack_size(64 * 1024)
+                    .spawn(move || {
+                        if let Some(heard) = serve(stream, &path, &state, end) {
+                            let _ = tx.send(heard);
+                        }
+                        done.fetch_sub(1, Ordering::SeqCst);
+                    });
+                if spawned.is_err() {
+                    open.fetch_sub(1, Ordering::SeqCst);
                 }
             }
+            // Too many open: this one is closed unread.
+            Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(20));
+                std::thread::sleep(Duration::from_millis(10));
             }
             Err(e) => {
                 return Err(problem(
@@ -167,32 +233,42 @@ fn listen(
             }
         }
     }
+    let forged = match ignored {
+        0 => String::new(),
+        n => format!(" ({n} with another state, not this run's, were ignored)"),
+    };
     Err(problem(
-        format!("no redirect reached http://{address}{path} within {} s", wait.as_secs()),
+        format!("no redirect reached http://{address}{path} within {} s{forged}", wait.as_secs()),
         format!("if Coupa showed an error page instead of asking, the client does not list this redirect URI: add it in {CLIENT_SETUP}; otherwise consent within the time (--consent-timeout)"),
     ))
 }
 
-/// Reads one request; answers it. The request target, when it is the redirect.
-fn answer(stream: TcpStream, path: &str) -> Option<String> {
+/// Reads one request within `end` and `MAX_HEAD` bytes and answers it; what
+/// it asked for, when it asked for the redirect's path.
+fn serve(stream: TcpStream, path: &str, state: &str, end: Instant) -> Option<Heard> {
     stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut reader = BufReader::new(&stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    // Drain the headers so the browser sees a clean answer.
-    let mut header = String::new();
-    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-        header.clear();
-    }
-    let target = line.split_whitespace().nth(1)?.to_string();
-    let ours = target.split('?').next() == Some(path);
-    let (status, body) = match ours {
-        true => (
+    let head = read_head(&stream, end)?;
+    let target = head.split_whitespace().nth(1)?.to_string();
+    let heard = match target.split('?').next() == Some(path) {
+        false => None,
+        true if super::redirect::query_value(&target, crate::coupa::authorize::STATE)
+            .as_deref()
+            == Some(state) =>
+        {
+            Some(Heard::Ours(target))
+        }
+        true => Some(Heard::Forged),
+    };
+    let (status, body) = match heard {
+        Some(Heard::Ours(_)) => (
             "200 OK",
             "Coupa answered coupagen verify. You can close this tab and return to the terminal.",
         ),
-        false => (
+        Some(Heard::Forged) => (
+            "400 Bad Request",
+            "This redirect's state is not the one coupagen verify sent; it is ignored.",
+        ),
+        None => (
             "404 Not Found",
             "Not the redirect coupagen verify waits for.",
         ),
@@ -205,7 +281,34 @@ fn answer(stream: TcpStream, path: &str) -> Option<String> {
         )
         .as_bytes(),
     );
-    ours.then_some(target)
+    heard
+}
+
+/// A request's line and headers, read until their blank line, the peer's
+/// end, `end` or `MAX_HEAD` bytes: none when time or size ran out first.
+fn read_head(mut stream: &TcpStream, end: Instant) -> Option<String> {
+    let mut head = Vec::new();
+    let mut chunk = [0u8; 2048];
+    loop {
+        let left = end.checked_duration_since(Instant::now())?;
+        if left.is_zero() {
+            return None;
+        }
+        stream.set_read_timeout(Some(left)).ok()?;
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        let from = head.len().saturating_sub(3);
+        head.extend_from_slice(&chunk[..n]);
+        if head[from..].windows(4).any(|w| w == b"\r\n\r\n") {
+            break;
+        }
+        if head.len() > MAX_HEAD {
+            return None;
+        }
+    }
+    String::from_utf8(head).ok()
 }
 
 #[cfg(test)]

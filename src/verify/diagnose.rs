@@ -15,6 +15,8 @@ pub struct Heard {
     pub status: u16,
     pub content_type: String,
     pub retry_after: Option<Duration>,
+    /// Where a redirect pointed (never followed).
+    pub location: Option<String>,
     pub body: String,
 }
 
@@ -109,8 +111,17 @@ fn common_problem(purpose: &Purpose<'_>, heard: &Heard) -> Option<Problem> {
         content_type,
         body,
         retry_after,
+        location,
     } = heard;
     Some(match status {
+        300..=399 => problem(
+            format!(
+                "{} answered {status}, a redirect to {}: verify follows none, since it would carry the credentials or the token on",
+                purpose.domain,
+                location.as_deref().unwrap_or("an address it did not name")
+            ),
+            format!("check --domain: {DOMAIN_FORMS}; Coupa's API answers where it is asked, so a redirect means a login page, a proxy or another host"),
+        ),
         429 => problem(
             format!(
                 "Coupa's rate limit ({}) answered 429 Too Many Requests",
@@ -157,9 +168,38 @@ fn kind_of(content_type: &str, body: &str) -> &'static str {
     }
 }
 
+/// The longest access token verify takes: Coupa's are about a kilobyte,
+/// and a bearer header far longer is refused on the way.
+pub const MAX_TOKEN: usize = 16 << 10;
+
 fn token(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
     let status = heard.status;
-    let json: serde_json::Value = serde_json::from_str(&heard.body).unwrap_or_default();
+    let json: serde_json::Value = match serde_json::from_str(&heard.body) {
+        Ok(json) => json,
+        // 1e400 is valid JSON but no number serde_json holds.
+        Err(e) if e.to_string().contains("number out of range") && heard.body.contains(coupa::EXPIRES_IN_FIELD) => {
+            return Err(problem(
+                format!("the token answer's {} is not a number verify can read (it is out of range)", coupa::EXPIRES_IN_FIELD),
+                format!("check --domain points at the Coupa instance ({DOMAIN_FORMS}): Coupa gives the token's lifetime in seconds"),
+            ))
+        }
+        Err(_) => serde_json::Value::default(),
+    };
+    if let Some(token) = json.get(coupa::ACCESS_TOKEN_FIELD).and_then(|t| t.as_str()) {
+        if token.len() > MAX_TOKEN {
+            return Err(problem(
+                format!("the token answer's {} is {} KiB, over the {} KiB verify sends as a bearer header", coupa::ACCESS_TOKEN_FIELD, token.len() >> 10, MAX_TOKEN >> 10),
+                format!("check --domain points at the Coupa instance ({DOMAIN_FORMS}): Coupa's tokens are about a kilobyte"),
+            ));
+        }
+    }
+    let expires_in = json.get(coupa::EXPIRES_IN_FIELD);
+    if let Some(bad) = expires_in.filter(|e| e.as_u64().is_none()) {
+        return Err(problem(
+            format!("the token answer's {} is {bad}, not a whole number of seconds", coupa::EXPIRES_IN_FIELD),
+            format!("check --domain points at the Coupa instance ({DOMAIN_FORMS}): Coupa gives the token's lifetime in seconds"),
+        ));
+    }
     let access_token = json
         .get(coupa::ACCESS_TOKEN_FIELD)
         .and_then(|t| t.as_str())
@@ -184,7 +224,7 @@ fn token(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
         return Ok(Found::Token {
             refresh_token,
             token: token.to_string(),
-            expires_in: json.get(coupa::EXPIRES_IN_FIELD).and_then(|e| e.as_u64()),
+            expires_in: expires_in.and_then(|e| e.as_u64()),
             scopes_granted: json
                 .get(coupa::SCOPE_FIELD)
                 .and_then(|s| s.as_str())
@@ -306,8 +346,12 @@ fn call(purpose: &Purpose<'_>, heard: &Heard) -> Result<Found, Problem> {
             format!("{path} was not found on this instance (404)"),
             "check the resource name (coupagen scopes --resources) and that the instance has that module",
         ),
-        _ => common_problem(purpose, heard)
-            .unwrap_or_else(|| problem(format!("the call answered {status}"), "see Coupa's answer above")),
+        _ => common_problem(purpose, heard).unwrap_or_else(|| {
+            problem(
+                format!("the call answered {status}: {}", said_errors(body)),
+                format!("check --domain ({DOMAIN_FORMS}) and the request"),
+            )
+        }),
     })
 }
 
@@ -342,6 +386,7 @@ mod tests {
             status,
             content_type: content_type.into(),
             retry_after: None,
+            location: None,
             body: body.into(),
         }
     }
@@ -545,6 +590,54 @@ mod tests {
             e.fix.contains("without the surrounding whitespace"),
             "{}",
             e.fix
+        );
+    }
+
+    #[test]
+    fn a_redirect_says_where_it_pointed() {
+        for answer in [Answer::List, Answer::Token] {
+            let h = Heard {
+                location: Some("https://elsewhere.example/login".into()),
+                ..heard(302, "text/html", "")
+            };
+            let e = diagnose(&purpose(answer), &h).unwrap_err();
+            assert!(
+                e.cause
+                    .contains("302, a redirect to https://elsewhere.example/login"),
+                "{}",
+                e.cause
+            );
+        }
+        let e = diagnose(&purpose(Answer::List), &heard(418, JSON, "teapot")).unwrap_err();
+        assert!(e.cause.contains("418: teapot"), "{}", e.cause);
+    }
+
+    #[test]
+    fn a_token_answer_out_of_bounds_says_so() {
+        let cases = [
+            (
+                r#"{"access_token":"abc","expires_in":1e400}"#,
+                "is not a number verify can read",
+            ),
+            (
+                r#"{"access_token":"abc","expires_in":"soon"}"#,
+                r#"is "soon", not a whole number"#,
+            ),
+            (
+                r#"{"access_token":"abc","expires_in":-1}"#,
+                "is -1, not a whole number",
+            ),
+        ];
+        for (body, said) in cases {
+            let e = diagnose(&purpose(Answer::Token), &heard(200, JSON, body)).unwrap_err();
+            assert!(e.cause.contains(said), "{body}: {}", e.cause);
+        }
+        let big = format!(r#"{{"access_token":"{}"}}"#, "t".repeat(1 << 20));
+        let e = diagnose(&purpose(Answer::Token), &heard(200, JSON, &big)).unwrap_err();
+        assert!(
+            e.cause.contains("is 1024 KiB, over the 16 KiB"),
+            "{}",
+            e.cause
         );
     }
 

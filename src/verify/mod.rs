@@ -12,7 +12,6 @@ mod report;
 mod send;
 mod usecase;
 
-use std::io::Read;
 use std::time::{Duration, Instant};
 
 pub use consent::{base64url, challenge_of};
@@ -128,13 +127,7 @@ impl Credentials {
             Error::input(Origin::Env(env::CLIENT_ID), format!("is not set; {how}"))
         })?;
         let client_secret = if secret_from_stdin {
-            let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).map_err(|e| {
-                Error::input(
-                    Origin::Flag(STDIN_FLAG),
-                    format!("cannot read standard input ({e})"),
-                )
-            })?;
+            let s = crate::bounded::stdin(crate::bounded::SECRET, Origin::Flag(STDIN_FLAG))?;
             let s = s
                 .strip_suffix('\n')
                 .map(|s| s.strip_suffix('\r').unwrap_or(s))
@@ -201,12 +194,18 @@ pub fn run(
     let mut values = send::FlowValues::default();
     let done = |steps: Vec<Step>, values: &send::FlowValues| {
         let mut report = Report::new(domain.clone(), steps);
-        report.secrets = [&values.access_token, &values.refresh_token, &values.code]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .chain(creds.refresh_token.clone())
-            .collect();
+        report.secrets = [
+            &values.access_token,
+            &values.refresh_token,
+            &values.code,
+            &values.state,
+            &values.code_verifier,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .chain(creds.refresh_token.clone())
+        .collect();
         // A refresh token Coupa issued in this run, for --refresh-token-fd.
         report.refresh_token = values
             .refresh_token
@@ -331,12 +330,22 @@ fn consent_step(
         crate::coupa::CLIENT_SETUP,
         catch.prompt(waits.consent)
     );
-    let landed = match catch.wait(waits.consent) {
+    let landed = match catch.wait(waits.consent, &pending.state) {
         Ok(landed) => landed,
         Err(p) => return Ok(step(Some(p))),
     };
+    let said = (landed.ignored > 0).then(|| {
+        format!(
+            "ignored {} redirect(s) whose state was not this run's (forged, or from another tab)",
+            landed.ignored
+        )
+    });
+    let step = |problem| Step {
+        said: said.clone(),
+        ..step(problem)
+    };
     match redirect(
-        &landed,
+        &landed.address,
         &pending.state,
         redirect_uri.as_str(),
         kit.spec.domain.as_str(),

@@ -45,7 +45,18 @@ pub fn redirect(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
+    // An error redirect answers this run only with its state, as a code does.
+    let foreign = get(key::STATE) != Some(state);
+    let foreign_state = || {
+        problem(
+            "the redirect's state is not this run's: it answers another authorization request (an old tab, or a link someone sent)",
+            "consent again from the address verify prints, and give the address that one lands on",
+        )
+    };
     if let Some(error) = get(key::ERROR) {
+        if foreign {
+            return Err(foreign_state());
+        }
         let said = match get(key::ERROR_DESCRIPTION) {
             Some(d) => format!("{error}: {d}"),
             None => error.to_string(),
@@ -79,13 +90,22 @@ pub fn redirect(
             ),
         });
     };
-    if get(key::STATE) != Some(state) {
-        return Err(problem(
-            "the redirect's state is not this run's: it answers another authorization request (an old tab, or a link someone sent)",
-            "consent again from the address verify prints, and give the address that one lands on",
-        ));
+    if foreign {
+        return Err(foreign_state());
     }
     Ok(code.to_string())
+}
+
+/// The decoded value of `name` in `target`'s query, when it has one.
+pub fn query_value(target: &str, name: &str) -> Option<String> {
+    let (_, query) = target.split_once('?')?;
+    query
+        .split('#')
+        .next()?
+        .split('&')
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .find(|(k, _)| decode(k) == name)
+        .map(|(_, v)| decode(v))
 }
 
 /// Percent-decodes a query's key or value (`+` is a space).
@@ -142,6 +162,16 @@ mod tests {
                 "Deny",
                 format!("{cb}?error=access_denied&state=S"),
                 Err("consent was denied"),
+            ),
+            (
+                "a Deny with another state",
+                format!("{cb}?error=access_denied&state=T"),
+                Err("state is not this run's"),
+            ),
+            (
+                "a Deny with no state",
+                format!("{cb}?error=access_denied"),
+                Err("state is not this run's"),
             ),
             (
                 "scopes",

@@ -212,7 +212,7 @@ impl Report {
 
     /// The report for people: one line a step, then cause and fix.
     pub fn text(&self) -> String {
-        let mut out = format!("coupagen verify: {}\n", self.domain);
+        let mut out = format!("coupagen verify: {}\n", visible(&self.domain));
         for step in &self.steps {
             let s = step.json();
             let mut facts: Vec<String> = Vec::new();
@@ -254,12 +254,17 @@ impl Report {
                 (true, false) => "ok  ",
                 (false, false) => "FAIL",
             };
-            let _ = writeln!(out, "{mark} {}{facts} ({} ms)", s.name, s.elapsed_ms);
+            // Names, facts, causes and fixes carry what a server sent (a
+            // captured id, a content type, an error_description): shown
+            // visibly, so no CR, LF or ESC in it forges a line or the screen.
+            let (name, facts) = (visible(s.name), visible(&facts));
+            let _ = writeln!(out, "{mark} {name}{facts} ({} ms)", s.elapsed_ms);
             if let Some(said) = s.said {
-                let _ = writeln!(out, "     {said}");
+                let _ = writeln!(out, "     {}", visible(said));
             }
             if let Some(p) = s.problem {
-                let _ = writeln!(out, "     cause: {}\n     fix:   {}", p.cause, p.fix);
+                let (cause, fix) = (visible(&p.cause), visible(&p.fix));
+                let _ = writeln!(out, "     cause: {cause}\n     fix:   {fix}");
             }
         }
         let failed = self.steps.iter().filter(|s| !s.ok()).count();
@@ -277,11 +282,129 @@ impl Report {
     }
 }
 
+/// Text for a terminal, every control character made visible: `\r`, `\n`,
+/// `\t`, `\e` for ESC, `\u{..}` for the rest (C0, DEL, C1) and for the
+/// bidirectional overrides that reorder what a terminal shows. The one
+/// sanitiser of the text report; `--json` keeps every value exact.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(hidden) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if hidden(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
 /// Removes every occurrence of the secrets from `text`: belt and braces, in
-/// case a server echoes one back.
+/// case a server echoes one back. Each secret is looked for as it is, and as
+/// an echo would carry it: JSON-escaped (once, for a server's JSON; twice,
+/// for that JSON inside `--json`), percent-encoded (upper- or lower-case
+/// hex, all but the unreserved characters, or as a form encodes it, `+` for
+/// a space) and those encodings JSON-escaped. Longest first, so no shorter
+/// form leaves a piece of a longer one.
 pub fn scrub(text: &str, secrets: &[&str]) -> String {
-    secrets
+    let mut forms: Vec<String> = secrets
         .iter()
         .filter(|s| s.len() >= 4)
-        .fold(text.to_string(), |t, s| t.replace(s, "[redacted]"))
+        .flat_map(|s| echoes(s))
+        .collect();
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
+        .iter()
+        .fold(text.to_string(), |t, f| t.replace(f.as_str(), "[redacted]"))
+}
+
+/// The forms an echo of `secret` may take in a report.
+fn echoes(secret: &str) -> Vec<String> {
+    let json = |s: &str| {
+        let quoted = serde_json::to_string(s).unwrap_or_default();
+        quoted[1..quoted.len() - 1].to_string()
+    };
+    let mut encoded = Vec::new();
+    for lower in [false, true] {
+        for form in [false, true] {
+            encoded.push(percent(secret, lower, form));
+        }
+    }
+    let mut all = vec![
+        secret.to_string(),
+        visible(secret).into_owned(),
+        json(secret),
+        json(&json(secret)),
+    ];
+    for e in encoded {
+        all.push(json(&e));
+        all.push(e);
+    }
+    all
+}
+
+/// `secret` percent-encoded: all but RFC 3986's unreserved characters, or
+/// as a form does (WHATWG: `*` kept too, a space as `+`).
+fn percent(secret: &str, lower: bool, form: bool) -> String {
+    let mut out = String::with_capacity(secret.len() * 3);
+    for b in secret.bytes() {
+        let kept = b.is_ascii_alphanumeric() || b"-._~".contains(&b) || (form && b == b'*');
+        match (kept, b) {
+            (true, _) => out.push(b as char),
+            (false, b' ') if form => out.push('+'),
+            (false, _) if lower => out.push_str(&format!("%{b:02x}")),
+            (false, _) => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod scrub_tests {
+    use super::{scrub, visible};
+
+    #[test]
+    fn visible_shows_every_control_character() {
+        assert_eq!(visible("plain Ünï"), "plain Ünï");
+        assert_eq!(
+            visible("a\r\nok   POST\x1b[2J\t\u{7f}\u{85}\u{202e}z"),
+            r"a\r\nok   POST\e[2J\t\u{7f}\u{85}\u{202e}z"
+        );
+    }
+
+    /// Every way a server's echo can carry a secret into a report.
+    #[test]
+    fn scrub_finds_every_form_of_an_echo() {
+        let secret = r#"s3 "c\r/e+t&%~*"#;
+        let echoes = [
+            secret.to_string(),
+            serde_json::to_string(secret).unwrap(),
+            serde_json::to_string(&serde_json::to_string(secret).unwrap()).unwrap(),
+            "s3%20%22c%5Cr%2Fe%2Bt%26%25~%2A".into(),
+            "s3%20%22c%5cr%2fe%2bt%26%25~%2a".into(),
+            "s3+%22c%5Cr%2Fe%2Bt%26%25~*".into(),
+        ];
+        for echo in echoes {
+            let out = scrub(&format!("said: {echo}."), &[secret]);
+            assert!(!out.contains("s3"), "{echo} came through: {out}");
+            assert!(out.contains("[redacted]"), "{out}");
+        }
+        assert_eq!(
+            scrub("abc", &["abc"]),
+            "abc",
+            "short values are not secrets"
+        );
+    }
 }

@@ -135,8 +135,42 @@ pub fn send(agent: &ureq::Agent, req: &Request, live: &Live<'_>) -> Result<Heard
         status: resp.status().as_u16(),
         content_type: header(&resp, "content-type").unwrap_or_default(),
         retry_after: retry_after(&resp),
-        body: resp.body_mut().read_to_string().unwrap_or_default(),
+        location: header(&resp, "location"),
+        body: read_answer(&mut resp, domain)?,
     })
+}
+
+/// The most of an answer verify reads: far more than a page of Coupa records.
+pub const MAX_ANSWER: u64 = 32 << 20;
+
+/// An answer's body, whole, or why not: a body that trickles or never ends
+/// runs into the timeout, a huge one into `MAX_ANSWER`; either is said as
+/// it is, not as an answer that holds nothing.
+fn read_answer(
+    resp: &mut ureq::http::Response<ureq::Body>,
+    domain: &str,
+) -> Result<String, Problem> {
+    match resp
+        .body_mut()
+        .with_config()
+        .limit(MAX_ANSWER)
+        .lossy_utf8(true)
+        .read_to_string()
+    {
+        Ok(body) => Ok(body),
+        Err(ureq::Error::Timeout(_)) => Err(problem(
+            format!("the answer from {domain} did not arrive whole within --timeout: it started, then trickled or never ended"),
+            "retry, or raise --timeout; check --domain points at the Coupa instance",
+        )),
+        Err(ureq::Error::BodyExceedsLimit(_)) => Err(problem(
+            format!("the answer from {domain} is over {}, more than verify reads of any Coupa answer", crate::bounded::size(MAX_ANSWER)),
+            format!("check --domain points at the Coupa instance ({DOMAIN_FORMS}); ask for fewer records with --limit"),
+        )),
+        Err(e) => Err(problem(
+            format!("the answer from {domain} could not be read whole: {e}"),
+            "retry; check --domain and your network",
+        )),
+    }
 }
 
 /// A transport failure, diagnosed: TLS, name, connection, timeout.

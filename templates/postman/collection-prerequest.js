@@ -13,7 +13,13 @@ const supplied = config.tokenNeeds === null || Boolean(pm.variables.get(config.t
 if (!inFlow && !fresh && !supplied) {
   console.error('No Coupa access token: set ' + config.tokenNeeds + ' (see the collection description).');
 }
-if (!inFlow && !fresh && !environmentProblem && supplied) {
+// Postman's scripts cannot refuse a redirect, which would carry the form,
+// secret and all, on: after the token request was redirected, none is sent.
+const redirected = pm.collectionVariables.get(config.redirectedVar);
+if (!inFlow && !fresh && redirected) {
+  console.error('Coupa\'s token request was redirected to ' + redirected + ' (not followed: its form holds the secret); no token is fetched until it answers without a redirect.');
+}
+if (!inFlow && !fresh && !redirected && !environmentProblem && supplied) {
   pm.sendRequest({
     url: pm.variables.replaceIn(config.token.url),
     method: config.token.method,

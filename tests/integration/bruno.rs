@@ -13,7 +13,7 @@ use crate::support::coupa::Coupa;
 use crate::support::tools::{BRU, BRUNO_LANG};
 use crate::support::{run, stderr, stdout};
 
-fn collection(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
+pub(crate) fn collection(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let domain = coupa.domain();
     let out = dir.path().join("bruno");
@@ -26,7 +26,7 @@ fn collection(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
 
 /// `bru run -r --env coupa` in the collection's folder, the credentials in
 /// the environment; the JSON report says how each request went.
-fn bru_run(coupa: &Coupa, root: &Path, secret: &str) -> (Output, serde_json::Value) {
+pub(crate) fn bru_run(coupa: &Coupa, root: &Path, secret: &str) -> (Output, serde_json::Value) {
     let report = root.parent().unwrap().join("bru-report.json");
     let out = Command::new(BRU.path())
         .args(["run", "-r", "--env", "coupa", "--cacert"])

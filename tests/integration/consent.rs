@@ -63,16 +63,16 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 /// What a program did while the test played the browser.
-struct Interaction {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Interaction {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 /// Runs `cmd`; when it prints the authorization URL (a line `  https://...`
 /// on standard error), `browser` acts on it and returns what to type on its
 /// standard input (nothing, for a loopback redirect the program catches).
-fn interact(mut cmd: Command, browser: impl FnOnce(&str) -> String) -> Interaction {
+pub(crate) fn interact(mut cmd: Command, browser: impl FnOnce(&str) -> String) -> Interaction {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -537,6 +537,17 @@ fn check_script_refuses_a_redirect_whose_state_is_not_its_own() {
         "{}",
         run.stderr
     );
+
+    // A forged Deny, with another state: not this run's answer (issue 26).
+    let run = interact(script(&coupa, kit.path(), &[]), |_| {
+        format!("{CALLBACK}?error=access_denied&state=WRONG\n")
+    });
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        run.stderr.contains("state is not this run's") && !run.stderr.contains("denied"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -597,7 +608,12 @@ fn consent_scripts_are_shellcheck_clean() {
 
 // ----------------------------------------------------------------- verify
 
-fn verify(coupa: &Coupa, redirect: &str, extra: &[&str], vars: &[(&str, &str)]) -> Command {
+pub(crate) fn verify(
+    coupa: &Coupa,
+    redirect: &str,
+    extra: &[&str],
+    vars: &[(&str, &str)],
+) -> Command {
     let mut cmd = Command::new(bin());
     cmd.args([
         "verify",
@@ -651,8 +667,9 @@ fn verify_consents_through_standard_input_and_sees_only_the_persons_approvals() 
     assert!(call.header("authorization").is_some());
 }
 
-#[test]
-fn verify_catches_a_loopback_redirect_itself() {
+/// A loopback redirect URI on a free port, its port, and a consent Coupa
+/// listing it.
+pub(crate) fn loopback_consent() -> (String, u16, Coupa) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -660,6 +677,12 @@ fn verify_catches_a_loopback_redirect_itself() {
         .port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
     let coupa = Coupa::with(Behaviour::consent(&[&redirect]));
+    (redirect, port, coupa)
+}
+
+#[test]
+fn verify_catches_a_loopback_redirect_itself() {
+    let (redirect, _, coupa) = loopback_consent();
     let mut landed_page = String::new();
     let run = interact(verify(&coupa, &redirect, &[], &[]), |url| {
         let location = browser::consent(&coupa, url, "bob", Decision::Allow).unwrap();

@@ -383,7 +383,6 @@ fn check_curl_words(kit: &Kit<'_>, c: &Case) -> Result<(), TestCaseError> {
     let domain = crate::support::GUIDE_DOMAIN;
     let token = command_after(&text, "# Get access token\ncurl ");
     let expected: Vec<String> = [
-        "--location".to_string(),
         format!("https://{domain}/oauth2/token"),
         "--header".into(),
         "Content-Type: application/x-www-form-urlencoded".into(),

@@ -16,7 +16,7 @@ use crate::support::{run, stderr};
 
 /// `coupa.http` and `http-client.env.json`, side by side, as `coupagen http`
 /// writes them.
-fn http_files(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
+pub(crate) fn http_files(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let domain = coupa.domain();
     for (format, file) in [("http", "coupa.http"), ("env", "http-client.env.json")] {
@@ -38,13 +38,13 @@ fn http_files(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
 }
 
 /// A run's outcome, from httpyac's `--json` report.
-struct Report {
+pub(crate) struct Report {
     out: Output,
     json: serde_json::Value,
 }
 
 impl Report {
-    fn summary(&self, key: &str) -> u64 {
+    pub(crate) fn summary(&self, key: &str) -> u64 {
         self.json["summary"][key].as_u64().unwrap_or_else(|| {
             panic!(
                 "no {key} in the report ({}):\n{}",
@@ -82,7 +82,7 @@ impl Report {
 /// `httpyac send coupa.http --all --env coupa --json -o none --output-failed
 /// none` in the files' folder, as README says to run it, trusting the
 /// stand-in's CA; `env` adds to the process environment.
-fn send(coupa: &Coupa, dir: &Path, env: &[(&str, &str)], vars: &[&str]) -> Report {
+pub(crate) fn send(coupa: &Coupa, dir: &Path, env: &[(&str, &str)], vars: &[&str]) -> Report {
     let mut cmd = Command::new(HTTPYAC.path());
     cmd.args(["send", "coupa.http", "--all", "--env", "coupa", "--json"])
         .args(["-o", "none", "--output-failed", "none"])

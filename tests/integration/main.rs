@@ -5,6 +5,7 @@
 //! - `snapshots`: every artifact and the planned model, reviewed like code
 //! - `coverage`: the catalog, derived and checked scopes, query options
 //! - `hostile`: property tests of every escape path, read back by consumers
+//! - `faults`: hostile servers and faults: redirects, echoes, a stopped script
 //! - `safety`: config errors, all-or-nothing bundles, pipes, determinism
 //! - `real_clients`: newman, bash + curl, shellcheck against the loopback Coupa
 //! - `verify`: `coupagen verify` against the loopback Coupa
@@ -24,6 +25,7 @@ mod bruno;
 mod cli;
 mod consent;
 mod coverage;
+mod faults;
 mod first_hour;
 mod hostile;
 mod http;

@@ -36,7 +36,7 @@ pub(crate) fn bundle(coupa: &Coupa, extra: &[&str]) -> tempfile::TempDir {
 }
 
 /// Fills the environment as a user would in Postman, then runs newman.
-fn newman(coupa: &Coupa, kit: &Path, id: &str, secret: &str, extra: &[&str]) -> Output {
+pub(crate) fn newman(coupa: &Coupa, kit: &Path, id: &str, secret: &str, extra: &[&str]) -> Output {
     let extra: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
     newman::run(coupa, kit, id, secret, &extra)
 }
@@ -237,7 +237,7 @@ fn support_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-fn run_script(
+pub(crate) fn run_script(
     coupa: &Coupa,
     kit: &Path,
     id: Option<&str>,
@@ -389,7 +389,7 @@ fn check_script_is_shellcheck_clean() {
 }
 
 /// Splits the curl file into its commands (comment lines dropped).
-fn curl_commands(text: &str) -> Vec<String> {
+pub(crate) fn curl_commands(text: &str) -> Vec<String> {
     text.split("\n\n")
         .map(|block| {
             block

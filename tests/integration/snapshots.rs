@@ -101,13 +101,15 @@ fn user_consent_with_every_option() {
     );
 }
 
-/// Step 2 of the guide, with the domain and scope filled in.
+/// Step 2 of the guide, with the domain and scope filled in; but for
+/// `--location`, which would send the secret on to wherever a redirect
+/// points (issue 26).
 #[test]
 fn curl_reproduces_the_guides_token_request() {
     let spec = spec(&["--domain", GUIDE_DOMAIN, "--scope", "core.expense.read"]);
     let curl = crate::support::artifact(&spec, "coupa-requests.curl");
     let expected = format!(
-        "curl --location 'https://{GUIDE_DOMAIN}/oauth2/token' \\\n\
+        "curl 'https://{GUIDE_DOMAIN}/oauth2/token' \\\n\
          --header 'Content-Type: application/x-www-form-urlencoded' \\\n\
          --data-urlencode 'grant_type=client_credentials' \\\n\
          --data-urlencode 'client_id={{{{Identifier}}}}' \\\n\

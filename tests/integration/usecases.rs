@@ -430,7 +430,7 @@ fn every_compound_action_parses_and_names_the_sheets_own_actions_and_inputs() {
 
 // ----------------------------------------------------------------- verify
 
-fn verify(coupa: &Coupa, use_cases: &str, extra: &[&str]) -> Output {
+pub(crate) fn verify(coupa: &Coupa, use_cases: &str, extra: &[&str]) -> Output {
     Command::new(bin())
         .args([
             "verify",

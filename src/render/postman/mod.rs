@@ -63,6 +63,8 @@ struct RequestView {
     /// Whether the request takes the collection's bearer auth.
     bearer: bool,
     form: Vec<Pair>,
+    /// It sends a credential: Postman must not follow a redirect with it.
+    no_redirects: bool,
 }
 
 impl RequestView {
@@ -88,6 +90,7 @@ impl RequestView {
                 Auth::Bearer => true,
             },
             form: bound(req.form(), At::Form, &b, Encoding::Raw),
+            no_redirects: req.sends_credentials(),
         }
     }
 }
@@ -357,6 +360,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let tokens = scripts::Tokens {
         token_var: names::ACCESS_TOKEN,
         expiry_var: names::EXPIRY,
+        redirected_var: names::TOKEN_REDIRECTED,
         access_token_field: coupa::ACCESS_TOKEN_FIELD,
         expires_in_field: coupa::EXPIRES_IN_FIELD,
         refresh_var: kit.flow.refresh.as_ref().map(|_| names::REFRESH_TOKEN),

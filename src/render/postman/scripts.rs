@@ -24,6 +24,8 @@ const CAPTURES: &str = include_str!("../../../templates/postman/captures.js");
 pub struct Tokens<'a> {
     pub token_var: &'a str,
     pub expiry_var: &'a str,
+    /// Where a redirect of the token request went (not followed).
+    pub redirected_var: &'a str,
     pub access_token_field: &'a str,
     pub expires_in_field: &'a str,
     /// User consent with a refresh request: where the person's refresh

@@ -85,6 +85,21 @@ pub struct Behaviour {
     pub pkce: bool,
     /// The client's registered Redirect URIs.
     pub redirect_uris: Vec<String>,
+    /// Hostile: answer every token request with a `307` to this URL, which
+    /// a client that follows it re-sends the form to, secret and all.
+    pub token_redirect: Option<String>,
+    /// Hostile: a token error whose `error_description` echoes the form as
+    /// sent (percent-encoded) and each field's decoded value.
+    pub echo_form: bool,
+    /// Hostile: refuse every token request (`invalid_client`) with this
+    /// `error_description`.
+    pub token_error: Option<String>,
+    /// Hostile: answer every token request 200 with this body.
+    pub token_body: Option<String>,
+    /// Slow: send each answer's body a byte every 200 ms.
+    pub trickle: bool,
+    /// Slow: wait this long before answering a token request.
+    pub token_delay: Option<Duration>,
 }
 
 use super::records::PEOPLE;
@@ -107,6 +122,12 @@ impl Default for Behaviour {
             consent: false,
             pkce: false,
             redirect_uris: vec![CALLBACK.into()],
+            token_redirect: None,
+            echo_form: false,
+            token_error: None,
+            token_delay: None,
+            token_body: None,
+            trickle: false,
         }
     }
 }
@@ -168,6 +189,9 @@ struct State {
     codes: Mutex<HashMap<String, Authorization>>,
     refresh_tokens: Mutex<HashMap<String, Issued>>,
     issued: AtomicUsize,
+    /// TCP connections accepted, before any TLS: a client that does not
+    /// trust this server's CA still counts.
+    connections: AtomicUsize,
     /// The use cases' records, changed by approve and reject.
     records: Mutex<Vec<(&'static str, Vec<serde_json::Value>)>>,
 }
@@ -203,6 +227,7 @@ impl Coupa {
             codes: Mutex::default(),
             refresh_tokens: Mutex::default(),
             issued: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
             records: Mutex::new(super::records::all()),
         });
         let stop = Arc::new(AtomicBool::new(false));
@@ -213,6 +238,7 @@ impl Coupa {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
+                st.connections.fetch_add(1, Ordering::SeqCst);
                 let (st, cfg) = (st.clone(), server_config.clone());
                 thread::spawn(move || serve(stream, cfg, &st));
             }
@@ -233,6 +259,11 @@ impl Coupa {
 
     pub fn behaviour(&self) -> &Behaviour {
         &self.state.behaviour
+    }
+
+    /// How many TCP connections it accepted, TLS or not.
+    pub fn connections(&self) -> usize {
+        self.state.connections.load(Ordering::SeqCst)
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -286,6 +317,15 @@ impl Coupa {
         let records = self.state.records.lock().unwrap();
         let (_, list) = records.iter().find(|(r, _)| *r == resource)?;
         list.iter().find(|r| r["id"] == id).cloned()
+    }
+
+    /// Hostile: sets `key` of one record to `value`, as a server that
+    /// answers with it would.
+    pub fn put(&self, resource: &str, id: u64, key: &str, value: serde_json::Value) {
+        let mut records = self.state.records.lock().unwrap();
+        let (_, list) = records.iter_mut().find(|(r, _)| *r == resource).unwrap();
+        let record = list.iter_mut().find(|r| r["id"] == id).unwrap();
+        record[key] = value;
     }
 
     /// A base URL for this server, for a browser.
@@ -357,6 +397,8 @@ fn serve(tcp: TcpStream, config: Arc<rustls::ServerConfig>, state: &State) {
     let reason = match resp.status {
         200 => "OK",
         302 => "Found",
+        307 => "Temporary Redirect",
+        301 => "Moved Permanently",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -376,6 +418,15 @@ fn serve(tcp: TcpStream, config: Arc<rustls::ServerConfig>, state: &State) {
     }
     head.push_str("\r\n");
     let _ = tls.write_all(head.as_bytes());
+    if state.behaviour.trickle {
+        for byte in resp.body.as_bytes() {
+            let sent = tls.write_all(&[*byte]).and_then(|_| tls.flush());
+            if sent.is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(200));
+        }
+    }
     let _ = tls.write_all(resp.body.as_bytes());
     let _ = tls.flush();
     tls.conn.send_close_notify();
@@ -467,6 +518,33 @@ fn oauth_error(status: u16, error: &str, description: &str) -> Response {
 
 fn respond(req: &Recorded, state: &State) -> Response {
     if req.path == "/oauth2/token" {
+        if let Some(delay) = state.behaviour.token_delay {
+            thread::sleep(delay);
+        }
+        if let Some(to) = &state.behaviour.token_redirect {
+            return Response {
+                status: 307,
+                content_type: "text/plain",
+                body: "moved".into(),
+                extra: vec![("Location", to.clone())],
+            };
+        }
+        if let Some(body) = &state.behaviour.token_body {
+            return Response {
+                status: 200,
+                content_type: "application/json",
+                body: body.clone(),
+                extra: Vec::new(),
+            };
+        }
+        if let Some(description) = &state.behaviour.token_error {
+            return oauth_error(401, "invalid_client", description);
+        }
+        if state.behaviour.echo_form {
+            let decoded: Vec<String> = req.form().into_iter().map(|(_, v)| v).collect();
+            let echo = format!("you sent {} ({})", req.body, decoded.join(", "));
+            return oauth_error(400, "invalid_request", &echo);
+        }
         return token(req, state);
     }
     if req.path == "/oauth2/authorizations/new" {
@@ -922,6 +1000,10 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
         let mut resp = error(status, "Simulated failure");
         if status == 429 {
             resp.extra.push(("Retry-After", "1".into()));
+        }
+        if (300..400).contains(&status) {
+            resp.extra
+                .push(("Location", "https://login.example/sso".into()));
         }
         return resp;
     }

@@ -1,6 +1,8 @@
 //! Where artifacts go: standard output, or files written so that a failure
 //! never leaves a torn file and never replaces a user's file unasked.
 
+mod guard;
+
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -36,6 +38,13 @@ pub fn emit(artifact: &Artifact, output: Option<&Path>, force: bool) -> Result<(
                     ),
                 ));
             }
+            if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(Error::bad(
+                    Origin::Flag("-o"),
+                    &path.display().to_string(),
+                    "is a symbolic link; coupagen writes neither through nor over one: give the file it points to, or another name",
+                ));
+            }
             if path.exists() && !force {
                 return Err(Error::bad(
                     Origin::Flag("-o"),
@@ -68,9 +77,61 @@ pub fn write_bundle(dir: &Path, files: &[Artifact], force: bool) -> Result<Vec<P
         ));
     }
     let targets: Vec<PathBuf> = files.iter().map(|f| dir.join(&f.path)).collect();
+    // The folder first, then its lock: the checks below and the write are
+    // one decision, which no other run can come between.
+    let mut made = Vec::new();
+    make_folders(dir, &[], &mut made)?;
+    let _locked = guard::lock(dir)?;
+    let result = write_locked(dir, files, &targets, force, &mut made);
+    if result.is_err() {
+        // Deepest first; only folders we made, and only if we left them empty.
+        for folder in made.iter().rev() {
+            let _ = fs::remove_dir(folder);
+        }
+    }
+    result.map(|()| targets)
+}
+
+/// The bundle, once `dir` is locked for this run.
+fn write_locked(
+    dir: &Path,
+    files: &[Artifact],
+    targets: &[PathBuf],
+    force: bool,
+    made: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    let out = |why: String| Error::bad(Origin::Flag("--out"), &dir.display().to_string(), why);
+    let mut folders: Vec<&Path> = vec![dir];
+    for folder in targets.iter().filter_map(|t| t.parent()) {
+        if !folders.contains(&folder) {
+            folders.push(folder);
+        }
+    }
+    let completed = guard::recover(dir).map_err(|e| write_error(&dir.join(guard::JOURNAL), &e))?;
+    if completed > 0 {
+        eprintln!(
+            "note: an interrupted coupagen run was putting its kit into place; its last {completed} file(s) are now in place too, so the folder holds its whole kit"
+        );
+    }
+    let removed = guard::leftovers(&folders).map_err(|e| write_error(dir, &e))?;
+    if !removed.is_empty() {
+        let names: Vec<String> = removed.iter().map(|p| p.display().to_string()).collect();
+        eprintln!(
+            "note: removed {} file(s) an interrupted coupagen run left: {}",
+            names.len(),
+            names.join(", ")
+        );
+    }
+    if let Some(link) = guard::symlink(dir, targets) {
+        return Err(Error::bad(
+            Origin::Flag("--out"),
+            &link.display().to_string(),
+            "is a symbolic link where the kit writes; coupagen writes neither through nor over one: remove it, or give another --out",
+        ));
+    }
     let existing: Vec<&str> = files
         .iter()
-        .zip(&targets)
+        .zip(targets)
         .filter(|(_, t)| t.exists())
         .map(|(f, _)| f.path.as_str())
         .collect();
@@ -81,15 +142,8 @@ pub fn write_bundle(dir: &Path, files: &[Artifact], force: bool) -> Result<Vec<P
             if existing.len() == 1 { "it" } else { "them" }
         )));
     }
-    let mut made = Vec::new();
-    let result = make_folders(dir, &targets, &mut made).and_then(|()| commit_all(files, &targets));
-    if result.is_err() {
-        // Deepest first; only folders we made, and only if we left them empty.
-        for folder in made.iter().rev() {
-            let _ = fs::remove_dir(folder);
-        }
-    }
-    result.map(|()| targets)
+    make_folders(dir, targets, made)?;
+    commit_all(dir, files, targets)
 }
 
 /// Creates `dir` and every target's folder that is missing, noting each it
@@ -102,8 +156,12 @@ fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Res
             .collect();
         missing.reverse();
         for m in missing {
-            fs::create_dir(m).map_err(|e| write_error(m, &e))?;
-            made.push(m.to_path_buf());
+            match fs::create_dir(m) {
+                Ok(()) => made.push(m.to_path_buf()),
+                // Another run made it first: it is not ours to remove.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && m.is_dir() => {}
+                Err(e) => return Err(write_error(m, &e)),
+            }
         }
     }
     Ok(())
@@ -113,8 +171,8 @@ fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Res
 /// files does not start hundreds.
 const FILE_THREADS: usize = 16;
 
-fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
-    commit_with(files, targets, stage)
+fn commit_all(dir: &Path, files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
+    commit_with(dir, files, targets, stage)
 }
 
 /// Stages every file with `stage` on at most 16 threads, each taking an
@@ -126,6 +184,7 @@ fn commit_all(files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
 /// for both: starting them again cost 0.3 ms of the guide's bundle in RAM,
 /// 1 ms of the big kit's.
 fn commit_with(
+    dir: &Path,
     files: &[Artifact],
     targets: &[PathBuf],
     stage: impl Fn(&Path, &Artifact) -> io::Result<PathBuf> + Sync,
@@ -160,7 +219,7 @@ fn commit_with(
         for (i, result) in staged_rx {
             staged[i] = Some(result);
         }
-        let result = rename_all(staged, targets);
+        let result = rename_all(dir, staged, targets);
         if let Ok(replaced) = &result {
             for (verdict, part) in verdicts.iter().zip(replaced.chunks(share)) {
                 let _ = verdict.send(part.iter().flatten().cloned().collect());
@@ -182,6 +241,7 @@ fn commit_with(
 /// replaced file back. Returns, for each target, the link to the file it
 /// replaced, for the caller to remove.
 fn rename_all(
+    dir: &Path,
     staged: Vec<Option<io::Result<PathBuf>>>,
     targets: &[PathBuf],
 ) -> Result<Vec<Option<PathBuf>>, Error> {
@@ -201,6 +261,16 @@ fn rename_all(
     if let Some(err) = failed {
         remove_staged();
         return Err(err);
+    }
+    // Before the first rename: a run killed among them is completed by the next.
+    let renames: Vec<(&Path, &Path)> = staged
+        .iter()
+        .zip(targets)
+        .map(|(a, b)| (a.as_path(), b.as_path()))
+        .collect();
+    if let Err(e) = guard::journal(dir, &renames) {
+        remove_staged();
+        return Err(write_error(&dir.join(guard::JOURNAL), &e));
     }
     let mut done: Vec<Option<PathBuf>> = Vec::new();
     let mut failure = None;
@@ -227,6 +297,7 @@ fn rename_all(
         done.push(backup);
     }
     let Some(err) = failure else {
+        guard::journal_done(dir);
         return Ok(done);
     };
     for (backup, target) in done.into_iter().zip(targets) {
@@ -236,6 +307,7 @@ fn rename_all(
         }
     }
     remove_staged();
+    guard::journal_done(dir);
     Err(err)
 }
 
@@ -243,13 +315,12 @@ fn rename_all(
 fn stage(target: &Path, artifact: &Artifact) -> io::Result<PathBuf> {
     let tmp = sibling(target, "tmp");
     let write = || -> io::Result<()> {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // Made with its mode, which the umask trims as for any Unix tool.
+        set_mode(&mut options, artifact.executable);
+        let mut f = options.open(&tmp)?;
         f.write_all(artifact.text.as_bytes())?;
-        // The mode first, so the sync makes it durable too.
-        set_mode(&f, artifact.executable)?;
         f.sync_all()
     };
     write().inspect_err(|_| drop(fs::remove_file(&tmp)))?;
@@ -272,17 +343,15 @@ fn parent(path: &Path) -> &Path {
     }
 }
 
+/// A file's mode before the umask: `rw` for all, `x` too for the script.
 #[cfg(unix)]
-fn set_mode(file: &fs::File, executable: bool) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = if executable { 0o755 } else { 0o644 };
-    file.set_permissions(fs::Permissions::from_mode(mode))
+fn set_mode(options: &mut fs::OpenOptions, executable: bool) {
+    use std::os::unix::fs::OpenOptionsExt;
+    options.mode(if executable { 0o777 } else { 0o666 });
 }
 
 #[cfg(not(unix))]
-fn set_mode(_: &fs::File, _: bool) -> io::Result<()> {
-    Ok(())
-}
+fn set_mode(_: &mut fs::OpenOptions, _: bool) {}
 
 fn write_error(path: &Path, e: &io::Error) -> Error {
     Error::Failed(format!("cannot write '{}': {e}", path.display()))
@@ -377,7 +446,7 @@ mod tests {
         let new = written_once(&dir, &paths);
         let targets: Vec<PathBuf> = paths.iter().map(|p| dir.join(p)).collect();
         // Three files a thread: f37's thread panics after staging f36.
-        let err = commit_with(&new, &targets, |target, file| {
+        let err = commit_with(&dir, &new, &targets, |target, file| {
             if target.ends_with("f37.txt") {
                 panic!("a bug");
             }
