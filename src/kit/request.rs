@@ -32,15 +32,71 @@ impl Method {
     }
 }
 
-/// What the request sends. Coupa's documented calls send a form (the token
-/// request) or nothing (approvals take `reason` in the query); a JSON body
-/// is one more variant, and so a compile error in every format until bound.
+/// What the request sends: a form (the token request), nothing (approvals
+/// take `reason` in the query), or JSON (what creates a record).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Body {
     None,
     /// `application/x-www-form-urlencoded` fields, in order.
     Form(Vec<(String, Value)>),
+    /// `application/json`: objects in their keys' order.
+    Json(Json),
+}
+
+/// A JSON body as a tree whose leaves are fixed JSON or a slot. Each format
+/// writes a slot its own way and escapes it as its consumer reads JSON; a
+/// slot lands as a JSON string, or, when `typed`, as the number or boolean
+/// its text is (a quantity is `10`, not `"10"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Json {
+    Object(Vec<(String, Json)>),
+    Array(Vec<Json>),
+    Fixed(serde_json::Value),
+    Slot { slot: Slot, typed: bool },
+}
+
+impl Json {
+    /// Every slot's leaf, in the order the document writes them.
+    pub fn slots(&self) -> Vec<(Slot, bool)> {
+        let mut out = Vec::new();
+        self.walk(&mut |slot, typed| {
+            if !out.contains(&(slot, typed)) {
+                out.push((slot, typed));
+            }
+        });
+        out
+    }
+
+    fn walk(&self, f: &mut impl FnMut(Slot, bool)) {
+        match self {
+            Json::Object(pairs) => pairs.iter().for_each(|(_, v)| v.walk(f)),
+            Json::Array(items) => items.iter().for_each(|v| v.walk(f)),
+            Json::Fixed(_) => {}
+            Json::Slot { slot, typed } => f(*slot, *typed),
+        }
+    }
+
+    /// The document with each slot's leaf made by `leaf`: what a format
+    /// serializes, or the real body once the values are known.
+    pub fn fill(
+        &self,
+        leaf: &mut impl FnMut(Slot, bool) -> serde_json::Value,
+    ) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Json::Object(pairs) => J::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.fill(leaf)))
+                    .collect(),
+            ),
+            Json::Array(items) => J::Array(items.iter().map(|v| v.fill(leaf)).collect()),
+            Json::Fixed(v) => v.clone(),
+            Json::Slot { slot, typed } => leaf(*slot, *typed),
+        }
+    }
 }
 
 /// How the request proves who sends it.
@@ -194,7 +250,11 @@ impl Request {
             .chain(headers.iter().map(|(_, v)| v))
             .chain(self.form().iter().map(|(_, v)| v));
         let mut slots = Vec::new();
-        for slot in values.flat_map(Value::slots) {
+        let body = match &self.body {
+            Body::Json(json) => json.slots().into_iter().map(|(s, _)| s).collect(),
+            Body::None | Body::Form(_) => Vec::new(),
+        };
+        for slot in values.flat_map(Value::slots).chain(body) {
             if !slots.contains(&slot) {
                 slots.push(slot);
             }
@@ -221,7 +281,7 @@ impl Request {
     pub fn form(&self) -> &[(String, Value)] {
         match &self.body {
             Body::Form(fields) => fields,
-            Body::None => &[],
+            Body::None | Body::Json(_) => &[],
         }
     }
 }

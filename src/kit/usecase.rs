@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::request::{Answer, Auth, Body, Capture, Expect, Method, Request};
+use super::request::{Answer, Auth, Body, Capture, Expect, Json, Method, Request};
 use super::value::{Slot, Value};
 use crate::coupa;
 use crate::usecase::{self, Kind, Shown, Source, UseCase};
@@ -52,6 +52,30 @@ pub enum ArgSource {
 }
 
 use super::value::intern as leak;
+
+/// A use case's body as the kit's tree: each `{{name}}` string the slot of
+/// that value, typed when its input or capture is a number or boolean.
+fn json_body(body: &serde_json::Value, slot: &impl Fn(&str) -> Slot, args: &[Arg]) -> Json {
+    use serde_json::Value as J;
+    match body {
+        J::Object(map) => Json::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_body(v, slot, args)))
+                .collect(),
+        ),
+        J::Array(items) => Json::Array(items.iter().map(|v| json_body(v, slot, args)).collect()),
+        J::String(s) => match usecase::body_reference(s) {
+            Some(name) => Json::Slot {
+                slot: slot(name),
+                typed: args.iter().any(|a| {
+                    a.name == name && matches!(a.kind, Kind::Integer | Kind::Number | Kind::Boolean)
+                }),
+            },
+            None => Json::Fixed(body.clone()),
+        },
+        other => Json::Fixed(other.clone()),
+    }
+}
 
 impl UseCasePlan {
     pub fn plan(uc: &UseCase) -> UseCasePlan {
@@ -110,11 +134,26 @@ impl UseCasePlan {
                     .iter()
                     .map(|(k, v)| (k.clone(), Value::template(v, slot)))
                     .collect(),
-                headers: vec![(coupa::ACCEPT.into(), Value::lit(coupa::JSON))],
-                body: Body::None,
+                headers: match step.body {
+                    // Coupa wants both, and the same (C: Get Started with the API).
+                    Some(_) => vec![
+                        (coupa::ACCEPT.into(), Value::lit(coupa::JSON)),
+                        (coupa::CONTENT_TYPE.into(), Value::lit(coupa::JSON)),
+                    ],
+                    None => vec![(coupa::ACCEPT.into(), Value::lit(coupa::JSON))],
+                },
+                body: match &step.body {
+                    Some(body) => Body::Json(json_body(body, &slot, &args)),
+                    None => Body::None,
+                },
                 auth: Auth::Bearer,
                 expect: Expect {
-                    status: 200,
+                    // Coupa answers a record it created with 201 Created
+                    // (C: Requisitions API Example Calls).
+                    status: match step.method {
+                        usecase::Method::Post => 201,
+                        _ => 200,
+                    },
                     answer: match step.answer {
                         usecase::Answer::List => Answer::List,
                         usecase::Answer::Object => Answer::Object,

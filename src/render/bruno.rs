@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::binders::{captured_var, GuardView, Placeholders};
 use super::js::{json, script};
+use super::json_body;
 use super::templates::{context, render};
 use super::{Artifact, File, Format, Pair};
 use crate::contract::bruno::{ACCESS_TOKEN as TOKEN, ENVIRONMENT, HOST, SCOPE};
@@ -25,6 +26,7 @@ const FLOW_GUARD: &str = include_str!("../../templates/bruno/flow-guard.js");
 const NEEDS_GUARD: &str = include_str!("../../templates/bruno/needs-guard.js");
 const KEEP_TOKEN: &str = include_str!("../../templates/bruno/keep-token.js");
 const CAPTURES: &str = include_str!("../../templates/bruno/captures.js");
+const JSON_VALUES: &str = include_str!("../../templates/bruno/json-values.js");
 
 pub const FOLDER: File = File {
     path: "bruno/",
@@ -86,6 +88,8 @@ struct RequestView {
     query: Vec<Pair>,
     headers: Vec<Pair>,
     form: Vec<Pair>,
+    /// A JSON body's lines.
+    json: Vec<String>,
     token: String,
     bearer: bool,
     status: u16,
@@ -163,6 +167,17 @@ fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
         body: match req.body {
             Body::None => "none",
             Body::Form(_) => "formUrlEncoded",
+            Body::Json(_) => "json",
+        },
+        json: match &req.body {
+            // Each value a variable its pre-request writes as JSON.
+            Body::Json(json) => json_body::text(json, &mut |slot, _| {
+                format!("{{{{{}}}}}", json_body::variable(b.0.name(slot)))
+            })
+            .lines()
+            .map(String::from)
+            .collect(),
+            Body::None | Body::Form(_) => Vec::new(),
         },
         auth: match req.auth {
             Auth::None => "none",
@@ -311,6 +326,8 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         flow_needs: Option<FlowNeed>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         needs: Vec<&'a str>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        json_values: Vec<json_body::Filled<'a>>,
     }
     let in_use_case = kit.use_case_of(req).is_some();
     let guarded = kit.use_case_of(req).map(|uc| uc.guarded_before(req));
@@ -329,6 +346,12 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         writes_var: (in_use_case && req.method.writes()).then_some(ALLOW_WRITES),
         flow_needs: if in_use_case { None } else { flow_need(req) },
         needs,
+        json_values: match &req.body {
+            Body::Json(json) => {
+                json_body::filled(json, |s| Placeholders { spec: kit.spec }.name(s))
+            }
+            Body::None | Body::Form(_) => Vec::new(),
+        },
     };
     let mut pieces = Vec::new();
     if config.writes_var.is_some() {
@@ -339,6 +362,9 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
     }
     if !config.needs.is_empty() {
         pieces.push(NEEDS_GUARD);
+    }
+    if !config.json_values.is_empty() {
+        pieces.push(JSON_VALUES);
     }
     if pieces.is_empty() {
         return Vec::new();
@@ -392,6 +418,9 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         access_token_field: Option<&'static str>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         captures: Vec<Keep>,
+        /// The status a good answer has, when there are captures to take.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
     }
     let token = req.expect.answer == Answer::Token;
     let config = Keeps {
@@ -406,6 +435,7 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
                 guard: GuardView::of(kit, req, c),
             })
             .collect(),
+        status: (!req.captures.is_empty()).then_some(req.expect.status),
     };
     let mut pieces = Vec::new();
     if token {

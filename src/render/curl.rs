@@ -6,11 +6,12 @@
 use serde::Serialize;
 
 use super::binders::{Guide, Placeholders};
+use super::json_body;
 use super::templates::{context, render};
 use super::{Artifact, File, Format};
 use crate::kit::{
-    self, encode_at, encode_slot, At, AuthValue, Binder, Conn, Encoding, Kit, Method, Piece,
-    Request, Slot, Text, Value,
+    self, encode_at, encode_slot, At, AuthValue, Binder, Body, Conn, Encoding, Json, Kit, Method,
+    Piece, Request, Slot, Text, Value,
 };
 use crate::Error;
 
@@ -48,6 +49,11 @@ pub(super) enum WordPart {
 pub(super) struct Word(Vec<WordPart>);
 
 impl Word {
+    /// The expansion of one shell variable.
+    pub fn var(name: &'static str) -> Word {
+        Word(vec![WordPart::Var(name)])
+    }
+
     pub fn lit(text: impl Into<String>) -> Word {
         let mut w = Word::default();
         w.push_lit(&text.into());
@@ -126,6 +132,8 @@ pub(super) struct Curl {
     /// `key=value` fields to `--data-urlencode`, or `key@-` for one on
     /// standard input (`key@<pipe>` for a second secret).
     pub data: Vec<Word>,
+    /// A JSON body for `--data-raw`, each value where it goes.
+    pub json: Option<Word>,
     /// What the command needs on standard input (empty for nothing).
     pub stdin: Word,
 }
@@ -238,7 +246,11 @@ impl Curl {
                 }
             });
         }
-        let implied = if req.form().is_empty() {
+        let json = match &req.body {
+            Body::Json(json) => Some(json_word(json, b)?),
+            Body::None | Body::Form(_) => None,
+        };
+        let implied = if req.form().is_empty() && json.is_none() {
             Method::Get
         } else {
             Method::Post
@@ -253,9 +265,44 @@ impl Curl {
             url,
             headers,
             data,
+            json,
             stdin: stdin.unwrap_or_default(),
         })
     }
+}
+
+/// A JSON body as one shell word: each value its binding, a string's in
+/// quotes. A placeholder (the guide's `{{name}}`) stands in the text; the
+/// check script, whose values are shell variables, builds its body with jq
+/// instead (a variable pasted into JSON text is not JSON).
+fn json_word<B: Binder<Out = Shell>>(json: &Json, b: &B) -> Result<Word, Error> {
+    let mut holes = Vec::new();
+    let text = json_body::text(json, &mut |slot, typed| {
+        holes.push((slot, typed));
+        format!("\u{0}{}\u{0}", holes.len() - 1)
+    });
+    let mut out = Word::default();
+    let mut rest = text.as_str();
+    for (i, (slot, typed)) in holes.into_iter().enumerate() {
+        let mark = format!("\u{0}{i}\u{0}");
+        let (before, after) = rest
+            .split_once(&mark)
+            .expect("each hole is in the text once");
+        out.push_lit(before);
+        let (w, secret) = word(&Value::slot(slot), At::Form, b, Encoding::Raw);
+        if secret.is_some() || w.0.iter().any(|p| !matches!(p, WordPart::Lit(_))) {
+            return Err(Error::Failed(
+                "a JSON body's value as a shell variable: build it with jq; this is a bug".into(),
+            ));
+        }
+        let quote = if typed { "" } else { "\"" };
+        out.push_lit(quote);
+        out.extend(w);
+        out.push_lit(quote);
+        rest = after;
+    }
+    out.push_lit(rest);
+    Ok(out)
 }
 
 /// Whether a header or field already reads curl's standard input.

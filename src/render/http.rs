@@ -13,6 +13,7 @@ use serde_json::{json, Value as Json};
 use super::binders::{captured_var, Placeholders};
 use super::escape::js_value;
 use super::js::script;
+use super::json_body;
 use super::templates::{context, render};
 use super::{wanted, Artifact, File, Format, Pair};
 use crate::contract::http::{
@@ -22,7 +23,8 @@ use crate::contract::http::{
 use crate::contract::{env, postman as names};
 use crate::coupa;
 use crate::kit::{
-    encode, Answer, At, AuthValue, Binder, Conn, Encoding, Key, Kit, Piece, Request, Slot, Text,
+    encode, Answer, At, AuthValue, Binder, Body, Conn, Encoding, Key, Kit, Piece, Request, Slot,
+    Text,
 };
 use crate::spec::Spec;
 use crate::Error;
@@ -242,6 +244,10 @@ struct ValueView {
     name: String,
     process_env: Option<String>,
     hint: String,
+    /// A JSON body's value: written as a JSON `string`, or `typed` (a
+    /// number or boolean as itself); else percent-encoded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    json: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -332,23 +338,36 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
             slots.push(slot);
         }
     }
-    let body = (!req.form().is_empty()).then(|| {
-        req.form()
-            .iter()
-            .map(|(k, v)| {
-                let value: String = v
-                    .lower(At::Form, &b)
-                    .into_iter()
-                    .map(|piece| match piece {
-                        Piece::Lit(text) => encode(text, b""),
-                        Piece::Bound(Text::Value(text)) => encode(&text, b""),
-                        Piece::Bound(Text::Placeholder(p)) => p,
-                    })
-                    .collect();
-                format!("{}={value}", encode(k, b""))
-            })
-            .collect::<Vec<_>>()
-            .join("&")
+    let json_values = match &req.body {
+        Body::Json(json) => json.slots(),
+        Body::None | Body::Form(_) => Vec::new(),
+    };
+    let body = match &req.body {
+        // Each value a variable its pre-request writes as JSON.
+        Body::Json(json) => Some(json_body::text(json, &mut |slot, _| {
+            format!("{{{{{}}}}}", json_body::variable(name(spec, slot)))
+        })),
+        Body::None | Body::Form(_) => None,
+    };
+    let body = body.or_else(|| {
+        (!req.form().is_empty()).then(|| {
+            req.form()
+                .iter()
+                .map(|(k, v)| {
+                    let value: String = v
+                        .lower(At::Form, &b)
+                        .into_iter()
+                        .map(|piece| match piece {
+                            Piece::Lit(text) => encode(text, b""),
+                            Piece::Bound(Text::Value(text)) => encode(&text, b""),
+                            Piece::Bound(Text::Placeholder(p)) => p,
+                        })
+                        .collect();
+                    format!("{}={value}", encode(k, b""))
+                })
+                .collect::<Vec<_>>()
+                .join("&")
+        })
     });
     let pre = PreRequest {
         values: slots
@@ -358,7 +377,15 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
                 name: name(spec, slot).into(),
                 process_env: process_env(slot),
                 hint: hint(spec, slot),
+                json: None,
             })
+            .chain(json_values.iter().map(|&(slot, typed)| ValueView {
+                variable: json_body::variable(name(spec, slot)),
+                name: name(spec, slot).into(),
+                process_env: process_env(slot),
+                hint: hint(spec, slot),
+                json: Some(if typed { "typed" } else { "string" }),
+            }))
             .collect(),
         writes: (kit.use_case_of(req).is_some() && req.method.writes()).then(|| WritesView {
             variable: names::ALLOW_WRITES,

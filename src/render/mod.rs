@@ -9,6 +9,7 @@ mod curl;
 mod escape;
 mod http;
 mod js;
+mod json_body;
 mod openapi;
 mod postman;
 /// Where Postman publishes the collection format's schema (tests name it).

@@ -12,7 +12,7 @@ use super::{Artifact, File, Format};
 use crate::catalog;
 use crate::contract::openapi::{BEARER, OAUTH2};
 use crate::coupa::{self, Grant};
-use crate::kit::{Answer, Kit, Part, Request, Slot, UseCasePlan};
+use crate::kit::{self, Answer, Body, Kit, Part, Request, Slot, UseCasePlan};
 use crate::usecase::{action_name, Kind};
 use crate::Error;
 
@@ -221,7 +221,66 @@ fn operation(req: &Request, uc: Option<&UseCasePlan>) -> Json {
     if let Some(group) = &req.group {
         op["tags"] = json!([group]);
     }
+    if let (Body::Json(body), Some(uc)) = (&req.body, uc) {
+        let example = body.fill(&mut |slot, typed| {
+            let text = uc
+                .arg(slot.name())
+                .map(|a| a.example.clone())
+                .unwrap_or_default();
+            match typed {
+                true => serde_json::from_str(&text).unwrap_or(Json::String(text)),
+                false => Json::String(text),
+            }
+        });
+        op["requestBody"] = json!({
+            "required": true,
+            "content": {"application/json": {"schema": body_schema(body, uc), "example": example}},
+        });
+    }
     op
+}
+
+/// A JSON body's schema: each object's keys required, a value's type its
+/// input's or capture's, a fixed leaf's its own.
+fn body_schema(body: &kit::Json, uc: &UseCasePlan) -> Json {
+    match body {
+        kit::Json::Object(pairs) => json!({
+            "type": "object",
+            "required": pairs.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            "properties": pairs.iter().map(|(k, v)| (k.clone(), body_schema(v, uc))).collect::<Map<_, _>>(),
+        }),
+        kit::Json::Array(items) => match items.first() {
+            Some(first) => json!({"type": "array", "items": body_schema(first, uc)}),
+            None => json!({"type": "array"}),
+        },
+        kit::Json::Fixed(v) => schema_of(v),
+        kit::Json::Slot { slot, .. } => match uc.arg(slot.name()).map(|a| a.kind) {
+            Some(Kind::Integer) => json!({"type": "integer"}),
+            Some(Kind::Number) => json!({"type": "number"}),
+            Some(Kind::Boolean) => json!({"type": "boolean"}),
+            _ => json!({"type": "string"}),
+        },
+    }
+}
+
+/// A fixed JSON value's schema: its own type.
+fn schema_of(example: &Json) -> Json {
+    match example {
+        Json::Object(map) => json!({
+            "type": "object",
+            "required": map.keys().collect::<Vec<_>>(),
+            "properties": map.iter().map(|(k, v)| (k.clone(), schema_of(v))).collect::<Map<_, _>>(),
+        }),
+        Json::Array(items) => match items.first() {
+            Some(first) => json!({"type": "array", "items": schema_of(first)}),
+            None => json!({"type": "array"}),
+        },
+        Json::String(_) => json!({"type": "string"}),
+        Json::Number(n) if n.is_i64() || n.is_u64() => json!({"type": "integer"}),
+        Json::Number(_) => json!({"type": "number"}),
+        Json::Bool(_) => json!({"type": "boolean"}),
+        Json::Null => json!({"type": "null"}),
+    }
 }
 
 /// The document as a tree.

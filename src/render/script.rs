@@ -7,12 +7,14 @@ use serde::Serialize;
 
 use super::binders::captured_var;
 use super::curl::{Curl, CurlAuth, Shell, Word};
+use super::json_body;
 use super::templates::{context, render};
 use super::{Artifact, File, Format};
 use crate::contract::env;
 use crate::coupa;
 use crate::kit::{
-    self, Answer, At, AuthValue, Binder, Capture, Conn, Encoding, Key, Kit, Request, Shown, Slot,
+    self, Answer, At, AuthValue, Binder, Body, Capture, Conn, Encoding, Json, Key, Kit, Request,
+    Shown, Slot, Value,
 };
 use crate::Error;
 
@@ -86,6 +88,48 @@ struct Step {
     stores_refresh: bool,
     /// A use case's request: what it keeps from its answer.
     captures: Vec<ScriptCapture>,
+    /// A JSON body, built by jq from the values (never pasted into text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jq: Option<JqBody>,
+}
+
+/// `jq -cn --arg v0 "$COUPA_REASON" --argjson v1 "$COUPA_QUANTITY" '{...}'`:
+/// a string value goes in as a string, a typed one as the JSON it is (jq
+/// refuses one that is not a number or boolean).
+#[derive(Debug, Serialize)]
+struct JqBody {
+    /// The shell variable it lands in.
+    var: &'static str,
+    args: Vec<JqArg>,
+    program: String,
+}
+
+#[derive(Debug, Serialize)]
+struct JqArg {
+    flag: &'static str,
+    name: String,
+    value: Word,
+}
+
+/// The shell variable that holds a JSON body jq built.
+const JSON_BODY: &str = "json_body";
+
+fn jq_body(json: &Json) -> JqBody {
+    let mut args = Vec::new();
+    let text = json_body::text(json, &mut |slot, typed| {
+        let name = format!("v{}", args.len());
+        args.push(JqArg {
+            flag: if typed { "--argjson" } else { "--arg" },
+            name: name.clone(),
+            value: Curl::word(&Value::slot(slot), &ShellVars),
+        });
+        format!("${name}")
+    });
+    JqBody {
+        var: JSON_BODY,
+        args,
+        program: text,
+    }
 }
 
 /// A value a use case's request keeps, read with jq.
@@ -145,7 +189,22 @@ fn step(req: &Request, kit: &Kit<'_>, file: String) -> Result<Step, Error> {
     Ok(Step {
         label: format!("{}: {} {path}", req.name, req.method.as_str()),
         file,
-        curl: Curl::build(req, &kit.host, &ShellVars, CurlAuth::Sent)?,
+        curl: match &req.body {
+            Body::Json(_) => {
+                let plain = Request {
+                    body: Body::None,
+                    ..req.clone()
+                };
+                let mut curl = Curl::build(&plain, &kit.host, &ShellVars, CurlAuth::Sent)?;
+                curl.json = Some(Word::var(JSON_BODY));
+                curl
+            }
+            Body::None | Body::Form(_) => Curl::build(req, &kit.host, &ShellVars, CurlAuth::Sent)?,
+        },
+        jq: match &req.body {
+            Body::Json(json) => Some(jq_body(json)),
+            Body::None | Body::Form(_) => None,
+        },
         stores_token,
         stores_refresh: stores_token && kit.flow.refresh.is_some(),
         captures: match kit.use_case_of(req) {

@@ -10,10 +10,11 @@ use super::binders::Guide;
 use super::compound;
 use super::curl;
 use super::escape::fence_for;
+use super::json_body;
 use super::templates::{context, json_file, render};
 use super::{bound, wanted, Artifact, File, Format, Pair};
 use crate::coupa::{self, Grant};
-use crate::kit::{Arg, ArgSource, At, Binder, Conn, Encoding, Kit, Request, Slot, Text};
+use crate::kit::{Arg, ArgSource, At, Binder, Body, Conn, Encoding, Kit, Request, Slot, Text};
 use crate::usecase::action_name;
 use crate::Error;
 
@@ -120,7 +121,7 @@ fn action_json(a: &Action, connector: &str) -> Json {
     put("headers", json!(a.headers));
     put("query_parameters", json!(a.query));
     if a.use_case.is_some() {
-        put("body", Json::Null);
+        put("body", json!(a.body));
         put("input_args", json!(a.args));
         put("changes_data", json!(a.writes));
     }
@@ -153,6 +154,8 @@ struct Action {
     curl: String,
     /// A code fence longer than any backtick run in the curl text.
     fence: String,
+    /// A JSON body, Agent Studio's placeholders where its values go.
+    body: Option<String>,
     /// A use case's action: its Input Args, and whether it changes data.
     use_case: Option<String>,
     args: Vec<ArgView>,
@@ -163,9 +166,19 @@ struct Action {
 fn action(kit: &Kit<'_>, guide: &Guide<'_>, req: &Request, step: usize) -> Result<Action, Error> {
     let curl = curl::import_text(kit, req)?;
     let uc = kit.use_case_of(req);
+    let body = match &req.body {
+        // Mustache HTML-escapes `{{x}}`: a string takes the raw `{{{x}}}`,
+        // in quotes; a number or boolean stands bare.
+        Body::Json(json) => Some(json_body::text(json, &mut |slot, typed| match typed {
+            true => format!("{{{{{}}}}}", slot.name()),
+            false => format!("\"{{{{{{{}}}}}}}\"", slot.name()),
+        })),
+        Body::None | Body::Form(_) => None,
+    };
     Ok(Action {
         step,
-        fence: fence_for(&curl),
+        fence: fence_for(&format!("{curl}{}", body.as_deref().unwrap_or_default())),
+        body,
         name: req.name.clone(),
         action_name: action_name(&req.name),
         description: req.description.clone(),

@@ -11,7 +11,7 @@ use crate::error::{Error, Origin};
 
 mod parse;
 
-pub use parse::parse;
+pub use parse::{body_reference, parse};
 
 /// The built-in use cases, from Moveworks' published Coupa plugins.
 pub const BUILT_IN: &str = include_str!("../../data/use-cases.json");
@@ -168,6 +168,11 @@ pub struct Step {
     /// Query parameters, a JSON object kept in its order; values may hold `{{name}}`.
     #[serde(default, with = "ordered")]
     pub query: Vec<(String, String)>,
+    /// A JSON body, for a write: each string that is exactly `{{name}}` is
+    /// that input or capture (a number or boolean when it is typed so);
+    /// everything else is sent as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
     /// The scope Coupa checks for it.
     pub scope: String,
     #[serde(default)]
@@ -436,6 +441,7 @@ mod tests {
                 "my-purchase-orders",
                 "supplier-status",
                 "expense-policy-violations",
+                "create-requisition",
             ]
         );
     }

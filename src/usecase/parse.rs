@@ -243,6 +243,19 @@ fn check_step<'a>(step: &'a Step, known: &mut Vec<&'a str>) -> Result<(), (&'a s
             }
         }
     }
+    if let Some(body) = &step.body {
+        if !step.writes() {
+            return Err((
+                &step.path,
+                "a GET sends no body; give the request a \"method\" that writes, or drop \"body\""
+                    .into(),
+            ));
+        }
+        if !body.is_object() {
+            return Err((&step.path, "\"body\" is a JSON object".into()));
+        }
+        check_body(body, known)?;
+    }
     for (key, _) in &step.query {
         if key.is_empty() || key.contains(['&', '=', '#', ' ']) {
             return Err((key, format!("\"{key}\" is not a query parameter name")));
@@ -305,6 +318,35 @@ fn check_step<'a>(step: &'a Step, known: &mut Vec<&'a str>) -> Result<(), (&'a s
         }
     }
     Ok(())
+}
+
+/// Every string of a body that names a value is exactly one `{{name}}`, of
+/// an input or an earlier capture: a value is sent whole, as JSON, never
+/// pasted into text.
+fn check_body<'a>(body: &'a serde_json::Value, known: &[&str]) -> Result<(), (&'a str, String)> {
+    match body {
+        serde_json::Value::Object(map) => map.values().try_for_each(|v| check_body(v, known)),
+        serde_json::Value::Array(items) => items.iter().try_for_each(|v| check_body(v, known)),
+        serde_json::Value::String(s) if s.contains("{{") => match body_reference(s) {
+            Some(name) if known.contains(&name) => Ok(()),
+            Some(name) => Err((
+                s,
+                format!("{{{{{name}}}}} is neither an input nor a capture of an earlier request"),
+            )),
+            None => Err((
+                s,
+                "a body value is a literal or exactly one {{name}}, not text around one".into(),
+            )),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// The name a body string stands for, when it is exactly `{{name}}`.
+pub fn body_reference(s: &str) -> Option<&str> {
+    s.strip_prefix("{{")
+        .and_then(|s| s.strip_suffix("}}"))
+        .filter(|n| is_name(n))
 }
 
 /// A capture's guard: `must_be` and `otherwise` come together, and each

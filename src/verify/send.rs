@@ -10,7 +10,9 @@ use super::diagnose::Heard;
 use super::report::Problem;
 use super::{problem, Credentials};
 use crate::coupa::DOMAIN_FORMS;
-use crate::kit::{encode, At, AuthValue, Binder, Body, Conn, Encoding, Kit, Request, Slot, Text};
+use crate::kit::{
+    encode, At, AuthValue, Binder, Body, Conn, Encoding, Kit, Request, Slot, Text, Value,
+};
 
 /// How long a 429's Retry-After may be for one more try.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
@@ -102,6 +104,18 @@ pub fn send(agent: &ureq::Agent, req: &Request, live: &Live<'_>) -> Result<Heard
     // request declares says.
     let form = match &req.body {
         Body::None => None,
+        // Real JSON: a typed value as the number or boolean it is (inputs
+        // are checked against their types before anything is sent).
+        Body::Json(json) => Some(
+            json.fill(&mut |slot, typed| {
+                let text = Value::slot(slot).text(At::Form, live, Encoding::Raw);
+                match typed {
+                    true => serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+                    false => serde_json::Value::String(text),
+                }
+            })
+            .to_string(),
+        ),
         Body::Form(fields) => Some(
             fields
                 .iter()

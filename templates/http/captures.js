@@ -1,6 +1,6 @@
 // What the next requests need, kept, or cleared so that they skip themselves.
 config.captures.forEach(function (c) {
-  var found = c.keys.reduce(function (v, k) { return v === undefined || v === null ? undefined : v[k]; }, response.status === 200 ? response.body : undefined);
+  var found = c.keys.reduce(function (v, k) { return v === undefined || v === null ? undefined : v[k]; }, response.status === config.status ? response.body : undefined);
   if (found !== undefined && found !== null && c.mustBe && c.mustBe.indexOf(String(found)) === -1) {
     // A guard: every later request of the use case needs c.name, and is
     // disabled without it.

@@ -1,13 +1,21 @@
-// Every value the request puts into its URL or form, percent-encoded, from
-// the process environment (httpyac), the client's globals or the file's
-// environment.
+// Every value the request puts into its URL or form, percent-encoded, or
+// into its JSON body, as JSON (a string quoted and escaped, every '{' as
+// \u007b so that httpyac finds no variable in it; a number or boolean as
+// itself): from the process environment (httpyac), the client's globals or
+// the file's environment.
 function value(name, processEnv, hint) {
   var v = processEnv && typeof process !== "undefined" ? process.env[processEnv] : undefined;
   if (v === undefined || v === null || v === "") v = client.global.get(name);
   if (v === undefined || v === null || v === "") v = request.environment.get(name);
   if (v === undefined || v === null || v === "") throw new Error(name + " is not set: " + hint);
-  return encodeURIComponent(String(v));
+  return String(v);
+}
+function json(v, text) {
+  if (v.json === "string") return JSON.stringify(text).replace(/\{/g, "\\u007b");
+  if (!/^(-?[0-9]+(\.[0-9]+)?|true|false)$/.test(text)) throw new Error(v.name + " is a number or true or false, not " + JSON.stringify(text));
+  return text;
 }
 config.values.forEach(function (v) {
-  request.variables.set(v.variable, value(v.name, v.processEnv, v.hint));
+  var text = value(v.name, v.processEnv, v.hint);
+  request.variables.set(v.variable, v.json ? json(v, text) : encodeURIComponent(text));
 });

@@ -2,7 +2,7 @@
 let answer;
 try { answer = pm.response.json(); } catch (e) { answer = undefined; }
 config.captures.forEach(function (c) {
-  const found = pm.response.code !== 200 ? undefined : c.path.reduce(function (v, k) {
+  const found = pm.response.code !== config.status ? undefined : c.path.reduce(function (v, k) {
     return v === undefined || v === null ? undefined : v[k];
   }, answer);
   if (found === undefined || found === null || found === '') {

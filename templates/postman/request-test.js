@@ -5,11 +5,11 @@ if (environmentMissing.length) {
 } else if (environmentEmpty.length) {
   pm.test('the environment is filled in', function () { throw new Error(fillEnvironment); });
 }
-pm.test('request answers 200', function () {
+pm.test('request answers ' + config.status, function () {
   if (config.explains) {
-    pm.expect(pm.response.code, 'Coupa answered: ' + pm.response.text()).to.equal(200);
+    pm.expect(pm.response.code, 'Coupa answered: ' + pm.response.text()).to.equal(config.status);
   } else {
-    pm.response.to.have.status(200);
+    pm.response.to.have.status(config.status);
   }
 });
 pm.test(config.list ? 'answer is a JSON array' : 'answer is a JSON object', function () {

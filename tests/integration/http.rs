@@ -55,7 +55,7 @@ impl Report {
     }
 
     /// Every request passed its test: none failed, errored or was skipped.
-    fn assert_all_passed(&self) {
+    pub(crate) fn assert_all_passed(&self) {
         for key in ["failedTests", "erroredTests", "erroredRequests"] {
             assert_eq!(self.summary(key), 0, "{key}: {:#}", self.json);
         }

@@ -21,6 +21,7 @@
 
 mod support;
 
+mod bodies;
 mod bruno;
 mod cli;
 mod consent;

@@ -12,11 +12,14 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::binders::{captured_var, GuardView, Placeholders};
+use super::json_body;
 use super::templates::{context, render, render_json};
 use super::{bound, pairs, Artifact, File, Format, Pair};
 use crate::contract::postman as names;
 use crate::coupa;
-use crate::kit::{Answer, ArgSource, At, Auth, AuthValue, Conn, Encoding, Kit, Request, Slot};
+use crate::kit::{
+    Answer, ArgSource, At, Auth, AuthValue, Body, Conn, Encoding, Kit, Request, Slot,
+};
 use crate::Error;
 
 pub const COLLECTION_FILE: File = File {
@@ -65,6 +68,9 @@ struct RequestView {
     form: Vec<Pair>,
     /// It sends a credential: Postman must not follow a redirect with it.
     no_redirects: bool,
+    /// A JSON body's text, `{{json_NAME}}` where each value goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    json: Option<String>,
 }
 
 impl RequestView {
@@ -91,6 +97,13 @@ impl RequestView {
             },
             form: bound(req.form(), At::Form, &b, Encoding::Raw),
             no_redirects: req.sends_credentials(),
+            json: match &req.body {
+                // Each value a variable its pre-request writes as JSON.
+                Body::Json(json) => Some(json_body::text(json, &mut |slot, _| {
+                    format!("{{{{{}}}}}", json_body::variable(b.name(slot)))
+                })),
+                Body::None | Body::Form(_) => None,
+            },
         }
     }
 }
@@ -385,6 +398,10 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         let prerequest = scripts::request_prerequest(&scripts::RequestPrerequest {
             encodes: in_use_case && !needs.is_empty(),
             needs,
+            json_values: match &req.body {
+                Body::Json(json) => json_body::filled(json, |s| b.name(s)),
+                Body::None | Body::Form(_) => Vec::new(),
+            },
             writes_var: writes.then_some(names::ALLOW_WRITES),
         });
         if let Some(prerequest) = prerequest {
@@ -404,6 +421,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
                 environment,
                 explains: in_use_case,
                 list: req.expect.answer == Answer::List,
+                status: req.expect.status,
                 captures: &captures,
             }),
         };

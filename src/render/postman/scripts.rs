@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::render::js::{json, script};
+use crate::render::json_body::Filled;
 
 /// Stores a token answer: `storeToken(body)`.
 const STORE_TOKEN: &str = include_str!("../../../templates/postman/store-token.js");
@@ -14,6 +15,7 @@ const COLLECTION_PREREQUEST: &str =
 const TOKEN_TEST: &str = include_str!("../../../templates/postman/token-test.js");
 const WRITES_GUARD: &str = include_str!("../../../templates/postman/writes-guard.js");
 const NEEDS_GUARD: &str = include_str!("../../../templates/postman/needs-guard.js");
+const JSON_VALUES: &str = include_str!("../../../templates/postman/json-values.js");
 const ENCODE_VALUES: &str = include_str!("../../../templates/postman/encode-values.js");
 const REQUEST_TEST: &str = include_str!("../../../templates/postman/request-test.js");
 const CAPTURES: &str = include_str!("../../../templates/postman/captures.js");
@@ -95,6 +97,9 @@ pub struct RequestPrerequest<'a> {
     pub needs: Vec<&'a str>,
     #[serde(skip)]
     pub encodes: bool,
+    /// A JSON body's values, each written as JSON into its own variable.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub json_values: Vec<Filled<'a>>,
 }
 
 /// An API request's tests.
@@ -107,6 +112,8 @@ pub struct RequestTest<'a, C: Serialize> {
     pub explains: bool,
     /// Whether the answer is a list.
     pub list: bool,
+    /// The status a good answer has: 200, or 201 for a record created.
+    pub status: u16,
     /// What a use case's request keeps from its answer.
     #[serde(skip_serializing_if = "<[C]>::is_empty")]
     pub captures: &'a [C],
@@ -135,6 +142,9 @@ pub fn request_prerequest(config: &RequestPrerequest<'_>) -> Option<Vec<String>>
     }
     if config.encodes {
         pieces.push(ENCODE_VALUES);
+    }
+    if !config.json_values.is_empty() {
+        pieces.push(JSON_VALUES);
     }
     (!pieces.is_empty()).then(|| script(config, &pieces, json))
 }

@@ -112,7 +112,10 @@ impl Default for Behaviour {
             granted: RESOURCES
                 .iter()
                 .map(|(_, s)| s.to_string())
-                .chain(["core.approval.write".to_string()])
+                .chain([
+                    "core.approval.write".to_string(),
+                    "core.requisition.write".to_string(),
+                ])
                 .collect(),
             always_xml: false,
             api_status: None,
@@ -974,6 +977,28 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
     let Some(Issued { scopes, person }) = issued else {
         return error(401, "Invalid or missing access token");
     };
+    if (req.method.as_str(), resource) == ("POST", "requisitions/submit_for_approval") {
+        const WRITE: &str = "core.requisition.write";
+        if !scopes.iter().any(|s| s == WRITE) {
+            return error(403, &format!("The access token lacks the scope {WRITE}"));
+        }
+        // Coupa wants Content-Type and Accept alike (C: Get Started with the API).
+        if !wants_json
+            || !req
+                .header("content-type")
+                .is_some_and(|c| c.starts_with("application/json"))
+        {
+            return error(415, "Content-Type and Accept must both be application/json");
+        }
+        let mut records = state.records.lock().unwrap();
+        let (status, body) = super::records::submit_requisition(&mut records, &req.body);
+        return Response {
+            status,
+            content_type: "application/json; charset=utf-8",
+            body: body.to_string(),
+            extra: Vec::new(),
+        };
+    }
     // `expense_reports`, `expense_reports/1001`, `approvals/5001/approve`.
     let mut parts = resource.splitn(3, '/');
     let resource = parts.next().unwrap_or_default();

@@ -240,3 +240,87 @@ pub fn only(record: &Value, fields: &Value) -> Value {
     }
     Value::Object(out)
 }
+
+/// `POST /api/requisitions/submit_for_approval`, as Coupa's Requisitions API
+/// example calls describe it: the body is JSON with hyphenated keys; a
+/// requester (by email, login or id) and a supplier (by id or name) that are
+/// active; at least one line, `line-num` from 1 up by 1, each with a
+/// description or an item and a currency, a quantity unless it is an amount
+/// line. `201` with the new requisition, `pending_approval`; else `400` with
+/// `{"errors": {"requisition": [...]}}`.
+pub fn submit_requisition(records: &mut [(&'static str, Vec<Value>)], body: &str) -> (u16, Value) {
+    let refuse = |why: String| (400, json!({"errors": {"requisition": [why]}}));
+    let Ok(body) = serde_json::from_str::<Value>(body) else {
+        return refuse("the body is not JSON".into());
+    };
+    let list = |name: &str| -> Vec<Value> {
+        records
+            .iter()
+            .find(|(r, _)| *r == name)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default()
+    };
+    let by = &body["requested-by"];
+    let users = list("users");
+    let Some(user) = users.iter().find(|u| {
+        ["email", "login", "id"]
+            .iter()
+            .any(|k| !by[k].is_null() && by[k] == u[k])
+    }) else {
+        return refuse(format!("requested-by {by}: no active user has it"));
+    };
+    let Some(lines) = body["requisition-lines"]
+        .as_array()
+        .filter(|l| !l.is_empty())
+    else {
+        return refuse("requisition-lines: at least one line is required".into());
+    };
+    let suppliers = list("suppliers");
+    for (i, line) in lines.iter().enumerate() {
+        let n = i + 1;
+        if line["line-num"] != json!(n) {
+            return refuse(format!("line {n}: line-num must be {n} (from 1, up by 1)"));
+        }
+        if !line["description"].is_string() && line["item"].is_null() {
+            return refuse(format!("line {n}: a description or an item is required"));
+        }
+        if !line["currency"]["code"].is_string() {
+            return refuse(format!("line {n}: currency is required"));
+        }
+        let amount_line = line["line-type"] == "RequisitionAmountLine";
+        if !amount_line && !line["quantity"].is_number() {
+            return refuse(format!(
+                "line {n}: quantity must be a number (got {})",
+                line["quantity"]
+            ));
+        }
+        if !line["unit-price"].is_number() && !line["unit-price"].is_string() {
+            return refuse(format!("line {n}: unit-price is required"));
+        }
+        let wanted = &line["supplier"];
+        let found = suppliers.iter().find(|s| {
+            (!wanted["id"].is_null() && wanted["id"] == s["id"])
+                || (!wanted["name"].is_null() && wanted["name"] == s["name"])
+        });
+        match found {
+            Some(s) if s["status"] == "active" => {}
+            Some(s) => return refuse(format!("line {n}: supplier {} is not active", s["name"])),
+            None => return refuse(format!("line {n}: supplier {wanted}: no such supplier")),
+        }
+    }
+    let (_, requisitions) = records
+        .iter_mut()
+        .find(|(r, _)| *r == "requisitions")
+        .expect("the stand-in holds requisitions");
+    let id = requisitions
+        .iter()
+        .filter_map(|r| r["id"].as_u64())
+        .max()
+        .unwrap_or(3000)
+        + 1;
+    let record = json!({"id": id, "status": "pending_approval",
+        "requested-by": {"id": user["id"], "email": user["email"]},
+        "requisition-lines": lines});
+    requisitions.push(record.clone());
+    (201, record)
+}

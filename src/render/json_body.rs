@@ -1,0 +1,94 @@
+//! A request's JSON body as the formats write it: the document with a hole
+//! for each value, and the values the Postman, Bruno and HTTP-file scripts
+//! turn into JSON before the request is sent (a client pastes a variable's
+//! text as it stands, so a `"` in a value would end its string).
+
+use serde::Serialize;
+
+use crate::kit::{Json, Slot};
+
+/// The document, two-space indented, each value's leaf what `hole` writes
+/// for it (a placeholder, a Mustache tag, a jq variable).
+pub fn text(json: &Json, hole: &mut impl FnMut(Slot, bool) -> String) -> String {
+    // Each leaf is a marker string first; serde_json then writes the
+    // document, and each marker (which no JSON text holds) becomes its hole.
+    let mut holes = Vec::new();
+    let tree = json.fill(&mut |slot, typed| {
+        holes.push(hole(slot, typed));
+        serde_json::Value::String(marker(holes.len() - 1))
+    });
+    let mut out = serde_json::to_string_pretty(&tree).expect("a JSON tree serializes");
+    for (i, hole) in holes.iter().enumerate() {
+        let quoted = serde_json::Value::String(marker(i)).to_string();
+        out = out.replacen(&quoted, hole, 1);
+    }
+    out
+}
+
+/// `\u{0}7\u{0}`: a NUL never reaches a body's JSON text unescaped.
+fn marker(i: usize) -> String {
+    format!("\u{0}{i}\u{0}")
+}
+
+/// A value a script writes as JSON into the variable its hole names.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Filled<'a> {
+    /// `json_reason`: what the body's hole names.
+    pub variable: String,
+    /// The variable that holds the value itself.
+    pub name: &'a str,
+    /// A number or boolean, written as itself; else a JSON string.
+    pub typed: bool,
+}
+
+/// The variable a body's hole names, for the value in `name`.
+pub fn variable(name: &str) -> String {
+    format!("json_{name}")
+}
+
+/// Each value of `json` as a script fills it in, named by `name`.
+pub fn filled<'a>(json: &Json, name: impl Fn(Slot) -> &'a str) -> Vec<Filled<'a>> {
+    json.slots()
+        .into_iter()
+        .map(|(slot, typed)| Filled {
+            variable: variable(name(slot)),
+            name: name(slot),
+            typed,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kit::Conn;
+
+    #[test]
+    fn each_value_is_its_hole_and_the_rest_is_json() {
+        let json = Json::Object(vec![
+            ("a-b".into(), Json::Fixed(serde_json::json!("x\"y"))),
+            (
+                "n".into(),
+                Json::Slot {
+                    slot: Slot::Conn(Conn::Domain),
+                    typed: true,
+                },
+            ),
+            (
+                "list".into(),
+                Json::Array(vec![Json::Slot {
+                    slot: Slot::Conn(Conn::Scopes),
+                    typed: false,
+                }]),
+            ),
+        ]);
+        let text = text(&json, &mut |slot, typed| {
+            format!("<{}:{typed}>", slot.name())
+        });
+        assert_eq!(
+            text,
+            "{\n  \"a-b\": \"x\\\"y\",\n  \"n\": <domain:true>,\n  \"list\": [\n    <scopes:false>\n  ]\n}"
+        );
+    }
+}

@@ -1,0 +1,324 @@
+//! JSON bodies, end to end: create-requisition in every runner against the
+//! loopback Coupa, which parses each body as Coupa does. A value holding
+//! quotes, a backslash, `&`, `%` and braces arrives exactly as given, a
+//! number as a JSON number; without writes allowed nothing is sent.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::{json, Value};
+
+use crate::support::coupa::Coupa;
+use crate::support::tools::{BRU, CURL, HTTPYAC, JQ, NEWMAN};
+use crate::support::{newman, run, stderr, stdout};
+
+const USE_CASE: &str = "create-requisition";
+const FOLDER: &str = "Create a Purchase Requisition";
+const DESCRIPTION: &str = r#"Gel "pens" & \ black, 100% {x} [y] {{currency}} é"#;
+/// Bruno and httpyac expand a `{{name}}` inside a value given to them
+/// (`--env-var`, `--var`) before any script reads it: in those runners a
+/// value is exact up to that (the README says so).
+const DESCRIPTION_NO_VARIABLE: &str = r#"Gel "pens" & \ black, 100% {x} [y] é"#;
+const SUBMIT: &str = "/api/requisitions/submit_for_approval";
+
+/// The use case's inputs, by name.
+fn inputs() -> Vec<(&'static str, &'static str)> {
+    inputs_with(DESCRIPTION)
+}
+
+fn inputs_with(description: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("user_email", "alice@example.com"),
+        ("supplier_name", "Acme Corp"),
+        ("description", description),
+        ("quantity", "10"),
+        ("unit_price", "1.5"),
+        ("currency", "USD"),
+    ]
+}
+
+fn kit(coupa: &Coupa) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let domain = coupa.domain();
+    let out = run(&[
+        "bundle",
+        "--domain",
+        &domain,
+        "--use-case",
+        USE_CASE,
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
+/// The one POST the stand-in heard, its body as JSON, and the requisition it made.
+fn assert_created(coupa: &Coupa, runner: &str) {
+    assert_created_with(coupa, runner, DESCRIPTION)
+}
+
+fn assert_created_with(coupa: &Coupa, runner: &str, description: &str) {
+    let posts: Vec<_> = coupa
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == SUBMIT)
+        .collect();
+    assert_eq!(
+        posts.len(),
+        1,
+        "{runner}: one POST, heard {:?}",
+        coupa.api_calls()
+    );
+    let post = &posts[0];
+    assert_eq!(
+        post.header("content-type").map(|c| &c[..16]),
+        Some("application/json"),
+        "{runner}"
+    );
+    let body: Value = serde_json::from_str(&post.body)
+        .unwrap_or_else(|e| panic!("{runner}: the body is not JSON ({e}): {}", post.body));
+    let line = &body["requisition-lines"][0];
+    assert_eq!(line["description"], description, "{runner}: {body}");
+    assert_eq!(
+        line["quantity"],
+        json!(10),
+        "{runner}: a number, not a string: {body}"
+    );
+    assert_eq!(line["unit-price"], json!(1.5), "{runner}: {body}");
+    assert_eq!(line["line-num"], json!(1), "{runner}: {body}");
+    assert_eq!(
+        line["supplier"],
+        json!({"name": "Acme Corp"}),
+        "{runner}: {body}"
+    );
+    assert_eq!(
+        body["requested-by"],
+        json!({"email": "alice@example.com"}),
+        "{runner}: {body}"
+    );
+    let made = coupa
+        .record("requisitions", 3003)
+        .expect("the new requisition");
+    assert_eq!(made["status"], "pending_approval", "{runner}");
+}
+
+fn nothing_posted(coupa: &Coupa, runner: &str) {
+    assert!(
+        coupa
+            .requests()
+            .iter()
+            .all(|r| r.method != "POST" || r.path != SUBMIT),
+        "{runner}: nothing is created without writes allowed: {:?}",
+        coupa.api_calls()
+    );
+}
+
+#[test]
+fn verify_creates_a_requisition_with_exact_values_and_says_which() {
+    let coupa = Coupa::start();
+    let domain = coupa.domain();
+    let mut args = vec![
+        "verify".to_string(),
+        "--domain".into(),
+        domain,
+        "--use-case".into(),
+        USE_CASE.into(),
+    ];
+    for (k, v) in inputs() {
+        args.extend(["--input".into(), format!("{k}={v}")]);
+    }
+    let verify = |extra: &[&str]| {
+        Command::new(crate::support::bin())
+            .args(&args)
+            .args(extra)
+            .env("SSL_CERT_FILE", &coupa.ca_file)
+            .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+            .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret)
+            .output()
+            .unwrap()
+    };
+    let out = verify(&[]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    nothing_posted(&coupa, "verify");
+    let out = verify(&["--allow-writes"]);
+    let report = stdout(&out);
+    assert!(out.status.success(), "{report}\n{}", stderr(&out));
+    assert!(
+        report.contains("requisition 3003 created for alice@example.com: pending_approval"),
+        "{report}"
+    );
+    assert_created(&coupa, "verify");
+}
+
+#[test]
+fn newman_creates_a_requisition_only_when_writes_are_allowed() {
+    let Some(_) = NEWMAN.find() else { return };
+    let coupa = Coupa::start();
+    let kit = kit(&coupa);
+    let b = coupa.behaviour().clone();
+    let go = |vars: &[(&str, &str)]| {
+        let out = newman::run(
+            &coupa,
+            kit.path(),
+            &b.client_id,
+            &b.client_secret,
+            &newman::args(Some(FOLDER), vars),
+        );
+        (out.status.success(), newman::report(&out))
+    };
+    let (ok, report) = go(&inputs());
+    assert!(ok, "{report}");
+    nothing_posted(&coupa, "newman");
+    let allowed = [inputs(), vec![("allow_writes", "true")]].concat();
+    let (ok, report) = go(&allowed);
+    assert!(ok, "{report}");
+    assert_created(&coupa, "newman");
+}
+
+/// The kit's check script, the use case's inputs as `COUPA_<NAME>`.
+fn check_script(coupa: &Coupa, kit: &Path, inputs: &[(&str, &str)], writes: bool) -> Output {
+    let mut cmd = Command::new("bash");
+    cmd.arg(kit.join("coupa-check.sh"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("CURL_CA_BUNDLE", &coupa.ca_file)
+        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+        .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret)
+        .envs(
+            inputs
+                .iter()
+                .map(|(k, v)| (format!("COUPA_{}", k.to_uppercase()), v)),
+        );
+    if writes {
+        cmd.env("COUPA_ALLOW_WRITES", "1");
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn check_script_builds_the_body_with_jq_and_creates_a_requisition() {
+    let (Some(_), Some(_)) = (CURL.find(), JQ.find()) else {
+        return;
+    };
+    let coupa = Coupa::start();
+    let kit = kit(&coupa);
+    let out = check_script(&coupa, kit.path(), &inputs(), false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    nothing_posted(&coupa, "check script");
+    let out = check_script(&coupa, kit.path(), &inputs(), true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_created(&coupa, "check script");
+
+    // A quantity that is no number is refused by jq, and nothing is sent.
+    coupa.clear();
+    let ten: Vec<(&str, &str)> = inputs()
+        .into_iter()
+        .map(|(k, v)| (k, if k == "quantity" { "ten" } else { v }))
+        .collect();
+    let out = check_script(&coupa, kit.path(), &ten, true);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    nothing_posted(&coupa, "check script, quantity=ten");
+}
+
+#[test]
+fn bru_creates_a_requisition_only_when_writes_are_allowed() {
+    let Some(_) = BRU.find() else { return };
+    let coupa = Coupa::start();
+    let kit = kit(&coupa);
+    let root = kit.path().join("bruno");
+    let go = |extra: &[&str]| {
+        let mut cmd = Command::new(BRU.path());
+        cmd.args(["run", "-r", "--env", "coupa", "--cacert"])
+            .arg(&coupa.ca_file)
+            .current_dir(&root)
+            .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+            .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret);
+        for (k, v) in inputs_with(DESCRIPTION_NO_VARIABLE) {
+            cmd.args(["--env-var", &format!("{k}={v}")]);
+        }
+        cmd.args(extra).output().unwrap()
+    };
+    let out = go(&[]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    nothing_posted(&coupa, "bru");
+    let out = go(&["--env-var", "allow_writes=true"]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_created_with(&coupa, "bru", DESCRIPTION_NO_VARIABLE);
+}
+
+#[test]
+fn httpyac_creates_a_requisition_only_when_writes_are_allowed() {
+    let Some(_) = HTTPYAC.find() else { return };
+    let coupa = Coupa::start();
+    let kit = kit(&coupa);
+    let b = coupa.behaviour().clone();
+    let creds = [
+        ("COUPA_CLIENT_ID", b.client_id.as_str()),
+        ("COUPA_CLIENT_SECRET", b.client_secret.as_str()),
+    ];
+    let vars: Vec<String> = inputs_with(DESCRIPTION_NO_VARIABLE)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
+    let report = crate::http::send(&coupa, kit.path(), &creds, &vars);
+    report.assert_all_passed();
+    nothing_posted(&coupa, "httpyac");
+    let allowed = [vars.clone(), vec!["allow_writes=true"]].concat();
+    let report = crate::http::send(&coupa, kit.path(), &creds, &allowed);
+    report.assert_all_passed();
+    assert_created_with(&coupa, "httpyac", DESCRIPTION_NO_VARIABLE);
+}
+
+/// The curl file and the sheet show the body as their readers take it: the
+/// guide's placeholders (a string quoted, a number bare), Agent Studio's
+/// raw Mustache; OpenAPI gives a schema and an example that is the schema's.
+#[test]
+fn the_curl_file_the_sheet_and_openapi_show_the_body() {
+    let coupa = Coupa::start();
+    let kit = kit(&coupa);
+    let curl = std::fs::read_to_string(kit.path().join("coupa-requests.curl")).unwrap();
+    assert!(curl.contains("--data-raw '{"), "{curl}");
+    assert!(curl.contains(r#""quantity": {{quantity}},"#), "{curl}");
+    assert!(
+        curl.contains(r#""description": "{{{description}}}","#)
+            && curl.contains(r#""email": "{{user_email}}""#),
+        "{curl}"
+    );
+    let sheet: Value = serde_json::from_str(
+        &std::fs::read_to_string(kit.path().join("agent-studio-connector.json")).unwrap(),
+    )
+    .unwrap();
+    let body = sheet.to_string();
+    assert!(
+        body.contains(r#"\"description\": \"{{{description}}}\""#),
+        "{body}"
+    );
+    assert!(body.contains(r#"\"quantity\": {{quantity}}"#), "{body}");
+    let openapi = std::fs::read_to_string(kit.path().join("coupa.openapi.yaml")).unwrap();
+    let doc = yaml_rust2::YamlLoader::load_from_str(&openapi)
+        .unwrap()
+        .remove(0);
+    let media = &doc["paths"][SUBMIT]["post"]["requestBody"]["content"]["application/json"];
+    let line = &media["schema"]["properties"]["requisition-lines"]["items"]["properties"];
+    assert_eq!(
+        line["quantity"]["type"].as_str(),
+        Some("number"),
+        "{openapi}"
+    );
+    assert_eq!(
+        line["line-num"]["type"].as_str(),
+        Some("integer"),
+        "{openapi}"
+    );
+    assert_eq!(
+        line["unit-price"]["type"].as_str(),
+        Some("number"),
+        "{openapi}"
+    );
+    assert_eq!(
+        media["example"]["requisition-lines"][0]["description"].as_str(),
+        Some("Gel pens, black")
+    );
+}
