@@ -34,6 +34,9 @@ pub(super) fn use_cases(inputs: &Inputs) -> Result<(Vec<UseCase>, Option<String>
     };
     let mut out: Vec<UseCase> = Vec::new();
     for name in names {
+        if let Some(why) = usecase::unsupported(name) {
+            return Err(Error::bad(Origin::Option("use_cases"), name, why));
+        }
         let found = built_in.iter().chain(&own).find(|u| u.id == name);
         let Some(uc) = found else {
             let ids = built_in.iter().chain(&own).map(|u| u.id.as_str());

@@ -388,6 +388,21 @@ pub fn action_name(name: &str) -> String {
     format!("coupa_{}", words.join("_"))
 }
 
+/// Why a Moveworks plugin is not a use case, when Coupa documents no way to
+/// do what it does.
+pub fn unsupported(id: &str) -> Option<&'static str> {
+    match id {
+        "request-purchase-card" => Some(
+            "Coupa has no API that requests a purchase card: Coupa Pay's card API only reads \
+             (GET /api/charges, /api/coupa_pay/statements), expense preapprovals' card fields \
+             are answers only, and easy-form responses cannot be created. The nearest \
+             documented thing is a requisition's pcard field, which names a card that already \
+             exists (create-requisition makes requisitions)",
+        ),
+        _ => None,
+    }
+}
+
 /// The built-in use cases.
 pub fn built_in() -> Vec<UseCase> {
     parse(BUILT_IN, Origin::Flag("--use-case"), "data/use-cases.json")
@@ -442,6 +457,12 @@ mod tests {
                 "supplier-status",
                 "expense-policy-violations",
                 "create-requisition",
+                "open-purchase-orders",
+                "payment-due-dates",
+                "pending-supplier-payments",
+                "my-invoices",
+                "contract-status",
+                "inventory-levels",
             ]
         );
     }

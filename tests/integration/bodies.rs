@@ -3,14 +3,13 @@
 //! quotes, a backslash, `&`, `%` and braces arrives exactly as given, a
 //! number as a JSON number; without writes allowed nothing is sent.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::{json, Value};
 
 use crate::support::coupa::Coupa;
 use crate::support::tools::{BRU, CURL, HTTPYAC, JQ, NEWMAN};
-use crate::support::{newman, run, stderr, stdout};
+use crate::support::{run, runners, stderr, stdout};
 
 const USE_CASE: &str = "create-requisition";
 const FOLDER: &str = "Create a Purchase Requisition";
@@ -156,44 +155,13 @@ fn newman_creates_a_requisition_only_when_writes_are_allowed() {
     let Some(_) = NEWMAN.find() else { return };
     let coupa = Coupa::start();
     let kit = kit(&coupa);
-    let b = coupa.behaviour().clone();
-    let go = |vars: &[(&str, &str)]| {
-        let out = newman::run(
-            &coupa,
-            kit.path(),
-            &b.client_id,
-            &b.client_secret,
-            &newman::args(Some(FOLDER), vars),
-        );
-        (out.status.success(), newman::report(&out))
-    };
-    let (ok, report) = go(&inputs());
+    let (ok, report) = runners::newman(&coupa, kit.path(), Some(FOLDER), &inputs());
     assert!(ok, "{report}");
     nothing_posted(&coupa, "newman");
     let allowed = [inputs(), vec![("allow_writes", "true")]].concat();
-    let (ok, report) = go(&allowed);
+    let (ok, report) = runners::newman(&coupa, kit.path(), Some(FOLDER), &allowed);
     assert!(ok, "{report}");
     assert_created(&coupa, "newman");
-}
-
-/// The kit's check script, the use case's inputs as `COUPA_<NAME>`.
-fn check_script(coupa: &Coupa, kit: &Path, inputs: &[(&str, &str)], writes: bool) -> Output {
-    let mut cmd = Command::new("bash");
-    cmd.arg(kit.join("coupa-check.sh"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap())
-        .env("CURL_CA_BUNDLE", &coupa.ca_file)
-        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
-        .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret)
-        .envs(
-            inputs
-                .iter()
-                .map(|(k, v)| (format!("COUPA_{}", k.to_uppercase()), v)),
-        );
-    if writes {
-        cmd.env("COUPA_ALLOW_WRITES", "1");
-    }
-    cmd.output().unwrap()
 }
 
 #[test]
@@ -203,10 +171,10 @@ fn check_script_builds_the_body_with_jq_and_creates_a_requisition() {
     };
     let coupa = Coupa::start();
     let kit = kit(&coupa);
-    let out = check_script(&coupa, kit.path(), &inputs(), false);
+    let out = runners::check_script(&coupa, kit.path(), &inputs(), false);
     assert!(out.status.success(), "{}", stderr(&out));
     nothing_posted(&coupa, "check script");
-    let out = check_script(&coupa, kit.path(), &inputs(), true);
+    let out = runners::check_script(&coupa, kit.path(), &inputs(), true);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_created(&coupa, "check script");
 
@@ -216,7 +184,7 @@ fn check_script_builds_the_body_with_jq_and_creates_a_requisition() {
         .into_iter()
         .map(|(k, v)| (k, if k == "quantity" { "ten" } else { v }))
         .collect();
-    let out = check_script(&coupa, kit.path(), &ten, true);
+    let out = runners::check_script(&coupa, kit.path(), &ten, true);
     assert!(!out.status.success(), "{}", stderr(&out));
     nothing_posted(&coupa, "check script, quantity=ten");
 }
@@ -226,23 +194,12 @@ fn bru_creates_a_requisition_only_when_writes_are_allowed() {
     let Some(_) = BRU.find() else { return };
     let coupa = Coupa::start();
     let kit = kit(&coupa);
-    let root = kit.path().join("bruno");
-    let go = |extra: &[&str]| {
-        let mut cmd = Command::new(BRU.path());
-        cmd.args(["run", "-r", "--env", "coupa", "--cacert"])
-            .arg(&coupa.ca_file)
-            .current_dir(&root)
-            .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
-            .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret);
-        for (k, v) in inputs_with(DESCRIPTION_NO_VARIABLE) {
-            cmd.args(["--env-var", &format!("{k}={v}")]);
-        }
-        cmd.args(extra).output().unwrap()
-    };
-    let out = go(&[]);
+    let inputs = inputs_with(DESCRIPTION_NO_VARIABLE);
+    let out = runners::bru(&coupa, kit.path(), &inputs);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     nothing_posted(&coupa, "bru");
-    let out = go(&["--env-var", "allow_writes=true"]);
+    let allowed = [inputs, vec![("allow_writes", "true")]].concat();
+    let out = runners::bru(&coupa, kit.path(), &allowed);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     assert_created_with(&coupa, "bru", DESCRIPTION_NO_VARIABLE);
 }
@@ -252,22 +209,11 @@ fn httpyac_creates_a_requisition_only_when_writes_are_allowed() {
     let Some(_) = HTTPYAC.find() else { return };
     let coupa = Coupa::start();
     let kit = kit(&coupa);
-    let b = coupa.behaviour().clone();
-    let creds = [
-        ("COUPA_CLIENT_ID", b.client_id.as_str()),
-        ("COUPA_CLIENT_SECRET", b.client_secret.as_str()),
-    ];
-    let vars: Vec<String> = inputs_with(DESCRIPTION_NO_VARIABLE)
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
-    let report = crate::http::send(&coupa, kit.path(), &creds, &vars);
-    report.assert_all_passed();
+    let inputs = inputs_with(DESCRIPTION_NO_VARIABLE);
+    crate::http::send_as_client(&coupa, kit.path(), &inputs).assert_all_passed();
     nothing_posted(&coupa, "httpyac");
-    let allowed = [vars.clone(), vec!["allow_writes=true"]].concat();
-    let report = crate::http::send(&coupa, kit.path(), &creds, &allowed);
-    report.assert_all_passed();
+    let allowed = [inputs, vec![("allow_writes", "true")]].concat();
+    crate::http::send_as_client(&coupa, kit.path(), &allowed).assert_all_passed();
     assert_created_with(&coupa, "httpyac", DESCRIPTION_NO_VARIABLE);
 }
 

@@ -82,6 +82,18 @@ impl Report {
 /// `httpyac send coupa.http --all --env coupa --json -o none --output-failed
 /// none` in the files' folder, as README says to run it, trusting the
 /// stand-in's CA; `env` adds to the process environment.
+/// httpyac on the kit as the OAuth client, `inputs` as `--var NAME=VALUE`.
+pub(crate) fn send_as_client(coupa: &Coupa, dir: &Path, inputs: &[(&str, &str)]) -> Report {
+    let b = coupa.behaviour().clone();
+    let creds = [
+        ("COUPA_CLIENT_ID", b.client_id.as_str()),
+        ("COUPA_CLIENT_SECRET", b.client_secret.as_str()),
+    ];
+    let vars: Vec<String> = inputs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let vars: Vec<&str> = vars.iter().map(String::as_str).collect();
+    send(coupa, dir, &creds, &vars)
+}
+
 pub(crate) fn send(coupa: &Coupa, dir: &Path, env: &[(&str, &str)], vars: &[&str]) -> Report {
     let mut cmd = Command::new(HTTPYAC.path());
     cmd.args(["send", "coupa.http", "--all", "--env", "coupa", "--json"])

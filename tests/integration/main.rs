@@ -31,6 +31,7 @@ mod first_hour;
 mod hostile;
 mod http;
 mod openapi;
+mod reads;
 mod real_clients;
 mod regression;
 mod safety;

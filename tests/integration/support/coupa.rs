@@ -163,6 +163,9 @@ const RESOURCES: &[(&str, &str)] = &[
     ("users", "core.user.read"),
     ("requisitions", "core.requisition.read"),
     ("approvals", "core.approval.read"),
+    ("contracts", "core.contract.read"),
+    ("items", "core.item.read"),
+    ("inventory", "core.inventory.balance.read"),
 ];
 
 /// An access token: its scopes, and its person when a consent issued it.
@@ -1081,7 +1084,15 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
                 .filter(|r| mine(r))
                 .filter(|r| {
                     req.query.iter().all(|(k, v)| {
-                        ["limit", "offset", "fields", "return_object"].contains(&k.as_str())
+                        [
+                            "limit",
+                            "offset",
+                            "fields",
+                            "return_object",
+                            "order_by",
+                            "dir",
+                        ]
+                        .contains(&k.as_str())
                             || super::records::passes(r, k, v)
                     })
                 })

@@ -13,6 +13,7 @@ pub mod coupa;
 pub mod newman;
 pub mod proxy;
 pub mod records;
+pub mod runners;
 pub mod skips;
 pub mod tools;
 

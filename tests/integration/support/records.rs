@@ -54,6 +54,17 @@ pub fn all() -> Vec<(&'static str, Vec<Value>)> {
                "expense-lines": [{"description": "Dinner", "amount": "120.00"}],
                "expense-violations": []})
     };
+    let invoice = |id: u64,
+                   number: &str,
+                   status: &str,
+                   paid: bool,
+                   due: &str,
+                   supplier: u64,
+                   name: &str| {
+        json!({"id": id, "invoice-number": number, "status": status, "paid": paid, "net-due-date": due,
+               "invoice-date": due, "amount-due": "250.00", "total-with-taxes": "250.00",
+               "supplier-id": supplier, "supplier": {"id": supplier, "name": name}})
+    };
     let [alice, bob, carol] = [&PEOPLE[0], &PEOPLE[1], &PEOPLE[2]];
     vec![
         ("users", PEOPLE.iter().map(user).collect()),
@@ -133,6 +144,70 @@ pub fn all() -> Vec<(&'static str, Vec<Value>)> {
                 json!({"id": 6003, "name": "Globex", "status": "active", "number": "S-3"}),
             ],
         ),
+        (
+            "invoices",
+            vec![
+                invoice(
+                    8001,
+                    "INV-8001",
+                    "approved",
+                    false,
+                    "2024-03-10T00:00:00Z",
+                    6001,
+                    "Acme Corp",
+                ),
+                invoice(
+                    8002,
+                    "INV-8002",
+                    "pending_approval",
+                    false,
+                    "2024-03-20T00:00:00Z",
+                    6001,
+                    "Acme Corp",
+                ),
+                invoice(
+                    8003,
+                    "INV-8003",
+                    "approved",
+                    true,
+                    "2024-03-15T00:00:00Z",
+                    6001,
+                    "Acme Corp",
+                ),
+                invoice(
+                    8004,
+                    "INV-8004",
+                    "approved",
+                    false,
+                    "2024-04-05T00:00:00Z",
+                    6003,
+                    "Globex",
+                ),
+            ],
+        ),
+        (
+            "contracts",
+            vec![
+                json!({"id": 9001, "name": "Master services agreement", "version": 2, "status": "published",
+                       "submitter": {"fullname": "bob"}, "current-approval": null}),
+                json!({"id": 9002, "name": "Master data processing", "version": 1, "status": "draft",
+                       "submitter": {"fullname": "alice"}, "current-approval": {"id": 5010, "status": "pending_approval", "approver": {"fullname": "carol"}}}),
+            ],
+        ),
+        (
+            "items",
+            vec![
+                json!({"id": 7001, "name": "Black toner"}),
+                json!({"id": 7002, "name": "Copy paper"}),
+            ],
+        ),
+        (
+            "inventory",
+            vec![
+                json!({"id": 7101, "item": {"id": 7001}, "quantity": "12.0", "available": "10.0", "warehouse": {"name": "Main"}}),
+                json!({"id": 7102, "item": {"id": 7002}, "quantity": "400.0", "available": "400.0", "warehouse": {"name": "Main"}}),
+            ],
+        ),
     ]
 }
 
@@ -146,6 +221,8 @@ const OPERATORS: &[&str] = &[
     "lt_or_eq",
     "not_eq",
     "blank",
+    "in",
+    "not_in",
 ];
 
 /// Coupa reads `approver_id` and `approver-id` alike.
@@ -198,6 +275,8 @@ pub fn passes(record: &Value, key: &str, value: &str) -> bool {
         "gt_or_eq" => have.as_str() >= value,
         "lt_or_eq" => have.as_str() <= value,
         "not_eq" => have != value,
+        "in" => value.split(',').any(|v| v == have),
+        "not_in" => value.split(',').all(|v| v != have),
         _ => true,
     }
 }
