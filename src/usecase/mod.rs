@@ -463,6 +463,8 @@ mod tests {
                 "my-invoices",
                 "contract-status",
                 "inventory-levels",
+                "submit-expense",
+                "create-purchase-order",
             ]
         );
     }

@@ -8,7 +8,7 @@ use super::report::{Facts, Found, Named, Problem, Step, StepKind};
 use super::send::{FlowValues, Live};
 use super::{exchange_read, problem, Credentials};
 use crate::error::{Error, Origin};
-use crate::kit::{At, Capture, Encoding, Key, Kit, Slot, UseCasePlan};
+use crate::kit::{ArgSource, At, Capture, Encoding, Key, Kit, Slot, UseCasePlan};
 use crate::usecase::{Shown, COUNT};
 
 const INPUT_FLAG: &str = "--input";
@@ -272,13 +272,18 @@ pub fn run(
     let mut steps = Vec::new();
     for req in &uc.requests {
         let label = |name: &str| format!("{}: {name}", uc.id);
-        // A write acts only on what the person named, never on a value an
-        // answer supplied.
+        // A write acts only on what the person named, or on what this use
+        // case itself just created, never on a value a read supplied.
+        let read_from_coupa = |slot: &Slot| match slot {
+            Slot::Captured(name) => !matches!(
+                uc.arg(name).map(|a| &a.source),
+                Some(ArgSource::Captured { request }) if uc.requests[*request].method.writes()
+            ),
+            _ => false,
+        };
         if let (true, Some(Slot::Captured(name))) = (
             req.method.writes(),
-            req.slots()
-                .into_iter()
-                .find(|s| matches!(s, Slot::Captured(_))),
+            req.slots().into_iter().find(read_from_coupa),
         ) {
             steps.push(Step {
                 problem: Some(problem(

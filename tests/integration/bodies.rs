@@ -268,3 +268,165 @@ fn the_curl_file_the_sheet_and_openapi_show_the_body() {
         Some("Gel pens, black")
     );
 }
+
+/// A write use case, its inputs, and what the stand-in holds after it ran.
+struct Creates {
+    id: &'static str,
+    folder: &'static str,
+    inputs: &'static [(&'static str, &'static str)],
+    /// The calls, in order, that a run with writes allowed makes.
+    calls: &'static [&'static str],
+    /// The record it made, and the status it must have.
+    made: (&'static str, u64, &'static str),
+}
+
+const CREATES: &[Creates] = &[
+    Creates {
+        id: "submit-expense",
+        folder: "Submit an Expense",
+        inputs: &[
+            ("user_email", "alice@example.com"),
+            ("title", r#"Client "visit" & co"#),
+            ("description", r#"Taxi \ airport, 100%"#),
+            ("amount", "42.5"),
+            ("expense_date", "2024-03-05"),
+            ("category", "Travel"),
+            ("currency", "USD"),
+        ],
+        calls: &[
+            "POST /api/expense_reports",
+            "PUT /api/expense_reports/1005/submit",
+        ],
+        made: ("expense_reports", 1005, "pending_approval"),
+    },
+    Creates {
+        id: "create-purchase-order",
+        folder: "Create a Purchase Order",
+        inputs: &[
+            ("user_email", "alice@example.com"),
+            ("supplier_name", "Acme Corp"),
+            ("description", r#"Booth "A" & stand"#),
+            ("total", "2500"),
+            ("currency", "USD"),
+        ],
+        calls: &[
+            "POST /api/requisitions/submit_for_approval",
+            "GET /api/purchase_orders",
+        ],
+        made: ("requisitions", 3003, "pending_approval"),
+    },
+];
+
+fn kit_of(coupa: &Coupa, id: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let domain = coupa.domain();
+    let out = run(&[
+        "bundle",
+        "--domain",
+        &domain,
+        "--use-case",
+        id,
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
+fn assert_made(coupa: &Coupa, c: &Creates, runner: &str) {
+    let calls = coupa.api_calls();
+    assert_eq!(calls, c.calls, "{} in {runner}", c.id);
+    let (resource, id, status) = c.made;
+    let record = coupa
+        .record(resource, id)
+        .unwrap_or_else(|| panic!("{} in {runner}: {resource} {id}", c.id));
+    assert_eq!(record["status"], status, "{} in {runner}: {record}", c.id);
+    let description = c
+        .inputs
+        .iter()
+        .find(|(k, _)| *k == "description")
+        .unwrap()
+        .1;
+    let text = record.to_string();
+    assert!(
+        text.contains(&serde_json::Value::from(description).to_string()),
+        "{} in {runner}: the description exact in {text}",
+        c.id
+    );
+}
+
+/// submit-expense (create a draft, then submit it) and create-purchase-order
+/// (a requisition, then the purchase order it makes, none until approved)
+/// run in every runner: the calls in order, the values exact, the record in
+/// the state the use case says.
+#[test]
+fn writes_that_create_run_in_every_runner() {
+    let allowed = |c: &Creates| [c.inputs, &[("allow_writes", "true")]].concat();
+    for c in CREATES {
+        let coupa = Coupa::start();
+        let domain = coupa.domain();
+        let mut args = vec![
+            "verify".to_string(),
+            "--domain".into(),
+            domain,
+            "--use-case".into(),
+            c.id.into(),
+            "--allow-writes".into(),
+        ];
+        for (k, v) in c.inputs {
+            args.extend(["--input".into(), format!("{k}={v}")]);
+        }
+        let out = Command::new(crate::support::bin())
+            .args(&args)
+            .env("SSL_CERT_FILE", &coupa.ca_file)
+            .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+            .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}\n{}",
+            c.id,
+            stdout(&out),
+            stderr(&out)
+        );
+        assert_made(&coupa, c, "verify");
+        if c.id == "create-purchase-order" {
+            assert!(
+                stdout(&out).contains(
+                    "no purchase order yet: Coupa makes one once requisition 3003 is approved"
+                ),
+                "{}",
+                stdout(&out)
+            );
+        }
+
+        if NEWMAN.find().is_some() {
+            let coupa = Coupa::start();
+            let kit = kit_of(&coupa, c.id);
+            let (ok, report) = runners::newman(&coupa, kit.path(), Some(c.folder), &allowed(c));
+            assert!(ok, "{report}");
+            assert_made(&coupa, c, "newman");
+        }
+        if CURL.find().is_some() && JQ.find().is_some() {
+            let coupa = Coupa::start();
+            let kit = kit_of(&coupa, c.id);
+            let out = runners::check_script(&coupa, kit.path(), c.inputs, true);
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert_made(&coupa, c, "check script");
+        }
+        if BRU.find().is_some() {
+            let coupa = Coupa::start();
+            let kit = kit_of(&coupa, c.id);
+            let out = runners::bru(&coupa, kit.path(), &allowed(c));
+            assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+            assert_made(&coupa, c, "bru");
+        }
+        if HTTPYAC.find().is_some() {
+            let coupa = Coupa::start();
+            let kit = kit_of(&coupa, c.id);
+            crate::http::send_as_client(&coupa, kit.path(), &allowed(c)).assert_all_passed();
+            assert_made(&coupa, c, "httpyac");
+        }
+    }
+}

@@ -115,6 +115,7 @@ impl Default for Behaviour {
                 .chain([
                     "core.approval.write".to_string(),
                     "core.requisition.write".to_string(),
+                    "core.expense.write".to_string(),
                 ])
                 .collect(),
             always_xml: false,
@@ -980,21 +981,35 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
     let Some(Issued { scopes, person }) = issued else {
         return error(401, "Invalid or missing access token");
     };
-    if (req.method.as_str(), resource) == ("POST", "requisitions/submit_for_approval") {
-        const WRITE: &str = "core.requisition.write";
-        if !scopes.iter().any(|s| s == WRITE) {
-            return error(403, &format!("The access token lacks the scope {WRITE}"));
+    // The writes that create, and the expense report's submit.
+    let submit_id = resource
+        .strip_prefix("expense_reports/")
+        .and_then(|r| r.strip_suffix("/submit"))
+        .and_then(|id| id.parse::<u64>().ok());
+    let write = match (req.method.as_str(), resource, submit_id) {
+        ("POST", "requisitions/submit_for_approval", _) => Some("core.requisition.write"),
+        ("POST", "expense_reports", _) | ("PUT", _, Some(_)) => Some("core.expense.write"),
+        _ => None,
+    };
+    if let Some(needed) = write {
+        if !scopes.iter().any(|s| s == needed) {
+            return error(403, &format!("The access token lacks the scope {needed}"));
         }
         // Coupa wants Content-Type and Accept alike (C: Get Started with the API).
-        if !wants_json
-            || !req
-                .header("content-type")
-                .is_some_and(|c| c.starts_with("application/json"))
-        {
+        let json_sent = req
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/json"));
+        if !wants_json || (req.method == "POST" && !json_sent) {
             return error(415, "Content-Type and Accept must both be application/json");
         }
         let mut records = state.records.lock().unwrap();
-        let (status, body) = super::records::submit_requisition(&mut records, &req.body);
+        let (status, body) = match (resource, submit_id) {
+            ("requisitions/submit_for_approval", _) => {
+                super::records::submit_requisition(&mut records, &req.body)
+            }
+            (_, Some(id)) => super::records::submit_expense_report(&mut records, id),
+            _ => super::records::create_expense_report(&mut records, &req.body),
+        };
         return Response {
             status,
             content_type: "application/json; charset=utf-8",

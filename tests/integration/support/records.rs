@@ -131,9 +131,11 @@ pub fn all() -> Vec<(&'static str, Vec<Value>)> {
             "purchase_orders",
             vec![
                 json!({"id": 4001, "po-number": "PO-4001", "status": "issued",
-                       "ship-to-user": {"id": alice.id, "email": alice.email}, "supplier": {"id": 6001, "name": "Acme Corp"}}),
+                       "ship-to-user": {"id": alice.id, "email": alice.email}, "supplier": {"id": 6001, "name": "Acme Corp"},
+                       "requisition-header": {"id": 3002}}),
                 json!({"id": 4002, "po-number": "PO-4002", "status": "issued",
-                       "ship-to-user": {"id": bob.id, "email": bob.email}, "supplier": {"id": 6003, "name": "Globex"}}),
+                       "ship-to-user": {"id": bob.id, "email": bob.email}, "supplier": {"id": 6003, "name": "Globex"},
+                       "requisition-header": {"id": 3001}}),
             ],
         ),
         (
@@ -402,4 +404,80 @@ pub fn submit_requisition(records: &mut [(&'static str, Vec<Value>)], body: &str
         "requisition-lines": lines});
     requisitions.push(record.clone());
     (201, record)
+}
+
+/// `POST /api/expense_reports`: a draft report for an active user
+/// (`expensed-by` by email, login or id), with a title, a currency and at
+/// least one line, each with a description, an amount and an expense date.
+/// `201` with the report, `draft`; else `400`.
+pub fn create_expense_report(
+    records: &mut [(&'static str, Vec<Value>)],
+    body: &str,
+) -> (u16, Value) {
+    let refuse = |why: String| (400, json!({"errors": {"expense_report": [why]}}));
+    let Ok(body) = serde_json::from_str::<Value>(body) else {
+        return refuse("the body is not JSON".into());
+    };
+    let by = &body["expensed-by"];
+    let user = PEOPLE
+        .iter()
+        .find(|p| by["email"] == p.email || by["login"] == p.login || by["id"] == p.id);
+    let Some(user) = user else {
+        return refuse(format!("expensed-by {by}: no active user has it"));
+    };
+    if !body["title"].is_string() || !body["currency"]["code"].is_string() {
+        return refuse("title and currency are required".into());
+    }
+    let Some(lines) = body["expense-lines"].as_array().filter(|l| !l.is_empty()) else {
+        return refuse("expense-lines: at least one line is required".into());
+    };
+    for (i, line) in lines.iter().enumerate() {
+        let ok = line["description"].is_string()
+            && (line["amount"].is_number() || line["amount"].is_string())
+            && line["expense-date"].is_string();
+        if !ok {
+            return refuse(format!(
+                "line {}: description, amount and expense-date are required",
+                i + 1
+            ));
+        }
+    }
+    let (_, reports) = records
+        .iter_mut()
+        .find(|(r, _)| *r == "expense_reports")
+        .expect("the stand-in holds expense reports");
+    let id = reports
+        .iter()
+        .filter_map(|r| r["id"].as_u64())
+        .max()
+        .unwrap_or(1000)
+        + 1;
+    let record = json!({"id": id, "title": body["title"], "status": "draft",
+        "expensed-by": {"id": user.id, "email": user.email}, "expense-lines": lines});
+    reports.push(record.clone());
+    (201, record)
+}
+
+/// `PUT /api/expense_reports/{id}/submit`: a draft becomes
+/// `pending_approval`; any other status is `400`.
+pub fn submit_expense_report(records: &mut [(&'static str, Vec<Value>)], id: u64) -> (u16, Value) {
+    let Some(report) = records
+        .iter_mut()
+        .find(|(r, _)| *r == "expense_reports")
+        .and_then(|(_, list)| list.iter_mut().find(|r| r["id"] == id))
+    else {
+        return (
+            404,
+            json!({"errors": {"expense_report": ["Record not found"]}}),
+        );
+    };
+    if report["status"] != "draft" {
+        let why = format!(
+            "Expense report {id} is not a draft: it is {}",
+            report["status"]
+        );
+        return (400, json!({"errors": {"expense_report": [why]}}));
+    }
+    report["status"] = "pending_approval".into();
+    (200, report.clone())
 }
