@@ -3,13 +3,11 @@
 //! quotes, a backslash, `&`, `%` and braces arrives exactly as given, a
 //! number as a JSON number; without writes allowed nothing is sent.
 
-use std::process::Command;
-
 use serde_json::{json, Value};
 
 use crate::support::coupa::Coupa;
 use crate::support::tools::{BRU, CURL, HTTPYAC, JQ, NEWMAN};
-use crate::support::{run, runners, stderr, stdout};
+use crate::support::{runners, stderr, stdout};
 
 const USE_CASE: &str = "create-requisition";
 const FOLDER: &str = "Create a Purchase Requisition";
@@ -37,19 +35,7 @@ fn inputs_with(description: &'static str) -> Vec<(&'static str, &'static str)> {
 }
 
 fn kit(coupa: &Coupa) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let domain = coupa.domain();
-    let out = run(&[
-        "bundle",
-        "--domain",
-        &domain,
-        "--use-case",
-        USE_CASE,
-        "--out",
-        dir.path().to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    dir
+    runners::bundle(coupa, USE_CASE)
 }
 
 /// The one POST the stand-in heard, its body as JSON, and the requisition it made.
@@ -116,27 +102,7 @@ fn nothing_posted(coupa: &Coupa, runner: &str) {
 #[test]
 fn verify_creates_a_requisition_with_exact_values_and_says_which() {
     let coupa = Coupa::start();
-    let domain = coupa.domain();
-    let mut args = vec![
-        "verify".to_string(),
-        "--domain".into(),
-        domain,
-        "--use-case".into(),
-        USE_CASE.into(),
-    ];
-    for (k, v) in inputs() {
-        args.extend(["--input".into(), format!("{k}={v}")]);
-    }
-    let verify = |extra: &[&str]| {
-        Command::new(crate::support::bin())
-            .args(&args)
-            .args(extra)
-            .env("SSL_CERT_FILE", &coupa.ca_file)
-            .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
-            .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret)
-            .output()
-            .unwrap()
-    };
+    let verify = |extra: &[&str]| runners::verify(&coupa, USE_CASE, &inputs(), extra);
     let out = verify(&[]);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     nothing_posted(&coupa, "verify");
@@ -317,22 +283,6 @@ const CREATES: &[Creates] = &[
     },
 ];
 
-fn kit_of(coupa: &Coupa, id: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let domain = coupa.domain();
-    let out = run(&[
-        "bundle",
-        "--domain",
-        &domain,
-        "--use-case",
-        id,
-        "--out",
-        dir.path().to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    dir
-}
-
 fn assert_made(coupa: &Coupa, c: &Creates, runner: &str) {
     let calls = coupa.api_calls();
     assert_eq!(calls, c.calls, "{} in {runner}", c.id);
@@ -364,25 +314,7 @@ fn writes_that_create_run_in_every_runner() {
     let allowed = |c: &Creates| [c.inputs, &[("allow_writes", "true")]].concat();
     for c in CREATES {
         let coupa = Coupa::start();
-        let domain = coupa.domain();
-        let mut args = vec![
-            "verify".to_string(),
-            "--domain".into(),
-            domain,
-            "--use-case".into(),
-            c.id.into(),
-            "--allow-writes".into(),
-        ];
-        for (k, v) in c.inputs {
-            args.extend(["--input".into(), format!("{k}={v}")]);
-        }
-        let out = Command::new(crate::support::bin())
-            .args(&args)
-            .env("SSL_CERT_FILE", &coupa.ca_file)
-            .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
-            .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret)
-            .output()
-            .unwrap();
+        let out = runners::verify(&coupa, c.id, c.inputs, &["--allow-writes"]);
         assert!(
             out.status.success(),
             "{}: {}\n{}",
@@ -403,28 +335,28 @@ fn writes_that_create_run_in_every_runner() {
 
         if NEWMAN.find().is_some() {
             let coupa = Coupa::start();
-            let kit = kit_of(&coupa, c.id);
+            let kit = runners::bundle(&coupa, c.id);
             let (ok, report) = runners::newman(&coupa, kit.path(), Some(c.folder), &allowed(c));
             assert!(ok, "{report}");
             assert_made(&coupa, c, "newman");
         }
         if CURL.find().is_some() && JQ.find().is_some() {
             let coupa = Coupa::start();
-            let kit = kit_of(&coupa, c.id);
+            let kit = runners::bundle(&coupa, c.id);
             let out = runners::check_script(&coupa, kit.path(), c.inputs, true);
             assert!(out.status.success(), "{}", stderr(&out));
             assert_made(&coupa, c, "check script");
         }
         if BRU.find().is_some() {
             let coupa = Coupa::start();
-            let kit = kit_of(&coupa, c.id);
+            let kit = runners::bundle(&coupa, c.id);
             let out = runners::bru(&coupa, kit.path(), &allowed(c));
             assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
             assert_made(&coupa, c, "bru");
         }
         if HTTPYAC.find().is_some() {
             let coupa = Coupa::start();
-            let kit = kit_of(&coupa, c.id);
+            let kit = runners::bundle(&coupa, c.id);
             crate::http::send_as_client(&coupa, kit.path(), &allowed(c)).assert_all_passed();
             assert_made(&coupa, c, "httpyac");
         }

@@ -3,8 +3,6 @@
 //! inventory), run live: verify says what each found, and every runner reads
 //! the whole set end to end against the loopback Coupa.
 
-use std::process::Command;
-
 use crate::support::coupa::Coupa;
 use crate::support::tools::{BRU, CURL, HTTPYAC, JQ, NEWMAN};
 use crate::support::{run, runners, stderr, stdout};
@@ -38,20 +36,7 @@ const HEARD: &[&str] = &[
 ];
 
 fn kit(coupa: &Coupa) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let domain = coupa.domain();
-    let all = USE_CASES.join(",");
-    let out = run(&[
-        "bundle",
-        "--domain",
-        &domain,
-        "--use-case",
-        &all,
-        "--out",
-        dir.path().to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    dir
+    runners::bundle(coupa, &USE_CASES.join(","))
 }
 
 fn heard_all(coupa: &Coupa, runner: &str) {
@@ -94,36 +79,17 @@ fn verify_says_what_each_read_found() {
         ),
     ];
     for (uc, said) in cases {
-        let domain = coupa.domain();
-        let mut args = vec![
-            "verify".to_string(),
-            "--domain".into(),
-            domain,
-            "--use-case".into(),
-            uc.to_string(),
-        ];
-        for (k, v) in INPUTS {
-            if *uc == "open-purchase-orders" {
-                break;
-            }
-            let takes = coupagen::usecase::built_in()
-                .into_iter()
-                .find(|u| u.id == *uc)
-                .unwrap()
-                .inputs
-                .iter()
-                .any(|i| i.name == *k);
-            if takes {
-                args.extend(["--input".into(), format!("{k}={v}")]);
-            }
-        }
-        let out = Command::new(crate::support::bin())
-            .args(&args)
-            .env("SSL_CERT_FILE", &coupa.ca_file)
-            .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
-            .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret)
-            .output()
-            .unwrap();
+        let takes = coupagen::usecase::built_in()
+            .into_iter()
+            .find(|u| u.id == *uc)
+            .unwrap()
+            .inputs;
+        let inputs: Vec<(&str, &str)> = INPUTS
+            .iter()
+            .copied()
+            .filter(|(k, _)| takes.iter().any(|i| i.name == *k))
+            .collect();
+        let out = runners::verify(&coupa, uc, &inputs, &[]);
         let report = stdout(&out);
         assert!(out.status.success(), "{uc}: {report}\n{}", stderr(&out));
         assert!(report.contains(said), "{uc}: {said:?} in\n{report}");

@@ -61,3 +61,36 @@ pub fn bru(coupa: &Coupa, kit: &Path, vars: &[(&str, &str)]) -> Output {
     }
     cmd.output().unwrap()
 }
+
+/// `coupagen bundle` of the use cases `ids` (comma-separated) for the stand-in.
+pub fn bundle(coupa: &Coupa, ids: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let domain = coupa.domain();
+    let out = super::run(&[
+        "bundle",
+        "--domain",
+        &domain,
+        "--use-case",
+        ids,
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", super::stderr(&out));
+    dir
+}
+
+/// `coupagen verify --use-case ID` as the OAuth client, each input as
+/// `--input NAME=VALUE`, then `extra`.
+pub fn verify(coupa: &Coupa, id: &str, inputs: &[(&str, &str)], extra: &[&str]) -> Output {
+    let mut cmd = Command::new(super::bin());
+    cmd.args(["verify", "--domain", &coupa.domain(), "--use-case", id]);
+    for (k, v) in inputs {
+        cmd.args(["--input", &format!("{k}={v}")]);
+    }
+    cmd.args(extra)
+        .env("SSL_CERT_FILE", &coupa.ca_file)
+        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+        .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret)
+        .output()
+        .unwrap()
+}
