@@ -465,6 +465,7 @@ mod tests {
                 "inventory-levels",
                 "submit-expense",
                 "create-purchase-order",
+                "add-po-line",
             ]
         );
     }

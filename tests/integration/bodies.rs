@@ -281,6 +281,24 @@ const CREATES: &[Creates] = &[
         ],
         made: ("requisitions", 3003, "pending_approval"),
     },
+    Creates {
+        id: "add-po-line",
+        folder: "Add a Line to a Purchase Order",
+        inputs: &[
+            ("po_id", "4001"),
+            ("description", r#"Toner "XL" & \ drum"#),
+            ("quantity", "50"),
+            ("price", "10"),
+            ("currency", "USD"),
+            ("justification", r#"Q3 demand "up" 20%"#),
+        ],
+        calls: &[
+            "GET /api/purchase_orders/4001",
+            "PUT /api/purchase_orders/4001",
+            "POST /api/purchase_orders/4001/comments",
+        ],
+        made: ("purchase_orders", 4001, "issued"),
+    },
 ];
 
 fn assert_made(coupa: &Coupa, c: &Creates, runner: &str) {
@@ -323,6 +341,15 @@ fn writes_that_create_run_in_every_runner() {
             stderr(&out)
         );
         assert_made(&coupa, c, "verify");
+        if c.id == "add-po-line" {
+            let order = coupa.record("purchase_orders", 4001).unwrap();
+            assert_eq!(order["version"], 2, "{order}");
+            assert_eq!(order["order-lines"][0]["quantity"], 50, "{order}");
+            assert_eq!(
+                order["comments"][0]["comments"], r#"Q3 demand "up" 20%"#,
+                "{order}"
+            );
+        }
         if c.id == "create-purchase-order" {
             assert!(
                 stdout(&out).contains(
@@ -360,5 +387,45 @@ fn writes_that_create_run_in_every_runner() {
             crate::http::send_as_client(&coupa, kit.path(), &allowed(c)).assert_all_passed();
             assert_made(&coupa, c, "httpyac");
         }
+    }
+}
+
+/// add-po-line on a closed order: the guard stops it before the PUT, in
+/// verify and newman, and says what it saw.
+#[test]
+fn a_line_is_never_added_to_an_order_that_is_not_issued() {
+    let closed = [
+        ("po_id", "4003"),
+        ("description", "x"),
+        ("quantity", "1"),
+        ("price", "1"),
+        ("currency", "USD"),
+        ("justification", "y"),
+    ];
+    let coupa = Coupa::start();
+    let out = runners::verify(&coupa, "add-po-line", &closed, &["--allow-writes"]);
+    let report = stdout(&out);
+    assert!(out.status.success(), "{report}\n{}", stderr(&out));
+    assert!(
+        report.contains(r#"stopped: purchase order 4003 is not issued: no line is added (po_status is "closed", not issued)"#),
+        "{report}"
+    );
+    assert_eq!(coupa.api_calls(), ["GET /api/purchase_orders/4003"]);
+    if NEWMAN.find().is_some() {
+        let coupa = Coupa::start();
+        let kit = runners::bundle(&coupa, "add-po-line");
+        let allowed = [&closed[..], &[("allow_writes", "true")]].concat();
+        let (ok, report) = runners::newman(
+            &coupa,
+            kit.path(),
+            Some("Add a Line to a Purchase Order"),
+            &allowed,
+        );
+        assert!(ok, "{report}");
+        assert!(
+            report.contains("stopped: purchase order 4003 is not issued"),
+            "{report}"
+        );
+        assert_eq!(coupa.api_calls(), ["GET /api/purchase_orders/4003"]);
     }
 }

@@ -751,7 +751,7 @@ fn use_cases_lists_them_and_unknown_ids_are_named() {
     );
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&run(&["use-cases", "--json"]))).unwrap();
-    assert_eq!(json["use_cases"].as_array().unwrap().len(), 18);
+    assert_eq!(json["use_cases"].as_array().unwrap().len(), 19);
     // The listing is itself in the use-case file format (as a file of one's
     // own, its ids would be refused: they are the built-in ones).
     let origin = coupagen::error::Origin::Flag("--use-case-file");

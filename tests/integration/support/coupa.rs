@@ -116,6 +116,8 @@ impl Default for Behaviour {
                     "core.approval.write".to_string(),
                     "core.requisition.write".to_string(),
                     "core.expense.write".to_string(),
+                    "core.purchase_order.write".to_string(),
+                    "core.comment.write".to_string(),
                 ])
                 .collect(),
             always_xml: false,
@@ -986,9 +988,19 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
         .strip_prefix("expense_reports/")
         .and_then(|r| r.strip_suffix("/submit"))
         .and_then(|id| id.parse::<u64>().ok());
-    let write = match (req.method.as_str(), resource, submit_id) {
-        ("POST", "requisitions/submit_for_approval", _) => Some("core.requisition.write"),
-        ("POST", "expense_reports", _) | ("PUT", _, Some(_)) => Some("core.expense.write"),
+    // `purchase_orders/4001`, or with `/comments`.
+    let order = resource.strip_prefix("purchase_orders/").and_then(|rest| {
+        let (id, comments) = match rest.strip_suffix("/comments") {
+            Some(id) => (id, true),
+            None => (rest, false),
+        };
+        id.parse::<u64>().ok().map(|id| (id, comments))
+    });
+    let write = match (req.method.as_str(), resource, submit_id, order) {
+        ("POST", "requisitions/submit_for_approval", _, _) => Some("core.requisition.write"),
+        ("POST", "expense_reports", _, _) | ("PUT", _, Some(_), _) => Some("core.expense.write"),
+        ("PUT", _, _, Some((_, false))) => Some("core.purchase_order.write"),
+        ("POST", _, _, Some((_, true))) => Some("core.comment.write"),
         _ => None,
     };
     if let Some(needed) = write {
@@ -1003,11 +1015,14 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
             return error(415, "Content-Type and Accept must both be application/json");
         }
         let mut records = state.records.lock().unwrap();
-        let (status, body) = match (resource, submit_id) {
-            ("requisitions/submit_for_approval", _) => {
+        let (status, body) = match (resource, submit_id, order) {
+            ("requisitions/submit_for_approval", _, _) => {
                 super::records::submit_requisition(&mut records, &req.body)
             }
-            (_, Some(id)) => super::records::submit_expense_report(&mut records, id),
+            (_, Some(id), _) => super::records::submit_expense_report(&mut records, id),
+            (_, _, Some((id, comment))) => {
+                super::records::change_purchase_order(&mut records, id, comment, &req.body)
+            }
             _ => super::records::create_expense_report(&mut records, &req.body),
         };
         return Response {

@@ -130,12 +130,14 @@ pub fn all() -> Vec<(&'static str, Vec<Value>)> {
         (
             "purchase_orders",
             vec![
-                json!({"id": 4001, "po-number": "PO-4001", "status": "issued",
+                json!({"id": 4001, "po-number": "PO-4001", "status": "issued", "version": 1,
                        "ship-to-user": {"id": alice.id, "email": alice.email}, "supplier": {"id": 6001, "name": "Acme Corp"},
                        "requisition-header": {"id": 3002}}),
-                json!({"id": 4002, "po-number": "PO-4002", "status": "issued",
+                json!({"id": 4002, "po-number": "PO-4002", "status": "issued", "version": 1,
                        "ship-to-user": {"id": bob.id, "email": bob.email}, "supplier": {"id": 6003, "name": "Globex"},
                        "requisition-header": {"id": 3001}}),
+                json!({"id": 4003, "po-number": "PO-4003", "status": "closed", "version": 3, "requisition-header": {"id": 3000},
+                       "ship-to-user": {"id": carol.id, "email": carol.email}, "supplier": {"id": 6003, "name": "Globex"}}),
             ],
         ),
         (
@@ -480,4 +482,55 @@ pub fn submit_expense_report(records: &mut [(&'static str, Vec<Value>)], id: u64
     }
     report["status"] = "pending_approval".into();
     (200, report.clone())
+}
+
+/// `PUT /api/purchase_orders/{id}` with new `order-lines` (no `id`: added),
+/// each a quantity line with a description, a numeric quantity and price,
+/// and a currency: the order's version goes up by one. `comments` on
+/// `POST /api/purchase_orders/{id}/comments` are kept on the order.
+pub fn change_purchase_order(
+    records: &mut [(&'static str, Vec<Value>)],
+    id: u64,
+    comment: bool,
+    body: &str,
+) -> (u16, Value) {
+    let refuse = |why: String| (400, json!({"errors": {"order_header": [why]}}));
+    let Ok(body) = serde_json::from_str::<Value>(body) else {
+        return refuse("the body is not JSON".into());
+    };
+    let Some(order) = records
+        .iter_mut()
+        .find(|(r, _)| *r == "purchase_orders")
+        .and_then(|(_, list)| list.iter_mut().find(|r| r["id"] == id))
+    else {
+        return (
+            404,
+            json!({"errors": {"order_header": ["Record not found"]}}),
+        );
+    };
+    if comment {
+        let Some(text) = body["comments"].as_str() else {
+            return refuse("comments is required".into());
+        };
+        let comments = order["comments"].as_array().cloned().unwrap_or_default();
+        let made = json!({"id": 9900 + comments.len() as u64, "comments": text});
+        order["comments"] = Value::Array([comments, vec![made.clone()]].concat());
+        return (201, made);
+    }
+    let Some(lines) = body["order-lines"].as_array().filter(|l| !l.is_empty()) else {
+        return refuse("order-lines: at least one line is required".into());
+    };
+    for line in lines {
+        let ok = line["description"].is_string()
+            && line["quantity"].is_number()
+            && line["price"].is_number()
+            && line["currency"]["code"].is_string();
+        if !ok {
+            return refuse(format!("order line {line}: description, a numeric quantity and price, and currency are required"));
+        }
+    }
+    let existing = order["order-lines"].as_array().cloned().unwrap_or_default();
+    order["order-lines"] = Value::Array([existing, lines.clone()].concat());
+    order["version"] = json!(order["version"].as_u64().unwrap_or(1) + 1);
+    (200, order.clone())
 }
