@@ -43,7 +43,13 @@ bin=$target/coupagen
 floor=$target/examples/disk_floor
 domain=moveworks-usa-coupalink-demo.coupacloud.com
 all=$("$bin" scopes --resources | awk 'NR > 1 { print $1 }' | paste -sd, -)
-use_cases=$("$bin" use-cases --json | python3 -c 'import json,sys; print(",".join(u["id"] for u in json.load(sys.stdin)["use_cases"]))')
+ids() { "$1" use-cases --json | python3 -c 'import json,sys; print("\n".join(u["id"] for u in json.load(sys.stdin)["use_cases"]))'; }
+# With a baseline, the use cases both builds know: the same work for each.
+if [ -n "$baseline" ]; then
+  use_cases=$(comm -12 <(ids "$bin" | sort) <(ids "$baseline" | sort) | paste -sd, -)
+else
+  use_cases=$(ids "$bin" | paste -sd, -)
+fi
 disk=$(mktemp -d)
 ram=
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then ram=$(mktemp -d -p /dev/shm); fi
@@ -86,7 +92,11 @@ if [ -n "$peers" ]; then
   args+=(-n "peer curl" "node bench/codegen-curl.js")
 fi
 mkdir -p "$disk/base" ${ram:+"$ram/base"}
-hyperfine -N --style basic --warmup 5 --runs 40 --export-json "$disk/runs.json" "${args[@]}" >/dev/null 2>&1
+hyperfine -N --style basic --warmup 5 --runs 40 --export-json "$disk/runs.json" "${args[@]}" >"$disk/hyperfine.log" 2>&1 || {
+  echo "error: hyperfine failed (a command exits non-zero?):" >&2
+  tail -5 "$disk/hyperfine.log" >&2
+  exit 1
+}
 
 median() { # NAME: the median of that hyperfine command, in ms; "-" if it did not run
   python3 -c '

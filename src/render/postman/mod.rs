@@ -413,12 +413,10 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             Answer::Redirect => Vec::new(),
             Answer::Token => scripts::token_test(&scripts::TokenTest {
                 tokens,
-                environment,
                 // Only the exchange hands out the first refresh token.
                 expects_refresh: expects_refresh && std::ptr::eq(req, obtain),
             }),
             Answer::List | Answer::Object => scripts::request_test(&scripts::RequestTest {
-                environment,
                 explains: in_use_case,
                 list: req.expect.answer == Answer::List,
                 status: req.expect.status,
@@ -553,22 +551,25 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         description,
         schema: SCHEMA_URL,
         groups,
-        events: vec![Event::new(
-            "prerequest",
-            scripts::collection_prerequest(&scripts::CollectionPrerequest {
-                tokens,
-                environment,
-                renew_hours: RENEW_HOURS,
-                flow_items: kit.flow.requests().map(|r| r.name.as_str()).collect(),
-                token: scripts::TokenRequest {
-                    url: &token.url,
-                    method: token.method,
-                    header: &token.headers,
-                    form: &token.form,
-                },
-                token_needs: token_needs.first().copied(),
-            }),
-        )],
+        events: vec![
+            Event::new(
+                "prerequest",
+                scripts::collection_prerequest(&scripts::CollectionPrerequest {
+                    tokens,
+                    environment,
+                    renew_hours: RENEW_HOURS,
+                    flow_items: kit.flow.requests().map(|r| r.name.as_str()).collect(),
+                    token: scripts::TokenRequest {
+                        url: &token.url,
+                        method: token.method,
+                        header: &token.headers,
+                        form: &token.form,
+                    },
+                    token_needs: token_needs.first().copied(),
+                }),
+            ),
+            Event::new("test", scripts::collection_test(&environment)),
+        ],
         auth: auth(kit, &b),
         variables,
     };

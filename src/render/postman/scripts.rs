@@ -13,6 +13,7 @@ const ENVIRONMENT_CHECK: &str = include_str!("../../../templates/postman/environ
 const COLLECTION_PREREQUEST: &str =
     include_str!("../../../templates/postman/collection-prerequest.js");
 const TOKEN_TEST: &str = include_str!("../../../templates/postman/token-test.js");
+const ENVIRONMENT_TEST: &str = include_str!("../../../templates/postman/environment-test.js");
 const WRITES_GUARD: &str = include_str!("../../../templates/postman/writes-guard.js");
 const NEEDS_GUARD: &str = include_str!("../../../templates/postman/needs-guard.js");
 const JSON_VALUES: &str = include_str!("../../../templates/postman/json-values.js");
@@ -77,8 +78,6 @@ pub struct CollectionPrerequest<'a, P: Serialize> {
 pub struct TokenTest<'a> {
     #[serde(flatten)]
     pub tokens: Tokens<'a>,
-    #[serde(flatten)]
-    pub environment: Environment<'a>,
     /// Only the exchange of a kit with offline_access hands out one.
     pub expects_refresh: bool,
 }
@@ -106,8 +105,6 @@ pub struct RequestPrerequest<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestTest<'a, C: Serialize> {
-    #[serde(flatten)]
-    pub environment: Environment<'a>,
     /// A use case's request: a failed status test shows Coupa's answer.
     pub explains: bool,
     /// Whether the answer is a list.
@@ -128,7 +125,12 @@ pub fn collection_prerequest<P: Serialize>(config: &CollectionPrerequest<'_, P>)
 }
 
 pub fn token_test(config: &TokenTest<'_>) -> Vec<String> {
-    script(config, &[STORE_TOKEN, ENVIRONMENT_CHECK, TOKEN_TEST], json)
+    script(config, &[STORE_TOKEN, TOKEN_TEST], json)
+}
+
+/// The collection's test, after every request: once, not in each item.
+pub fn collection_test(config: &Environment<'_>) -> Vec<String> {
+    script(config, &[ENVIRONMENT_CHECK, ENVIRONMENT_TEST], json)
 }
 
 /// None when the request always runs.
@@ -150,7 +152,7 @@ pub fn request_prerequest(config: &RequestPrerequest<'_>) -> Option<Vec<String>>
 }
 
 pub fn request_test<C: Serialize>(config: &RequestTest<'_, C>) -> Vec<String> {
-    let mut pieces = vec![ENVIRONMENT_CHECK, REQUEST_TEST];
+    let mut pieces = vec![REQUEST_TEST];
     if !config.captures.is_empty() {
         pieces.push(CAPTURES);
     }
