@@ -276,19 +276,15 @@ impl Curl {
 /// check script, whose values are shell variables, builds its body with jq
 /// instead (a variable pasted into JSON text is not JSON).
 fn json_word<B: Binder<Out = Shell>>(json: &Json, b: &B) -> Result<Word, Error> {
-    let mut holes = Vec::new();
-    let text = json_body::text(json, &mut |slot, typed| {
-        holes.push((slot, typed));
-        format!("\u{0}{}\u{0}", holes.len() - 1)
-    });
     let mut out = Word::default();
-    let mut rest = text.as_str();
-    for (i, (slot, typed)) in holes.into_iter().enumerate() {
-        let mark = format!("\u{0}{i}\u{0}");
-        let (before, after) = rest
-            .split_once(&mark)
-            .expect("each hole is in the text once");
-        out.push_lit(before);
+    for piece in json_body::pieces(json) {
+        let (slot, typed) = match piece {
+            json_body::Piece::Json(text) => {
+                out.push_lit(&text);
+                continue;
+            }
+            json_body::Piece::Hole { slot, typed } => (slot, typed),
+        };
         let (w, secret) = word(&Value::slot(slot), At::Form, b, Encoding::Raw);
         if secret.is_some() || w.0.iter().any(|p| !matches!(p, WordPart::Lit(_))) {
             return Err(Error::Failed(
@@ -299,9 +295,7 @@ fn json_word<B: Binder<Out = Shell>>(json: &Json, b: &B) -> Result<Word, Error> 
         out.push_lit(quote);
         out.extend(w);
         out.push_lit(quote);
-        rest = after;
     }
-    out.push_lit(rest);
     Ok(out)
 }
 

@@ -7,25 +7,51 @@ use serde::Serialize;
 
 use crate::kit::{Json, Slot};
 
-/// The document, two-space indented, each value's leaf what `hole` writes
-/// for it (a placeholder, a Mustache tag, a jq variable).
-pub fn text(json: &Json, hole: &mut impl FnMut(Slot, bool) -> String) -> String {
-    // Each leaf is a marker string first; serde_json then writes the
-    // document, and each marker (which no JSON text holds) becomes its hole.
+/// A piece of a body's text: JSON as written, or the hole of one value.
+pub enum Piece {
+    Json(String),
+    Hole { slot: Slot, typed: bool },
+}
+
+/// The document, two-space indented, as JSON text between the holes of its
+/// values, in order.
+pub fn pieces(json: &Json) -> Vec<Piece> {
+    // Each leaf is a marker string first (a NUL never reaches a body's JSON
+    // text unescaped); serde_json writes the document, then the text is
+    // split at the markers.
     let mut holes = Vec::new();
     let tree = json.fill(&mut |slot, typed| {
-        holes.push(hole(slot, typed));
+        holes.push((slot, typed));
         serde_json::Value::String(marker(holes.len() - 1))
     });
-    let mut out = serde_json::to_string_pretty(&tree).expect("a JSON tree serializes");
-    for (i, hole) in holes.iter().enumerate() {
+    let text = serde_json::to_string_pretty(&tree).expect("a JSON tree serializes");
+    let mut out = Vec::with_capacity(2 * holes.len() + 1);
+    let mut rest = text.as_str();
+    for (i, (slot, typed)) in holes.into_iter().enumerate() {
         let quoted = serde_json::Value::String(marker(i)).to_string();
-        out = out.replacen(&quoted, hole, 1);
+        let (before, after) = rest
+            .split_once(&quoted)
+            .expect("each marker is in the text once");
+        out.push(Piece::Json(before.to_owned()));
+        out.push(Piece::Hole { slot, typed });
+        rest = after;
     }
+    out.push(Piece::Json(rest.to_owned()));
     out
 }
 
-/// `\u{0}7\u{0}`: a NUL never reaches a body's JSON text unescaped.
+/// The document with each value's leaf what `hole` writes for it (a
+/// placeholder, a Mustache tag, a jq variable).
+pub fn text(json: &Json, hole: &mut impl FnMut(Slot, bool) -> String) -> String {
+    pieces(json)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Json(text) => text,
+            Piece::Hole { slot, typed } => hole(slot, typed),
+        })
+        .collect()
+}
+
 fn marker(i: usize) -> String {
     format!("\u{0}{i}\u{0}")
 }
