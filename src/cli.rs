@@ -100,6 +100,18 @@ pub enum Command {
         /// The report as one JSON document, for CI jobs.
         #[arg(long, help_heading = "Verify")]
         json: bool,
+        /// A kit of several instances: check each in turn (each with its own
+        /// COUPA_<NAME>_CLIENT_ID and COUPA_<NAME>_CLIENT_SECRET), and say
+        /// where their granted scopes differ. One of them: --instance NAME.
+        #[arg(long, help_heading = "Verify")]
+        all_instances: bool,
+        /// Also write the report as JUnit XML to FILE (a testsuite an
+        /// instance, a testcase a step), for GitHub Actions, GitLab, Jenkins.
+        #[arg(long, value_name = "FILE", help_heading = "Verify")]
+        junit: Option<std::path::PathBuf>,
+        /// Replace an existing --junit FILE.
+        #[arg(long, help_heading = "Verify")]
+        force: bool,
         /// With user consent: write the refresh token Coupa issues to this
         /// file descriptor, never to the screen, e.g. `--refresh-token-fd 3
         /// 3> >(secret-tool store --label coupa service coupa)`.

@@ -13,6 +13,9 @@ pub mod postman {
     /// Where the token request was redirected to, when it was: until it
     /// answers without one, no script sends the secret again.
     pub const TOKEN_REDIRECTED: &str = "token_redirected_to";
+    /// Several instances: the host whose token the collection holds, so
+    /// that another environment's requests fetch their own.
+    pub const TOKEN_INSTANCE: &str = "token_instance";
     /// The credential placeholders' defaults; `--client-id-var` and
     /// `--client-secret-var` rename them.
     pub const DEFAULT_CLIENT_ID: &str = "Identifier";
@@ -36,6 +39,7 @@ pub mod postman {
         ACCESS_TOKEN,
         EXPIRY,
         TOKEN_REDIRECTED,
+        TOKEN_INSTANCE,
         REDIRECT_URI,
         AUTHORIZATION_CODE,
         REFRESH_TOKEN,
@@ -64,6 +68,15 @@ pub mod env {
     pub const REFRESH_TOKEN: &str = "COUPA_REFRESH_TOKEN";
     /// Use cases: `1` lets the check script run requests that change Coupa data.
     pub const ALLOW_WRITES: &str = "COUPA_ALLOW_WRITES";
+    /// A kit of several instances: which one the check script calls.
+    pub const INSTANCE: &str = "COUPA_INSTANCE";
+    /// An instance's own value of `var` (CLIENT_ID, CLIENT_SECRET or
+    /// REFRESH_TOKEN): `COUPA_TEST_CLIENT_ID` for `test`; `var` itself
+    /// stands in when that is unset.
+    pub fn of_instance(var: &str, instance: &str) -> String {
+        let rest = var.strip_prefix("COUPA_").unwrap_or(var);
+        format!("COUPA_{}_{rest}", instance.to_ascii_uppercase())
+    }
     /// Use cases: each input comes from `COUPA_` and its name in upper case,
     /// `user_email` from `COUPA_USER_EMAIL`.
     pub fn input(name: &str) -> String {
@@ -78,6 +91,14 @@ pub mod bruno {
     pub const HOST: &str = "host";
     pub const SCOPE: &str = "scope";
     pub const ACCESS_TOKEN: &str = "access_token";
+    /// A kit of several instances: the runtime variables the credentials go
+    /// in, each read from the process variable its environment names in
+    /// the `_env` variable beside it (`client_id_env: COUPA_TEST_CLIENT_ID`).
+    pub const CREDENTIALS: &[(&str, &str)] = &[
+        ("client_id", "client_id_env"),
+        ("client_secret", "client_secret_env"),
+        ("refresh_token", "refresh_token_env"),
+    ];
 }
 
 /// The HTTP file (JetBrains HTTP Client, httpyac): the environment `--env`
@@ -95,6 +116,12 @@ pub mod http {
     /// The file that holds the credentials for a person who runs the file
     /// in a JetBrains IDE; the kit never writes it.
     pub const PRIVATE_ENV_FILE: &str = "http-client.private.env.json";
+    /// A kit of several instances: each environment names the process
+    /// variables that hold its own credentials (`client_id_env:
+    /// COUPA_TEST_CLIENT_ID`), which win over the shared ones.
+    pub const CLIENT_ID_ENV: &str = "client_id_env";
+    pub const CLIENT_SECRET_ENV: &str = "client_secret_env";
+    pub const REFRESH_TOKEN_ENV: &str = "refresh_token_env";
     pub const ENCODED_PREFIX: &str = "encoded-";
 }
 

@@ -26,6 +26,20 @@ pub struct Inputs {
     #[arg(long, value_name = "HOST")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// A Coupa instance by name, NAME=HOST, e.g. test=acme-test.coupahost.com;
+    /// repeatable, for a kit that serves test and production (each with its
+    /// own OAuth client), instead of --domain. In a config file, an object
+    /// {"test": "acme-test.coupahost.com", "production": "acme.coupahost.com"}.
+    /// `coupagen verify --instance NAME` checks one of the kit's.
+    #[arg(long = "instance", value_name = "NAME=HOST")]
+    #[serde(
+        default,
+        alias = "instance",
+        deserialize_with = "named_hosts",
+        serialize_with = "as_named_hosts",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub instances: Vec<String>,
     /// The OAuth grant: client-credentials (one connection for everyone) or
     /// authorization-code (each person consents and sees only their own data:
     /// Agent Studio's User Consent Auth) [default: client-credentials]
@@ -295,6 +309,48 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
     })
 }
 
+/// `instances` in a config file: an object of names and hosts, or the
+/// flag's own `NAME=HOST` strings.
+fn named_hosts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(
+        untagged,
+        expecting = "expected an object of names and hosts, e.g. {\"test\": \"acme-test.coupahost.com\"}"
+    )]
+    enum Named {
+        Object(serde_json::Map<String, serde_json::Value>),
+        List(Vec<String>),
+        One(String),
+    }
+    Ok(match Deserialize::deserialize(d)? {
+        Named::One(s) => vec![s],
+        Named::List(v) => v,
+        Named::Object(map) => {
+            let mut out = Vec::with_capacity(map.len());
+            for (name, host) in map {
+                let serde_json::Value::String(host) = host else {
+                    return Err(serde::de::Error::custom(format!(
+                        "the host of \"{name}\" is a string, e.g. \"acme-test.coupahost.com\""
+                    )));
+                };
+                out.push(format!("{name}={host}"));
+            }
+            out
+        }
+    })
+}
+
+/// `instances` as a config file holds them: an object of names and hosts.
+fn as_named_hosts<S: serde::Serializer>(list: &[String], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap as _;
+    let mut map = s.serialize_map(Some(list.len()))?;
+    for item in list {
+        let (name, host) = item.split_once('=').unwrap_or((item, ""));
+        map.serialize_entry(name, host)?;
+    }
+    map.end()
+}
+
 fn json_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let v: serde_json::Value = Deserialize::deserialize(d)?;
     Ok(match v {
@@ -393,6 +449,12 @@ impl Inputs {
     pub fn over(&self, config: &Inputs) -> (Inputs, Vec<&'static str>) {
         let flags = self.fields_given();
         let mut merged = config.fields_given();
+        // `--domain` and `--instance` are two forms of one option: either
+        // flag replaces the file's instances, whichever form it used.
+        if flags.contains_key("domain") || flags.contains_key("instances") {
+            merged.remove("domain");
+            merged.remove("instances");
+        }
         let from_file = keys()
             .filter(|k| merged.contains_key(*k) && !flags.contains_key(*k))
             .collect();
@@ -452,8 +514,8 @@ mod tests {
             pairs[..3],
             [
                 ("domain", "--domain"),
-                ("grant", "--grant"),
-                ("scopes", "--scope")
+                ("instances", "--instance"),
+                ("grant", "--grant")
             ]
         );
         assert!(pairs.contains(&("client_id_var", "--client-id-var")));

@@ -31,8 +31,13 @@ use cli::{Cli, Command};
 
 /// Says what may be wrong with input that was accepted anyway.
 fn warn(spec: &spec::Spec) {
-    if let Some(w) = spec.domain.warning() {
-        eprintln!("warning: {w}");
+    for instance in &spec.instances {
+        if let Some(w) = instance.domain.warning() {
+            match spec.multi() {
+                true => eprintln!("warning: --instance {}: {w}", instance.name.as_str()),
+                false => eprintln!("warning: --domain {w}"),
+            }
+        }
     }
     for w in usecase::warnings(&spec.use_cases) {
         eprintln!("warning: {w}");
@@ -126,46 +131,27 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             inputs,
             allow_writes,
             json,
+            all_instances,
+            junit,
+            force,
             refresh_token_fd,
-        } => {
-            args.refuse_unused("verify", cli::VERIFY_IGNORES)?;
-            let here = args.in_kit_folder();
-            if here.is_some() {
-                eprintln!(
-                    "verify: using ./{}, the inputs of the kit in this folder (flags win; --config names another)",
-                    contract::kit::CONFIG
-                );
-            }
-            let args = here.as_ref().unwrap_or(args);
-            let spec = args.spec()?;
-            warn(&spec);
-            let kit = kit::plan(&spec);
-            let given = verify::Given::parse(inputs, *allow_writes)?;
-            given.check(&kit)?;
-            let creds = verify::Credentials::for_kit(&kit, *client_secret_stdin)?;
-            let handover = refresh_token_fd
-                .map(|fd| verify::Handover::open(fd, &kit))
-                .transpose()?;
-            let waits = verify::Waits {
-                request: std::time::Duration::from_secs(*timeout),
-                consent: std::time::Duration::from_secs(*consent_timeout),
-            };
-            let report = verify::run(&kit, &creds, waits, &given)?;
-            let text = if *json { report.json() } else { report.text() };
-            let secrets: Vec<&str> = std::iter::once(creds.client_secret.as_str())
-                .chain(report.secrets.iter().map(String::as_str))
-                .collect();
-            output::to_stdout(&verify::scrub(&text, &secrets))?;
-            if let (Some(handover), Some(token)) = (handover, &report.refresh_token) {
-                eprintln!("{}", handover.hand_over(token)?);
-            }
-            match report.ok {
-                true => Ok(()),
-                false => Err(Error::Failed(
-                    "the connection check failed; the report above says why".into(),
-                )),
-            }
-        }
+        } => verify_command(
+            args,
+            &VerifyFlags {
+                client_secret_stdin: *client_secret_stdin,
+                waits: verify::Waits {
+                    request: std::time::Duration::from_secs(*timeout),
+                    consent: std::time::Duration::from_secs(*consent_timeout),
+                },
+                inputs,
+                allow_writes: *allow_writes,
+                json: *json,
+                all_instances: *all_instances,
+                junit: junit.as_deref(),
+                force: *force,
+                refresh_token_fd: *refresh_token_fd,
+            },
+        ),
         Command::Scopes {
             word,
             resources,
@@ -206,5 +192,95 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             }
             output::to_stdout(&listing::use_cases(&all, *json))
         }
+    }
+}
+
+/// `verify`'s own flags.
+struct VerifyFlags<'a> {
+    client_secret_stdin: bool,
+    waits: verify::Waits,
+    inputs: &'a [String],
+    allow_writes: bool,
+    json: bool,
+    all_instances: bool,
+    junit: Option<&'a std::path::Path>,
+    force: bool,
+    refresh_token_fd: Option<u32>,
+}
+
+/// `coupagen verify`: the kit's requests, live, on one instance or each.
+fn verify_command(args: &input::KitArgs, flags: &VerifyFlags<'_>) -> Result<(), Error> {
+    args.refuse_unused("verify", cli::VERIFY_IGNORES)?;
+    // `--instance NAME` (no host) picks one of the kit's instances;
+    // `--instance NAME=HOST` names the kit's own, as everywhere.
+    let (picks, hosts): (Vec<String>, Vec<String>) = args
+        .inputs
+        .instances
+        .iter()
+        .cloned()
+        .partition(|v| !v.contains('='));
+    let mut args = args.clone();
+    args.inputs.instances = hosts;
+    let here = args.in_kit_folder();
+    if here.is_some() {
+        eprintln!(
+            "verify: using ./{}, the inputs of the kit in this folder (flags win; --config names another)",
+            contract::kit::CONFIG
+        );
+    }
+    let args = here.as_ref().unwrap_or(&args);
+    let spec = args.spec()?;
+    warn(&spec);
+    let kit = kit::plan(&spec);
+    let given = verify::Given::parse(flags.inputs, flags.allow_writes)?;
+    given.check(&kit)?;
+    let targets = verify::targets(&spec, &picks, flags.all_instances)?;
+    if targets.len() > 1 {
+        for (flag, given) in [
+            ("--client-secret-stdin", flags.client_secret_stdin),
+            ("--refresh-token-fd", flags.refresh_token_fd.is_some()),
+        ] {
+            if given {
+                return Err(Error::input(
+                    error::Origin::Flag(flag),
+                    "serves one instance, and --all-instances checks several; give each instance's credentials in its own COUPA_<NAME>_... variables, or check one with --instance NAME",
+                ));
+            }
+        }
+    }
+    if let Some(path) = flags.junit {
+        output::refuse_existing(path, flags.force, "--junit")?;
+    }
+    // Every instance's credentials before any request: a missing one is
+    // the person's to fix, not a failure halfway through.
+    let creds = targets
+        .iter()
+        .map(|i| verify::Credentials::for_kit(&kit, i, flags.client_secret_stdin))
+        .collect::<Result<Vec<_>, _>>()?;
+    let handover = flags
+        .refresh_token_fd
+        .map(|fd| verify::Handover::open(fd, &kit))
+        .transpose()?;
+    let mut reports = Vec::new();
+    for c in &creds {
+        reports.push(verify::run(&kit, c, flags.waits, &given)?);
+    }
+    let runs = verify::Runs::new(reports, &creds);
+    let text = match flags.json {
+        true => runs.json(),
+        false => runs.text(),
+    };
+    output::to_stdout(&text)?;
+    if let Some(path) = flags.junit {
+        output::write_new(path, &runs.junit(), flags.force)?;
+    }
+    if let (Some(handover), Some(token)) = (handover, &runs.reports[0].refresh_token) {
+        eprintln!("{}", handover.hand_over(token)?);
+    }
+    match runs.ok() {
+        true => Ok(()),
+        false => Err(Error::Failed(
+            "the connection check failed; the report above says why".into(),
+        )),
     }
 }

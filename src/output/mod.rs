@@ -38,27 +38,63 @@ pub fn emit(artifact: &Artifact, output: Option<&Path>, force: bool) -> Result<(
                     ),
                 ));
             }
-            if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-                return Err(Error::bad(
-                    Origin::Flag("-o"),
-                    &path.display().to_string(),
-                    "is a symbolic link; coupagen writes neither through nor over one: give the file it points to, or another name",
-                ));
-            }
-            if path.exists() && !force {
-                return Err(Error::bad(
-                    Origin::Flag("-o"),
-                    &path.display().to_string(),
-                    "the file exists; add --force to replace it",
-                ));
-            }
-            let staged = stage(path, artifact).map_err(|e| write_error(path, &e))?;
-            fs::rename(&staged, path).map_err(|e| {
-                let _ = fs::remove_file(&staged);
-                write_error(path, &e)
-            })
+            write_file(path, artifact, force, "-o")
         }
     }
+}
+
+/// Refuses a file `flag` names when writing it would follow a symbolic
+/// link, or replace a file or folder without `--force`: before any work, so
+/// that bad input writes nothing.
+pub fn refuse_existing(path: &Path, force: bool, flag: &'static str) -> Result<(), Error> {
+    let shown = path.display().to_string();
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::bad(
+            Origin::Flag(flag),
+            &shown,
+            "is a symbolic link; coupagen writes neither through nor over one: give the file it points to, or another name",
+        ));
+    }
+    if path.is_dir() {
+        return Err(Error::bad(
+            Origin::Flag(flag),
+            &shown,
+            "is a folder; give a file",
+        ));
+    }
+    if path.exists() && !force {
+        return Err(Error::bad(
+            Origin::Flag(flag),
+            &shown,
+            "the file exists; add --force to replace it",
+        ));
+    }
+    Ok(())
+}
+
+/// A report file (`verify --junit`): written whole or not at all.
+pub fn write_new(path: &Path, text: &str, force: bool) -> Result<(), Error> {
+    let artifact = Artifact {
+        path: path.display().to_string(),
+        text: text.into(),
+        executable: false,
+    };
+    write_file(path, &artifact, force, "--junit")
+}
+
+/// One file, staged beside its target and renamed into place.
+fn write_file(
+    path: &Path,
+    artifact: &Artifact,
+    force: bool,
+    flag: &'static str,
+) -> Result<(), Error> {
+    refuse_existing(path, force, flag)?;
+    let staged = stage(path, artifact).map_err(|e| write_error(path, &e))?;
+    fs::rename(&staged, path).map_err(|e| {
+        let _ = fs::remove_file(&staged);
+        write_error(path, &e)
+    })
 }
 
 /// `bundle --out DIR`: all files or none. Each is written to a temporary file

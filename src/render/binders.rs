@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::kit::{
     At, AuthValue, Binder, Capture, Conn, Encoding, Kit, Request, Slot, Text, UseCasePlan,
 };
-use crate::spec::Spec;
+use crate::spec::{Domain, Instance, Spec};
 use crate::usecase::Kind;
 
 /// The runners' variable for a captured value: `captured_NAME`, apart from
@@ -96,13 +96,22 @@ impl Binder for Placeholders<'_> {
 /// a use case's values as Agent Studio's Mustache placeholders.
 pub struct Guide<'k> {
     pub spec: &'k Spec,
+    /// The instance whose host the requests show.
+    domain: &'k Domain,
     use_cases: &'k [UseCasePlan],
 }
 
 impl<'k> Guide<'k> {
+    /// The kit's first instance's requests.
     pub fn of(kit: &'k Kit<'k>) -> Guide<'k> {
+        Guide::at(kit, kit.spec.first())
+    }
+
+    /// The requests of `instance`.
+    pub fn at(kit: &'k Kit<'k>, instance: &'k Instance) -> Guide<'k> {
         Guide {
             spec: kit.spec,
+            domain: &instance.domain,
             use_cases: &kit.use_cases,
         }
     }
@@ -127,7 +136,7 @@ impl Binder for Guide<'_> {
     type Out = Text;
     fn slot(&self, slot: Slot, at: At) -> Text {
         match slot {
-            Slot::Conn(Conn::Domain) => Text::Value(self.spec.domain.as_str().into()),
+            Slot::Conn(Conn::Domain) => Text::Value(self.domain.as_str().into()),
             Slot::Conn(Conn::Scopes) => Text::Value(self.spec.scope_list()),
             Slot::Conn(Conn::RedirectUri) => match &self.spec.consent {
                 Some(c) => Text::Value(c.redirect_uri().as_str().into()),

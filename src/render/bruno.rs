@@ -12,7 +12,9 @@ use super::js::{json, script};
 use super::json_body;
 use super::templates::{context, render};
 use super::{Artifact, File, Format, Pair};
-use crate::contract::bruno::{ACCESS_TOKEN as TOKEN, ENVIRONMENT, HOST, SCOPE};
+use crate::contract::bruno::{
+    ACCESS_TOKEN as TOKEN, CREDENTIALS as CREDENTIAL_VARS, ENVIRONMENT, HOST, SCOPE,
+};
 use crate::contract::env;
 use crate::contract::postman::{self as names, ALLOW_WRITES};
 use crate::coupa;
@@ -27,6 +29,7 @@ const NEEDS_GUARD: &str = include_str!("../../templates/bruno/needs-guard.js");
 const KEEP_TOKEN: &str = include_str!("../../templates/bruno/keep-token.js");
 const CAPTURES: &str = include_str!("../../templates/bruno/captures.js");
 const JSON_VALUES: &str = include_str!("../../templates/bruno/json-values.js");
+const CREDENTIALS: &str = include_str!("../../templates/bruno/credentials.js");
 
 pub const FOLDER: File = File {
     path: "bruno/",
@@ -53,16 +56,26 @@ pub const FORMAT: Format = Format {
 /// other values by the names Postman's collection gives them.
 struct Vars<'k>(Placeholders<'k>);
 
+/// A credential of the process environment: how a request names it. With
+/// several instances, the runtime variable `credentials.js` sets.
+fn credential(kit_multi: bool, index: usize, shared: &str) -> String {
+    match kit_multi {
+        true => CREDENTIAL_VARS[index].0.into(),
+        false => format!("process.env.{shared}"),
+    }
+}
+
 impl Binder for Vars<'_> {
     type Out = Text;
     fn slot(&self, slot: Slot, _: At) -> Text {
+        let multi = self.0.spec.multi();
         let name: String = match slot {
             Slot::Conn(Conn::Domain) => HOST.into(),
             Slot::Conn(Conn::Scopes) => SCOPE.into(),
-            Slot::Conn(Conn::ClientId) => format!("process.env.{}", env::CLIENT_ID),
-            Slot::Conn(Conn::ClientSecret) => format!("process.env.{}", env::CLIENT_SECRET),
+            Slot::Conn(Conn::ClientId) => credential(multi, 0, env::CLIENT_ID),
+            Slot::Conn(Conn::ClientSecret) => credential(multi, 1, env::CLIENT_SECRET),
             Slot::Auth(AuthValue::AccessToken) => TOKEN.into(),
-            Slot::Auth(AuthValue::RefreshToken) => format!("process.env.{}", env::REFRESH_TOKEN),
+            Slot::Auth(AuthValue::RefreshToken) => credential(multi, 2, env::REFRESH_TOKEN),
             Slot::Conn(Conn::RedirectUri)
             | Slot::Auth(
                 AuthValue::Code
@@ -218,7 +231,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
 
 /// Every file of the collection, under `bruno/`.
 pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
-    let name = format!("Coupa ({})", kit.spec.domain.as_str());
+    let name = format!("Coupa ({})", super::instances_shown(kit.spec));
     let file = |path: String, text: String| Artifact {
         path: format!("{}{path}", FOLDER.path),
         text,
@@ -256,29 +269,49 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
             })?,
         )?,
     ));
-    let mut vars = vec![
-        Pair {
-            key: HOST.into(),
-            value: kit.spec.domain.as_str().into(),
-        },
-        Pair {
-            key: SCOPE.into(),
-            value: kit.spec.scope_list(),
-        },
-    ];
-    if let Some(consent) = &kit.spec.consent {
-        vars.push(Pair {
-            key: names::REDIRECT_URI.into(),
-            value: consent.redirect_uri().as_str().into(),
-        });
+    for instance in &kit.spec.instances {
+        let mut vars = vec![
+            Pair {
+                key: HOST.into(),
+                value: instance.domain.as_str().into(),
+            },
+            Pair {
+                key: SCOPE.into(),
+                value: kit.spec.scope_list(),
+            },
+        ];
+        if let Some(consent) = &kit.spec.consent {
+            vars.push(Pair {
+                key: names::REDIRECT_URI.into(),
+                value: consent.redirect_uri().as_str().into(),
+            });
+        }
+        let environment = match kit.spec.multi() {
+            true => instance.name.as_str(),
+            false => ENVIRONMENT,
+        };
+        if kit.spec.multi() {
+            // Which process variables hold this instance's credentials.
+            let refresh = kit.flow.refresh.is_some();
+            for ((_, env_var), shared) in CREDENTIAL_VARS
+                .iter()
+                .zip(SHARED)
+                .filter(|(_, shared)| refresh || *shared != env::REFRESH_TOKEN)
+            {
+                vars.push(Pair {
+                    key: (*env_var).into(),
+                    value: env::of_instance(shared, instance.name.as_str()),
+                });
+            }
+        }
+        out.push(file(
+            format!("environments/{environment}.bru"),
+            render(
+                "bruno_environment",
+                &context(serde_json::json!({ "vars": vars }))?,
+            )?,
+        ));
     }
-    out.push(file(
-        format!("environments/{ENVIRONMENT}.bru"),
-        render(
-            "bruno_environment",
-            &context(serde_json::json!({ "vars": vars }))?,
-        )?,
-    ));
     // Folders run in their order, before root-level requests: the token
     // request's folder first.
     let mut folders: Vec<(String, Vec<&Request>)> =
@@ -328,7 +361,35 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         needs: Vec<&'a str>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         json_values: Vec<json_body::Filled<'a>>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        credentials: Vec<Credential>,
     }
+    #[derive(Serialize)]
+    struct Credential {
+        var: &'static str,
+        env: &'static str,
+        shared: &'static str,
+        /// The request cannot go without it: it skips itself (a refresh
+        /// with no refresh token); a missing credential is Coupa's to refuse.
+        skips: bool,
+    }
+    let multi = kit.spec.multi();
+    let slots = req.slots();
+    let credentials: Vec<Credential> = [
+        Slot::Conn(Conn::ClientId),
+        Slot::Conn(Conn::ClientSecret),
+        Slot::Auth(AuthValue::RefreshToken),
+    ]
+    .into_iter()
+    .zip(CREDENTIAL_VARS.iter().zip(SHARED))
+    .filter(|(slot, _)| multi && slots.contains(slot))
+    .map(|(slot, ((var, env), shared))| Credential {
+        var,
+        env,
+        shared,
+        skips: slot == Slot::Auth(AuthValue::RefreshToken),
+    })
+    .collect();
     let in_use_case = kit.use_case_of(req).is_some();
     let guarded = kit.use_case_of(req).map(|uc| uc.guarded_before(req));
     let needs: Vec<&str> = req
@@ -344,7 +405,14 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         .collect();
     let config = Guards {
         writes_var: (in_use_case && req.method.writes()).then_some(ALLOW_WRITES),
-        flow_needs: if in_use_case { None } else { flow_need(req) },
+        // With several instances the refresh token is the instance's own,
+        // which the credentials' piece reads and requires.
+        flow_needs: match in_use_case
+            || multi && slots.contains(&Slot::Auth(AuthValue::RefreshToken))
+        {
+            true => None,
+            false => flow_need(req),
+        },
         needs,
         json_values: match &req.body {
             Body::Json(json) => {
@@ -352,8 +420,12 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
             }
             Body::None | Body::Form(_) => Vec::new(),
         },
+        credentials,
     };
     let mut pieces = Vec::new();
+    if !config.credentials.is_empty() {
+        pieces.push(CREDENTIALS);
+    }
     if config.writes_var.is_some() {
         pieces.push(WRITES_GUARD);
     }
@@ -371,6 +443,9 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
     }
     script(&config, &pieces, json)
 }
+
+/// The shared credential variables, in the order of `CREDENTIAL_VARS`.
+const SHARED: [&str; 3] = [env::CLIENT_ID, env::CLIENT_SECRET, env::REFRESH_TOKEN];
 
 /// What a user-consent flow request needs the person to supply: the
 /// exchange a fresh `authorization_code` (`--env-var`), the refresh

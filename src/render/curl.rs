@@ -13,6 +13,7 @@ use crate::kit::{
     self, encode_at, encode_slot, At, AuthValue, Binder, Body, Conn, Encoding, Json, Kit, Method,
     Piece, Request, Slot, Text, Value,
 };
+use crate::spec::Instance;
 use crate::Error;
 
 pub const FILE: File = File {
@@ -315,7 +316,23 @@ pub(super) fn import_text(kit: &Kit<'_>, req: &Request) -> Result<String, Error>
         .to_string())
 }
 
+/// The curl file: the kit's requests for each instance in turn.
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
+    let parts = kit
+        .spec
+        .instances
+        .iter()
+        .map(|instance| part(kit, instance))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Artifact {
+        path: FILE.path.into(),
+        text: parts.join("\n"),
+        executable: false,
+    })
+}
+
+/// The requests for one instance, under a header that names it.
+fn part(kit: &Kit<'_>, instance: &Instance) -> Result<String, Error> {
     #[derive(Serialize)]
     struct Consent {
         url: String,
@@ -331,14 +348,16 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     struct View {
         consent: Option<Consent>,
         domain: String,
+        /// A several-instance kit's: the instance's name.
+        instance: Option<String>,
         client_id: String,
         client_secret: String,
         token: String,
         commands: Vec<Curl>,
     }
-    let b = AsShell(Guide::of(kit));
+    let b = AsShell(Guide::at(kit, instance));
     let names = Placeholders { spec: kit.spec };
-    let guide = Guide::of(kit);
+    let guide = Guide::at(kit, instance);
     let view = View {
         consent: kit.flow.authorize.as_ref().map(|a| Consent {
             url: a.url(&kit.host, &guide),
@@ -362,7 +381,8 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
                 .filter(|c| c.pkce)
                 .map(|_| names.placeholder(Slot::Auth(AuthValue::CodeChallenge))),
         }),
-        domain: kit.spec.domain.as_str().into(),
+        domain: instance.domain.as_str().into(),
+        instance: kit.spec.multi().then(|| instance.name.as_str().into()),
         client_id: names.placeholder(Slot::Conn(Conn::ClientId)),
         client_secret: names.placeholder(Slot::Conn(Conn::ClientSecret)),
         token: names.placeholder(Slot::Auth(AuthValue::AccessToken)),
@@ -371,9 +391,5 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
             .map(|r| Curl::build(r, &kit.host, &b, CurlAuth::Sent))
             .collect::<Result<_, _>>()?,
     };
-    Ok(Artifact {
-        path: FILE.path.into(),
-        text: render("curl", &context(view)?)?,
-        executable: false,
-    })
+    render("curl", &context(view)?)
 }

@@ -17,8 +17,8 @@ use super::json_body;
 use super::templates::{context, render};
 use super::{wanted, Artifact, File, Format, Pair};
 use crate::contract::http::{
-    ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, ENCODED_PREFIX, ENVIRONMENT, HOST, PRIVATE_ENV_FILE,
-    SCOPE,
+    ACCESS_TOKEN, CLIENT_ID, CLIENT_ID_ENV, CLIENT_SECRET, CLIENT_SECRET_ENV, ENCODED_PREFIX,
+    ENVIRONMENT, HOST, PRIVATE_ENV_FILE, REFRESH_TOKEN_ENV, SCOPE,
 };
 use crate::contract::{env, postman as names};
 use crate::coupa;
@@ -113,6 +113,29 @@ fn process_env(slot: Slot) -> Option<String> {
     }
 }
 
+/// With several instances: the environment's variable that names the
+/// process variable holding this instance's own value of `slot`.
+fn instance_env(spec: &Spec, slot: Slot) -> Option<&'static str> {
+    let own = match slot {
+        Slot::Conn(Conn::ClientId) => CLIENT_ID_ENV,
+        Slot::Conn(Conn::ClientSecret) => CLIENT_SECRET_ENV,
+        Slot::Auth(AuthValue::RefreshToken) => REFRESH_TOKEN_ENV,
+        _ => return None,
+    };
+    spec.multi().then_some(own)
+}
+
+/// The instance's own process variables, as a hint says them.
+fn own_env(spec: &Spec, shared: &str) -> String {
+    match spec.multi() {
+        true => format!(
+            "{} (or {shared})",
+            shared.replacen("COUPA_", "COUPA_<INSTANCE>_", 1)
+        ),
+        false => shared.into(),
+    }
+}
+
 /// What to do when `slot` has no value: the script's error says it.
 fn hint(spec: &Spec, slot: Slot) -> String {
     let var = name(spec, slot);
@@ -120,19 +143,27 @@ fn hint(spec: &Spec, slot: Slot) -> String {
         (Slot::Captured(_), _) => {
             "an earlier request of this use case keeps it: run its requests in order".into()
         }
-        (Slot::Conn(Conn::Scopes | Conn::RedirectUri), _) => {
-            format!(
+        (Slot::Conn(Conn::Scopes | Conn::RedirectUri), _) => match spec.multi() {
+            true => format!(
+                "{} holds it: choose an instance's environment ({})",
+                ENV_FILE.path,
+                spec.instance_names()
+            ),
+            false => format!(
                 "{} holds it: choose the {ENVIRONMENT} environment",
                 ENV_FILE.path
-            )
-        }
+            ),
+        },
         (Slot::Input(_) | Slot::Auth(AuthValue::Code | AuthValue::CodeVerifier), env) => {
             let env = env
                 .map(|e| format!(", {e} in the environment"))
                 .unwrap_or_default();
             format!("give it with --var {var}=VALUE (httpyac){env}, or in {PRIVATE_ENV_FILE}")
         }
-        (_, Some(env)) => format!("set {env} in the environment, or {var} in {PRIVATE_ENV_FILE}"),
+        (_, Some(env)) => format!(
+            "set {} in the environment, or {var} in {PRIVATE_ENV_FILE}",
+            own_env(spec, &env)
+        ),
         (_, None) => format!("set {var} in {PRIVATE_ENV_FILE}"),
     }
 }
@@ -164,7 +195,7 @@ impl Binder for Shown<'_> {
     type Out = Text;
     fn slot(&self, slot: Slot, _: At) -> Text {
         match slot {
-            Slot::Conn(Conn::Domain) => Text::Value(self.spec.domain.as_str().into()),
+            Slot::Conn(Conn::Domain) => Text::Value(self.spec.first().domain.as_str().into()),
             Slot::Conn(Conn::Scopes) => Text::Value(self.spec.scope_list()),
             Slot::Conn(Conn::RedirectUri) => match &self.spec.consent {
                 Some(c) => Text::Value(c.redirect_uri().as_str().into()),
@@ -179,12 +210,15 @@ impl Binder for Shown<'_> {
 }
 
 #[derive(Serialize)]
-struct FileView {
+struct FileView<'k> {
     domain: String,
     file: &'static str,
-    environment: &'static str,
-    client_id_env: &'static str,
-    client_secret_env: &'static str,
+    environment: &'k str,
+    /// Several instances: each one's name and host.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    instances: Vec<String>,
+    client_id_env: String,
+    client_secret_env: String,
     client_id: &'static str,
     client_secret: &'static str,
     private_env_file: &'static str,
@@ -204,7 +238,7 @@ struct ConsentView {
     /// Whether the flow has a refresh (Coupa issues refresh tokens only
     /// with offline_access).
     refresh: bool,
-    refresh_env: &'static str,
+    refresh_env: String,
 }
 
 #[derive(Serialize)]
@@ -243,6 +277,9 @@ struct ValueView {
     variable: String,
     name: String,
     process_env: Option<String>,
+    /// Several instances: the environment's variable naming the instance's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instance_env: Option<&'static str>,
     hint: String,
     /// A JSON body's value: written as a JSON `string`, or `typed` (a
     /// number or boolean as itself); else percent-encoded.
@@ -286,7 +323,7 @@ struct CaptureView {
     label: Option<String>,
 }
 
-fn view(kit: &Kit<'_>) -> FileView {
+fn view<'k>(kit: &'k Kit<'k>) -> FileView<'k> {
     let spec = kit.spec;
     let mut requests: Vec<RequestView> = kit
         .flow
@@ -300,11 +337,22 @@ fn view(kit: &Kit<'_>) -> FileView {
         }
     }
     FileView {
-        domain: spec.domain.as_str().into(),
+        domain: super::instances_shown(spec),
         file: HTTP_FILE.path,
-        environment: ENVIRONMENT,
-        client_id_env: env::CLIENT_ID,
-        client_secret_env: env::CLIENT_SECRET,
+        environment: match spec.multi() {
+            true => spec.first().name.as_str(),
+            false => ENVIRONMENT,
+        },
+        instances: match spec.multi() {
+            true => spec
+                .instances
+                .iter()
+                .map(|i| format!("{} ({})", i.name.as_str(), i.domain.as_str()))
+                .collect(),
+            false => Vec::new(),
+        },
+        client_id_env: own_env(spec, env::CLIENT_ID),
+        client_secret_env: own_env(spec, env::CLIENT_SECRET),
         client_id: CLIENT_ID,
         client_secret: CLIENT_SECRET,
         private_env_file: PRIVATE_ENV_FILE,
@@ -318,7 +366,7 @@ fn view(kit: &Kit<'_>) -> FileView {
                 pkce: consent.pkce,
                 verifier: names::CODE_VERIFIER,
                 refresh: kit.flow.refresh.is_some(),
-                refresh_env: env::REFRESH_TOKEN,
+                refresh_env: own_env(spec, env::REFRESH_TOKEN),
             })
         }),
         use_cases: !kit.use_cases.is_empty(),
@@ -376,6 +424,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
                 variable: format!("{ENCODED_PREFIX}{}", name(spec, slot)),
                 name: name(spec, slot).into(),
                 process_env: process_env(slot),
+                instance_env: instance_env(spec, slot),
                 hint: hint(spec, slot),
                 json: None,
             })
@@ -383,6 +432,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
                 variable: json_body::variable(name(spec, slot)),
                 name: name(spec, slot).into(),
                 process_env: process_env(slot),
+                instance_env: instance_env(spec, slot),
                 hint: hint(spec, slot),
                 json: Some(if typed { "typed" } else { "string" }),
             }))
@@ -478,8 +528,14 @@ fn disabled(kit: &Kit<'_>, req: &Request) -> Option<String> {
         })
         .map(|slot| {
             let var = format!("this[{}]", js_literal(&json!(name(spec, slot))));
+            let own = instance_env(spec, slot)
+                .map(|own| format!(" || process.env[this[{}]]", js_literal(&json!(own))));
             match process_env(slot) {
-                Some(e) => format!("({var} || process.env[{}])", js_literal(&json!(e))),
+                Some(e) => format!(
+                    "({var}{} || process.env[{}])",
+                    own.unwrap_or_default(),
+                    js_literal(&json!(e))
+                ),
                 None => var,
             }
         })
@@ -499,19 +555,43 @@ fn disabled(kit: &Kit<'_>, req: &Request) -> Option<String> {
     (!reasons.is_empty()).then(|| reasons.join(" || "))
 }
 
-/// `http-client.env.json`: the environment's public values.
+/// `http-client.env.json`: each environment's public values; one
+/// environment an instance, named after it, when there are several.
 fn environment(kit: &Kit<'_>) -> Result<String, Error> {
     let spec = kit.spec;
-    let mut vars = serde_json::Map::new();
-    vars.insert(HOST.into(), json!(spec.domain.as_str()));
-    vars.insert(SCOPE.into(), json!(spec.scope_list()));
-    if let Some(consent) = &spec.consent {
-        vars.insert(
-            names::REDIRECT_URI.into(),
-            json!(consent.redirect_uri().as_str()),
-        );
+    let mut environments = serde_json::Map::new();
+    for instance in &spec.instances {
+        let mut vars = serde_json::Map::new();
+        vars.insert(HOST.into(), json!(instance.domain.as_str()));
+        vars.insert(SCOPE.into(), json!(spec.scope_list()));
+        if let Some(consent) = &spec.consent {
+            vars.insert(
+                names::REDIRECT_URI.into(),
+                json!(consent.redirect_uri().as_str()),
+            );
+        }
+        let name = match spec.multi() {
+            true => instance.name.as_str(),
+            false => ENVIRONMENT,
+        };
+        if spec.multi() {
+            for (own, shared) in [
+                (CLIENT_ID_ENV, env::CLIENT_ID),
+                (CLIENT_SECRET_ENV, env::CLIENT_SECRET),
+                (REFRESH_TOKEN_ENV, env::REFRESH_TOKEN),
+            ]
+            .into_iter()
+            .filter(|(own, _)| *own != REFRESH_TOKEN_ENV || kit.flow.refresh.is_some())
+            {
+                vars.insert(
+                    own.into(),
+                    json!(env::of_instance(shared, instance.name.as_str())),
+                );
+            }
+        }
+        environments.insert(name.into(), json!(vars));
     }
-    let text = serde_json::to_string_pretty(&json!({ ENVIRONMENT: vars }))
-        .map_err(|e| Error::Failed(e.to_string()))?;
+    let text =
+        serde_json::to_string_pretty(&environments).map_err(|e| Error::Failed(e.to_string()))?;
     Ok(format!("{text}\n"))
 }

@@ -237,3 +237,12 @@ fn bound<B: Binder<Out = Text>>(
 fn wanted(only: Option<&File>, file: &File) -> bool {
     only.is_none_or(|o| o == file)
 }
+
+/// The instances as a kit's name shows them: the host of a one-instance
+/// kit, the names of a several-instance one (`test, production`).
+fn instances_shown(spec: &crate::spec::Spec) -> String {
+    match spec.multi() {
+        true => spec.instance_names(),
+        false => spec.first().domain.as_str().into(),
+    }
+}

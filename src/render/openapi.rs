@@ -283,10 +283,37 @@ fn schema_of(example: &Json) -> Json {
     }
 }
 
+/// One server: the instance, its host a variable; or one an instance.
+fn servers(spec: &crate::spec::Spec) -> Json {
+    match spec.multi() {
+        true => spec
+            .instances
+            .iter()
+            .map(|i| {
+                json!({
+                    "url": format!("{}://{}", coupa::SCHEME, i.domain.as_str()),
+                    "description": format!("The {} instance", i.name.as_str()),
+                })
+            })
+            .collect(),
+        false => json!([{
+            "url": format!("{}://{{instance}}", coupa::SCHEME),
+            "description": "The Coupa instance",
+            "variables": {"instance": {"default": spec.first().domain.as_str(), "description": "The instance host"}},
+        }]),
+    }
+}
+
 /// The document as a tree.
 pub fn document(kit: &Kit<'_>) -> Json {
     let spec = kit.spec;
-    let base = format!("{}://{}", coupa::SCHEME, spec.domain.as_str());
+    // Several instances, each with its own OAuth client: the OAuth URLs are
+    // the chosen server's, relative to it, so no tool sends one instance's
+    // secret to another's token URL.
+    let base = match spec.multi() {
+        true => String::new(),
+        false => format!("{}://{}", coupa::SCHEME, spec.first().domain.as_str()),
+    };
     let scopes: Map<String, Json> = spec
         .scopes
         .iter()
@@ -345,11 +372,22 @@ pub fn document(kit: &Kit<'_>) -> Json {
             }
         }
     }
-    let mut description = format!(
-        "The requests of a coupagen kit for the Coupa instance {}, OAuth2 {} grant.",
-        spec.domain.as_str(),
-        spec.grant.id()
-    );
+    let mut description = match spec.multi() {
+        true => format!(
+            "The requests of a coupagen kit for the Coupa instances {} (one server each, each with its own OAuth client: the OAuth URLs are the chosen server's), OAuth2 {} grant.",
+            spec.instances
+                .iter()
+                .map(|i| format!("{} ({})", i.name.as_str(), i.domain.as_str()))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            spec.grant.id()
+        ),
+        false => format!(
+            "The requests of a coupagen kit for the Coupa instance {}, OAuth2 {} grant.",
+            spec.first().domain.as_str(),
+            spec.grant.id()
+        ),
+    };
     if spec.consent.is_some() {
         description
             .push_str(" Each person consents in Coupa; the token answers with their own data.");
@@ -357,15 +395,11 @@ pub fn document(kit: &Kit<'_>) -> Json {
     let mut document = json!({
         "openapi": "3.1.0",
         "info": {
-            "title": format!("Coupa ({})", spec.domain.as_str()),
+            "title": format!("Coupa ({})", super::instances_shown(spec)),
             "version": "1",
             "description": description,
         },
-        "servers": [{
-            "url": format!("{}://{{instance}}", coupa::SCHEME),
-            "description": "The Coupa instance",
-            "variables": {"instance": {"default": spec.domain.as_str(), "description": "The instance host"}},
-        }],
+        "servers": servers(spec),
         "security": [{OAUTH2: spec.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>()}, {BEARER: []}],
         "paths": null,
         "components": {"securitySchemes": {

@@ -51,6 +51,20 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         env: EnvNames,
         setup: &'static str,
         setup_path: &'static str,
+        /// Several instances: each one's names in every runner.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        instances: Vec<InstanceView>,
+        /// A scheduled CI job that runs verify, line by line.
+        ci_job: Vec<String>,
+        junit_file: &'static str,
+    }
+    #[derive(Serialize)]
+    struct InstanceView {
+        name: String,
+        domain: String,
+        credentials: String,
+        postman_environment: String,
+        newman: String,
     }
     #[derive(Serialize)]
     struct ConsentView {
@@ -80,10 +94,33 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
                 .map(|_| &super::USE_CASE_FILE),
         )
         .map(|f| FileView {
-            name: f.path,
+            name: match (kit.spec.multi(), f == &super::postman::ENVIRONMENT_FILE) {
+                (true, true) => "coupa-<instance>.postman_environment.json",
+                _ => f.path,
+            },
             purpose: f.purpose,
         })
         .collect();
+    let instances = match kit.spec.multi() {
+        false => Vec::new(),
+        true => super::postman::environment_files(kit)
+            .into_iter()
+            .filter_map(|f| {
+                let i = f.instance?;
+                Some(InstanceView {
+                    name: i.name.as_str().into(),
+                    domain: i.domain.as_str().into(),
+                    credentials: credential_vars(kit)
+                        .iter()
+                        .map(|v| crate::contract::env::of_instance(v, i.name.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    newman: newman_for(kit, &f.path, Some(&i.name)),
+                    postman_environment: f.path,
+                })
+            })
+            .collect(),
+    };
     let mut inputs: Vec<InputView> = Vec::new();
     for arg in kit.use_cases.iter().flat_map(|u| u.inputs()) {
         if !inputs.iter().any(|i| i.name == arg.name) {
@@ -125,7 +162,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
             code_var: crate::contract::postman::AUTHORIZATION_CODE,
             refresh_var: crate::contract::postman::REFRESH_TOKEN,
         }),
-        domain: kit.spec.domain.as_str(),
+        domain: kit.spec.first().domain.as_str(),
         scopes: kit.spec.scope_list(),
         grant_label: coupa::grant_label(kit.spec.grant),
         client_id_var: kit.spec.client_id_var.as_str(),
@@ -140,6 +177,9 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         setup: coupa::CLIENT_SETUP,
         setup_path: coupa::CLIENT_SETUP_PATH,
         env: ENV_NAMES,
+        ci_job: ci_job(kit),
+        junit_file: JUNIT_FILE,
+        instances,
     };
     Ok(Artifact {
         path: FILE.into(),
@@ -151,6 +191,12 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
 /// `newman run` as a person runs it from the kit's folder: the credentials
 /// given with `--env-var` from the variables step 2 set (no secret typed).
 fn newman_command(kit: &Kit<'_>) -> String {
+    newman_for(kit, super::postman::ENVIRONMENT_FILE.path, None)
+}
+
+/// `newman run` with the environment `file`, the credentials from the
+/// instance's own variables when it has a name.
+fn newman_for(kit: &Kit<'_>, file: &str, instance: Option<&crate::spec::InstanceName>) -> String {
     use crate::contract::env;
     let mut vars = vec![(kit.spec.client_id_var.as_str(), env::CLIENT_ID)];
     if !kit.spec.consent.as_ref().is_some_and(|c| c.pkce) {
@@ -160,11 +206,92 @@ fn newman_command(kit: &Kit<'_>) -> String {
         .iter()
         // A placeholder is letters, digits, `_`, `-` and `.` (VarName):
         // nothing a double-quoted shell word would expand.
-        .map(|(var, from)| format!(" --env-var \"{var}=${from}\""))
+        .map(|(var, from)| match instance {
+            Some(i) => format!(
+                " --env-var \"{var}=${}\"",
+                env::of_instance(from, i.as_str())
+            ),
+            None => format!(" --env-var \"{var}=${from}\""),
+        })
         .collect();
     format!(
-        "newman run {} -e {}{vars}",
+        "newman run {} -e {file}{vars}",
         super::postman::COLLECTION_FILE.path,
-        super::postman::ENVIRONMENT_FILE.path
     )
+}
+
+/// Where the CI job writes verify's JUnit report.
+const JUNIT_FILE: &str = "coupa-verify.xml";
+
+/// The variables an instance's credentials come from: its client's, and
+/// with user consent and offline_access the person's refresh token.
+fn credential_vars(kit: &Kit<'_>) -> Vec<&'static str> {
+    use crate::contract::env;
+    let mut vars = vec![env::CLIENT_ID];
+    if !kit.spec.consent.as_ref().is_some_and(|c| c.pkce) {
+        vars.push(env::CLIENT_SECRET);
+    }
+    if kit.flow.refresh.is_some() {
+        vars.push(env::REFRESH_TOKEN);
+    }
+    vars
+}
+
+/// A scheduled GitHub Actions job: verify on every instance, the
+/// credentials from the repository's secrets, the JUnit report kept.
+fn ci_job(kit: &Kit<'_>) -> Vec<String> {
+    let secrets: Vec<String> = match kit.spec.multi() {
+        true => kit
+            .spec
+            .instances
+            .iter()
+            .flat_map(|i| {
+                credential_vars(kit)
+                    .into_iter()
+                    .map(|v| crate::contract::env::of_instance(v, i.name.as_str()))
+            })
+            .collect(),
+        false => credential_vars(kit).into_iter().map(String::from).collect(),
+    };
+    let all = match kit.spec.multi() {
+        true => " --all-instances",
+        false => "",
+    };
+    let mut lines: Vec<String> = [
+        "name: Coupa connection",
+        "on:",
+        "  schedule:",
+        "    - cron: '17 6 * * 1-5'   # weekdays, 06:17 UTC",
+        "  workflow_dispatch:",
+        "jobs:",
+        "  verify:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        "      - uses: actions/checkout@v4",
+        "      # coupagen from your clone of it (a repository variable holds its address)",
+        "      - run: cargo install --locked --git \"$COUPAGEN_GIT\" coupagen",
+        "        env:",
+        "          COUPAGEN_GIT: ${{ vars.COUPAGEN_GIT }}",
+    ]
+    .map(String::from)
+    .into();
+    lines.push(format!(
+        "      - run: coupagen verify --config {}{all} --junit {JUNIT_FILE}",
+        super::CONFIG_FILE.path
+    ));
+    lines.push("        env:".into());
+    for s in secrets {
+        lines.push(format!("          {s}: ${{{{ secrets.{s} }}}}"));
+    }
+    lines.extend(
+        [
+            "      - uses: actions/upload-artifact@v4",
+            "        if: always()",
+            "        with:",
+            "          name: coupa-verify",
+        ]
+        .map(String::from),
+    );
+    lines.push(format!("          path: {JUNIT_FILE}"));
+    lines
 }

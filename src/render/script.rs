@@ -261,6 +261,7 @@ pub(super) struct EnvNames {
     instance_domain: &'static str,
     scope: &'static str,
     refresh_token: &'static str,
+    instance: &'static str,
 }
 
 pub(super) const ENV_NAMES: EnvNames = EnvNames {
@@ -269,7 +270,63 @@ pub(super) const ENV_NAMES: EnvNames = EnvNames {
     instance_domain: env::INSTANCE_DOMAIN,
     scope: env::SCOPE,
     refresh_token: env::REFRESH_TOKEN,
+    instance: env::INSTANCE,
 };
+
+/// Several instances: each one's host, and its own credential variables
+/// over the shared ones.
+#[derive(Debug, Serialize)]
+struct InstanceView {
+    name: String,
+    domain: String,
+    /// Its own variables, as an error names them.
+    credentials: String,
+    own: Vec<OwnVar>,
+}
+
+#[derive(Debug, Serialize)]
+struct OwnVar {
+    shared: &'static str,
+    own: String,
+}
+
+fn instances(kit: &Kit<'_>) -> Vec<InstanceView> {
+    if !kit.spec.multi() {
+        return Vec::new();
+    }
+    let pkce = kit.spec.consent.as_ref().is_some_and(|c| c.pkce);
+    let mut shared = vec![env::CLIENT_ID];
+    if !pkce {
+        shared.push(env::CLIENT_SECRET);
+    }
+    if kit.flow.refresh.is_some() {
+        shared.push(env::REFRESH_TOKEN);
+    }
+    kit.spec
+        .instances
+        .iter()
+        .map(|i| {
+            let own: Vec<OwnVar> = shared
+                .iter()
+                .map(|s| OwnVar {
+                    shared: s,
+                    own: env::of_instance(s, i.name.as_str()),
+                })
+                .collect();
+            InstanceView {
+                name: i.name.as_str().into(),
+                domain: i.domain.as_str().into(),
+                credentials: own
+                    .iter()
+                    .filter(|o| o.shared != env::REFRESH_TOKEN)
+                    .map(|o| o.own.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                own,
+            }
+        })
+        .collect()
+}
 
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     /// What the use cases need of the script.
@@ -291,6 +348,9 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         required: Vec<&'static str>,
         grant: &'static str,
         domain: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        instances: Vec<InstanceView>,
+        instance_names: String,
         scopes: String,
         env: EnvNames,
         domain_var: &'static str,
@@ -410,7 +470,18 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         consent,
         required,
         grant: kit.spec.grant.id(),
-        domain: kit.spec.domain.as_str().into(),
+        domain: match kit.spec.multi() {
+            true => kit
+                .spec
+                .instances
+                .iter()
+                .map(|i| format!("{} ({})", i.name.as_str(), i.domain.as_str()))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            false => kit.spec.first().domain.as_str().into(),
+        },
+        instances: instances(kit),
+        instance_names: kit.spec.instance_names().replace(", ", " or "),
         scopes: kit.spec.scope_list(),
         env: ENV_NAMES,
         domain_var: DOMAIN,
@@ -427,27 +498,21 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     // which: each a small template, compiled only by a kit that has it, and
     // rendered from the one context (a partial called at the root would
     // copy the whole view).
-    let sections: &[&str] = match &view.consent {
-        None => &[
-            "check_head",
-            "check_setup",
-            "check_credentials",
-            "check_requests",
-            "check_tail",
-        ],
-        Some(c) => &[
-            "check_consent_head",
-            "check_setup",
-            if c.pkce {
-                "check_pkce_credentials"
-            } else {
-                "check_credentials"
-            },
-            "check_requests",
-            "check_consent",
-            "check_tail",
-        ],
+    let credentials = match &view.consent {
+        Some(c) if c.pkce => "check_pkce_credentials",
+        _ => "check_credentials",
     };
+    let head = match &view.consent {
+        None => "check_head",
+        Some(_) => "check_consent_head",
+    };
+    let consent = view.consent.as_ref().map(|_| "check_consent");
+    let instance = (!view.instances.is_empty()).then_some("check_instance");
+    let sections: Vec<&str> = [Some(head), Some("check_setup"), instance, Some(credentials)]
+        .into_iter()
+        .chain([Some("check_requests"), consent, Some("check_tail")])
+        .flatten()
+        .collect();
     let context = context(view)?;
     let text = sections
         .iter()

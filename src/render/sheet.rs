@@ -65,12 +65,28 @@ fn document(view: &View) -> Json {
     if let Some(client) = &view.client {
         doc.insert("coupa_client".into(), json!(client));
     }
-    let connector: serde_json::Map<String, Json> = view
-        .connector
-        .iter()
-        .map(|f| (f.key.to_string(), json!(f.value)))
-        .collect();
-    doc.insert("connector".into(), Json::Object(connector));
+    let fields = |fields: &[Field]| -> serde_json::Map<String, Json> {
+        fields
+            .iter()
+            .map(|f| (f.key.to_string(), json!(f.value)))
+            .collect()
+    };
+    match view.connectors.is_empty() {
+        true => doc.insert("connector".into(), Json::Object(fields(&view.connector))),
+        // Several instances: a connector each, the instance named first.
+        false => doc.insert(
+            "connectors".into(),
+            view.connectors
+                .iter()
+                .map(|c| {
+                    let mut one = serde_json::Map::new();
+                    one.insert("instance".into(), json!(c.instance));
+                    one.extend(fields(&c.fields));
+                    Json::Object(one)
+                })
+                .collect(),
+        ),
+    };
     let actions = view
         .actions
         .iter()
@@ -255,10 +271,34 @@ struct View {
     connector_name: String,
     domain: String,
     connector: Vec<Field>,
+    /// Several instances: a connector each (the actions inherit the first's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    connectors: Vec<ConnectorView>,
     actions: Vec<Action>,
     client_id: String,
     client_secret: String,
     setup: &'static str,
+}
+
+/// One instance's connector.
+#[derive(Serialize)]
+struct ConnectorView {
+    instance: String,
+    domain: String,
+    fields: Vec<Field>,
+}
+
+/// The connection name of `instance`'s connector: the kit's, and with
+/// several instances the instance's name after it, so a list shows which.
+fn connection_name(spec: &crate::spec::Spec, instance: &crate::spec::Instance) -> String {
+    match spec.multi() {
+        true => format!(
+            "{} ({})",
+            spec.connector_name.as_str(),
+            instance.name.as_str()
+        ),
+        false => spec.connector_name.as_str().into(),
+    }
 }
 
 fn field(key: &'static str, label: &'static str, value: impl Into<String>) -> Field {
@@ -298,7 +338,7 @@ struct CoupaClient {
 }
 
 /// The connector's fields, as Agent Studio labels them for the grant.
-fn connector_fields(kit: &Kit<'_>, guide: &Guide<'_>) -> Vec<Field> {
+fn connector_fields(kit: &Kit<'_>, guide: &Guide<'_>, connection: &str) -> Vec<Field> {
     let bind = |slot: Slot| match guide.slot(slot, At::Form) {
         Text::Value(s) | Text::Placeholder(s) => s,
     };
@@ -308,11 +348,7 @@ fn connector_fields(kit: &Kit<'_>, guide: &Guide<'_>) -> Vec<Field> {
         kit.host.text(At::Host, guide, Encoding::Url)
     );
     let token_url = kit.flow.obtain.url(&kit.host, guide);
-    let name = field(
-        "connection_name",
-        "Connection Name",
-        kit.spec.connector_name.as_str(),
-    );
+    let name = field("connection_name", "Connection Name", connection);
     match &kit.spec.consent {
         None => vec![
             name,
@@ -399,7 +435,21 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
     let bind = |slot: Slot| match guide.slot(slot, At::Form) {
         Text::Value(s) | Text::Placeholder(s) => s,
     };
-    let connector = connector_fields(kit, &guide);
+    let connector_name = connection_name(kit.spec, kit.spec.first());
+    let connector = connector_fields(kit, &guide, &connector_name);
+    let connectors = match kit.spec.multi() {
+        true => kit
+            .spec
+            .instances
+            .iter()
+            .map(|i| ConnectorView {
+                instance: i.name.as_str().into(),
+                domain: i.domain.as_str().into(),
+                fields: connector_fields(kit, &Guide::at(kit, i), &connection_name(kit.spec, i)),
+            })
+            .collect(),
+        false => Vec::new(),
+    };
     let client = kit.spec.consent.as_ref().map(|c| {
         let uris: Vec<String> = c
             .redirect_uris
@@ -474,9 +524,10 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         use_cases,
         client,
         setup_path: coupa::CLIENT_SETUP_PATH,
-        connector_name: kit.spec.connector_name.as_str().into(),
-        domain: kit.spec.domain.as_str().into(),
+        connector_name,
+        domain: super::instances_shown(kit.spec),
         connector,
+        connectors,
         actions,
         client_id: bind(Slot::Conn(Conn::ClientId)),
         client_secret: bind(Slot::Conn(Conn::ClientSecret)),

@@ -56,6 +56,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/check_setup.sh.hbs"),
     ),
     (
+        "check_instance",
+        include_str!("../../templates/check_instance.sh.hbs"),
+    ),
+    (
         "check_credentials",
         include_str!("../../templates/check_credentials.sh.hbs"),
     ),

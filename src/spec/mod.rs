@@ -8,6 +8,7 @@
 //! defaults).
 
 mod consent;
+mod instances;
 mod query;
 mod resolve;
 mod scopes;
@@ -17,6 +18,7 @@ mod value;
 use crate::catalog::Resource;
 use crate::coupa::Grant;
 pub use consent::Consent;
+pub use instances::{Instance, InstanceName};
 pub use query::{parse_fields, parse_limit, Filter, Query, OPERATORS};
 pub use scopes::{add_use_case_scopes, parse_resources, settle_scopes};
 pub use value::{ConnectorName, Domain, RedirectUri, Scope, VarName};
@@ -28,7 +30,9 @@ pub struct Spec {
     /// The authorization-code grant's settings: `Some` exactly when that is
     /// the grant.
     pub consent: Option<Consent>,
-    pub domain: Domain,
+    /// The instances, at least one, names and hosts distinct, in the order
+    /// given: `--domain`'s one, or each `--instance`.
+    pub instances: Vec<Instance>,
     pub scopes: Vec<Scope>,
     pub resources: Vec<&'static Resource>,
     /// The use cases, validated, in the order given.
@@ -42,6 +46,31 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// More than one instance: each gets its own environment, named after it.
+    pub fn multi(&self) -> bool {
+        self.instances.len() > 1
+    }
+
+    /// The first instance: the one of a one-instance kit, and the one a
+    /// several-instance kit's examples show.
+    pub fn first(&self) -> &Instance {
+        &self.instances[0]
+    }
+
+    /// The instance named `name`.
+    pub fn instance(&self, name: &str) -> Option<&Instance> {
+        self.instances.iter().find(|i| i.name.as_str() == name)
+    }
+
+    /// The instances' names, for a message: `test, production`.
+    pub fn instance_names(&self) -> String {
+        self.instances
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The scopes as Coupa wants them in the token request: space-separated.
     pub fn scope_list(&self) -> String {
         self.scopes

@@ -8,7 +8,7 @@ use crate::error::{Error, Origin};
 use crate::input::{Given, Inputs, KitArgs};
 
 use super::scopes::{add_use_case_scopes, parse_resources, settle_scopes};
-use super::{consent, query, usecases, ConnectorName, Domain, Scope, Spec, VarName};
+use super::{consent, query, usecases, ConnectorName, Scope, Spec, VarName};
 
 const DEFAULT_RESOURCE: &str = "expense_reports";
 const DEFAULT_CONNECTOR_NAME: &str = "Coupa Connector";
@@ -48,13 +48,7 @@ impl Inputs {
 
 /// The spec of `inputs`; an error names its option by config key.
 fn spec_of(inputs: &Inputs) -> Result<Spec, Error> {
-    let domain = inputs.domain.as_deref().ok_or_else(|| {
-        Error::input(
-            Origin::Option("domain"),
-            "is missing; give the Coupa instance host, e.g. --domain acme.coupahost.com",
-        )
-    })?;
-    let domain = Domain::parse(domain)?;
+    let instances = super::instances::instances(inputs)?;
     let grant = inputs.grant.unwrap_or_default();
     consent::refuse_for(grant, inputs)?;
     let (use_cases, use_case_file) = usecases::use_cases(inputs)?;
@@ -108,7 +102,7 @@ fn spec_of(inputs: &Inputs) -> Result<Spec, Error> {
     Ok(Spec {
         grant,
         consent,
-        domain,
+        instances,
         scopes,
         resources,
         use_cases,

@@ -45,12 +45,18 @@ const MAX_CONNECTOR_NAME_LEN: usize = 200;
 
 impl Domain {
     pub fn parse(raw: &str) -> Result<Self, Error> {
+        Domain::parse_as(raw, "domain")
+    }
+
+    /// A host given as the option `key` (`domain`, or an instance's in
+    /// `instances`), so that an error names that option.
+    pub fn parse_as(raw: &str, key: &'static str) -> Result<Self, Error> {
         // A pasted value often brings a space or a newline along.
         let raw = raw.trim();
-        let err = |why: String| Error::bad(Origin::Option("domain"), raw, why);
+        let err = |why: String| Error::bad(Origin::Option(key), raw, why);
         if raw.is_empty() {
             return Err(Error::input(
-                Origin::Option("domain"),
+                Origin::Option(key),
                 "is empty; give the instance host, e.g. 'acme.coupahost.com'",
             ));
         }
@@ -166,7 +172,7 @@ impl Domain {
                 .unwrap_or_default(),
         };
         Some(format!(
-            "--domain '{}' is not of a form Coupa uses{hint}; {}. Going on, in case it is a vanity or private host.",
+            "'{}' is not of a form Coupa uses{hint}; {}. Going on, in case it is a vanity or private host.",
             self.0,
             crate::coupa::DOMAIN_FORMS
         ))

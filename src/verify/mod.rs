@@ -7,8 +7,10 @@ mod connect;
 mod consent;
 mod diagnose;
 mod handover;
+mod junit;
 mod redirect;
 mod report;
+mod runs;
 mod send;
 mod usecase;
 
@@ -18,7 +20,8 @@ pub use consent::{base64url, challenge_of};
 pub use diagnose::{diagnose, Heard, Purpose, TokenFrom};
 pub use handover::Handover;
 pub use redirect::redirect;
-pub use report::{scrub, Facts, Found, Problem, Report, Step, StepKind};
+pub use report::{scrub, scrub_counted, Facts, Found, Problem, Report, Step, StepKind};
+pub use runs::{targets, Runs};
 pub use usecase::Given;
 
 use crate::contract::env;
@@ -28,13 +31,20 @@ use crate::kit::{Answer, At, Auth, AuthValue, Encoding, Kit, Request, Slot};
 /// The flag that reads the secret from standard input.
 const STDIN_FLAG: &str = "--client-secret-stdin";
 
-/// The OAuth client's credentials; never printed.
+/// An instance's OAuth client: where it is, and its credentials (never
+/// printed).
 pub struct Credentials {
+    /// The instance's host.
+    pub domain: crate::spec::Domain,
+    /// The instance's name, when the kit has several.
+    pub instance: Option<crate::spec::InstanceName>,
     pub client_id: String,
     /// Empty for a PKCE client, which has none.
     pub client_secret: String,
     /// Where the secret came from: its variable, or the stdin flag.
     pub secret_from: &'static str,
+    /// Where the client id came from: its variable.
+    pub id_from: &'static str,
     /// User consent: a refresh token stands in for the person.
     pub refresh_token: Option<String>,
 }
@@ -45,7 +55,7 @@ impl Credentials {
     pub fn padded(&self) -> Option<&'static str> {
         let padded = |v: &str| v.trim() != v;
         match (padded(&self.client_id), padded(&self.client_secret)) {
-            (true, _) => Some(env::CLIENT_ID),
+            (true, _) => Some(self.id_from),
             (_, true) => Some(self.secret_from),
             _ => None,
         }
@@ -58,21 +68,65 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// An instance's value of the shared variable `shared`: with several
+/// instances its own (`COUPA_TEST_CLIENT_ID`) when set, else the shared one;
+/// and the variable a message names for it.
+struct Own<'k> {
+    instance: Option<&'k crate::spec::InstanceName>,
+}
+
+impl Own<'_> {
+    fn name(&self, shared: &'static str) -> &'static str {
+        match self.instance {
+            Some(i) => crate::kit::intern(&env::of_instance(shared, i.as_str())),
+            None => shared,
+        }
+    }
+
+    /// The value, trimmed of nothing, when set and not empty, and where from.
+    fn get(&self, shared: &'static str) -> (Option<String>, &'static str) {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let own = self.name(shared);
+        match var(own) {
+            Some(v) => (Some(v), own),
+            None => (var(shared), shared),
+        }
+    }
+
+    /// How a message names the variable: `COUPA_TEST_CLIENT_ID (or
+    /// COUPA_CLIENT_ID)` with several instances.
+    fn said(&self, shared: &'static str) -> String {
+        match self.instance {
+            Some(_) => format!("{} (or {shared})", self.name(shared)),
+            None => shared.into(),
+        }
+    }
+}
+
 impl Credentials {
-    /// From `COUPA_CLIENT_ID`, and `COUPA_CLIENT_SECRET` or standard input
-    /// (unless the kit's client has no secret: PKCE); with user consent,
-    /// `COUPA_REFRESH_TOKEN` when set.
-    pub fn for_kit(kit: &Kit<'_>, secret_from_stdin: bool) -> Result<Self, Error> {
+    /// `instance`'s: from `COUPA_CLIENT_ID`, and `COUPA_CLIENT_SECRET` or
+    /// standard input (unless the kit's client has no secret: PKCE); with
+    /// user consent, `COUPA_REFRESH_TOKEN` when set. With several instances
+    /// the instance's own variables (`COUPA_TEST_CLIENT_ID`) win.
+    pub fn for_kit(
+        kit: &Kit<'_>,
+        instance: &crate::spec::Instance,
+        secret_from_stdin: bool,
+    ) -> Result<Self, Error> {
+        let own = Own {
+            instance: kit.spec.multi().then_some(&instance.name),
+        };
         let needs_secret = kit.flow.requests().any(|r| {
             r.slots()
                 .contains(&Slot::Conn(crate::kit::Conn::ClientSecret))
         });
-        let refresh_token = kit.spec.consent.as_ref().and_then(|_| {
-            std::env::var(env::REFRESH_TOKEN)
-                .ok()
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-        });
+        let (refresh_token, refresh_from) = match kit.spec.consent {
+            Some(_) => own.get(env::REFRESH_TOKEN),
+            None => (None, env::REFRESH_TOKEN),
+        };
+        let refresh_token = refresh_token
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
         // Without a refresh token or a loopback redirect URI, the person
         // pastes the redirect on standard input: the secret cannot come there.
         let pasting = kit
@@ -91,87 +145,73 @@ impl Credentials {
                 Origin::Flag(STDIN_FLAG),
                 format!(
                     "cannot share standard input with the consent: verify reads the redirected address there. Give the Secret in {} instead, or set {}",
-                    env::CLIENT_SECRET,
-                    env::REFRESH_TOKEN
+                    own.said(env::CLIENT_SECRET),
+                    own.said(env::REFRESH_TOKEN)
                 ),
             ));
         }
-        let mut creds = match needs_secret {
-            true => Credentials::from_env(secret_from_stdin)?,
-            false => Credentials {
-                client_id: client_id()?,
-                client_secret: String::new(),
-                secret_from: env::CLIENT_SECRET,
-                refresh_token: None,
+        let whose = match own.instance {
+            Some(name) => format!("the {} instance's client", name.as_str()),
+            None => "the client".into(),
+        };
+        let how = format!(
+            "set {} to {whose}'s Identifier and {} to its Secret (or pipe the Secret to {STDIN_FLAG}); coupagen takes no secret as a flag",
+            own.said(env::CLIENT_ID),
+            own.said(env::CLIENT_SECRET),
+        );
+        let (client_id, id_from) = own.get(env::CLIENT_ID);
+        let client_id = client_id.ok_or_else(|| {
+            let how = match needs_secret {
+                true => how.clone(),
+                false => format!("set {} to {whose}'s Identifier", own.said(env::CLIENT_ID)),
+            };
+            Error::input(
+                Origin::Env(own.name(env::CLIENT_ID)),
+                format!("is not set; {how}"),
+            )
+        })?;
+        let (client_secret, secret_from) = match (needs_secret, secret_from_stdin) {
+            (false, _) => (String::new(), env::CLIENT_SECRET),
+            (true, true) => {
+                let s = crate::bounded::stdin(crate::bounded::SECRET, Origin::Flag(STDIN_FLAG))?;
+                let s = s
+                    .strip_suffix('\n')
+                    .map(|s| s.strip_suffix('\r').unwrap_or(s))
+                    .unwrap_or(&s);
+                if s.is_empty() {
+                    return Err(Error::input(
+                        Origin::Flag(STDIN_FLAG),
+                        format!("standard input is empty; {how}"),
+                    ));
+                }
+                (s.to_string(), STDIN_FLAG)
+            }
+            (true, false) => match own.get(env::CLIENT_SECRET) {
+                (Some(secret), from) => (secret, from),
+                (None, _) => {
+                    return Err(Error::input(
+                        Origin::Env(own.name(env::CLIENT_SECRET)),
+                        format!("is not set; {how}"),
+                    ))
+                }
             },
         };
         if refresh_token.is_some() && kit.flow.refresh.is_none() {
             return Err(Error::input(
-                Origin::Env(env::REFRESH_TOKEN),
+                Origin::Env(refresh_from),
                 "is set, but this kit asks for no offline_access, so it has no refresh; unset it, or drop --no-offline-access",
             ));
         }
-        creds.refresh_token = refresh_token;
-        Ok(creds)
-    }
-
-    /// From `COUPA_CLIENT_ID`, and `COUPA_CLIENT_SECRET` or standard input.
-    pub fn from_env(secret_from_stdin: bool) -> Result<Self, Error> {
-        let how = format!(
-            "set {} to the client's Identifier and {} to its Secret (or pipe the Secret to --client-secret-stdin); coupagen takes no secret as a flag",
-            env::CLIENT_ID,
-            env::CLIENT_SECRET
-        );
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let client_id = var(env::CLIENT_ID).ok_or_else(|| {
-            Error::input(Origin::Env(env::CLIENT_ID), format!("is not set; {how}"))
-        })?;
-        let client_secret = if secret_from_stdin {
-            let s = crate::bounded::stdin(crate::bounded::SECRET, Origin::Flag(STDIN_FLAG))?;
-            let s = s
-                .strip_suffix('\n')
-                .map(|s| s.strip_suffix('\r').unwrap_or(s))
-                .unwrap_or(&s);
-            if s.is_empty() {
-                return Err(Error::input(
-                    Origin::Flag(STDIN_FLAG),
-                    format!("standard input is empty; {how}"),
-                ));
-            }
-            s.to_string()
-        } else {
-            var(env::CLIENT_SECRET).ok_or_else(|| {
-                Error::input(
-                    Origin::Env(env::CLIENT_SECRET),
-                    format!("is not set; {how}"),
-                )
-            })?
-        };
         Ok(Credentials {
+            domain: instance.domain.clone(),
+            instance: own.instance.cloned(),
             client_id,
             client_secret,
-            secret_from: match secret_from_stdin {
-                true => STDIN_FLAG,
-                false => env::CLIENT_SECRET,
-            },
-            refresh_token: None,
+            secret_from,
+            id_from,
+            refresh_token,
         })
     }
-}
-
-fn client_id() -> Result<String, Error> {
-    std::env::var(env::CLIENT_ID)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| {
-            Error::input(
-                Origin::Env(env::CLIENT_ID),
-                format!(
-                    "is not set; set {} to the client's Identifier",
-                    env::CLIENT_ID
-                ),
-            )
-        })
 }
 
 /// How long `verify` waits on each request, and on a person to consent.
@@ -189,7 +229,7 @@ pub fn run(
 ) -> Result<Report, Error> {
     let roots = connect::trust_roots()?;
     let agent = send::agent(&roots, waits.request);
-    let domain = kit.spec.domain.as_str().to_string();
+    let domain = creds.domain.as_str().to_string();
     let mut steps = Vec::new();
     let mut values = send::FlowValues::default();
     let done = |steps: Vec<Step>, values: &send::FlowValues| {
@@ -348,7 +388,7 @@ fn consent_step(
         &landed.address,
         &pending.state,
         redirect_uri.as_str(),
-        kit.spec.domain.as_str(),
+        creds.domain.as_str(),
     ) {
         Ok(code) => {
             values.code = Some(code);
@@ -397,7 +437,7 @@ fn exchange_read(
         expects_refresh: token_from == TokenFrom::Code
             && spec.consent.as_ref().is_some_and(|c| c.offline_access),
         redirect_uri: spec.consent.as_ref().map(|c| c.redirect_uri().as_str()),
-        domain: spec.domain.as_str(),
+        domain: live.creds.domain.as_str(),
         path: &path,
         scope: req.scope,
         requested: &requested,

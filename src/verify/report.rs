@@ -318,6 +318,11 @@ pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
 /// a space) and those encodings JSON-escaped. Longest first, so no shorter
 /// form leaves a piece of a longer one.
 pub fn scrub(text: &str, secrets: &[&str]) -> String {
+    scrub_counted(text, secrets).0
+}
+
+/// [`scrub`], and how many echoes it replaced.
+pub fn scrub_counted(text: &str, secrets: &[&str]) -> (String, usize) {
     let mut forms: Vec<String> = secrets
         .iter()
         .filter(|s| s.len() >= 4)
@@ -325,9 +330,18 @@ pub fn scrub(text: &str, secrets: &[&str]) -> String {
         .collect();
     forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
     forms.dedup();
-    forms
-        .iter()
-        .fold(text.to_string(), |t, f| t.replace(f.as_str(), "[redacted]"))
+    let mut hits = 0;
+    let text = forms.iter().fold(text.to_string(), |t, f| {
+        let n = t.matches(f.as_str()).count();
+        match n {
+            0 => t,
+            n => {
+                hits += n;
+                t.replace(f.as_str(), "[redacted]")
+            }
+        }
+    });
+    (text, hits)
 }
 
 /// The forms an echo of `secret` may take in a report.

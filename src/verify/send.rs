@@ -43,7 +43,7 @@ impl Binder for Live<'_> {
         let v = self.values;
         let held = |value: &Option<String>| value.clone().unwrap_or_default();
         Text::Value(match slot {
-            Slot::Conn(Conn::Domain) => self.kit.spec.domain.as_str().into(),
+            Slot::Conn(Conn::Domain) => self.creds.domain.as_str().into(),
             Slot::Conn(Conn::Scopes) => self.kit.spec.scope_list(),
             Slot::Conn(Conn::ClientId) => self.creds.client_id.clone(),
             Slot::Conn(Conn::ClientSecret) => self.creds.client_secret.clone(),
@@ -143,7 +143,7 @@ pub fn send(agent: &ureq::Agent, req: &Request, live: &Live<'_>) -> Result<Heard
         }
         .unwrap_or_else(|e| Err(ureq::Error::Http(e)))
     };
-    let domain = live.kit.spec.domain.as_str();
+    let domain = live.creds.domain.as_str();
     let mut resp = retry_once(build).map_err(|e| transport_problem(&e, domain))?;
     Ok(Heard {
         status: resp.status().as_u16(),

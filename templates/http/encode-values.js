@@ -1,10 +1,12 @@
 // Every value the request puts into its URL or form, percent-encoded, or
 // into its JSON body, as JSON (a string quoted and escaped, every '{' as
 // \u007b so that httpyac finds no variable in it; a number or boolean as
-// itself): from the process environment (httpyac), the client's globals or
+// itself): from the process environment (httpyac; with several instances,
+// first the variable the chosen environment names), the client's globals or
 // the file's environment.
-function value(name, processEnv, hint) {
-  var v = processEnv && typeof process !== "undefined" ? process.env[processEnv] : undefined;
+function value(name, processEnv, hint, instanceEnv) {
+  var own = instanceEnv ? request.environment.get(instanceEnv) : undefined;
+  var v = typeof process === "undefined" ? undefined : (own && process.env[own]) || (processEnv && process.env[processEnv]);
   if (v === undefined || v === null || v === "") v = client.global.get(name);
   if (v === undefined || v === null || v === "") v = request.environment.get(name);
   if (v === undefined || v === null || v === "") throw new Error(name + " is not set: " + hint);
@@ -16,6 +18,6 @@ function json(v, text) {
   return text;
 }
 config.values.forEach(function (v) {
-  var text = value(v.name, v.processEnv, v.hint);
+  var text = value(v.name, v.processEnv, v.hint, v.instanceEnv);
   request.variables.set(v.variable, v.json ? json(v, text) : encodeURIComponent(text));
 });

@@ -63,7 +63,7 @@ impl Report {
     }
 
     /// The tests that passed, by their message.
-    fn passed(&self) -> Vec<String> {
+    pub(crate) fn passed(&self) -> Vec<String> {
         self.tests("SUCCESS")
     }
 
@@ -95,14 +95,32 @@ pub(crate) fn send_as_client(coupa: &Coupa, dir: &Path, inputs: &[(&str, &str)])
 }
 
 pub(crate) fn send(coupa: &Coupa, dir: &Path, env: &[(&str, &str)], vars: &[&str]) -> Report {
+    send_in(coupa, dir, "coupa", env, vars)
+}
+
+/// [`send`] in the file's environment `environment`.
+pub(crate) fn send_in(
+    coupa: &Coupa,
+    dir: &Path,
+    environment: &str,
+    env: &[(&str, &str)],
+    vars: &[&str],
+) -> Report {
     let mut cmd = Command::new(HTTPYAC.path());
-    cmd.args(["send", "coupa.http", "--all", "--env", "coupa", "--json"])
-        .args(["-o", "none", "--output-failed", "none"])
-        .current_dir(dir)
-        .env("NODE_EXTRA_CA_CERTS", &coupa.ca_file)
-        .env_remove("COUPA_CLIENT_ID")
-        .env_remove("COUPA_CLIENT_SECRET")
-        .envs(env.iter().copied());
+    cmd.args([
+        "send",
+        "coupa.http",
+        "--all",
+        "--env",
+        environment,
+        "--json",
+    ])
+    .args(["-o", "none", "--output-failed", "none"])
+    .current_dir(dir)
+    .env("NODE_EXTRA_CA_CERTS", &coupa.ca_file)
+    .env_remove("COUPA_CLIENT_ID")
+    .env_remove("COUPA_CLIENT_SECRET")
+    .envs(env.iter().copied());
     if !vars.is_empty() {
         cmd.arg("--var").args(vars);
     }

@@ -41,7 +41,7 @@ fn unknown_config_key_is_named_with_the_known_keys() {
     );
     assert!(
         err.contains(
-            "known keys: domain, grant, scopes, resources, use_cases, use_case_file, limit"
+            "known keys: domain, instances, grant, scopes, resources, use_cases, use_case_file, limit"
         ),
         "{err}"
     );

@@ -364,3 +364,38 @@ fn planned_consent_model() {
         );
     });
 }
+
+/// A kit of two instances, test and production: an environment each, the
+/// collection instance-free, a connector each in the sheet.
+#[test]
+fn two_instances() {
+    snapshot_all(
+        "instances",
+        &[
+            "--instance",
+            "test=acme-test.coupahost.com",
+            "--instance",
+            "production=acme.coupahost.com",
+            "--use-case",
+            "approve-requisition",
+        ],
+    );
+}
+
+/// User consent over two instances: each its own refresh token.
+#[test]
+fn two_instances_with_consent() {
+    snapshot_all(
+        "instances-consent",
+        &[
+            "--instance",
+            "test=acme-test.coupahost.com",
+            "--instance",
+            "production=acme.coupahost.com",
+            "--grant",
+            "authorization-code",
+            "--moveworks-org",
+            "acme",
+        ],
+    );
+}

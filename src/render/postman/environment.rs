@@ -5,10 +5,12 @@
 use serde_json::json;
 
 use super::{environment_vars, kit_name};
+use crate::contract::postman as names;
 use crate::kit::Kit;
 use crate::render::binders::Placeholders;
 use crate::render::templates::json_file;
 use crate::render::{Artifact, File, Format};
+use crate::spec::Instance;
 use crate::Error;
 
 pub const ENVIRONMENT_FILE: File = File {
@@ -36,27 +38,65 @@ pub const ENVIRONMENT: Format = Format {
         "use_cases",
         "use_case_file",
     ],
-    render: |kit, _| Ok(vec![environment(kit)?]),
+    render: |kit, _| {
+        files(kit)
+            .iter()
+            .map(|file| environment(kit, file))
+            .collect()
+    },
 };
 
-pub fn environment(kit: &Kit<'_>) -> Result<Artifact, Error> {
+/// One environment file: where it goes, the name Postman shows, and the
+/// instance it is for when the kit has several.
+pub struct EnvironmentFile<'k> {
+    pub path: String,
+    pub name: String,
+    pub instance: Option<&'k Instance>,
+}
+
+/// The kit's environment files: one, or one an instance
+/// (`coupa-test.postman_environment.json`), each holding its instance's
+/// host, so the collection itself is instance-free.
+pub fn files<'k>(kit: &'k Kit<'k>) -> Vec<EnvironmentFile<'k>> {
+    match kit.spec.multi() {
+        false => vec![EnvironmentFile {
+            path: ENVIRONMENT_FILE.path.into(),
+            name: kit_name(kit),
+            instance: None,
+        }],
+        true => kit
+            .spec
+            .instances
+            .iter()
+            .map(|i| EnvironmentFile {
+                path: format!("coupa-{}.postman_environment.json", i.name.as_str()),
+                name: format!("Coupa {} ({})", i.name.as_str(), i.domain.as_str()),
+                instance: Some(i),
+            })
+            .collect(),
+    }
+}
+
+fn environment(kit: &Kit<'_>, file: &EnvironmentFile<'_>) -> Result<Artifact, Error> {
     let b = Placeholders { spec: kit.spec };
-    let name = kit_name(kit);
-    // The credentials, empty; secrets typed secret.
-    let values: Vec<serde_json::Value> = environment_vars(kit)
+    // The instance's host, then the credentials, empty; secrets typed secret.
+    let host = file.instance.map(|i| {
+        json!({ "key": names::DOMAIN, "value": i.domain.as_str(), "type": "default", "enabled": true })
+    });
+    let values: Vec<serde_json::Value> = host
         .into_iter()
-        .map(|(slot, kind)| {
+        .chain(environment_vars(kit).into_iter().map(|(slot, kind)| {
             json!({ "key": b.name(slot), "value": "", "type": kind, "enabled": true })
-        })
+        }))
         .collect();
     let environment = json!({
-        "id": stable_uuid(&name),
-        "name": name,
+        "id": stable_uuid(&file.name),
+        "name": file.name,
         "values": values,
         "_postman_variable_scope": "environment",
     });
     Ok(Artifact {
-        path: ENVIRONMENT_FILE.path.into(),
+        path: file.path.clone(),
         text: json_file(&environment),
         executable: false,
     })

@@ -6,7 +6,7 @@
 mod environment;
 mod scripts;
 
-pub use environment::{ENVIRONMENT, ENVIRONMENT_FILE};
+pub use environment::{files as environment_files, ENVIRONMENT, ENVIRONMENT_FILE};
 
 use serde::Serialize;
 use serde_json::json;
@@ -280,9 +280,9 @@ fn auth(kit: &Kit<'_>, b: &Placeholders<'_>) -> serde_json::Value {
     json!({ "type": "oauth2", "oauth2": settings })
 }
 
-/// The name both the collection and the environment carry.
+/// The name both the collection and a one-instance kit's environment carry.
 pub(super) fn kit_name(kit: &Kit<'_>) -> String {
-    format!("Coupa ({})", kit.spec.domain.as_str())
+    format!("Coupa ({})", super::instances_shown(kit.spec))
 }
 
 /// The variables a request sends that a person (or an earlier request)
@@ -363,11 +363,24 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let obtain = &kit.flow.obtain;
     let renew = kit.flow.renew();
     let token = RequestView::new(kit, renew);
-    let environment_name = kit_name(kit);
-    let env_names: Vec<String> = environment_vars(kit)
+    let env_files = environment_files(kit);
+    let either = |part: fn(&environment::EnvironmentFile<'_>) -> String| {
+        env_files.iter().map(part).collect::<Vec<_>>().join(" or ")
+    };
+    let environment_name = either(|f| f.name.clone());
+    let environment_file = either(|f| f.path.clone());
+    // Several instances: the environment holds the host too.
+    let env_names: Vec<String> = kit
+        .spec
+        .multi()
+        .then(|| names::DOMAIN.to_string())
         .into_iter()
-        .filter(|(s, _)| matches!(s, Slot::Conn(_)))
-        .map(|(s, _)| b.name(s).to_string())
+        .chain(
+            environment_vars(kit)
+                .into_iter()
+                .filter(|(s, _)| matches!(s, Slot::Conn(_)))
+                .map(|(s, _)| b.name(s).to_string()),
+        )
         .collect();
     let token_needs: Vec<&str> = supplied(renew).map(|s| b.name(s)).collect();
     let tokens = scripts::Tokens {
@@ -382,7 +395,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let environment = scripts::Environment {
         environment_vars: &env_names,
         environment_name: &environment_name,
-        environment_file: ENVIRONMENT_FILE.path,
+        environment_file: &environment_file,
     };
     let expects_refresh = kit.spec.consent.as_ref().is_some_and(|c| c.offline_access);
     let item = |req: &Request| -> Result<Item, Error> {
@@ -486,11 +499,20 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         scopes: Vec<&'a str>,
         client_id_var: &'a str,
         client_secret_var: &'a str,
-        environment_file: &'static str,
-        environment_name: String,
+        environment_file: &'a str,
+        environment_name: &'a str,
+        /// Several instances: each one's environment, by file and name.
+        instances: Vec<InstanceView<'a>>,
         token_item: &'a str,
         renew_hours: u32,
         setup: &'static str,
+    }
+    #[derive(Serialize)]
+    struct InstanceView<'a> {
+        name: &'a str,
+        domain: &'a str,
+        file: &'a str,
+        environment: &'a str,
     }
     let consent = kit.spec.consent.as_ref().map(|c| ConsentView {
         redirect_uri: c.redirect_uri().as_str(),
@@ -508,24 +530,44 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             consent,
             grant: kit.spec.grant.id(),
             grant_label: coupa::grant_label(kit.spec.grant),
-            domain: kit.spec.domain.as_str(),
+            domain: kit.spec.first().domain.as_str(),
             scopes: kit.spec.scopes.iter().map(|s| s.as_str()).collect(),
             client_id_var: kit.spec.client_id_var.as_str(),
             client_secret_var: kit.spec.client_secret_var.as_str(),
-            environment_file: ENVIRONMENT_FILE.path,
-            environment_name: kit_name(kit),
+            environment_file: &env_files[0].path,
+            environment_name: &env_files[0].name,
+            instances: env_files
+                .iter()
+                .filter_map(|f| {
+                    let i = f.instance?;
+                    Some(InstanceView {
+                        name: i.name.as_str(),
+                        domain: i.domain.as_str(),
+                        file: &f.path,
+                        environment: &f.name,
+                    })
+                })
+                .collect(),
             token_item: &obtain.name,
             renew_hours: RENEW_HOURS,
             setup: coupa::CLIENT_SETUP,
         })?,
     )?;
 
-    // The connection's values the collection holds, filled in; the token
-    // and its expiry start empty.
-    let mut variables = pairs([
-        (names::DOMAIN.into(), kit.spec.domain.as_str().to_string()),
-        (names::SCOPES.into(), kit.spec.scope_list()),
-    ]);
+    // The connection's values the collection holds, filled in (the host
+    // is an environment's when there are several instances); the token and
+    // its expiry start empty.
+    let mut variables = pairs(
+        (!kit.spec.multi())
+            .then(|| {
+                (
+                    names::DOMAIN.into(),
+                    kit.spec.first().domain.as_str().to_string(),
+                )
+            })
+            .into_iter()
+            .chain([(names::SCOPES.into(), kit.spec.scope_list())]),
+    );
     if let Some(c) = &kit.spec.consent {
         variables.extend(pairs([(
             names::REDIRECT_URI.into(),
@@ -536,6 +578,9 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         (names::ACCESS_TOKEN.into(), String::new()),
         (names::EXPIRY.into(), String::new()),
     ]));
+    if kit.spec.multi() {
+        variables.extend(pairs([(names::TOKEN_INSTANCE.into(), String::new())]));
+    }
     let mut variables: Vec<Variable> = variables
         .into_iter()
         .map(|p| Variable {
@@ -566,6 +611,10 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
                         form: &token.form,
                     },
                     token_needs: token_needs.first().copied(),
+                    instance: kit.spec.multi().then_some(scripts::InstanceToken {
+                        instance_var: names::DOMAIN,
+                        token_instance_var: names::TOKEN_INSTANCE,
+                    }),
                 }),
             ),
             Event::new("test", scripts::collection_test(&environment)),

@@ -20,6 +20,7 @@ const JSON_VALUES: &str = include_str!("../../../templates/postman/json-values.j
 const ENCODE_VALUES: &str = include_str!("../../../templates/postman/encode-values.js");
 const REQUEST_TEST: &str = include_str!("../../../templates/postman/request-test.js");
 const CAPTURES: &str = include_str!("../../../templates/postman/captures.js");
+const INSTANCE_TOKEN: &str = include_str!("../../../templates/postman/instance-token.js");
 
 /// Where the token answer goes (`storeToken`).
 #[derive(Serialize, Clone, Copy)]
@@ -70,6 +71,18 @@ pub struct CollectionPrerequest<'a, P: Serialize> {
     pub token: TokenRequest<'a, P>,
     /// The variable the token request needs, when the person supplies one.
     pub token_needs: Option<&'a str>,
+    /// Several instances: which instance the stored token is for.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<InstanceToken<'a>>,
+}
+
+/// Several instances: the environment's host, and where the host of the
+/// stored token's instance is kept.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceToken<'a> {
+    pub instance_var: &'a str,
+    pub token_instance_var: &'a str,
 }
 
 /// The token request's tests.
@@ -117,11 +130,12 @@ pub struct RequestTest<'a, C: Serialize> {
 }
 
 pub fn collection_prerequest<P: Serialize>(config: &CollectionPrerequest<'_, P>) -> Vec<String> {
-    script(
-        config,
-        &[STORE_TOKEN, ENVIRONMENT_CHECK, COLLECTION_PREREQUEST],
-        json,
-    )
+    let mut pieces = vec![STORE_TOKEN, ENVIRONMENT_CHECK];
+    if config.instance.is_some() {
+        pieces.push(INSTANCE_TOKEN);
+    }
+    pieces.push(COLLECTION_PREREQUEST);
+    script(config, &pieces, json)
 }
 
 pub fn token_test(config: &TokenTest<'_>) -> Vec<String> {

@@ -30,10 +30,13 @@ pub fn run(coupa: &Coupa, kit: &Path, id: &str, secret: &str, args: &[String]) -
 /// The kit's environment with Identifier and Secret filled in as current
 /// values, written beside it; Postman's own CLI reads it too.
 pub fn filled_environment(kit: &Path, id: &str, secret: &str) -> PathBuf {
-    let mut env: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(kit.join("coupa.postman_environment.json")).unwrap(),
-    )
-    .unwrap();
+    filled(kit, "coupa.postman_environment.json", id, secret)
+}
+
+/// The kit's environment `file` filled in, as [`filled_environment`].
+pub fn filled(kit: &Path, file: &str, id: &str, secret: &str) -> PathBuf {
+    let mut env: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(kit.join(file)).unwrap()).unwrap();
     for (key, value) in [("Identifier", id), ("Secret", secret)] {
         let slot = env["values"]
             .as_array_mut()

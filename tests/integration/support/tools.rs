@@ -22,6 +22,9 @@ enum Kind {
     NpmBin,
     /// A package the tests load as a library from `node_modules`, from `npm ci`.
     NpmPackage,
+    /// A Python module, from PyPI, pinned in tests/requirements.txt (.ci/run
+    /// installs it); the tool is the python3 that imports it.
+    PyModule,
 }
 
 pub const CURL: Tool = Tool::system("curl", "curl");
@@ -40,6 +43,7 @@ pub const REDOCLY: Tool = Tool::npm("redocly");
 pub const OPENAPI2POSTMANV2: Tool = Tool::npm("openapi2postmanv2");
 pub const BRUNO_LANG: Tool = Tool::npm_package("@usebruno/lang");
 pub const POSTMAN_CODE_GENERATORS: Tool = Tool::npm_package("postman-code-generators");
+pub const JUNITPARSER: Tool = Tool::py_module("junitparser");
 
 /// Every tool a check needs: README's one install command must cover them.
 pub const ALL: &[Tool] = &[
@@ -59,6 +63,7 @@ pub const ALL: &[Tool] = &[
     OPENAPI2POSTMANV2,
     BRUNO_LANG,
     POSTMAN_CODE_GENERATORS,
+    JUNITPARSER,
 ];
 
 impl Tool {
@@ -83,6 +88,13 @@ impl Tool {
         }
     }
 
+    const fn py_module(name: &'static str) -> Tool {
+        Tool {
+            name,
+            kind: Kind::PyModule,
+        }
+    }
+
     const fn npm_package(name: &'static str) -> Tool {
         Tool {
             name,
@@ -96,7 +108,7 @@ impl Tool {
     pub fn package(&self) -> Option<&'static str> {
         match self.kind {
             Kind::System { package } | Kind::Optional { package } => Some(package),
-            Kind::NpmBin | Kind::NpmPackage => None,
+            Kind::NpmBin | Kind::NpmPackage | Kind::PyModule => None,
         }
     }
 
@@ -121,6 +133,12 @@ impl Tool {
                 .filter(|p| p.exists())
                 .or_else(|| on_path(self.name)),
             Kind::NpmPackage => Some(node_modules().join(self.name)).filter(|p| p.exists()),
+            Kind::PyModule => on_path("python3").filter(|python| {
+                Command::new(python)
+                    .args(["-c", &format!("import {}", self.name)])
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            }),
         }
     }
 
@@ -130,6 +148,7 @@ impl Tool {
                 format!("apt-get install {package}")
             }
             Kind::NpmBin | Kind::NpmPackage => "npm ci".to_string(),
+            Kind::PyModule => "python3 -m pip install -r tests/requirements.txt".to_string(),
         };
         let in_ci = !matches!(self.kind, Kind::Optional { .. });
         if in_ci && std::env::var_os("CI").is_some() {
