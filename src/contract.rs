@@ -64,6 +64,8 @@ pub mod env {
     pub const REFRESH_TOKEN: &str = "COUPA_REFRESH_TOKEN";
     /// Use cases: `1` lets the check script run requests that change Coupa data.
     pub const ALLOW_WRITES: &str = "COUPA_ALLOW_WRITES";
+    /// `coupagen mcp --listen`: the bearer key every HTTP client sends.
+    pub const MCP_KEY: &str = "COUPAGEN_MCP_KEY";
     /// Use cases: each input comes from `COUPA_` and its name in upper case,
     /// `user_email` from `COUPA_USER_EMAIL`.
     pub fn input(name: &str) -> String {

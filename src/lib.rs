@@ -4,7 +4,7 @@
 //! `--config`, one definition) -> [`spec`] (validated once) -> [`kit`] (the
 //! requests, described once) -> [`render`] (one module per format, from
 //! templates) -> [`output`] (stdout or files). [`verify`] sends the same
-//! requests live. [`coupa`] is what the kit knows of Coupa, [`catalog`] its
+//! requests live; [`mcp`] serves them as tools to AI assistants. [`coupa`] is what the kit knows of Coupa, [`catalog`] its
 //! scopes and resources, [`contract`] the names users rely on.
 
 pub mod bounded;
@@ -18,6 +18,7 @@ mod imports;
 pub mod input;
 pub mod kit;
 pub mod listing;
+pub mod mcp;
 pub mod moveworks;
 pub mod output;
 pub mod render;
@@ -165,6 +166,29 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     "the connection check failed; the report above says why".into(),
                 )),
             }
+        }
+        Command::Mcp {
+            kit: args,
+            allow_writes,
+            user_email,
+            listen,
+            tls_cert,
+            tls_key,
+            allow_origins,
+            timeout,
+        } => {
+            args.refuse_unused("mcp", cli::VERIFY_IGNORES)?;
+            let options = mcp::Options {
+                allow_writes: *allow_writes,
+                user_email: user_email.clone(),
+                listen: *listen,
+                tls: tls_cert.clone().zip(tls_key.clone()),
+                origins: allow_origins.clone(),
+                timeout: std::time::Duration::from_secs(*timeout),
+            };
+            let spec = args.spec()?;
+            warn(&spec);
+            mcp::serve(spec, options)
         }
         Command::Scopes {
             word,

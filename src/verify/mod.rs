@@ -20,7 +20,7 @@ pub use consent::{base64url, challenge_of};
 pub use diagnose::{diagnose, Heard, Purpose, TokenFrom};
 pub use handover::Handover;
 pub use redirect::redirect;
-pub use report::{scrub, Facts, Found, Problem, Report, Step, StepKind};
+pub use report::{scrub, visible, Facts, Found, Problem, Report, Step, StepKind};
 pub use session::{Listed, Session};
 pub use usecase::{Ended, Given, Ran};
 

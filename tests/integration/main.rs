@@ -14,6 +14,7 @@
 //! - `openapi`: the OpenAPI document in redocly, openapi-to-postmanv2 and newman
 //! - `bruno`: the Bruno collection in `bru run` and Bruno's own parser
 //! - `http`: the HTTP file in `httpyac send`
+//! - `mcp`: `coupagen mcp` driven by the MCP Python SDK, over stdio and HTTP
 //! - `templates`: every template value passes through an escaper
 //! - `scripts`: every script a kit hands a JavaScript client passes `node --check`
 //! - `regression`: tests named after the bug each caught, with its fixing commit
@@ -30,6 +31,7 @@ mod faults;
 mod first_hour;
 mod hostile;
 mod http;
+mod mcp;
 mod openapi;
 mod reads;
 mod real_clients;
