@@ -525,3 +525,22 @@ fn a_non_loopback_address_needs_tls_and_http_needs_a_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains(KEY_VAR));
 }
+
+/// A token Coupa revokes mid-run (refused after one call, once past the
+/// 5 s buffer) is fetched anew once, and the call passes.
+#[test]
+fn a_revoked_token_is_fetched_anew_once_and_the_call_passes() {
+    let coupa = Coupa::with(crate::support::coupa::Behaviour {
+        revoke_after: Some(1),
+        ..Default::default()
+    });
+    let list = json!({"call": "list_invoices", "arguments": {"limit": 1}});
+    let Some(run) = stdio(&coupa, KIT, json!([list, {"sleep": 5.5}, list])) else {
+        return;
+    };
+    for answer in &run.answers {
+        assert_eq!(answer["result"]["isError"], false, "{answer}");
+    }
+    assert_eq!(coupa.token_grants().len(), 2, "{:?}", coupa.api_calls());
+    assert_no_secret(&coupa, &run.all);
+}

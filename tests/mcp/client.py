@@ -1,6 +1,7 @@
 """An MCP client for the tests: the official Python SDK, over stdio or
 Streamable HTTP. Reads the steps as JSON from standard input, e.g.
-[{"list": true}, {"call": "list_invoices", "arguments": {"limit": 2}}],
+[{"list": true}, {"call": "list_invoices", "arguments": {"limit": 2}}]
+({"sleep": SECONDS} waits and prints nothing),
 and prints one JSON line for each: {"tools": [...]}, {"result": {...}} or
 {"error": {"code": ..., "message": ...}}.
 
@@ -24,6 +25,9 @@ async def run(session, steps):
     await session.initialize()
     for step in steps:
         try:
+            if "sleep" in step:
+                await asyncio.sleep(step["sleep"])
+                continue
             if step.get("list"):
                 tools = await session.list_tools()
                 out = {"tools": [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in tools.tools]}
