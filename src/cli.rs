@@ -118,6 +118,51 @@ pub enum Command {
         #[arg(long, value_name = "N", help_heading = "Verify")]
         refresh_token_fd: Option<u32>,
     },
+    /// Serve the kit's use cases and resources as MCP tools to AI assistants.
+    ///
+    /// One tool per use case (its whole chain in one call) and one per
+    /// resource (a page of its records). Reads only, unless --allow-writes.
+    /// Credentials as for verify: COUPA_CLIENT_ID and COUPA_CLIENT_SECRET, or
+    /// with user consent COUPA_REFRESH_TOKEN; the server renews the token and
+    /// no tool result, log line or error shows a secret or token.
+    ///
+    /// Serves stdio (for a desktop assistant that starts it) unless --listen
+    /// gives an address for Streamable HTTP (for Moveworks): then every client
+    /// sends `Authorization: Bearer` and the key in COUPAGEN_MCP_KEY; an
+    /// address other than loopback needs --tls-cert and --tls-key.
+    #[command(mut_args(|a| match VERIFY_IGNORES.contains(&a.get_id().as_str()) {
+        true => a.hide(true),
+        false => a,
+    }))]
+    Mcp {
+        #[command(flatten)]
+        kit: KitArgs,
+        /// List and run the use cases that change Coupa data (approve,
+        /// reject, create); their guards still hold.
+        #[arg(long, help_heading = "MCP")]
+        allow_writes: bool,
+        /// The person's email, for the use cases that take it when a call
+        /// does not give one.
+        #[arg(long, value_name = "EMAIL", help_heading = "MCP")]
+        user_email: Option<String>,
+        /// Serve Streamable HTTP at http(s)://ADDR/mcp instead of stdio, e.g.
+        /// 127.0.0.1:8765.
+        #[arg(long, value_name = "ADDR", help_heading = "MCP")]
+        listen: Option<std::net::SocketAddr>,
+        /// With --listen: the server certificate chain (PEM) for HTTPS.
+        #[arg(long, value_name = "FILE", requires = "tls_key", help_heading = "MCP")]
+        tls_cert: Option<PathBuf>,
+        /// With --listen: the certificate's private key (PEM).
+        #[arg(long, value_name = "FILE", requires = "tls_cert", help_heading = "MCP")]
+        tls_key: Option<PathBuf>,
+        /// With --listen: a browser origin allowed to call it (repeatable),
+        /// e.g. https://acme.moveworks.com; a request from any other is refused.
+        #[arg(long = "allow-origin", value_name = "ORIGIN", help_heading = "MCP")]
+        allow_origins: Vec<String>,
+        /// Give up on a Coupa request after this many seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=60), help_heading = "MCP")]
+        timeout: u64,
+    },
     /// List Coupa's scopes and what each grants, or the resources (--resources).
     Scopes {
         /// Show only entries containing this word, e.g. `invoice`.

@@ -77,6 +77,8 @@ pub mod env {
         let rest = var.strip_prefix("COUPA_").unwrap_or(var);
         format!("COUPA_{}_{rest}", instance.to_ascii_uppercase())
     }
+    /// `coupagen mcp --listen`: the bearer key every HTTP client sends.
+    pub const MCP_KEY: &str = "COUPAGEN_MCP_KEY";
     /// Use cases: each input comes from `COUPA_` and its name in upper case,
     /// `user_email` from `COUPA_USER_EMAIL`.
     pub fn input(name: &str) -> String {

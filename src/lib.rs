@@ -4,7 +4,7 @@
 //! `--config`, one definition) -> [`spec`] (validated once) -> [`kit`] (the
 //! requests, described once) -> [`render`] (one module per format, from
 //! templates) -> [`output`] (stdout or files). [`verify`] sends the same
-//! requests live. [`coupa`] is what the kit knows of Coupa, [`catalog`] its
+//! requests live; [`mcp`] serves them as tools to AI assistants. [`coupa`] is what the kit knows of Coupa, [`catalog`] its
 //! scopes and resources, [`contract`] the names users rely on.
 
 pub mod bounded;
@@ -18,6 +18,7 @@ mod imports;
 pub mod input;
 pub mod kit;
 pub mod listing;
+pub mod mcp;
 pub mod moveworks;
 pub mod output;
 pub mod render;
@@ -152,6 +153,31 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 refresh_token_fd: *refresh_token_fd,
             },
         ),
+        Command::Mcp {
+            kit: args,
+            allow_writes,
+            user_email,
+            listen,
+            tls_cert,
+            tls_key,
+            allow_origins,
+            timeout,
+        } => {
+            args.refuse_unused("mcp", cli::VERIFY_IGNORES)?;
+            let (picks, args) = instance_picks(args);
+            let options = mcp::Options {
+                allow_writes: *allow_writes,
+                user_email: user_email.clone(),
+                listen: *listen,
+                tls: tls_cert.clone().zip(tls_key.clone()),
+                origins: allow_origins.clone(),
+                timeout: std::time::Duration::from_secs(*timeout),
+            };
+            let spec = args.spec()?;
+            warn(&spec);
+            let instance = verify::targets(&spec, &picks, false)?[0].clone();
+            mcp::serve(spec, instance, options)
+        }
         Command::Scopes {
             word,
             resources,
@@ -195,6 +221,21 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
+/// `--instance NAME` (no host) picks one of the kit's instances, for
+/// `verify` and `mcp`; `--instance NAME=HOST` names the kit's own, as
+/// everywhere: the picks, and the kit's inputs without them.
+fn instance_picks(args: &input::KitArgs) -> (Vec<String>, input::KitArgs) {
+    let (picks, hosts): (Vec<String>, Vec<String>) = args
+        .inputs
+        .instances
+        .iter()
+        .cloned()
+        .partition(|v| !v.contains('='));
+    let mut args = args.clone();
+    args.inputs.instances = hosts;
+    (picks, args)
+}
+
 /// `verify`'s own flags.
 struct VerifyFlags<'a> {
     client_secret_stdin: bool,
@@ -211,16 +252,7 @@ struct VerifyFlags<'a> {
 /// `coupagen verify`: the kit's requests, live, on one instance or each.
 fn verify_command(args: &input::KitArgs, flags: &VerifyFlags<'_>) -> Result<(), Error> {
     args.refuse_unused("verify", cli::VERIFY_IGNORES)?;
-    // `--instance NAME` (no host) picks one of the kit's instances;
-    // `--instance NAME=HOST` names the kit's own, as everywhere.
-    let (picks, hosts): (Vec<String>, Vec<String>) = args
-        .inputs
-        .instances
-        .iter()
-        .cloned()
-        .partition(|v| !v.contains('='));
-    let mut args = args.clone();
-    args.inputs.instances = hosts;
+    let (picks, args) = instance_picks(args);
     let here = args.in_kit_folder();
     if here.is_some() {
         eprintln!(

@@ -182,6 +182,14 @@ impl Value {
         &self.0
     }
 
+    /// Its text, when it is one literal and holds no slot.
+    pub fn literal(&self) -> Option<&str> {
+        match self.0.as_slice() {
+            [Part::Lit(text)] => Some(text),
+            _ => None,
+        }
+    }
+
     /// A template's value: `{{name}}` becomes the slot `resolve` names,
     /// everything else literal text.
     pub fn template(text: &str, resolve: impl Fn(&str) -> Slot) -> Value {

@@ -1,7 +1,8 @@
 //! `coupagen verify`: the kit's own requests, sent live, each answer turned
 //! into a diagnosis that names the cause and the fix. One module a job:
 //! [`connect`], [`send`], [`diagnose`], [`report`]; [`consent`] catches the
-//! browser's redirect and [`redirect`] reads it.
+//! browser's redirect and [`redirect`] reads it. [`session`] is the same
+//! sending for a runner that lives on (`coupagen mcp`).
 
 mod connect;
 mod consent;
@@ -12,6 +13,7 @@ mod redirect;
 mod report;
 mod runs;
 mod send;
+mod session;
 mod usecase;
 
 use std::time::{Duration, Instant};
@@ -20,9 +22,10 @@ pub use consent::{base64url, challenge_of};
 pub use diagnose::{diagnose, Heard, Purpose, TokenFrom};
 pub use handover::Handover;
 pub use redirect::redirect;
-pub use report::{scrub, scrub_counted, Facts, Found, Problem, Report, Step, StepKind};
+pub use report::{scrub, scrub_counted, visible, Facts, Found, Problem, Report, Step, StepKind};
 pub use runs::{targets, Runs};
-pub use usecase::Given;
+pub use session::{Listed, Session};
+pub use usecase::{Ended, Given, Ran};
 
 use crate::contract::env;
 use crate::error::{Error, Origin};
@@ -311,6 +314,7 @@ pub fn run(
         } = &step.facts
         {
             values.access_token = Some(token.clone());
+            values.token_at = Some(Instant::now());
             if refresh_token.is_some() {
                 values.refresh_token.clone_from(refresh_token);
             }
@@ -321,7 +325,7 @@ pub fn run(
     if values.access_token.is_some() {
         for uc in &kit.use_cases {
             let ran = usecase::run(&agent, kit, creds, &mut values, uc, given);
-            steps.extend(ran);
+            steps.extend(ran.steps);
         }
     }
     done(steps, &values)

@@ -1,7 +1,7 @@
 //! Sending: the HTTP client, the live binder (real values in every slot),
 //! and one request of the model sent as it says: method, headers, body.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::CertificateDer;
 
@@ -17,10 +17,33 @@ use crate::kit::{
 /// How long a 429's Retry-After may be for one more try.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
 
+/// Coupa advises waiting a few seconds after a token is issued before its
+/// first use: a 401 on a token younger than this is tried once more when
+/// the token is this old.
+pub const TOKEN_BUFFER: Duration = Duration::from_secs(5);
+
+/// Coupa's rate limit is 25 requests a second: one request every 40 ms at
+/// most keeps every runner under it.
+const PACE: Duration = Duration::from_millis(40);
+
+/// Waits until [`PACE`] has passed since the last request this process sent.
+fn pace() {
+    static LAST: std::sync::Mutex<Option<Instant>> = std::sync::Mutex::new(None);
+    let mut last = LAST
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(wait) = last.and_then(|at| PACE.checked_sub(at.elapsed())) {
+        std::thread::sleep(wait);
+    }
+    *last = Some(Instant::now());
+}
+
 /// The values the auth flow produces as it runs, once it has them.
 #[derive(Default)]
 pub struct FlowValues {
     pub access_token: Option<String>,
+    /// When the access token was issued (the token buffer counts from here).
+    pub token_at: Option<Instant>,
     pub refresh_token: Option<String>,
     pub code: Option<String>,
     pub state: Option<String>,
@@ -144,7 +167,18 @@ pub fn send(agent: &ureq::Agent, req: &Request, live: &Live<'_>) -> Result<Heard
         .unwrap_or_else(|e| Err(ureq::Error::Http(e)))
     };
     let domain = live.creds.domain.as_str();
-    let mut resp = retry_once(build).map_err(|e| transport_problem(&e, domain))?;
+    let mut resp = retry_once(&build).map_err(|e| transport_problem(&e, domain))?;
+    // The token buffer: a token Coupa refused while still fresh is tried
+    // once more, once it is as old as Coupa asks.
+    let young = live
+        .values
+        .token_at
+        .and_then(|at| TOKEN_BUFFER.checked_sub(at.elapsed()))
+        .filter(|_| req.auth == crate::kit::Auth::Bearer && resp.status().as_u16() == 401);
+    if let Some(wait) = young {
+        std::thread::sleep(wait);
+        resp = retry_once(&build).map_err(|e| transport_problem(&e, domain))?;
+    }
     Ok(Heard {
         status: resp.status().as_u16(),
         content_type: header(&resp, "content-type").unwrap_or_default(),
@@ -264,12 +298,14 @@ fn proxy_for(domain: &str) -> Option<String> {
 
 /// Sends once; after a 429 with a short Retry-After, once more.
 fn retry_once(
-    build: impl Fn() -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    build: &impl Fn() -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    pace();
     let resp = build()?;
     if resp.status().as_u16() == 429 {
         if let Some(wait) = retry_after(&resp).filter(|w| *w <= MAX_RETRY_AFTER) {
             std::thread::sleep(wait);
+            pace();
             return build();
         }
     }

@@ -247,6 +247,28 @@ fn say(uc: &UseCasePlan, template: &str, live: &Live<'_>, count: Option<usize>) 
     uc.message(&template).text(At::Header, live, Encoding::Raw)
 }
 
+/// How a use case's run ended, for a runner that acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// Every request answered as expected.
+    Done,
+    /// A write, and writes were not allowed: nothing was sent.
+    NotRun,
+    /// A request failed (its step holds the problem).
+    Failed,
+    /// An answer held nothing to go on with (nothing pending).
+    Empty,
+    /// A guard stopped it (an approval that is not pending).
+    Guarded,
+}
+
+/// A use case's run: its steps, the last answer's JSON, and how it ended.
+pub struct Ran {
+    pub steps: Vec<Step>,
+    pub answer: Option<serde_json::Value>,
+    pub ended: Ended,
+}
+
 pub fn run(
     agent: &ureq::Agent,
     kit: &Kit<'_>,
@@ -254,14 +276,18 @@ pub fn run(
     values: &mut FlowValues,
     uc: &UseCasePlan,
     given: &Given,
-) -> Vec<Step> {
+) -> Ran {
     if uc.writes() && !given.allow_writes {
-        return vec![skipped(
-            format!("{}: not run", uc.id),
-            format!(
-                "it changes Coupa data; {WRITES_FLAG} runs it, on the ids given with {INPUT_FLAG}"
-            ),
-        )];
+        return Ran {
+            steps: vec![skipped(
+                format!("{}: not run", uc.id),
+                format!(
+                    "it changes Coupa data; {WRITES_FLAG} runs it, on the ids given with {INPUT_FLAG}"
+                ),
+            )],
+            answer: None,
+            ended: Ended::NotRun,
+        };
     }
     for arg in uc.inputs() {
         match given.inputs.get(arg.name) {
@@ -270,6 +296,8 @@ pub fn run(
         };
     }
     let mut steps = Vec::new();
+    let mut answer = None;
+    let mut ended_as = Ended::Done;
     for req in &uc.requests {
         let label = |name: &str| format!("{}: {name}", uc.id);
         // A write acts only on what the person named, or on what this use
@@ -293,6 +321,7 @@ pub fn run(
                 skipped: false,
                 ..skipped(label(&req.name), String::new())
             });
+            ended_as = Ended::Failed;
             break;
         }
         let live = Live { kit, creds, values };
@@ -300,6 +329,7 @@ pub fn run(
         step.name = label(&step.name);
         let Some(json) = json.filter(|_| step.ok()) else {
             steps.push(step);
+            ended_as = Ended::Failed;
             break;
         };
         let mut ended: Option<End> = None;
@@ -350,6 +380,7 @@ pub fn run(
         if let Some(p) = misses {
             step.problem = Some(p);
             steps.push(step);
+            ended_as = Ended::Failed;
             break;
         }
         match ended {
@@ -359,6 +390,7 @@ pub fn run(
                     fix: format!("check the values given with {INPUT_FLAG}"),
                 });
                 steps.push(step);
+                ended_as = Ended::Failed;
                 break;
             }
             Some(End::Quiet(message)) => {
@@ -366,6 +398,8 @@ pub fn run(
                     "{message}; the rest of the use case has nothing to act on"
                 ));
                 steps.push(step);
+                answer = Some(json);
+                ended_as = Ended::Empty;
                 break;
             }
             Some(End::Guard(message)) => {
@@ -373,6 +407,7 @@ pub fn run(
                     "stopped: {message}; the rest of the use case is not sent"
                 ));
                 steps.push(step);
+                ended_as = Ended::Guarded;
                 break;
             }
             None => {
@@ -388,8 +423,13 @@ pub fn run(
                 }
                 step.said = Some(said);
                 steps.push(step);
+                answer = Some(json);
             }
         }
     }
-    steps
+    Ran {
+        steps,
+        answer,
+        ended: ended_as,
+    }
 }

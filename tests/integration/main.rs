@@ -15,6 +15,7 @@
 //! - `bruno`: the Bruno collection in `bru run` and Bruno's own parser
 //! - `http`: the HTTP file in `httpyac send`
 //! - `instances`: a kit of test and production, each instance its own stand-in, in every runner
+//! - `mcp`: `coupagen mcp` driven by the MCP Python SDK, over stdio and HTTP
 //! - `templates`: every template value passes through an escaper
 //! - `scripts`: every script a kit hands a JavaScript client passes `node --check`
 //! - `regression`: tests named after the bug each caught, with its fixing commit
@@ -32,6 +33,7 @@ mod first_hour;
 mod hostile;
 mod http;
 mod instances;
+mod mcp;
 mod openapi;
 mod reads;
 mod real_clients;

@@ -526,3 +526,27 @@ fn verify_checks_a_bundles_own_inputs_from_its_config() {
     };
     assert_eq!(steps(&by_config), steps(&by_flags));
 }
+
+/// Coupa's token buffer: a token refused while fresh is tried once more
+/// when it is 5 s old, and then the call passes.
+#[test]
+fn a_fresh_token_refused_is_tried_again_once_it_is_five_seconds_old() {
+    let coupa = Coupa::with(Behaviour {
+        token_lag: std::time::Duration::from_secs(2),
+        ..Behaviour::default()
+    });
+    let secret = coupa.behaviour().client_secret.clone();
+    let started = std::time::Instant::now();
+    let out = verify(
+        &coupa,
+        &coupa.domain(),
+        &secret,
+        &["--resource", "invoices"],
+    );
+    assert_report(&out, 0, &secret, &["All 3 steps passed."]);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(5));
+    assert_eq!(
+        coupa.api_calls(),
+        ["GET /api/invoices", "GET /api/invoices"]
+    );
+}

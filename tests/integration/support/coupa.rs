@@ -100,6 +100,11 @@ pub struct Behaviour {
     pub trickle: bool,
     /// Slow: wait this long before answering a token request.
     pub token_delay: Option<Duration>,
+    /// Coupa's token buffer: refuse a token (401) until it is this old.
+    pub token_lag: Duration,
+    /// A token revoked mid-run: after this many API calls on one access
+    /// token, refuse it (401) from then on.
+    pub revoke_after: Option<usize>,
 }
 
 use super::records::PEOPLE;
@@ -132,6 +137,8 @@ impl Default for Behaviour {
             echo_form: false,
             token_error: None,
             token_delay: None,
+            token_lag: Duration::ZERO,
+            revoke_after: None,
             token_body: None,
             trickle: false,
         }
@@ -176,6 +183,9 @@ const RESOURCES: &[(&str, &str)] = &[
 struct Issued {
     scopes: Vec<String>,
     person: Option<String>,
+    at: std::time::Instant,
+    /// API calls made with it (for `revoke_after`).
+    used: usize,
 }
 
 /// An authorization request waiting on the consent page, or a code it made.
@@ -695,6 +705,8 @@ fn token_answer(
         Issued {
             scopes: scopes.clone(),
             person,
+            at: std::time::Instant::now(),
+            used: 0,
         },
     );
     let mut body = serde_json::json!({
@@ -756,6 +768,8 @@ fn consent_token(req: &Recorded, form: &HashMap<String, String>, state: &State) 
             Issued {
                 scopes: grant.scopes.clone(),
                 person: grant.person.clone(),
+                at: std::time::Instant::now(),
+                used: 0,
             },
         );
         refresh
@@ -979,8 +993,19 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
     let issued = req
         .header("authorization")
         .and_then(|a| a.strip_prefix("Bearer "))
-        .and_then(|t| state.tokens.lock().unwrap().get(t).cloned());
-    let Some(Issued { scopes, person }) = issued else {
+        .and_then(|t| {
+            let mut tokens = state.tokens.lock().unwrap();
+            let issued = tokens.get_mut(t)?;
+            if issued.at.elapsed() < b.token_lag {
+                return None;
+            }
+            issued.used += 1;
+            if b.revoke_after.is_some_and(|n| issued.used > n) {
+                return None;
+            }
+            Some(issued.clone())
+        });
+    let Some(Issued { scopes, person, .. }) = issued else {
         return error(401, "Invalid or missing access token");
     };
     // The writes that create, and the expense report's submit.

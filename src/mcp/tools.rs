@@ -1,0 +1,92 @@
+//! The tool list, from the kit: one tool per use case (its whole chain) and
+//! one per resource (a page of its records), named in snake case and
+//! described as the sheet describes them.
+
+use rmcp::model::{Tool, ToolAnnotations};
+
+use super::schema;
+use crate::kit::Kit;
+
+/// What a tool runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `kit.use_cases[n]`.
+    UseCase(usize),
+    /// `kit.calls[n]`, the list request of `kit.spec.resources[n]`.
+    Resource(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Def {
+    pub name: String,
+    pub target: Target,
+    /// It changes Coupa data: listed and run only with `--allow-writes`.
+    pub writes: bool,
+    pub tool: Tool,
+}
+
+/// `pending-expense-approvals` -> `pending_expense_approvals`.
+pub fn snake(id: &str) -> String {
+    id.chars()
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
+            _ => '_',
+        })
+        .collect()
+}
+
+fn annotations(title: &str, writes: bool) -> ToolAnnotations {
+    // A write is never marked read-only: clients may run those unasked.
+    ToolAnnotations::with_title(title)
+        .read_only(!writes)
+        .destructive(writes)
+        .idempotent(!writes)
+        .open_world(true)
+}
+
+/// Every tool of the kit, writes too (the server lists those only when
+/// allowed).
+pub fn all(kit: &Kit<'_>, email_given: bool) -> Vec<Def> {
+    let use_cases = kit.use_cases.iter().enumerate().map(|(n, uc)| {
+        let name = snake(&uc.id);
+        let writes = uc.writes();
+        let description = match writes {
+            true => format!("{} It changes Coupa data.", uc.description),
+            false => uc.description.clone(),
+        };
+        let tool = Tool::new(
+            name.clone(),
+            description,
+            schema::use_case(uc.inputs(), email_given),
+        )
+        .annotate(annotations(&uc.name, writes));
+        Def {
+            name,
+            target: Target::UseCase(n),
+            writes,
+            tool,
+        }
+    });
+    let resources =
+        kit.calls
+            .iter()
+            .zip(&kit.spec.resources)
+            .enumerate()
+            .map(|(n, (req, resource))| {
+                let name = format!("list_{}", snake(resource.name));
+                let tool = Tool::new(
+                    name.clone(),
+                    req.description.clone(),
+                    schema::resource(kit.spec.query.limit, kit.spec.query.fields.as_deref()),
+                )
+                .annotate(annotations(&req.name, false));
+                Def {
+                    name,
+                    target: Target::Resource(n),
+                    writes: false,
+                    tool,
+                }
+            });
+    use_cases.chain(resources).collect()
+}
