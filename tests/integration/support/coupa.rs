@@ -30,7 +30,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// One request as the server received it.
 #[derive(Debug, Clone)]
@@ -44,6 +44,8 @@ pub struct Recorded {
     /// Header names lower-cased.
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// When it arrived: how long after a token a call came.
+    pub at: Instant,
 }
 
 impl Recorded {
@@ -100,6 +102,12 @@ pub struct Behaviour {
     pub trickle: bool,
     /// Slow: wait this long before answering a token request.
     pub token_delay: Option<Duration>,
+    /// Coupa's buffer note: a freshly issued access token is refused (401)
+    /// until it is this old.
+    pub token_lag: Option<Duration>,
+    /// The access tokens issued so far are refused (401) once this many API
+    /// calls were answered, as if revoked; a token issued later works.
+    pub revoke_after: Option<usize>,
 }
 
 use super::records::PEOPLE;
@@ -134,6 +142,8 @@ impl Default for Behaviour {
             token_delay: None,
             token_body: None,
             trickle: false,
+            token_lag: None,
+            revoke_after: None,
         }
     }
 }
@@ -176,6 +186,7 @@ const RESOURCES: &[(&str, &str)] = &[
 struct Issued {
     scopes: Vec<String>,
     person: Option<String>,
+    at: Instant,
 }
 
 /// An authorization request waiting on the consent page, or a code it made.
@@ -198,6 +209,11 @@ struct State {
     codes: Mutex<HashMap<String, Authorization>>,
     refresh_tokens: Mutex<HashMap<String, Issued>>,
     issued: AtomicUsize,
+    /// API calls answered with a valid token, for `revoke_after`.
+    answered: AtomicUsize,
+    /// Access tokens revoked by `revoke_after` (kept in `tokens`, which the
+    /// secret scans read).
+    revoked: Mutex<Vec<String>>,
     /// TCP connections accepted, before any TLS: a client that does not
     /// trust this server's CA still counts.
     connections: AtomicUsize,
@@ -236,6 +252,8 @@ impl Coupa {
             codes: Mutex::default(),
             refresh_tokens: Mutex::default(),
             issued: AtomicUsize::new(0),
+            answered: AtomicUsize::new(0),
+            revoked: Mutex::default(),
             connections: AtomicUsize::new(0),
             records: Mutex::new(super::records::all()),
         });
@@ -479,6 +497,7 @@ fn read_request(stream: &mut impl Read) -> Option<Recorded> {
         raw_query,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        at: Instant::now(),
     })
 }
 
@@ -695,6 +714,7 @@ fn token_answer(
         Issued {
             scopes: scopes.clone(),
             person,
+            at: Instant::now(),
         },
     );
     let mut body = serde_json::json!({
@@ -756,6 +776,7 @@ fn consent_token(req: &Recorded, form: &HashMap<String, String>, state: &State) 
             Issued {
                 scopes: grant.scopes.clone(),
                 person: grant.person.clone(),
+                at: Instant::now(),
             },
         );
         refresh
@@ -976,13 +997,28 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
         },
         extra: Vec::new(),
     };
-    let issued = req
+    let bearer = req
         .header("authorization")
         .and_then(|a| a.strip_prefix("Bearer "))
-        .and_then(|t| state.tokens.lock().unwrap().get(t).cloned());
-    let Some(Issued { scopes, person }) = issued else {
+        .unwrap_or_default();
+    let issued = state.tokens.lock().unwrap().get(bearer).cloned();
+    let Some(Issued { scopes, person, at }) = issued else {
         return error(401, "Invalid or missing access token");
     };
+    if b.token_lag.is_some_and(|lag| at.elapsed() < lag) {
+        return error(401, "Invalid or missing access token");
+    }
+    if let Some(n) = b.revoke_after {
+        let mut revoked = state.revoked.lock().unwrap();
+        // After the n-th answered call, every token issued so far is revoked.
+        if revoked.is_empty() && state.answered.load(Ordering::SeqCst) >= n {
+            revoked.extend(state.tokens.lock().unwrap().keys().cloned());
+        }
+        if revoked.iter().any(|t| t == bearer) {
+            return error(401, "Invalid or missing access token");
+        }
+    }
+    state.answered.fetch_add(1, Ordering::SeqCst);
     // The writes that create, and the expense report's submit.
     let submit_id = resource
         .strip_prefix("expense_reports/")

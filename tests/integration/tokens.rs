@@ -1,0 +1,158 @@
+//! Coupa's token rules in every runner (issue 27): a fresh token may be
+//! refused for its first five seconds ("include at least a five-second buffer
+//! ... between when you generate a token and when you submit an API call"),
+//! so a 401 on a young token is retried once it is five seconds old; a 401 on
+//! an older one (revoked mid-run) gets one new token. The stand-in's
+//! `token_lag` and `revoke_after` play both; its log shows what each client
+//! really sent and when. A wrong secret still fails, with one token request.
+
+use std::time::Duration;
+
+use crate::real_clients::{bundle, run_script};
+use crate::support::coupa::{Behaviour, Coupa, Recorded};
+use crate::support::runners;
+use crate::support::stderr;
+use crate::support::tools::CURL;
+
+/// Coupa's buffer, as the kit holds it (`coupa::TOKEN_BUFFER_SECS`).
+const BUFFER: Duration = Duration::from_secs(coupagen::coupa::TOKEN_BUFFER_SECS as u64);
+
+/// Shorter than the buffer, so a retry the buffer times passes.
+const LAG: Duration = Duration::from_millis(1500);
+
+fn lagging() -> Coupa {
+    Coupa::with(Behaviour {
+        token_lag: Some(LAG),
+        ..Behaviour::default()
+    })
+}
+
+/// Revokes the first token after one answered call.
+fn revoking() -> Coupa {
+    Coupa::with(Behaviour {
+        revoke_after: Some(1),
+        ..Behaviour::default()
+    })
+}
+
+/// Two resources: the second call meets the revoked token.
+const TWO: &[&str] = &["--resource", "expense_reports,invoices"];
+
+fn is_token(r: &Recorded) -> bool {
+    r.path == "/oauth2/token"
+}
+
+/// The stand-in's log, once its paths are `expected`, in order.
+fn heard(coupa: &Coupa, expected: &[&str]) -> Vec<Recorded> {
+    let log = coupa.requests();
+    let paths: Vec<&str> = log.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, expected, "{log:#?}");
+    log
+}
+
+/// Under `token_lag`: one token, the call refused while the token was young,
+/// then sent again once the token was the buffer's age (so past the lag).
+fn assert_waited_out_the_lag(coupa: &Coupa) {
+    // One token, the call, the call again.
+    let log = heard(
+        coupa,
+        &[
+            "/oauth2/token",
+            "/api/expense_reports",
+            "/api/expense_reports",
+        ],
+    );
+    let (first, retried) = (log[1].at - log[0].at, log[2].at - log[0].at);
+    assert!(first < LAG, "the first call came at once: {first:?}");
+    assert!(
+        retried >= BUFFER,
+        "the retry came when the token was {BUFFER:?} old: {retried:?}"
+    );
+}
+
+/// Under `revoke_after: 1` with two resources: the second call refused on a
+/// young token, retried at the buffer's age, refused again, then a second
+/// token grant and the call once more, answered.
+fn assert_renewed_once(coupa: &Coupa, grant: &str) {
+    let log = heard(
+        coupa,
+        &[
+            "/oauth2/token",
+            "/api/expense_reports",
+            "/api/invoices",
+            "/api/invoices",
+            "/oauth2/token",
+            "/api/invoices",
+        ],
+    );
+    assert_eq!(coupa.token_grants(), [grant, grant]);
+    let token = |r: &Recorded| r.header("authorization").unwrap().to_string();
+    assert_eq!(token(&log[1]), token(&log[3]), "the old token, retried");
+    assert_ne!(token(&log[3]), token(&log[5]), "the new token");
+    assert!(log[3].at - log[0].at >= BUFFER);
+}
+
+/// A wrong secret: refused, and no token request sent again.
+fn assert_one_refused_token_request(coupa: &Coupa) {
+    let log = coupa.requests();
+    assert_eq!(log.iter().filter(|r| is_token(r)).count(), 1, "{log:#?}");
+    assert!(!log.iter().any(|r| r.path.starts_with("/api/")), "{log:#?}");
+}
+
+#[test]
+fn check_script_waits_out_coupas_token_buffer_on_a_401() {
+    let Some(_) = CURL.find() else { return };
+    let coupa = lagging();
+    let kit = bundle(&coupa, &[]);
+    let out = runners::check_script(&coupa, kit.path(), &[], false);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("HTTP 401 on a token") && err.contains("retrying once it is 5 s old"),
+        "{err}"
+    );
+    assert_waited_out_the_lag(&coupa);
+}
+
+#[test]
+fn check_script_fetches_one_new_token_when_its_token_is_revoked() {
+    let Some(_) = CURL.find() else { return };
+    let coupa = revoking();
+    let kit = bundle(&coupa, TWO);
+    let out = runners::check_script(&coupa, kit.path(), &[], false);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("fetching a new token, then retrying"), "{err}");
+    assert_renewed_once(&coupa, "client_credentials");
+}
+
+#[test]
+fn check_script_fails_on_a_wrong_secret_under_the_lag() {
+    let Some(_) = CURL.find() else { return };
+    let coupa = lagging();
+    let kit = bundle(&coupa, &[]);
+    let id = coupa.behaviour().client_id.clone();
+    let (out, _) = run_script(&coupa, kit.path(), Some(&id), Some("wrong"));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_one_refused_token_request(&coupa);
+}
+
+#[test]
+fn check_script_waits_out_a_429_once_then_fails() {
+    let Some(_) = CURL.find() else { return };
+    let coupa = Coupa::with(Behaviour {
+        api_status: Some(429),
+        ..Behaviour::default()
+    });
+    let kit = bundle(&coupa, &[]);
+    let out = runners::check_script(&coupa, kit.path(), &[], false);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("retrying once, after 1 s (Retry-After)"),
+        "{err}"
+    );
+    let log = coupa.requests();
+    assert_eq!(log.len(), 3, "the token, the call, the call once more");
+    assert!(log[2].at - log[1].at >= Duration::from_secs(1));
+}
