@@ -10,6 +10,12 @@ pub mod postman {
     pub const SCOPES: &str = "SPACE_SEPARATED_LIST_OF_SCOPES";
     pub const ACCESS_TOKEN: &str = "generated_bearer_token";
     pub const EXPIRY: &str = "token_expires_at";
+    /// When the token came, in ms: a 401 before Coupa's buffer is retried.
+    pub const ISSUED: &str = "token_issued_at";
+    /// Run-local: the request being sent again and why (once each way), and
+    /// when the last requests started (the pace).
+    pub const RETRY: &str = "coupa_retry";
+    pub const STARTS: &str = "coupa_request_starts";
     /// Where the token request was redirected to, when it was: until it
     /// answers without one, no script sends the secret again.
     pub const TOKEN_REDIRECTED: &str = "token_redirected_to";
@@ -35,6 +41,9 @@ pub mod postman {
         SCOPES,
         ACCESS_TOKEN,
         EXPIRY,
+        ISSUED,
+        RETRY,
+        STARTS,
         TOKEN_REDIRECTED,
         REDIRECT_URI,
         AUTHORIZATION_CODE,

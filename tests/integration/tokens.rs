@@ -8,11 +8,11 @@
 
 use std::time::Duration;
 
-use crate::real_clients::{bundle, run_script};
+use crate::real_clients::{bundle, newman, run_script};
 use crate::support::coupa::{Behaviour, Coupa, Recorded};
 use crate::support::runners;
-use crate::support::stderr;
-use crate::support::tools::CURL;
+use crate::support::tools::{CURL, NEWMAN};
+use crate::support::{stderr, stdout};
 
 /// Coupa's buffer, as the kit holds it (`coupa::TOKEN_BUFFER_SECS`).
 const BUFFER: Duration = Duration::from_secs(coupagen::coupa::TOKEN_BUFFER_SECS as u64);
@@ -154,5 +154,75 @@ fn check_script_waits_out_a_429_once_then_fails() {
     );
     let log = coupa.requests();
     assert_eq!(log.len(), 3, "the token, the call, the call once more");
+    assert!(log[2].at - log[1].at >= Duration::from_secs(1));
+}
+
+/// A wrong secret: the run fails, and no API call is sent twice (no token
+/// came, so there is none to wait for or renew).
+fn assert_no_call_sent_twice(coupa: &Coupa) {
+    let calls = coupa.api_calls();
+    let mut unique = calls.clone();
+    unique.dedup();
+    assert_eq!(calls, unique, "{:#?}", coupa.requests());
+}
+
+#[test]
+fn newman_waits_out_coupas_token_buffer_on_a_401() {
+    let Some(_) = NEWMAN.find() else { return };
+    let coupa = lagging();
+    let kit = bundle(&coupa, &[]);
+    let (passed, report) = runners::newman(&coupa, kit.path(), None, &[]);
+    assert!(passed, "{report}");
+    assert!(
+        report.contains("HTTP 401 on a token") && report.contains("sent again once it is 5 s old"),
+        "{report}"
+    );
+    assert_waited_out_the_lag(&coupa);
+}
+
+#[test]
+fn newman_fetches_one_new_token_when_its_token_is_revoked() {
+    let Some(_) = NEWMAN.find() else { return };
+    let coupa = revoking();
+    let kit = bundle(&coupa, TWO);
+    let (passed, report) = runners::newman(&coupa, kit.path(), None, &[]);
+    assert!(passed, "{report}");
+    assert!(report.contains("sent again with a new token"), "{report}");
+    assert_renewed_once(&coupa, "client_credentials");
+}
+
+#[test]
+fn newman_fails_on_a_wrong_secret_under_the_lag() {
+    let Some(_) = NEWMAN.find() else { return };
+    let coupa = lagging();
+    let kit = bundle(&coupa, &[]);
+    let id = coupa.behaviour().client_id.clone();
+    let out = newman(&coupa, kit.path(), &id, "wrong", &[]);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert_no_call_sent_twice(&coupa);
+}
+
+#[test]
+fn newman_waits_out_a_429_once() {
+    let Some(_) = NEWMAN.find() else { return };
+    let coupa = Coupa::with(Behaviour {
+        api_status: Some(429),
+        ..Behaviour::default()
+    });
+    let kit = bundle(&coupa, &[]);
+    let (passed, report) = runners::newman(&coupa, kit.path(), None, &[]);
+    assert!(!passed, "every answer is a 429: {report}");
+    assert!(
+        report.contains("sent again after 1 s (Retry-After)"),
+        "{report}"
+    );
+    let log = heard(
+        &coupa,
+        &[
+            "/oauth2/token",
+            "/api/expense_reports",
+            "/api/expense_reports",
+        ],
+    );
     assert!(log[2].at - log[1].at >= Duration::from_secs(1));
 }
