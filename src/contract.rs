@@ -87,6 +87,11 @@ pub mod bruno {
     pub const HOST: &str = "host";
     pub const SCOPE: &str = "scope";
     pub const ACCESS_TOKEN: &str = "access_token";
+    /// Runtime variables: when the token came (Coupa's token buffer), the
+    /// request being sent again, and when the last requests started.
+    pub const ISSUED: &str = "token_issued_at";
+    pub const RETRY: &str = "coupa_retry";
+    pub const STARTS: &str = "coupa_request_starts";
 }
 
 /// The HTTP file (JetBrains HTTP Client, httpyac): the environment `--env`

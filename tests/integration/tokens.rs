@@ -8,10 +8,11 @@
 
 use std::time::Duration;
 
+use crate::bruno::bru_run;
 use crate::real_clients::{bundle, newman, run_script};
 use crate::support::coupa::{Behaviour, Coupa, Recorded};
 use crate::support::runners;
-use crate::support::tools::{CURL, NEWMAN};
+use crate::support::tools::{BRU, CURL, NEWMAN};
 use crate::support::{stderr, stdout};
 
 /// Coupa's buffer, as the kit holds it (`coupa::TOKEN_BUFFER_SECS`).
@@ -33,6 +34,27 @@ fn revoking() -> Coupa {
         revoke_after: Some(1),
         ..Behaviour::default()
     })
+}
+
+/// Answers every API call 429 with `Retry-After: 1`.
+fn limiting() -> Coupa {
+    Coupa::with(Behaviour {
+        api_status: Some(429),
+        ..Behaviour::default()
+    })
+}
+
+/// Under `limiting`: the call, and once more a second later.
+fn assert_sent_again_after_retry_after(coupa: &Coupa) {
+    let log = heard(
+        coupa,
+        &[
+            "/oauth2/token",
+            "/api/expense_reports",
+            "/api/expense_reports",
+        ],
+    );
+    assert!(log[2].at - log[1].at >= Duration::from_secs(1));
 }
 
 /// Two resources: the second call meets the revoked token.
@@ -92,11 +114,12 @@ fn assert_renewed_once(coupa: &Coupa, grant: &str) {
     assert!(log[3].at - log[0].at >= BUFFER);
 }
 
-/// A wrong secret: refused, and no token request sent again.
-fn assert_one_refused_token_request(coupa: &Coupa) {
+/// A wrong secret: one token request refused, then `calls` API calls
+/// (a runner that goes on without a token), none sent again.
+fn assert_one_refused_token_request_then(coupa: &Coupa, calls: usize) {
     let log = coupa.requests();
     assert_eq!(log.iter().filter(|r| is_token(r)).count(), 1, "{log:#?}");
-    assert!(!log.iter().any(|r| r.path.starts_with("/api/")), "{log:#?}");
+    assert_eq!(coupa.api_calls().len(), calls, "{log:#?}");
 }
 
 #[test]
@@ -134,16 +157,13 @@ fn check_script_fails_on_a_wrong_secret_under_the_lag() {
     let id = coupa.behaviour().client_id.clone();
     let (out, _) = run_script(&coupa, kit.path(), Some(&id), Some("wrong"));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_one_refused_token_request(&coupa);
+    assert_one_refused_token_request_then(&coupa, 0);
 }
 
 #[test]
 fn check_script_waits_out_a_429_once_then_fails() {
     let Some(_) = CURL.find() else { return };
-    let coupa = Coupa::with(Behaviour {
-        api_status: Some(429),
-        ..Behaviour::default()
-    });
+    let coupa = limiting();
     let kit = bundle(&coupa, &[]);
     let out = runners::check_script(&coupa, kit.path(), &[], false);
     let err = stderr(&out);
@@ -152,9 +172,7 @@ fn check_script_waits_out_a_429_once_then_fails() {
         err.contains("retrying once, after 1 s (Retry-After)"),
         "{err}"
     );
-    let log = coupa.requests();
-    assert_eq!(log.len(), 3, "the token, the call, the call once more");
-    assert!(log[2].at - log[1].at >= Duration::from_secs(1));
+    assert_sent_again_after_retry_after(&coupa);
 }
 
 /// A wrong secret: the run fails, and no API call is sent twice (no token
@@ -205,10 +223,7 @@ fn newman_fails_on_a_wrong_secret_under_the_lag() {
 #[test]
 fn newman_waits_out_a_429_once() {
     let Some(_) = NEWMAN.find() else { return };
-    let coupa = Coupa::with(Behaviour {
-        api_status: Some(429),
-        ..Behaviour::default()
-    });
+    let coupa = limiting();
     let kit = bundle(&coupa, &[]);
     let (passed, report) = runners::newman(&coupa, kit.path(), None, &[]);
     assert!(!passed, "every answer is a 429: {report}");
@@ -216,13 +231,78 @@ fn newman_waits_out_a_429_once() {
         report.contains("sent again after 1 s (Retry-After)"),
         "{report}"
     );
-    let log = heard(
-        &coupa,
-        &[
-            "/oauth2/token",
-            "/api/expense_reports",
-            "/api/expense_reports",
-        ],
+    assert_sent_again_after_retry_after(&coupa);
+}
+
+/// What `bru run` printed, both streams.
+fn said(out: &std::process::Output) -> String {
+    format!("{}\n{}", stdout(out), stderr(out))
+}
+
+#[test]
+fn bru_waits_out_coupas_token_buffer_on_a_401() {
+    let Some(_) = BRU.find() else { return };
+    let coupa = lagging();
+    let kit = bundle(&coupa, &[]);
+    let out = runners::bru(&coupa, kit.path(), &[]);
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(
+        said(&out).contains("sent again once it is 5 s old"),
+        "{}",
+        said(&out)
     );
-    assert!(log[2].at - log[1].at >= Duration::from_secs(1));
+    assert_waited_out_the_lag(&coupa);
+}
+
+#[test]
+fn bru_fetches_one_new_token_when_its_token_is_revoked() {
+    let Some(_) = BRU.find() else { return };
+    let coupa = revoking();
+    let kit = bundle(&coupa, TWO);
+    let secret = coupa.behaviour().client_secret.clone();
+    let (out, report) = bru_run(&coupa, &kit.path().join("bruno"), &secret);
+    assert!(out.status.success(), "{}", said(&out));
+    // The console shows neither; Bruno's own JSON report records every
+    // request as sent (the token request's form, each bearer header), as it
+    // did before a renewal.
+    let shown = said(&out);
+    for hidden in coupa.tokens().iter().chain([&secret]) {
+        assert!(!shown.contains(hidden.as_str()), "{hidden} shown");
+    }
+    assert!(!report.is_null(), "the report was written");
+    assert!(
+        said(&out).contains("sent again with a new token"),
+        "{}",
+        said(&out)
+    );
+    assert_renewed_once(&coupa, "client_credentials");
+}
+
+#[test]
+fn bru_fails_on_a_wrong_secret_under_the_lag() {
+    let Some(_) = BRU.find() else { return };
+    let coupa = lagging();
+    let kit = bundle(&coupa, &[]);
+    let (out, _) = bru_run(&coupa, &kit.path().join("bruno"), "wrong");
+    assert!(!out.status.success(), "{}", said(&out));
+    assert_one_refused_token_request_then(&coupa, 1);
+}
+
+#[test]
+fn bru_waits_out_a_429_once() {
+    let Some(_) = BRU.find() else { return };
+    let coupa = limiting();
+    let kit = bundle(&coupa, &[]);
+    let out = runners::bru(&coupa, kit.path(), &[]);
+    assert!(
+        !out.status.success(),
+        "every answer is a 429: {}",
+        said(&out)
+    );
+    assert!(
+        said(&out).contains("sent again after 1 s (Retry-After)"),
+        "{}",
+        said(&out)
+    );
+    assert_sent_again_after_retry_after(&coupa);
 }
