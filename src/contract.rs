@@ -104,6 +104,10 @@ pub mod http {
     pub const HOST: &str = "host";
     pub const SCOPE: &str = "scope";
     pub const ACCESS_TOKEN: &str = "access_token";
+    /// A global: when the token came (Coupa's token buffer).
+    pub const ISSUED: &str = "token_issued_at";
+    /// httpyac's `# @ratelimit` slot every API request shares.
+    pub const RATE_SLOT: &str = "coupa";
     pub const CLIENT_ID: &str = "client_id";
     pub const CLIENT_SECRET: &str = "client_secret";
     /// The file that holds the credentials for a person who runs the file

@@ -9,10 +9,11 @@
 use std::time::Duration;
 
 use crate::bruno::bru_run;
+use crate::http::{send, Report};
 use crate::real_clients::{bundle, newman, run_script};
 use crate::support::coupa::{Behaviour, Coupa, Recorded};
 use crate::support::runners;
-use crate::support::tools::{BRU, CURL, NEWMAN};
+use crate::support::tools::{BRU, CURL, HTTPYAC, NEWMAN};
 use crate::support::{stderr, stdout};
 
 /// Coupa's buffer, as the kit holds it (`coupa::TOKEN_BUFFER_SECS`).
@@ -304,5 +305,70 @@ fn bru_waits_out_a_429_once() {
         "{}",
         said(&out)
     );
+    assert_sent_again_after_retry_after(&coupa);
+}
+
+/// httpyac's report holds a passing test that says `what`.
+fn assert_a_test_says(report: &Report, what: &str) {
+    let passed = report.passed();
+    assert!(passed.iter().any(|t| t.contains(what)), "{passed:?}");
+}
+
+/// The HTTP file of `bundle`'s kit for `coupa`, in httpyac as the client.
+fn httpyac(coupa: &Coupa, extra: &[&str], secret: &str) -> Report {
+    let kit = bundle(coupa, extra);
+    let id = coupa.behaviour().client_id.clone();
+    send(
+        coupa,
+        kit.path(),
+        &[("COUPA_CLIENT_ID", &id), ("COUPA_CLIENT_SECRET", secret)],
+        &[],
+    )
+}
+
+#[test]
+fn httpyac_waits_out_coupas_token_buffer_on_a_401() {
+    let Some(_) = HTTPYAC.find() else { return };
+    let coupa = lagging();
+    let secret = coupa.behaviour().client_secret.clone();
+    let report = httpyac(&coupa, &[], &secret);
+    report.assert_all_passed();
+    assert_a_test_says(&report, "sent again once it is 5 s old");
+    assert_waited_out_the_lag(&coupa);
+}
+
+#[test]
+fn httpyac_fetches_one_new_token_when_its_token_is_revoked() {
+    let Some(_) = HTTPYAC.find() else { return };
+    let coupa = revoking();
+    let secret = coupa.behaviour().client_secret.clone();
+    let report = httpyac(&coupa, TWO, &secret);
+    report.assert_all_passed();
+    assert_a_test_says(&report, "sent again with a new token");
+    assert_renewed_once(&coupa, "client_credentials");
+    let shown = report.shown();
+    for hidden in coupa.tokens().iter().chain([&secret]) {
+        assert!(!shown.contains(hidden.as_str()), "{hidden} shown");
+    }
+}
+
+#[test]
+fn httpyac_fails_on_a_wrong_secret_under_the_lag() {
+    let Some(_) = HTTPYAC.find() else { return };
+    let coupa = lagging();
+    let report = httpyac(&coupa, &[], "wrong");
+    assert!(report.summary("failedTests") >= 1);
+    // No token: httpyac sends no request that needs one.
+    assert_one_refused_token_request_then(&coupa, 0);
+}
+
+#[test]
+fn httpyac_waits_out_a_429_once() {
+    let Some(_) = HTTPYAC.find() else { return };
+    let coupa = limiting();
+    let secret = coupa.behaviour().client_secret.clone();
+    let report = httpyac(&coupa, &[], &secret);
+    assert!(report.summary("failedTests") >= 1, "every answer is a 429");
+    assert_a_test_says(&report, "sent again after 1 s (Retry-After)");
     assert_sent_again_after_retry_after(&coupa);
 }
