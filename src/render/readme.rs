@@ -51,6 +51,15 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         env: EnvNames,
         setup: &'static str,
         setup_path: &'static str,
+        rules: Rules,
+    }
+    /// Coupa's token buffer and rate limit, as the runners follow them.
+    #[derive(Serialize)]
+    struct Rules {
+        buffer_secs: String,
+        burst: String,
+        rate_limit: &'static str,
+        retry_after_max: String,
     }
     #[derive(Serialize)]
     struct ConsentView {
@@ -139,6 +148,12 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         token_item: &kit.flow.obtain.name,
         setup: coupa::CLIENT_SETUP,
         setup_path: coupa::CLIENT_SETUP_PATH,
+        rules: Rules {
+            buffer_secs: coupa::TOKEN_BUFFER_SECS.to_string(),
+            burst: coupa::BURST.to_string(),
+            rate_limit: coupa::RATE_LIMIT,
+            retry_after_max: coupa::RETRY_AFTER_MAX_SECS.to_string(),
+        },
         env: ENV_NAMES,
     };
     Ok(Artifact {
