@@ -9,9 +9,11 @@
 use std::time::Duration;
 
 use crate::bruno::bru_run;
+use crate::consent;
 use crate::http::{send, Report};
 use crate::real_clients::{bundle, newman, run_script};
-use crate::support::coupa::{Behaviour, Coupa, Recorded};
+use crate::support::browser;
+use crate::support::coupa::{Behaviour, Coupa, Recorded, CALLBACK};
 use crate::support::runners;
 use crate::support::tools::{BRU, CURL, HTTPYAC, NEWMAN};
 use crate::support::{stderr, stdout};
@@ -371,4 +373,64 @@ fn httpyac_waits_out_a_429_once() {
     assert!(report.summary("failedTests") >= 1, "every answer is a 429");
     assert_a_test_says(&report, "sent again after 1 s (Retry-After)");
     assert_sent_again_after_retry_after(&coupa);
+}
+
+/// A user-consent Coupa that revokes every token at the first call, and a
+/// refresh token the person's consent gave (the log cleared after it).
+fn revoking_consent() -> (Coupa, String) {
+    let coupa = Coupa::with(Behaviour {
+        revoke_after: Some(0),
+        ..Behaviour::consent(&[CALLBACK])
+    });
+    let refresh = browser::refresh_token(&coupa, &browser::allowed_code(&coupa, "s1"), CALLBACK);
+    coupa.clear();
+    (coupa, refresh)
+}
+
+/// Under `revoking_consent`: the call refused, refused again at the
+/// buffer's age, then a second refresh and the call answered.
+fn assert_refreshed_once(coupa: &Coupa) {
+    let log = heard(
+        coupa,
+        &[
+            "/oauth2/token",
+            "/api/approvals",
+            "/api/approvals",
+            "/oauth2/token",
+            "/api/approvals",
+        ],
+    );
+    assert_eq!(coupa.token_grants(), ["refresh_token", "refresh_token"]);
+    assert!(log[2].at - log[0].at >= BUFFER);
+}
+
+#[test]
+fn check_script_renews_a_revoked_consent_token_with_the_refresh_token() {
+    let Some(_) = CURL.find() else { return };
+    let (coupa, refresh) = revoking_consent();
+    let kit = consent::kit(&coupa, CALLBACK, &[]);
+    let out = consent::script(&coupa, kit.path(), &[("COUPA_REFRESH_TOKEN", &refresh)])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("fetching a new token, then retrying"), "{err}");
+    assert_refreshed_once(&coupa);
+    assert!(!err.contains(&refresh), "the refresh token shown");
+}
+
+#[test]
+fn newman_renews_a_revoked_consent_token_with_the_refresh_token() {
+    let Some(_) = NEWMAN.find() else { return };
+    let (coupa, refresh) = revoking_consent();
+    let kit = consent::kit(&coupa, CALLBACK, &[]);
+    let (passed, report) = runners::newman(
+        &coupa,
+        kit.path(),
+        None,
+        &[("refresh_token", refresh.as_str())],
+    );
+    assert!(passed, "{report}");
+    assert!(report.contains("sent again with a new token"), "{report}");
+    assert_refreshed_once(&coupa);
 }
