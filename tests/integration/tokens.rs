@@ -434,3 +434,47 @@ fn newman_renews_a_revoked_consent_token_with_the_refresh_token() {
     assert!(report.contains("sent again with a new token"), "{report}");
     assert_refreshed_once(&coupa);
 }
+
+/// The check script's `send`, called 25 times in a row as a loop over many
+/// resources would: no 20 calls after the first 20 start within a second of
+/// the 20th call before them (Coupa's burst), and the first 20 go at once.
+#[test]
+fn check_script_starts_at_most_20_calls_in_any_second() {
+    let Some(_) = CURL.find() else { return };
+    let coupa = Coupa::start();
+    let kit = bundle(&coupa, &[]);
+    let script = std::fs::read_to_string(kit.path().join("coupa-check.sh")).unwrap();
+    // The script's functions and setup, up to its first request.
+    let head = &script[..script.find("\n# renew_token:").expect("renew_token")];
+    let harness = format!(
+        "{head}\nfor i in $(seq 25); do send \"call $i\" \"$tmp/out\" '' 'https://{}/api/expense_reports'; done\n",
+        coupa.domain()
+    );
+    let path = kit.path().join("harness.sh");
+    std::fs::write(&path, harness).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg(&path)
+        .env("CURL_CA_BUNDLE", &coupa.ca_file)
+        .env("COUPA_CLIENT_ID", "id")
+        .env("COUPA_CLIENT_SECRET", "secret")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = coupa.requests();
+    assert_eq!(log.len(), 25);
+    let burst = coupagen::coupa::BURST as usize;
+    assert!(
+        log[burst - 1].at - log[0].at < Duration::from_secs(1),
+        "the first 20 at once"
+    );
+    // The script times each start; the stand-in each arrival, a TLS
+    // handshake later: allow that much.
+    for i in burst..log.len() {
+        let gap = log[i].at - log[i - burst].at;
+        assert!(
+            gap >= Duration::from_millis(950),
+            "call {i}: {gap:?} after call {}",
+            i - burst
+        );
+    }
+}
