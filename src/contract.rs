@@ -10,6 +10,12 @@ pub mod postman {
     pub const SCOPES: &str = "SPACE_SEPARATED_LIST_OF_SCOPES";
     pub const ACCESS_TOKEN: &str = "generated_bearer_token";
     pub const EXPIRY: &str = "token_expires_at";
+    /// When the token came, in ms: a 401 before Coupa's buffer is retried.
+    pub const ISSUED: &str = "token_issued_at";
+    /// Run-local: the request being sent again and why (once each way), and
+    /// when the last requests started (the pace).
+    pub const RETRY: &str = "coupa_retry";
+    pub const STARTS: &str = "coupa_request_starts";
     /// Where the token request was redirected to, when it was: until it
     /// answers without one, no script sends the secret again.
     pub const TOKEN_REDIRECTED: &str = "token_redirected_to";
@@ -38,6 +44,9 @@ pub mod postman {
         SCOPES,
         ACCESS_TOKEN,
         EXPIRY,
+        ISSUED,
+        RETRY,
+        STARTS,
         TOKEN_REDIRECTED,
         TOKEN_INSTANCE,
         REDIRECT_URI,
@@ -101,6 +110,11 @@ pub mod bruno {
         ("client_secret", "client_secret_env"),
         ("refresh_token", "refresh_token_env"),
     ];
+    /// Runtime variables: when the token came (Coupa's token buffer), the
+    /// request being sent again, and when the last requests started.
+    pub const ISSUED: &str = "token_issued_at";
+    pub const RETRY: &str = "coupa_retry";
+    pub const STARTS: &str = "coupa_request_starts";
 }
 
 /// The HTTP file (JetBrains HTTP Client, httpyac): the environment `--env`
@@ -113,6 +127,10 @@ pub mod http {
     pub const HOST: &str = "host";
     pub const SCOPE: &str = "scope";
     pub const ACCESS_TOKEN: &str = "access_token";
+    /// A global: when the token came (Coupa's token buffer).
+    pub const ISSUED: &str = "token_issued_at";
+    /// httpyac's `# @ratelimit` slot every API request shares.
+    pub const RATE_SLOT: &str = "coupa";
     pub const CLIENT_ID: &str = "client_id";
     pub const CLIENT_SECRET: &str = "client_secret";
     /// The file that holds the credentials for a person who runs the file

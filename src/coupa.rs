@@ -72,6 +72,16 @@ pub mod query {
 pub const DOMAIN_FORMS: &str = "Coupa domains look like <org>.coupahost.com (customer instances, often <org>-test.coupahost.com for test) or <org>.coupacloud.com (partner and demo instances)";
 /// Coupa's rate limit, as its error says it.
 pub const RATE_LIMIT: &str = "25 requests a second, bursts of 20";
+/// Coupa's token buffer, in seconds: "include at least a five-second buffer
+/// ... between when you generate a token and when you submit an API call
+/// using the token". Runners call at once and wait only after a 401.
+pub const TOKEN_BUFFER_SECS: u32 = 5;
+/// The most calls a runner starts in any one second: Coupa's burst (its rate
+/// is 25 a second).
+pub const BURST: u32 = 20;
+/// The longest `Retry-After` a runner waits out, once, after a 429 (Coupa
+/// documents neither the 429 nor the header).
+pub const RETRY_AFTER_MAX_SECS: u32 = 5;
 /// Coupa caps a page at 50 records.
 pub const MAX_LIMIT: u8 = 50;
 

@@ -13,7 +13,8 @@ use super::json_body;
 use super::templates::{context, render};
 use super::{Artifact, File, Format, Pair};
 use crate::contract::bruno::{
-    ACCESS_TOKEN as TOKEN, CREDENTIALS as CREDENTIAL_VARS, ENVIRONMENT, HOST, SCOPE,
+    ACCESS_TOKEN as TOKEN, CREDENTIALS as CREDENTIAL_VARS, ENVIRONMENT, HOST, ISSUED, RETRY, SCOPE,
+    STARTS,
 };
 use crate::contract::env;
 use crate::contract::postman::{self as names, ALLOW_WRITES};
@@ -27,6 +28,8 @@ const WRITES_GUARD: &str = include_str!("../../templates/bruno/writes-guard.js")
 const FLOW_GUARD: &str = include_str!("../../templates/bruno/flow-guard.js");
 const NEEDS_GUARD: &str = include_str!("../../templates/bruno/needs-guard.js");
 const KEEP_TOKEN: &str = include_str!("../../templates/bruno/keep-token.js");
+const TOKEN_RETRY: &str = include_str!("../../templates/bruno/token-retry.js");
+const PACE: &str = include_str!("../../templates/bruno/pace.js");
 const CAPTURES: &str = include_str!("../../templates/bruno/captures.js");
 const JSON_VALUES: &str = include_str!("../../templates/bruno/json-values.js");
 const CREDENTIALS: &str = include_str!("../../templates/bruno/credentials.js");
@@ -256,6 +259,7 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
         client_id: &'static str,
         client_secret: &'static str,
         environment: &'static str,
+        pre: Vec<String>,
     }
     out.push(file(
         "collection.bru".into(),
@@ -266,6 +270,7 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
                 client_id: env::CLIENT_ID,
                 client_secret: env::CLIENT_SECRET,
                 environment: ENVIRONMENT,
+                pre: pace(),
             })?,
         )?,
     ));
@@ -490,17 +495,24 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         #[serde(skip_serializing_if = "Option::is_none")]
         token_var: Option<&'static str>,
         #[serde(skip_serializing_if = "Option::is_none")]
+        issued_var: Option<&'static str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         access_token_field: Option<&'static str>,
+        #[serde(flatten, skip_serializing_if = "Option::is_none")]
+        retry: Option<Retry>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         captures: Vec<Keep>,
-        /// The status a good answer has, when there are captures to take.
+        /// The status a good answer has: judged, and captures taken from it.
         #[serde(skip_serializing_if = "Option::is_none")]
         status: Option<u16>,
     }
     let token = req.expect.answer == Answer::Token;
+    let bearer = req.auth == Auth::Bearer;
     let config = Keeps {
-        token_var: token.then_some(TOKEN),
-        access_token_field: token.then_some(coupa::ACCESS_TOKEN_FIELD),
+        token_var: (token || bearer).then_some(TOKEN),
+        issued_var: (token || bearer).then_some(ISSUED),
+        access_token_field: (token || bearer).then_some(coupa::ACCESS_TOKEN_FIELD),
+        retry: bearer.then(|| retry(kit)),
         captures: req
             .captures
             .iter()
@@ -510,11 +522,14 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
                 guard: GuardView::of(kit, req, c),
             })
             .collect(),
-        status: (!req.captures.is_empty()).then_some(req.expect.status),
+        status: (bearer || !req.captures.is_empty()).then_some(req.expect.status),
     };
     let mut pieces = Vec::new();
     if token {
         pieces.push(KEEP_TOKEN);
+    }
+    if bearer {
+        pieces.push(TOKEN_RETRY);
     }
     if !config.captures.is_empty() {
         pieces.push(CAPTURES);
@@ -523,6 +538,65 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         return Vec::new();
     }
     script(&config, &pieces, json)
+}
+
+/// When an API request runs again (`token-retry.js`): a 401 within
+/// Coupa's token buffer, or on a revoked token (a new one from `token`), a
+/// 429. It judges the status (`Keeps::status`) instead of an assert block.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Retry {
+    retry_var: &'static str,
+    buffer_seconds: u32,
+    retry_after_max: u32,
+    /// None with user consent but no refresh token: a new token needs the person.
+    token: Option<TokenRequest>,
+}
+
+/// The request a new token comes from, its values in Bruno's `{{…}}`.
+#[derive(Serialize)]
+struct TokenRequest {
+    method: String,
+    url: String,
+    headers: Vec<Pair>,
+    form: Vec<Pair>,
+}
+
+fn retry(kit: &Kit<'_>) -> Retry {
+    let renews = kit.spec.consent.is_none() || kit.flow.refresh.is_some();
+    Retry {
+        retry_var: RETRY,
+        buffer_seconds: coupa::TOKEN_BUFFER_SECS,
+        retry_after_max: coupa::RETRY_AFTER_MAX_SECS,
+        token: renews.then(|| {
+            let view = request_view(kit, kit.flow.renew(), 0);
+            TokenRequest {
+                method: view.method.to_ascii_uppercase(),
+                url: view.url,
+                headers: view.headers,
+                form: view.form,
+            }
+        }),
+    }
+}
+
+/// The collection's pre-request script: at most `coupa::BURST` requests
+/// start in any second.
+fn pace() -> Vec<String> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Pace {
+        burst: u32,
+        starts_var: &'static str,
+    }
+    script(
+        &Pace {
+            burst: coupa::BURST,
+            starts_var: STARTS,
+        },
+        &[PACE],
+        json,
+    )
 }
 
 #[cfg(test)]

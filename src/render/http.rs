@@ -18,13 +18,13 @@ use super::templates::{context, render};
 use super::{wanted, Artifact, File, Format, Pair};
 use crate::contract::http::{
     ACCESS_TOKEN, CLIENT_ID, CLIENT_ID_ENV, CLIENT_SECRET, CLIENT_SECRET_ENV, ENCODED_PREFIX,
-    ENVIRONMENT, HOST, PRIVATE_ENV_FILE, REFRESH_TOKEN_ENV, SCOPE,
+    ENVIRONMENT, HOST, ISSUED, PRIVATE_ENV_FILE, RATE_SLOT, REFRESH_TOKEN_ENV, SCOPE,
 };
 use crate::contract::{env, postman as names};
 use crate::coupa;
 use crate::kit::{
-    encode, Answer, At, AuthValue, Binder, Body, Conn, Encoding, Key, Kit, Piece, Request, Slot,
-    Text,
+    encode, Answer, At, Auth, AuthValue, Binder, Body, Conn, Encoding, Key, Kit, Piece, Request,
+    Slot, Text,
 };
 use crate::spec::Spec;
 use crate::Error;
@@ -34,6 +34,7 @@ const ENCODE_VALUES: &str = include_str!("../../templates/http/encode-values.js"
 const STATUS_TEST: &str = include_str!("../../templates/http/status-test.js");
 const KEEP_TOKEN: &str = include_str!("../../templates/http/keep-token.js");
 const CAPTURES: &str = include_str!("../../templates/http/captures.js");
+const TOKEN_RETRY: &str = include_str!("../../templates/http/token-retry.js");
 
 pub const HTTP_FILE: File = File {
     path: "coupa.http",
@@ -247,6 +248,8 @@ struct RequestView {
     /// httpyac's `# @disabled` expression: the request skips itself when a
     /// value it needs is missing, or when it writes and writes are not allowed.
     disabled: Option<String>,
+    /// An API request's httpyac `# @ratelimit`: Coupa's burst.
+    ratelimit: Option<String>,
     /// The pre-request script's lines: the values it encodes, each into
     /// `encoded-<name>`; a request that changes Coupa data refuses unless
     /// allowed (the JetBrains client has no `@disabled`).
@@ -300,14 +303,123 @@ struct PostResponse {
     status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<TokenView>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    retry: Option<RetryView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     captures: Vec<CaptureView>,
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct TokenView {
     variable: &'static str,
     field: &'static str,
+    issued_var: &'static str,
+}
+
+/// When an API request is sent again (`token-retry.js`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RetryView {
+    token_var: &'static str,
+    /// The header a request sent again carries the token in, and its prefix.
+    authorization: &'static str,
+    bearer: String,
+    issued_var: &'static str,
+    access_token_field: &'static str,
+    buffer_seconds: u32,
+    retry_after_max: u32,
+    /// None with user consent but no refresh token: a new token needs the person.
+    token: Option<RenewView>,
+}
+
+/// The request a new token comes from: each text as parts, literal or a
+/// value found as the encode-values script finds it.
+#[derive(Serialize)]
+struct RenewView {
+    url: Vec<Part>,
+    headers: Json,
+    form: Vec<FieldView>,
+}
+
+#[derive(Serialize)]
+struct FieldView {
+    key: String,
+    value: Vec<Part>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Part {
+    Text {
+        text: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    Value {
+        name: String,
+        process_env: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        instance_env: Option<&'static str>,
+    },
+}
+
+/// The value's parts for `token-retry.js`: the slots by name, the rest literal.
+struct Parts<'s> {
+    spec: &'s Spec,
+}
+
+impl Binder for Parts<'_> {
+    type Out = Part;
+    fn slot(&self, slot: Slot, _: At) -> Part {
+        Part::Value {
+            name: name(self.spec, slot).into(),
+            process_env: process_env(slot),
+            instance_env: instance_env(self.spec, slot),
+        }
+    }
+}
+
+fn parts(value: &crate::kit::Value, at: At, spec: &Spec) -> Vec<Part> {
+    value
+        .lower(at, &Parts { spec })
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Lit(text) => Part::Text { text: text.into() },
+            Piece::Bound(part) => part,
+        })
+        .collect()
+}
+
+fn renew_view(kit: &Kit<'_>) -> RenewView {
+    let req = kit.flow.renew();
+    let spec = kit.spec;
+    let mut url = vec![Part::Text {
+        text: format!("{}://", coupa::SCHEME),
+    }];
+    url.extend(parts(&kit.host, At::Host, spec));
+    url.extend(parts(&req.path, At::Path, spec));
+    RenewView {
+        url,
+        headers: req
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    Json::from(v.text(At::Header, &Shown { spec }, Encoding::Raw)),
+                )
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        form: req
+            .form()
+            .iter()
+            .map(|(k, v)| FieldView {
+                key: k.clone(),
+                value: parts(v, At::Form, spec),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -446,12 +558,25 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
             ),
         }),
     };
+    let bearer = req.auth == Auth::Bearer;
     let post = PostResponse {
         test: format!("{title} answers {}", req.expect.status),
         status: req.expect.status,
         token: (req.expect.answer == Answer::Token).then_some(TokenView {
             variable: ACCESS_TOKEN,
             field: coupa::ACCESS_TOKEN_FIELD,
+            issued_var: ISSUED,
+        }),
+        retry: bearer.then(|| RetryView {
+            token_var: ACCESS_TOKEN,
+            authorization: coupa::AUTHORIZATION,
+            bearer: format!("{} ", coupa::BEARER),
+            issued_var: ISSUED,
+            access_token_field: coupa::ACCESS_TOKEN_FIELD,
+            buffer_seconds: coupa::TOKEN_BUFFER_SECS,
+            retry_after_max: coupa::RETRY_AFTER_MAX_SECS,
+            token: (kit.spec.consent.is_none() || kit.flow.refresh.is_some())
+                .then(|| renew_view(kit)),
         }),
         captures: req
             .captures
@@ -478,7 +603,8 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
     if !pre.values.is_empty() {
         pre_pieces.push(ENCODE_VALUES);
     }
-    let mut post_pieces = vec![STATUS_TEST];
+    // An API request's status test is in token-retry.js: of the last answer.
+    let mut post_pieces = vec![if bearer { TOKEN_RETRY } else { STATUS_TEST }];
     if post.token.is_some() {
         post_pieces.push(KEEP_TOKEN);
     }
@@ -487,6 +613,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
     }
     RequestView {
         disabled: disabled(kit, req),
+        ratelimit: bearer.then(|| format!("slot {RATE_SLOT} max {} expire 1000", coupa::BURST)),
         pre: if pre_pieces.is_empty() {
             Vec::new()
         } else {

@@ -57,6 +57,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         /// A scheduled CI job that runs verify, line by line.
         ci_job: Vec<String>,
         junit_file: &'static str,
+        rules: Rules,
     }
     #[derive(Serialize)]
     struct InstanceView {
@@ -65,6 +66,14 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         credentials: String,
         postman_environment: String,
         newman: String,
+    }
+    /// Coupa's token buffer and rate limit, as the runners follow them.
+    #[derive(Serialize)]
+    struct Rules {
+        buffer_secs: String,
+        burst: String,
+        rate_limit: &'static str,
+        retry_after_max: String,
     }
     #[derive(Serialize)]
     struct ConsentView {
@@ -176,6 +185,12 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         token_item: &kit.flow.obtain.name,
         setup: coupa::CLIENT_SETUP,
         setup_path: coupa::CLIENT_SETUP_PATH,
+        rules: Rules {
+            buffer_secs: coupa::TOKEN_BUFFER_SECS.to_string(),
+            burst: coupa::BURST.to_string(),
+            rate_limit: coupa::RATE_LIMIT,
+            retry_after_max: coupa::RETRY_AFTER_MAX_SECS.to_string(),
+        },
         env: ENV_NAMES,
         ci_job: ci_job(kit),
         junit_file: JUNIT_FILE,

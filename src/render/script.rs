@@ -13,8 +13,8 @@ use super::{Artifact, File, Format};
 use crate::contract::env;
 use crate::coupa;
 use crate::kit::{
-    self, Answer, At, AuthValue, Binder, Body, Capture, Conn, Encoding, Json, Key, Kit, Request,
-    Shown, Slot, Value,
+    self, Answer, At, Auth, AuthValue, Binder, Body, Capture, Conn, Encoding, Json, Key, Kit,
+    Request, Shown, Slot, Value,
 };
 use crate::Error;
 
@@ -82,6 +82,9 @@ struct Step {
     /// Where the answer lands in the script's temporary folder.
     file: String,
     curl: Curl,
+    /// An API request with the token (the script's `call`, which retries a
+    /// 401): its standard input is the bearer header.
+    bearer: bool,
     /// The answer carries the access token: keep it for the next requests.
     stores_token: bool,
     /// ... and maybe a refresh token: keep that too, never shown.
@@ -205,6 +208,7 @@ fn step(req: &Request, kit: &Kit<'_>, file: String) -> Result<Step, Error> {
             Body::Json(json) => Some(jq_body(json)),
             Body::None | Body::Form(_) => None,
         },
+        bearer: req.auth == Auth::Bearer,
         stores_token,
         stores_refresh: stores_token && kit.flow.refresh.is_some(),
         captures: match kit.use_case_of(req) {
@@ -362,7 +366,21 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         file: &'static str,
         /// How many requests the summary line counts.
         count: usize,
+        /// Client credentials: the token request, which `renew_token` runs.
+        token_step: Option<Step>,
         steps: Vec<Step>,
+        rate_limit: &'static str,
+        pace: Pace,
+        /// What `call` sends before the token on curl's standard input.
+        bearer: String,
+    }
+    /// Coupa's rate limit and token buffer, in the script's units.
+    #[derive(Serialize)]
+    struct Pace {
+        burst: u32,
+        buffer_secs: u32,
+        buffer_ms: u32,
+        retry_after_max: u32,
     }
     let mut calls = 0;
     let mut file_for = |req: &Request| match req.expect.answer {
@@ -396,14 +414,17 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         }),
         _ => None,
     };
-    // With user consent, one of the flow's two requests runs: the steps are the calls.
-    let steps: Vec<Step> = match consent {
-        Some(_) => kit.calls.iter().collect::<Vec<_>>(),
-        None => kit.flow.requests().chain(&kit.calls).collect(),
-    }
-    .into_iter()
-    .map(|req| step(req, kit, file_for(req)))
-    .collect::<Result<_, _>>()?;
+    // With user consent, one of the flow's two requests runs (check_consent);
+    // else the flow's one request is renew_token.
+    let token_step = match consent {
+        Some(_) => None,
+        None => Some(step(&kit.flow.obtain, kit, file_for(&kit.flow.obtain))?),
+    };
+    let steps: Vec<Step> = kit
+        .calls
+        .iter()
+        .map(|req| step(req, kit, file_for(req)))
+        .collect::<Result<_, _>>()?;
     let mut use_cases = Vec::new();
     for (n, uc) in kit.use_cases.iter().enumerate() {
         use_cases.push(ScriptUseCase {
@@ -453,7 +474,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
                 }
                 names
             });
-    let count = steps.len() + usize::from(consent.is_some());
+    let count = steps.len() + 1;
     let needs_jq = kit
         .use_cases
         .iter()
@@ -492,7 +513,16 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         setup: coupa::CLIENT_SETUP,
         file: FILE.path,
         count,
+        token_step,
         steps,
+        rate_limit: coupa::RATE_LIMIT,
+        pace: Pace {
+            burst: coupa::BURST,
+            buffer_secs: coupa::TOKEN_BUFFER_SECS,
+            buffer_ms: coupa::TOKEN_BUFFER_SECS * 1000,
+            retry_after_max: coupa::RETRY_AFTER_MAX_SECS,
+        },
+        bearer: format!("{}: {} ", coupa::AUTHORIZATION, coupa::BEARER),
     };
     // The script is its sections in order, the grant and PKCE choosing
     // which: each a small template, compiled only by a kit that has it, and

@@ -15,15 +15,15 @@ use crate::kit::{
 };
 
 /// How long a 429's Retry-After may be for one more try.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(crate::coupa::RETRY_AFTER_MAX_SECS as u64);
 
-/// Coupa advises waiting a few seconds after a token is issued before its
-/// first use: a 401 on a token younger than this is tried once more when
-/// the token is this old.
-pub const TOKEN_BUFFER: Duration = Duration::from_secs(5);
+/// Coupa's token buffer: a 401 on a token younger than this is tried once
+/// more when the token is this old.
+pub const TOKEN_BUFFER: Duration = Duration::from_secs(crate::coupa::TOKEN_BUFFER_SECS as u64);
 
 /// Coupa's rate limit is 25 requests a second: one request every 40 ms at
-/// most keeps every runner under it.
+/// most keeps this process under it (the script-driven runners pace to
+/// `coupa::BURST` in any second instead: they cannot space requests evenly).
 const PACE: Duration = Duration::from_millis(40);
 
 /// Waits until [`PACE`] has passed since the last request this process sent.

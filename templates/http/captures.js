@@ -1,6 +1,7 @@
-// What the next requests need, kept, or cleared so that they skip themselves.
+// What the next requests need, kept, or cleared so that they skip themselves;
+// from the last answer (answered: token-retry.js may have sent it again).
 config.captures.forEach(function (c) {
-  var found = c.keys.reduce(function (v, k) { return v === undefined || v === null ? undefined : v[k]; }, response.status === config.status ? response.body : undefined);
+  var found = c.keys.reduce(function (v, k) { return v === undefined || v === null ? undefined : v[k]; }, answered.status === config.status ? answered.body : undefined);
   if (found !== undefined && found !== null && c.mustBe && c.mustBe.indexOf(String(found)) === -1) {
     // A guard: every later request of the use case needs c.name, and is
     // disabled without it.

@@ -3,6 +3,13 @@
 // runs on its own, in the Postman app and in newman (which ignores OAuth2 auth
 // blocks). With user consent the token is refreshed, which needs the person's
 // refresh token (config.tokenNeeds).
+// Coupa allows config.burst requests in a burst (25 a second): in a run, at
+// most config.burst start in any one second.
+const starts = JSON.parse(pm.variables.get(config.startsVar) || '[]');
+const paceWait = starts.length >= config.burst ? starts[starts.length - config.burst] + 1000 - Date.now() : 0;
+starts.push(Date.now() + Math.max(paceWait, 0));
+pm.variables.set(config.startsVar, JSON.stringify(starts.slice(-config.burst)));
+setTimeout(function () {}, Math.max(paceWait, 0));
 if (environmentProblem) {
   console.error(environmentProblem);
 }

@@ -17,7 +17,7 @@ use crate::support::{bin, run, stderr, stdout};
 const CONSENT: &[&str] = &["--grant", "authorization-code"];
 
 /// A user-consent bundle for `coupa`, its first redirect URI `redirect`.
-fn kit(coupa: &Coupa, redirect: &str, extra: &[&str]) -> tempfile::TempDir {
+pub(crate) fn kit(coupa: &Coupa, redirect: &str, extra: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let domain = coupa.domain();
     let mut args = vec!["bundle", "--domain", &domain, "--redirect-uri", redirect];
@@ -403,7 +403,7 @@ fn the_consent_collection_is_valid_v2_1_and_holds_no_secret() {
 // ---------------------------------------------------------- check script
 
 /// bash running the kit's check script, with the stand-in's client.
-fn script(coupa: &Coupa, kit: &Path, vars: &[(&str, &str)]) -> Command {
+pub(crate) fn script(coupa: &Coupa, kit: &Path, vars: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new("bash");
     cmd.arg(kit.join("coupa-check.sh"));
     script_env(&mut cmd, coupa, vars);

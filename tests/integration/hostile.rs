@@ -440,9 +440,16 @@ fn check_script_words(kit: &Kit<'_>, c: &Case) -> Result<(), TestCaseError> {
         ("COUPA_CLIENT_ID", "id'x"),
         ("COUPA_CLIENT_SECRET", "se\"c"),
     ];
-    let call = command_after(&text, "request 'List expense reports");
+    let call = command_after(&text, "call 'List expense reports");
     let words = bash_words(&format!("'List expense reports{call}"), &vars);
-    prop_assert_eq!(&words[2], "Authorization: Bearer T0K");
+    prop_assert_eq!(&words[1], "/t/call-1.json");
+    // `call` gives curl the token on its standard input: that word reads back.
+    let bearer = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("while send \"$label\" \"$out\" "))
+        .and_then(|l| l.split(" \"$@\"").next())
+        .expect("call sends the token");
+    prop_assert_eq!(bash_words(bearer, &vars), ["Authorization: Bearer T0K"]);
     prop_assert_eq!(
         words.last().unwrap(),
         &kit.calls[0].url(&kit.host, &HostOnly("d.example")),

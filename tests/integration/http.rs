@@ -62,6 +62,11 @@ impl Report {
         assert!(self.summary("successTests") > 0, "{:#}", self.json);
     }
 
+    /// What the run showed: its report and standard error.
+    pub(crate) fn shown(&self) -> String {
+        format!("{}{}", self.json, stderr(&self.out))
+    }
+
     /// The tests that passed, by their message.
     pub(crate) fn passed(&self) -> Vec<String> {
         self.tests("SUCCESS")

@@ -455,3 +455,69 @@ for suite in xml:
     assert!(failure.starts_with("failure: "), "{text}");
     assert!(failure.contains("fix:"), "{text}");
 }
+
+/// A token revoked mid-run on one instance of two: each runner that renews
+/// a token itself (the check script, bru, httpyac) asks that instance for a
+/// new one with the instance's own credentials, the shared ones unset.
+#[test]
+fn a_revoked_token_is_renewed_with_the_instances_own_credentials() {
+    let revoking = || {
+        two_with(|b| Behaviour {
+            revoke_after: Some(1),
+            ..b
+        })
+    };
+    let renewed = |who: &str, production: &Coupa, test: &Coupa, said: &str| {
+        assert_eq!(production.token_grants().len(), 2, "{who}: {said}");
+        for form in production
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/oauth2/token")
+            .map(|r| r.form())
+        {
+            assert!(
+                form.contains(&("client_id".into(), "production-client".into())),
+                "{who} renewed without the instance's own client id: {form:?}"
+            );
+        }
+        assert_eq!(calls(test), (0, 0), "{who}");
+    };
+    {
+        let (test, production) = revoking();
+        let dir = kit(&test, &production);
+        let mut env = own("production", &production);
+        env.push(("COUPA_INSTANCE".into(), "production".into()));
+        let out = script(dir.path(), &production, &env);
+        assert!(out.status.success(), "{}", stderr(&out));
+        renewed("the check script", &production, &test, &stderr(&out));
+    }
+    if BRU.find().is_some() {
+        let (test, production) = revoking();
+        let dir = kit(&test, &production);
+        let out = Command::new(BRU.path())
+            .args(["run", "-r", "--env", "production", "--cacert"])
+            .arg(&production.ca_file)
+            .current_dir(dir.path().join("bruno"))
+            .env_remove("COUPA_CLIENT_ID")
+            .env_remove("COUPA_CLIENT_SECRET")
+            .envs(own("production", &production))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stdout(&out));
+        renewed("bru", &production, &test, &stdout(&out));
+    }
+    if HTTPYAC.find().is_some() {
+        let (test, production) = revoking();
+        let dir = kit(&test, &production);
+        let own = own("production", &production);
+        let env: Vec<(&str, &str)> = own.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let report = crate::http::send_in(&production, dir.path(), "production", &env, &[]);
+        report.assert_all_passed();
+        renewed(
+            "httpyac",
+            &production,
+            &test,
+            &format!("{:?}", report.passed()),
+        );
+    }
+}

@@ -19,6 +19,7 @@
 //! - `templates`: every template value passes through an escaper
 //! - `scripts`: every script a kit hands a JavaScript client passes `node --check`
 //! - `regression`: tests named after the bug each caught, with its fixing commit
+//! - `tokens`: Coupa's token buffer, a revoked token and a 429 in every runner
 //! - `first_hour`: issue 28's first hour as a new user, each test named after what misled
 
 mod support;
@@ -42,5 +43,6 @@ mod safety;
 mod scripts;
 mod snapshots;
 mod templates;
+mod tokens;
 mod usecases;
 mod verify;

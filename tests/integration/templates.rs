@@ -43,6 +43,10 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "Coupa's field name, refresh_token",
     ),
     ("check_consent", "refresh_days", "a number"),
+    ("check_requests", "pace.burst", "a number"),
+    ("check_requests", "pace.buffer_secs", "a number"),
+    ("check_requests", "pace.buffer_ms", "a number"),
+    ("check_requests", "pace.retry_after_max", "a number"),
     (
         "check_step",
         "var",

@@ -532,7 +532,7 @@ fn verify_checks_a_bundles_own_inputs_from_its_config() {
 #[test]
 fn a_fresh_token_refused_is_tried_again_once_it_is_five_seconds_old() {
     let coupa = Coupa::with(Behaviour {
-        token_lag: std::time::Duration::from_secs(2),
+        token_lag: Some(std::time::Duration::from_secs(2)),
         ..Behaviour::default()
     });
     let secret = coupa.behaviour().client_secret.clone();

@@ -385,6 +385,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let token_needs: Vec<&str> = supplied(renew).map(|s| b.name(s)).collect();
     let tokens = scripts::Tokens {
         token_var: names::ACCESS_TOKEN,
+        issued_var: names::ISSUED,
         expiry_var: names::EXPIRY,
         redirected_var: names::TOKEN_REDIRECTED,
         access_token_field: coupa::ACCESS_TOKEN_FIELD,
@@ -434,6 +435,13 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
                 list: req.expect.answer == Answer::List,
                 status: req.expect.status,
                 captures: &captures,
+                retry: scripts::Retry {
+                    retry_var: names::RETRY,
+                    token_var: names::ACCESS_TOKEN,
+                    issued_var: names::ISSUED,
+                    buffer_seconds: coupa::TOKEN_BUFFER_SECS,
+                    retry_after_max: coupa::RETRY_AFTER_MAX_SECS,
+                },
             }),
         };
         events.push(Event::new("test", tests));
@@ -576,6 +584,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     }
     variables.extend(pairs([
         (names::ACCESS_TOKEN.into(), String::new()),
+        (names::ISSUED.into(), String::new()),
         (names::EXPIRY.into(), String::new()),
     ]));
     if kit.spec.multi() {
@@ -603,6 +612,8 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
                     tokens,
                     environment,
                     renew_hours: RENEW_HOURS,
+                    burst: coupa::BURST,
+                    starts_var: names::STARTS,
                     flow_items: kit.flow.requests().map(|r| r.name.as_str()).collect(),
                     token: scripts::TokenRequest {
                         url: &token.url,

@@ -21,12 +21,14 @@ const ENCODE_VALUES: &str = include_str!("../../../templates/postman/encode-valu
 const REQUEST_TEST: &str = include_str!("../../../templates/postman/request-test.js");
 const CAPTURES: &str = include_str!("../../../templates/postman/captures.js");
 const INSTANCE_TOKEN: &str = include_str!("../../../templates/postman/instance-token.js");
+const TOKEN_RETRY: &str = include_str!("../../../templates/postman/token-retry.js");
 
 /// Where the token answer goes (`storeToken`).
 #[derive(Serialize, Clone, Copy)]
 #[serde(rename_all = "camelCase")]
 pub struct Tokens<'a> {
     pub token_var: &'a str,
+    pub issued_var: &'a str,
     pub expiry_var: &'a str,
     /// Where a redirect of the token request went (not followed).
     pub redirected_var: &'a str,
@@ -66,6 +68,9 @@ pub struct CollectionPrerequest<'a, P: Serialize> {
     #[serde(flatten)]
     pub environment: Environment<'a>,
     pub renew_hours: u32,
+    /// At most this many requests start in any second.
+    pub burst: u32,
+    pub starts_var: &'a str,
     /// The flow's items: the pre-request leaves them alone.
     pub flow_items: Vec<&'a str>,
     pub token: TokenRequest<'a, P>,
@@ -127,6 +132,20 @@ pub struct RequestTest<'a, C: Serialize> {
     /// What a use case's request keeps from its answer.
     #[serde(skip_serializing_if = "<[C]>::is_empty")]
     pub captures: &'a [C],
+    #[serde(flatten)]
+    pub retry: Retry<'a>,
+}
+
+/// When an API request is sent again: a 401 within Coupa's token buffer or
+/// on a revoked token, a 429 (`token-retry.js`).
+#[derive(Serialize, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+pub struct Retry<'a> {
+    pub retry_var: &'a str,
+    pub token_var: &'a str,
+    pub issued_var: &'a str,
+    pub buffer_seconds: u32,
+    pub retry_after_max: u32,
 }
 
 pub fn collection_prerequest<P: Serialize>(config: &CollectionPrerequest<'_, P>) -> Vec<String> {
@@ -166,7 +185,7 @@ pub fn request_prerequest(config: &RequestPrerequest<'_>) -> Option<Vec<String>>
 }
 
 pub fn request_test<C: Serialize>(config: &RequestTest<'_, C>) -> Vec<String> {
-    let mut pieces = vec![REQUEST_TEST];
+    let mut pieces = vec![TOKEN_RETRY, REQUEST_TEST];
     if !config.captures.is_empty() {
         pieces.push(CAPTURES);
     }

@@ -30,7 +30,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// One request as the server received it.
 #[derive(Debug, Clone)]
@@ -44,6 +44,8 @@ pub struct Recorded {
     /// Header names lower-cased.
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// When it arrived: how long after a token a call came.
+    pub at: Instant,
 }
 
 impl Recorded {
@@ -100,10 +102,11 @@ pub struct Behaviour {
     pub trickle: bool,
     /// Slow: wait this long before answering a token request.
     pub token_delay: Option<Duration>,
-    /// Coupa's token buffer: refuse a token (401) until it is this old.
-    pub token_lag: Duration,
-    /// A token revoked mid-run: after this many API calls on one access
-    /// token, refuse it (401) from then on.
+    /// Coupa's buffer note: a freshly issued access token is refused (401)
+    /// until it is this old.
+    pub token_lag: Option<Duration>,
+    /// The access tokens issued so far are refused (401) once this many API
+    /// calls were answered, as if revoked; a token issued later works.
     pub revoke_after: Option<usize>,
 }
 
@@ -137,10 +140,10 @@ impl Default for Behaviour {
             echo_form: false,
             token_error: None,
             token_delay: None,
-            token_lag: Duration::ZERO,
-            revoke_after: None,
             token_body: None,
             trickle: false,
+            token_lag: None,
+            revoke_after: None,
         }
     }
 }
@@ -183,9 +186,7 @@ const RESOURCES: &[(&str, &str)] = &[
 struct Issued {
     scopes: Vec<String>,
     person: Option<String>,
-    at: std::time::Instant,
-    /// API calls made with it (for `revoke_after`).
-    used: usize,
+    at: Instant,
 }
 
 /// An authorization request waiting on the consent page, or a code it made.
@@ -208,6 +209,11 @@ struct State {
     codes: Mutex<HashMap<String, Authorization>>,
     refresh_tokens: Mutex<HashMap<String, Issued>>,
     issued: AtomicUsize,
+    /// API calls answered with a valid token, for `revoke_after`.
+    answered: AtomicUsize,
+    /// Access tokens revoked by `revoke_after` (kept in `tokens`, which the
+    /// secret scans read).
+    revoked: Mutex<Vec<String>>,
     /// TCP connections accepted, before any TLS: a client that does not
     /// trust this server's CA still counts.
     connections: AtomicUsize,
@@ -246,6 +252,8 @@ impl Coupa {
             codes: Mutex::default(),
             refresh_tokens: Mutex::default(),
             issued: AtomicUsize::new(0),
+            answered: AtomicUsize::new(0),
+            revoked: Mutex::default(),
             connections: AtomicUsize::new(0),
             records: Mutex::new(super::records::all()),
         });
@@ -489,6 +497,7 @@ fn read_request(stream: &mut impl Read) -> Option<Recorded> {
         raw_query,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        at: Instant::now(),
     })
 }
 
@@ -705,8 +714,7 @@ fn token_answer(
         Issued {
             scopes: scopes.clone(),
             person,
-            at: std::time::Instant::now(),
-            used: 0,
+            at: Instant::now(),
         },
     );
     let mut body = serde_json::json!({
@@ -768,8 +776,7 @@ fn consent_token(req: &Recorded, form: &HashMap<String, String>, state: &State) 
             Issued {
                 scopes: grant.scopes.clone(),
                 person: grant.person.clone(),
-                at: std::time::Instant::now(),
-                used: 0,
+                at: Instant::now(),
             },
         );
         refresh
@@ -990,24 +997,28 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
         },
         extra: Vec::new(),
     };
-    let issued = req
+    let bearer = req
         .header("authorization")
         .and_then(|a| a.strip_prefix("Bearer "))
-        .and_then(|t| {
-            let mut tokens = state.tokens.lock().unwrap();
-            let issued = tokens.get_mut(t)?;
-            if issued.at.elapsed() < b.token_lag {
-                return None;
-            }
-            issued.used += 1;
-            if b.revoke_after.is_some_and(|n| issued.used > n) {
-                return None;
-            }
-            Some(issued.clone())
-        });
-    let Some(Issued { scopes, person, .. }) = issued else {
+        .unwrap_or_default();
+    let issued = state.tokens.lock().unwrap().get(bearer).cloned();
+    let Some(Issued { scopes, person, at }) = issued else {
         return error(401, "Invalid or missing access token");
     };
+    if b.token_lag.is_some_and(|lag| at.elapsed() < lag) {
+        return error(401, "Invalid or missing access token");
+    }
+    if let Some(n) = b.revoke_after {
+        let mut revoked = state.revoked.lock().unwrap();
+        // After the n-th answered call, every token issued so far is revoked.
+        if revoked.is_empty() && state.answered.load(Ordering::SeqCst) >= n {
+            revoked.extend(state.tokens.lock().unwrap().keys().cloned());
+        }
+        if revoked.iter().any(|t| t == bearer) {
+            return error(401, "Invalid or missing access token");
+        }
+    }
+    state.answered.fetch_add(1, Ordering::SeqCst);
     // The writes that create, and the expense report's submit.
     let submit_id = resource
         .strip_prefix("expense_reports/")
