@@ -18,6 +18,9 @@ pub struct Heard {
     /// Where a redirect pointed (never followed).
     pub location: Option<String>,
     pub body: String,
+    /// A 401 on a token younger than Coupa's buffer came first: the call was
+    /// sent again once the token was that old, after waiting this long.
+    pub buffered: Option<Duration>,
 }
 
 /// What a token request trades for the token.
@@ -112,6 +115,7 @@ fn common_problem(purpose: &Purpose<'_>, heard: &Heard) -> Option<Problem> {
         body,
         retry_after,
         location,
+        ..
     } = heard;
     Some(match status {
         300..=399 => problem(
@@ -388,6 +392,7 @@ mod tests {
             retry_after: None,
             location: None,
             body: body.into(),
+            buffered: None,
         }
     }
 

@@ -292,16 +292,21 @@ pub fn run(
             // Without a token every bearer request would fail the same way.
             break;
         }
-        let step = exchange(
-            &agent,
-            req,
-            &send::Live {
-                kit,
-                creds,
-                values: &values,
-            },
-            granted.as_deref(),
-        );
+        let step = match req.auth {
+            Auth::Bearer => {
+                exchange_renewing(&agent, req, kit, creds, &mut values, granted.as_deref()).0
+            }
+            _ => exchange(
+                &agent,
+                req,
+                &send::Live {
+                    kit,
+                    creds,
+                    values: &values,
+                },
+                granted.as_deref(),
+            ),
+        };
         if let Facts::Http {
             found:
                 Some(Found::Token {
@@ -402,6 +407,73 @@ fn consent_step(
     }
 }
 
+/// [`exchange_read`] for an API call, with Coupa's revoked token handled
+/// once: a 401 on a token older than Coupa's buffer (the buffer's own retry
+/// is the sender's) fetches a new token (by the refresh token with user
+/// consent) and sends the call again; the step says so.
+fn exchange_renewing(
+    agent: &ureq::Agent,
+    req: &Request,
+    kit: &Kit<'_>,
+    creds: &Credentials,
+    values: &mut send::FlowValues,
+    granted: Option<&[String]>,
+) -> (Step, Option<serde_json::Value>) {
+    let sent = exchange_read(agent, req, &send::Live { kit, creds, values }, granted);
+    let refused = matches!(
+        sent.0.facts,
+        Facts::Http {
+            answer: Some((401, _)),
+            ..
+        }
+    );
+    let age = values.token_at.map(|at| at.elapsed());
+    let renew = match kit.spec.consent {
+        Some(_) if values.refresh_token.is_none() => None,
+        Some(_) => kit.flow.refresh.as_ref(),
+        None => Some(&kit.flow.obtain),
+    };
+    let (Some(age), Some(renew), true, true) = (age, renew, refused, req.auth == Auth::Bearer)
+    else {
+        return sent;
+    };
+    if age < send::TOKEN_BUFFER {
+        return sent;
+    }
+    let (token_step, _) = exchange_read(agent, renew, &send::Live { kit, creds, values }, None);
+    let Facts::Http {
+        found:
+            Some(Found::Token {
+                token,
+                refresh_token,
+                ..
+            }),
+        ..
+    } = token_step.facts
+    else {
+        return sent;
+    };
+    values.access_token = Some(token);
+    values.token_at = Some(Instant::now());
+    if refresh_token.is_some() {
+        values.refresh_token = refresh_token;
+    }
+    let (mut step, json) = exchange_read(agent, req, &send::Live { kit, creds, values }, granted);
+    // What happened, in order: the first answer's buffer retry, the new
+    // token, then the new token's own.
+    let after = step.said.take();
+    for said in sent.0.said.into_iter().chain([format!(
+        "HTTP 401 on a token {} s old (revoked?): a new token was fetched and the call sent again",
+        age.as_secs()
+    )]) {
+        step.say(said);
+    }
+    if let Some(after) = after {
+        step.say(after);
+    }
+    (step, json)
+}
+
 /// One request sent and its answer judged by what the request expects.
 fn exchange(
     agent: &ureq::Agent,
@@ -452,6 +524,7 @@ fn exchange_read(
         writes: req.method.writes(),
     };
     let mut json = None;
+    let buffered = sent.as_ref().ok().and_then(|h| h.buffered);
     let (answer, judged) = match sent {
         Err(p) => (None, Err(p)),
         Ok(heard) => {
@@ -482,7 +555,13 @@ fn exchange_read(
         elapsed_ms,
         facts: Facts::Http { answer, found },
         problem,
-        said: None,
+        said: buffered.map(|wait| {
+            format!(
+                "HTTP 401 on a token younger than Coupa's {} s buffer: sent again {} ms later, once it was that old",
+                crate::coupa::TOKEN_BUFFER_SECS,
+                wait.as_millis()
+            )
+        }),
         skipped: false,
     };
     (step, json)

@@ -135,6 +135,14 @@ struct StepJson<'a> {
 }
 
 impl Step {
+    /// Adds to what the step says, after what it already said (a retry).
+    pub fn say(&mut self, text: String) {
+        self.said = Some(match self.said.take() {
+            Some(first) => format!("{first}; {text}"),
+            None => text,
+        });
+    }
+
     pub fn ok(&self) -> bool {
         self.problem.is_none()
     }

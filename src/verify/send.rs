@@ -180,6 +180,7 @@ pub fn send(agent: &ureq::Agent, req: &Request, live: &Live<'_>) -> Result<Heard
         resp = retry_once(&build).map_err(|e| transport_problem(&e, domain))?;
     }
     Ok(Heard {
+        buffered: young,
         status: resp.status().as_u16(),
         content_type: header(&resp, "content-type").unwrap_or_default(),
         retry_after: retry_after(&resp),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::report::{Facts, Found, Named, Problem, Step, StepKind};
 use super::send::{FlowValues, Live};
-use super::{exchange_read, problem, Credentials};
+use super::{exchange_renewing, problem, Credentials};
 use crate::error::{Error, Origin};
 use crate::kit::{ArgSource, At, Capture, Encoding, Key, Kit, Slot, UseCasePlan};
 use crate::usecase::{Shown, COUNT};
@@ -324,8 +324,7 @@ pub fn run(
             ended_as = Ended::Failed;
             break;
         }
-        let live = Live { kit, creds, values };
-        let (mut step, json) = exchange_read(agent, req, &live, None);
+        let (mut step, json) = exchange_renewing(agent, req, kit, creds, values, None);
         step.name = label(&step.name);
         let Some(json) = json.filter(|_| step.ok()) else {
             steps.push(step);
@@ -394,7 +393,7 @@ pub fn run(
                 break;
             }
             Some(End::Quiet(message)) => {
-                step.said = Some(format!(
+                step.say(format!(
                     "{message}; the rest of the use case has nothing to act on"
                 ));
                 steps.push(step);
@@ -403,7 +402,7 @@ pub fn run(
                 break;
             }
             Some(End::Guard(message)) => {
-                step.said = Some(format!(
+                step.say(format!(
                     "stopped: {message}; the rest of the use case is not sent"
                 ));
                 steps.push(step);
@@ -421,7 +420,7 @@ pub fn run(
                         *found = Some(Found::Records(records.len(), first));
                     }
                 }
-                step.said = Some(said);
+                step.say(said);
                 steps.push(step);
                 answer = Some(json);
             }

@@ -166,8 +166,13 @@ fn verify_follows_no_redirect_with_the_secret() {
 
 /// `coupagen verify` for `coupa` with `secret`, its report as text or JSON.
 fn verify(coupa: &Coupa, secret: &str, json: bool) -> std::process::Output {
+    verify_with(coupa, secret, json, &[])
+}
+
+fn verify_with(coupa: &Coupa, secret: &str, json: bool, extra: &[&str]) -> std::process::Output {
     let mut cmd = Command::new(bin());
     cmd.args(["verify", "--domain", &coupa.domain(), "--timeout", "5"])
+        .args(extra)
         .env_clear()
         .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
         .env("COUPA_CLIENT_SECRET", secret)
@@ -179,7 +184,8 @@ fn verify(coupa: &Coupa, secret: &str, json: bool) -> std::process::Output {
 }
 
 /// A server that echoes the form as sent (percent-encoded) and decoded:
-/// no form of the secret reaches either report.
+/// no form of the secret reaches any report, text, JSON or JUnit, and each
+/// says how many echoes it held back.
 #[test]
 fn verify_scrubs_every_echo_of_the_secret_in_text_and_json() {
     let coupa = Coupa::with(Behaviour {
@@ -196,14 +202,32 @@ fn verify_scrubs_every_echo_of_the_secret_in_text_and_json() {
             _ => format!("%{b:02X}"),
         })
         .collect();
+    let dir = tempfile::tempdir().unwrap();
     for json in [false, true] {
-        let out = verify(&coupa, secret, json);
-        let report = format!("{}{}", stdout(&out), stderr(&out));
+        let junit = dir.path().join(format!("report-{json}.xml"));
+        let out = verify_with(&coupa, secret, json, &["--junit", junit.to_str().unwrap()]);
+        let xml = fs::read_to_string(&junit).unwrap();
+        let report = format!("{}{}{xml}", stdout(&out), stderr(&out));
         assert_eq!(out.status.code(), Some(1), "{report}");
         assert!(
             report.contains("[redacted]"),
             "the echo is in the report:\n{report}"
         );
+        // Counted, where a reader sees it, in each of the three.
+        assert!(xml.contains("<!-- redacted: "), "{xml}");
+        let counted = match json {
+            true => "\"redacted\": ",
+            false => "redacted: ",
+        };
+        assert!(stdout(&out).contains(counted), "{}", stdout(&out));
+        // XML escapes what it holds: no escaped form of the secret either.
+        let xml_escaped = secret
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&apos;");
+        assert!(!xml.contains(&xml_escaped), "{xml}");
         let escaped = serde_json::to_string(secret).unwrap();
         for form in [secret, &encoded, &escaped[1..escaped.len() - 1], "f\\\"g"] {
             assert!(

@@ -549,4 +549,49 @@ fn a_fresh_token_refused_is_tried_again_once_it_is_five_seconds_old() {
         coupa.api_calls(),
         ["GET /api/invoices", "GET /api/invoices"]
     );
+    assert!(
+        stdout(&out).contains("HTTP 401 on a token younger than Coupa's 5 s buffer: sent again"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A token revoked mid-run: the call refused on it past the buffer gets one
+/// new token, is sent again and passes, and the report says so.
+#[test]
+fn a_revoked_token_is_fetched_anew_once_and_verify_says_so() {
+    let coupa = Coupa::with(Behaviour {
+        revoke_after: Some(1),
+        ..Behaviour::default()
+    });
+    let secret = coupa.behaviour().client_secret.clone();
+    let out = verify(
+        &coupa,
+        &coupa.domain(),
+        &secret,
+        &["--resource", "invoices,users"],
+    );
+    assert_report(&out, 0, &secret, &["All 4 steps passed."]);
+    assert_eq!(coupa.token_grants().len(), 2, "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("(revoked?): a new token was fetched and the call sent again"),
+        "{}",
+        stdout(&out)
+    );
+    // Once: a token refused again ends in the failure, not a loop.
+    let coupa = Coupa::with(Behaviour {
+        api_status: Some(401),
+        ..Behaviour::default()
+    });
+    let out = verify(
+        &coupa,
+        &coupa.domain(),
+        &secret,
+        &["--resource", "invoices"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    // The first token's buffer, one new token, and that token's buffer:
+    // four sends at most, then the failure.
+    assert_eq!(coupa.token_grants().len(), 2, "{}", stdout(&out));
+    assert_eq!(coupa.api_calls().len(), 4, "{}", stdout(&out));
 }
