@@ -8,6 +8,10 @@ mod http;
 mod schema;
 mod tools;
 
+/// The tool list and the HTTP endpoint, which the sheet shows.
+pub use http::PATH as HTTP_PATH;
+pub use tools::{all as tools, Def as ToolDef};
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};

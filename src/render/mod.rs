@@ -10,6 +10,7 @@ mod escape;
 mod http;
 mod js;
 mod json_body;
+mod mcp;
 mod openapi;
 mod postman;
 /// Where Postman publishes the collection format's schema (tests name it).
@@ -79,6 +80,7 @@ pub const FORMATS: &[&Format] = &[
     &openapi::FORMAT,
     &bruno::FORMAT,
     &http::FORMAT,
+    &mcp::FORMAT,
 ];
 
 /// The format whose subcommand is `command`.
@@ -245,4 +247,19 @@ fn instances_shown(spec: &crate::spec::Spec) -> String {
         true => spec.instance_names(),
         false => spec.first().domain.as_str().into(),
     }
+}
+
+/// The variables a run without a person takes its credentials from (verify
+/// in CI, `coupagen mcp`): the client's, and with user consent and
+/// offline_access the person's refresh token.
+fn credential_vars(kit: &Kit<'_>) -> Vec<&'static str> {
+    use crate::contract::env;
+    let mut vars = vec![env::CLIENT_ID];
+    if !kit.spec.consent.as_ref().is_some_and(|c| c.pkce) {
+        vars.push(env::CLIENT_SECRET);
+    }
+    if kit.flow.refresh.is_some() {
+        vars.push(env::REFRESH_TOKEN);
+    }
+    vars
 }

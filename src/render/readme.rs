@@ -119,7 +119,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
                 Some(InstanceView {
                     name: i.name.as_str().into(),
                     domain: i.domain.as_str().into(),
-                    credentials: credential_vars(kit)
+                    credentials: super::credential_vars(kit)
                         .iter()
                         .map(|v| crate::contract::env::of_instance(v, i.name.as_str()))
                         .collect::<Vec<_>>()
@@ -238,20 +238,6 @@ fn newman_for(kit: &Kit<'_>, file: &str, instance: Option<&crate::spec::Instance
 /// Where the CI job writes verify's JUnit report.
 const JUNIT_FILE: &str = "coupa-verify.xml";
 
-/// The variables an instance's credentials come from: its client's, and
-/// with user consent and offline_access the person's refresh token.
-fn credential_vars(kit: &Kit<'_>) -> Vec<&'static str> {
-    use crate::contract::env;
-    let mut vars = vec![env::CLIENT_ID];
-    if !kit.spec.consent.as_ref().is_some_and(|c| c.pkce) {
-        vars.push(env::CLIENT_SECRET);
-    }
-    if kit.flow.refresh.is_some() {
-        vars.push(env::REFRESH_TOKEN);
-    }
-    vars
-}
-
 /// A scheduled GitHub Actions job: verify on every instance, the
 /// credentials from the repository's secrets, the JUnit report kept.
 fn ci_job(kit: &Kit<'_>) -> Vec<String> {
@@ -261,12 +247,15 @@ fn ci_job(kit: &Kit<'_>) -> Vec<String> {
             .instances
             .iter()
             .flat_map(|i| {
-                credential_vars(kit)
+                super::credential_vars(kit)
                     .into_iter()
                     .map(|v| crate::contract::env::of_instance(v, i.name.as_str()))
             })
             .collect(),
-        false => credential_vars(kit).into_iter().map(String::from).collect(),
+        false => super::credential_vars(kit)
+            .into_iter()
+            .map(String::from)
+            .collect(),
     };
     let all = match kit.spec.multi() {
         true => " --all-instances",

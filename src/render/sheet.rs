@@ -115,6 +115,18 @@ fn document(view: &View) -> Json {
         });
         doc.insert("use_cases".into(), use_cases.collect());
     }
+    // Last, as in the sheet: the same requests served as MCP tools.
+    let mcp = &view.mcp;
+    doc.insert(
+        "mcp_workspace".into(),
+        json!({
+            "server_url": mcp.url,
+            "transport": "Streamable HTTP",
+            "authentication": format!("Application credentials: the header Authorization: Bearer <the key in {} on the server>", mcp.key_var),
+            "read_only_tools": mcp.read_only,
+            "write_tools": mcp.writes,
+        }),
+    );
     Json::Object(doc)
 }
 
@@ -270,6 +282,8 @@ struct View {
     test_step: usize,
     connector_name: String,
     domain: String,
+    /// The same requests served as MCP tools, for Moveworks' MCP Workspace.
+    mcp: McpView,
     connector: Vec<Field>,
     /// Several instances: a connector each (the actions inherit the first's).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -278,6 +292,19 @@ struct View {
     client_id: String,
     client_secret: String,
     setup: &'static str,
+}
+
+/// Moveworks' MCP Workspace: where the server answers, how it
+/// authenticates, and which tools change Coupa data.
+#[derive(Serialize)]
+struct McpView {
+    step: usize,
+    /// Several instances: the server serves one, named by this flag.
+    instance: Option<String>,
+    url: String,
+    key_var: &'static str,
+    read_only: Vec<String>,
+    writes: Vec<String>,
 }
 
 /// One instance's connector.
@@ -518,9 +545,23 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         })
         .collect::<Result<_, Error>>()?;
     let test_step = next();
+    let tools = crate::mcp::tools(kit, false);
+    let (writes, reads): (Vec<_>, Vec<_>) = tools.iter().partition(|t| t.writes);
+    let mcp = McpView {
+        step: next(),
+        instance: kit
+            .spec
+            .multi()
+            .then(|| format!(" --instance {}", kit.spec.first().name.as_str())),
+        url: format!("https://<host>:8443{}", crate::mcp::HTTP_PATH),
+        key_var: crate::contract::env::MCP_KEY,
+        read_only: reads.iter().map(|t| t.name.clone()).collect(),
+        writes: writes.iter().map(|t| t.name.clone()).collect(),
+    };
     Ok(View {
         connector_step: first_action - 1,
         test_step,
+        mcp,
         use_cases,
         client,
         setup_path: coupa::CLIENT_SETUP_PATH,

@@ -231,7 +231,7 @@ fn dash_output_is_stdout() {
     assert!(stdout(&out).contains("curl --location"));
 }
 
-const BUNDLE_FILES: [&str; 12] = [
+const BUNDLE_FILES: [&str; 13] = [
     "coupa.postman_collection.json",
     "coupa.postman_environment.json",
     "coupa-requests.curl",
@@ -242,6 +242,7 @@ const BUNDLE_FILES: [&str; 12] = [
     "bruno",
     "coupa.http",
     "http-client.env.json",
+    "mcp",
     "coupagen.json",
     "README.md",
 ];

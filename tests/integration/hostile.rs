@@ -186,7 +186,7 @@ proptest! {
         let Some(spec) = c.spec() else { return Ok(()) };
         let md = render::file(&kit::plan(&spec), crate::support::SHEET_MD).unwrap().text;
         let tables = tables(&md);
-        prop_assert_eq!(tables.len(), 4, "connector, action, headers, query:\n{}", md);
+        prop_assert_eq!(tables.len(), 5, "connector, action, headers, query, MCP Workspace:\n{}", md);
         for table in &tables {
             for row in table {
                 prop_assert_eq!(row.len(), 2, "row {:?} in\n{}", row, md);
@@ -199,6 +199,7 @@ proptest! {
         prop_assert_eq!(value(&tables[0], "Client ID"), Some(format!("{{{{{}}}}}", c.id_var)));
         prop_assert_eq!(value(&tables[0], "Client Credentials Grant Scope"), Some(c.scope_list()));
         prop_assert_eq!(value(&tables[3], "updated_at[gt]"), Some(c.filter.clone()));
+        prop_assert_eq!(value(&tables[4], "Transport"), Some("Streamable HTTP".to_string()));
     }
 
     #[test]

@@ -544,3 +544,112 @@ fn a_revoked_token_is_fetched_anew_once_and_the_call_passes() {
     assert_eq!(coupa.token_grants().len(), 2, "{:?}", coupa.api_calls());
     assert_no_secret(&coupa, &run.all);
 }
+
+/// The kit's `mcp/` entries, resolved as each assistant resolves them
+/// (Claude Desktop: the person's path and values; Cursor: `${env:NAME}`
+/// and `${workspaceFolder}`; VS Code: its `inputs` answered), start
+/// `coupagen` from PATH, and the SDK's client lists the kit's tools through
+/// each. The files name the variables and hold no value.
+#[test]
+fn the_kits_desktop_entries_start_the_server_for_the_sdk_client() {
+    let coupa = Coupa::start();
+    let kit = tempfile::tempdir().unwrap();
+    let out = Command::new(bin())
+        .args(["bundle", "--domain", &coupa.domain(), "--out"])
+        .arg(kit.path())
+        .args(KIT)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let Some(python) = python() else { return };
+    let b = coupa.behaviour().clone();
+    let values = |var: &str| match var {
+        "COUPA_CLIENT_ID" => b.client_id.clone(),
+        "COUPA_CLIENT_SECRET" => b.client_secret.clone(),
+        other => panic!("an entry names {other}"),
+    };
+    let folder = kit.path().to_str().unwrap().to_string();
+    for (file, servers_key) in [
+        ("claude_desktop_config.json", "mcpServers"),
+        ("cursor-mcp.json", "mcpServers"),
+        ("vscode-mcp.json", "servers"),
+    ] {
+        let text = std::fs::read_to_string(kit.path().join("mcp").join(file)).unwrap();
+        assert!(
+            !text.contains(&b.client_secret) && !text.contains(&b.client_id),
+            "{text}"
+        );
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let entry = &doc[servers_key]["coupa"];
+        assert_eq!(entry["command"], "coupagen", "{file}");
+        let resolve = |s: &str| -> String {
+            let s = s
+                .replace("${workspaceFolder}", &folder)
+                .replace("/ABSOLUTE/PATH/TO/THIS/KIT", &folder);
+            // An answer to each of VS Code's inputs, by the variable it names.
+            if let Some(id) = s.strip_prefix("${input:").and_then(|r| r.strip_suffix('}')) {
+                let input = doc["inputs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|i| i["id"] == id)
+                    .unwrap_or_else(|| panic!("{file}: no input {id}"));
+                let var = id.to_uppercase().replace('-', "_");
+                assert_eq!(
+                    input["password"],
+                    var.ends_with("SECRET"),
+                    "{file}: {input}"
+                );
+                return values(&var);
+            }
+            match s.strip_prefix("${env:").and_then(|r| r.strip_suffix('}')) {
+                Some(var) => values(var),
+                None => s,
+            }
+        };
+        let args: Vec<String> = entry["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| resolve(a.as_str().unwrap()))
+            .collect();
+        let mut cmd = Command::new(&python);
+        let log = tempfile::NamedTempFile::new().unwrap();
+        cmd.arg(script())
+            .arg("stdio")
+            .arg(log.path())
+            .arg("coupagen")
+            .args(&args);
+        let path = format!(
+            "{}:{}",
+            bin().parent().unwrap().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        cmd.env_clear()
+            .env("PATH", path)
+            .env("SSL_CERT_FILE", &coupa.ca_file);
+        for (var, value) in entry["env"].as_object().unwrap() {
+            // Claude Desktop's are empty for the person to fill in.
+            let value = match value.as_str().unwrap() {
+                "" => values(var),
+                v => resolve(v),
+            };
+            cmd.env(var, value);
+        }
+        let run = steps_run(cmd, &json!([{"list": true}]), None);
+        assert_eq!(
+            names(&run.answers[0]),
+            [
+                "pending_expense_approvals",
+                "supplier_status",
+                "list_invoices"
+            ],
+            "{file}"
+        );
+        assert_no_secret(&coupa, &run.all);
+    }
+}
