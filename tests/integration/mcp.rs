@@ -653,3 +653,94 @@ fn the_kits_desktop_entries_start_the_server_for_the_sdk_client() {
         assert_no_secret(&coupa, &run.all);
     }
 }
+
+/// The MCP Inspector's CLI (npm, pinned) on `coupagen mcp` over stdio: it
+/// lists the tools, a read returns what the stand-in holds, a write is
+/// refused without `--allow-writes` with nothing sent, and a wrong secret is
+/// a tool error carrying the cause and the fix.
+#[test]
+fn the_inspector_cli_lists_calls_and_is_refused_a_write() {
+    use crate::support::tools::MCP_INSPECTOR;
+    let Some(inspector) = MCP_INSPECTOR.find() else {
+        return;
+    };
+    let coupa = Coupa::start();
+    let inspect = |secret: &str, method: &[&str]| -> (Value, String) {
+        let mut cmd = Command::new(&inspector);
+        cmd.arg("--cli")
+            .arg(bin())
+            .args(method)
+            .arg("--")
+            .args(flags(&coupa, KIT));
+        env(&mut cmd, &coupa);
+        // Its version lookup reads `../package.json` from the working
+        // folder (a bug of inspector-cli 1.0.3): start it below the repo's.
+        cmd.current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests"))
+            .env("COUPA_CLIENT_SECRET", secret);
+        let out = cmd.output().unwrap();
+        let text = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Its answer is the JSON on standard output (notices go to stderr).
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let json = stdout.find('{').map_or(Value::Null, |i| {
+            serde_json::from_str(stdout[i..].trim()).unwrap_or(Value::Null)
+        });
+        (json, text)
+    };
+    let secret = coupa.behaviour().client_secret.clone();
+    let (tools, text) = inspect(&secret, &["--method", "tools/list"]);
+    assert!(tools["tools"].is_array(), "{text}");
+    assert_eq!(
+        names(&tools),
+        [
+            "pending_expense_approvals",
+            "supplier_status",
+            "list_invoices"
+        ],
+        "{text}"
+    );
+    let (listed, text) = inspect(
+        &secret,
+        &[
+            "--tool-arg",
+            "limit=2",
+            "--method",
+            "tools/call",
+            "--tool-name",
+            "list_invoices",
+        ],
+    );
+    assert_eq!(listed["isError"], false, "{text}");
+    let records = listed["structuredContent"]["records"].as_array().unwrap();
+    let held = coupa
+        .record("invoices", records[0]["id"].as_u64().unwrap())
+        .unwrap();
+    assert_eq!(records[0]["id"], held["id"], "{text}");
+    assert_eq!(coupa.api_calls(), ["GET /api/invoices"], "{text}");
+    coupa.clear();
+    let (_, text) = inspect(
+        &secret,
+        &[
+            "--tool-arg",
+            "approval_id=5001",
+            "decision=approve",
+            "reason=ok",
+            "--method",
+            "tools/call",
+            "--tool-name",
+            "approve_expense_report",
+        ],
+    );
+    assert!(text.contains("--allow-writes"), "{text}");
+    assert!(coupa.api_calls().is_empty(), "{:?}", coupa.api_calls());
+    let (refused, text) = inspect(
+        "not-the-secret",
+        &["--method", "tools/call", "--tool-name", "list_invoices"],
+    );
+    assert_eq!(refused["isError"], true, "{text}");
+    assert!(refused["structuredContent"]["fix"].is_string(), "{text}");
+    assert_no_secret(&coupa, &text);
+}

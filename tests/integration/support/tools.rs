@@ -44,6 +44,7 @@ pub const OPENAPI2POSTMANV2: Tool = Tool::npm("openapi2postmanv2");
 pub const BRUNO_LANG: Tool = Tool::npm_package("@usebruno/lang");
 pub const POSTMAN_CODE_GENERATORS: Tool = Tool::npm_package("postman-code-generators");
 pub const JUNITPARSER: Tool = Tool::py_module("junitparser");
+pub const MCP_INSPECTOR: Tool = Tool::npm("mcp-inspector-cli");
 
 /// Every tool a check needs: README's one install command must cover them.
 pub const ALL: &[Tool] = &[
@@ -64,6 +65,7 @@ pub const ALL: &[Tool] = &[
     BRUNO_LANG,
     POSTMAN_CODE_GENERATORS,
     JUNITPARSER,
+    MCP_INSPECTOR,
 ];
 
 impl Tool {
