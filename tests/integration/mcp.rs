@@ -744,3 +744,69 @@ fn the_inspector_cli_lists_calls_and_is_refused_a_write() {
     assert!(refused["structuredContent"]["fix"].is_string(), "{text}");
     assert_no_secret(&coupa, &text);
 }
+
+/// `--listen` with `--tls-cert` and `--tls-key` serves HTTPS: curl, trusting
+/// the certificate, initializes with the key and is refused without it; a
+/// plain HTTP request to the port gets no MCP answer.
+#[test]
+fn https_with_the_given_certificate_serves_the_key_holder_only() {
+    use crate::support::tools::CURL;
+    let Some(_) = CURL.find() else { return };
+    let coupa = Coupa::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
+    let (cert_file, key_file) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_file, cert.cert.pem()).unwrap();
+    std::fs::write(&key_file, cert.signing_key.serialize_pem()).unwrap();
+    let mut cmd = Command::new(bin());
+    cmd.args(flags(&coupa, KIT))
+        .args(["--listen", "127.0.0.1:0", "--tls-cert"])
+        .arg(&cert_file)
+        .arg("--tls-key")
+        .arg(&key_file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    env(&mut cmd, &coupa);
+    let mut child = cmd.spawn().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8];
+    while stderr.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    let line = String::from_utf8(line).unwrap();
+    let url = line.rsplit(' ').next().unwrap_or_default().to_string();
+    let server = Http {
+        port: url
+            .trim_start_matches("https://127.0.0.1:")
+            .trim_end_matches("/mcp")
+            .parse()
+            .unwrap_or_else(|_| panic!("an https URL in {line:?}")),
+        url,
+        child,
+    };
+    let curl = |key: Option<&str>| {
+        let mut cmd = Command::new("curl");
+        cmd.args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert"])
+            .arg(&cert_file)
+            .args(["-X", "POST", "-H", "Content-Type: application/json"])
+            .args(["-H", "Accept: application/json, text/event-stream"])
+            .args(["--data", INITIALIZE]);
+        if let Some(key) = key {
+            cmd.args(["-H", &format!("Authorization: Bearer {key}")]);
+        }
+        let out = cmd.arg(&server.url).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert_eq!(curl(Some(KEY)), "200");
+    assert_eq!(curl(None), "401");
+    assert_eq!(curl(Some("wrong-key-0123456789")), "401");
+    let (status, answer) = post(
+        server.port,
+        &[("Authorization", &format!("Bearer {KEY}"))],
+        INITIALIZE,
+    );
+    assert_ne!(status, 200, "plain HTTP was served: {answer}");
+}
