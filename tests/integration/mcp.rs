@@ -381,6 +381,17 @@ impl Drop for Http {
     }
 }
 
+/// The first line the server says on standard error: where it listens.
+fn first_line(child: &mut Child) -> String {
+    let mut stderr = child.stderr.take().unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8];
+    while stderr.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    String::from_utf8(line).unwrap()
+}
+
 fn http(coupa: &Coupa, extra: &[&str]) -> Http {
     let mut cmd = Command::new(bin());
     cmd.args(flags(coupa, extra))
@@ -390,13 +401,7 @@ fn http(coupa: &Coupa, extra: &[&str]) -> Http {
         .stderr(Stdio::piped());
     env(&mut cmd, coupa);
     let mut child = cmd.spawn().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8];
-    while stderr.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
-        line.push(byte[0]);
-    }
-    let line = String::from_utf8(line).unwrap();
+    let line = first_line(&mut child);
     let url = line
         .rsplit(' ')
         .next()
@@ -770,13 +775,7 @@ fn https_with_the_given_certificate_serves_the_key_holder_only() {
         .stderr(Stdio::piped());
     env(&mut cmd, &coupa);
     let mut child = cmd.spawn().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let mut line = Vec::new();
-    let mut byte = [0u8];
-    while stderr.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
-        line.push(byte[0]);
-    }
-    let line = String::from_utf8(line).unwrap();
+    let line = first_line(&mut child);
     let url = line.rsplit(' ').next().unwrap_or_default().to_string();
     let server = Http {
         port: url
