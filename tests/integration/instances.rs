@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use crate::support::coupa::{Behaviour, Coupa};
-use crate::support::tools::{BRU, HTTPYAC, JUNITPARSER, NEWMAN};
+use crate::support::tools::{BRU, HTTPYAC, JUNITPARSER, NEWMAN, POSTMAN};
 use crate::support::{bin, newman, stderr, stdout};
 
 /// Two stand-ins, test and production, with clients of their own.
@@ -519,5 +519,33 @@ fn a_revoked_token_is_renewed_with_the_instances_own_credentials() {
             &test,
             &format!("{:?}", report.passed()),
         );
+    }
+}
+
+#[test]
+fn postmans_cli_runs_each_instance_in_its_own_environment() {
+    let Some(_) = POSTMAN.find() else { return };
+    let (test, production) = two();
+    let dir = kit(&test, &production);
+    for (name, coupa, other) in [
+        ("test", &test, &production),
+        ("production", &production, &test),
+    ] {
+        let file = format!("coupa-{name}.postman_environment.json");
+        let secret = coupa.behaviour().client_secret.clone();
+        let (ok, report, said) =
+            crate::real_clients::postman_run_in(coupa, dir.path(), &file, &secret);
+        assert!(ok, "{name}: {said}");
+        assert_eq!(
+            report["run"]["failures"].as_array().map_or(0, Vec::len),
+            0,
+            "{said}"
+        );
+        assert_eq!(calls(coupa), (1, 2), "{name}: {said}");
+        assert_eq!(calls(other), (0, 0), "{name}");
+        coupa.clear();
+        let (ok, _, said) = crate::real_clients::postman_run_in(coupa, dir.path(), &file, "wrong");
+        assert!(!ok, "{name}: a wrong secret fails the run:\n{said}");
+        coupa.clear();
     }
 }

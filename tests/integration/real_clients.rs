@@ -584,8 +584,18 @@ fn curl_commands_are_what_postmans_own_generator_writes() {
 /// Postman's own CLI, offline and logged out, runs the collection as newman
 /// does: the report says how each request went.
 fn postman_run(coupa: &Coupa, kit: &Path, secret: &str) -> (bool, serde_json::Value, String) {
+    postman_run_in(coupa, kit, "coupa.postman_environment.json", secret)
+}
+
+/// [`postman_run`] with the kit's environment `file`.
+pub(crate) fn postman_run_in(
+    coupa: &Coupa,
+    kit: &Path,
+    file: &str,
+    secret: &str,
+) -> (bool, serde_json::Value, String) {
     let cli = POSTMAN.path();
-    let filled = newman::filled_environment(kit, &coupa.behaviour().client_id, secret);
+    let filled = newman::filled(kit, file, &coupa.behaviour().client_id, secret);
     let report = kit.join("postman-cli-report.json");
     let out = Command::new(cli)
         .args(["collection", "run"])

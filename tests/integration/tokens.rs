@@ -15,7 +15,7 @@ use crate::real_clients::{bundle, newman, run_script};
 use crate::support::browser;
 use crate::support::coupa::{Behaviour, Coupa, Recorded, CALLBACK};
 use crate::support::runners;
-use crate::support::tools::{BRU, CURL, HTTPYAC, NEWMAN};
+use crate::support::tools::{BRU, CURL, HTTPYAC, NEWMAN, POSTMAN};
 use crate::support::{stderr, stdout};
 
 /// Coupa's buffer, as the kit holds it (`coupa::TOKEN_BUFFER_SECS`).
@@ -198,6 +198,29 @@ fn newman_waits_out_coupas_token_buffer_on_a_401() {
         report.contains("HTTP 401 on a token") && report.contains("sent again once it is 5 s old"),
         "{report}"
     );
+    assert_waited_out_the_lag(&coupa);
+}
+
+/// Postman's own CLI runs the same collection scripts: it waits out the lag too.
+#[test]
+fn postmans_cli_waits_out_coupas_token_buffer_on_a_401() {
+    let Some(_) = POSTMAN.find() else { return };
+    let coupa = lagging();
+    let kit = bundle(&coupa, &[]);
+    let secret = coupa.behaviour().client_secret.clone();
+    let (ok, report, said) = crate::real_clients::postman_run_in(
+        &coupa,
+        kit.path(),
+        "coupa.postman_environment.json",
+        &secret,
+    );
+    assert!(ok, "{said}");
+    assert_eq!(
+        report["run"]["failures"].as_array().map_or(0, Vec::len),
+        0,
+        "{said}"
+    );
+    assert!(said.contains("sent again once it is 5 s old"), "{said}");
     assert_waited_out_the_lag(&coupa);
 }
 
