@@ -466,6 +466,8 @@ mod tests {
                 "submit-expense",
                 "create-purchase-order",
                 "add-po-line",
+                "my-approvals-history",
+                "requisition-approval-agent",
             ]
         );
     }

@@ -549,6 +549,20 @@ impl OwnUseCase {
     }
 }
 
+/// The guide's kit with the use-case file `text`.
+fn own_spec(text: &str) -> Spec {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("own.json");
+    std::fs::write(&path, text).unwrap();
+    Inputs {
+        domain: Some(crate::support::GUIDE_DOMAIN.into()),
+        use_case_file: Some(path.to_str().unwrap().into()),
+        ..Inputs::default()
+    }
+    .resolve()
+    .expect("valid")
+}
+
 fn own_use_case() -> impl Strategy<Value = OwnUseCase> {
     (
         hostile_text(6),
@@ -586,16 +600,7 @@ proptest! {
     /// the script's and curl's words read back.
     #[test]
     fn a_use_case_files_text_reads_back_in_every_format(u in own_use_case()) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("own.json");
-        std::fs::write(&path, u.file()).unwrap();
-        let spec = Inputs {
-            domain: Some(crate::support::GUIDE_DOMAIN.into()),
-            use_case_file: Some(path.to_str().unwrap().into()),
-            ..Inputs::default()
-        }
-        .resolve()
-        .expect("valid");
+        let spec = own_spec(&u.file());
         let kit = kit::plan(&spec);
 
         let coll = json(&render::file(&kit, "coupa.postman_collection.json").unwrap().text);
@@ -652,5 +657,96 @@ proptest! {
         let command = command_after(&curl, &format!("# {}\ncurl ", u.request.replace(|c: char| c.is_control(), " ")));
         let words = bash_words(&command, &[]);
         prop_assert!(words.iter().any(|w| w.ends_with("name[contains]={{{words}}}")), "{:?}", words);
+    }
+}
+
+/// A use-case file whose write sends `literal` as written, beside an input.
+fn body_file(literal: &str) -> String {
+    serde_json::json!({"use_cases": [{
+        "id": "own", "name": "Own", "description": "d",
+        "inputs": [{"name": "words", "type": "string", "description": "w", "example": "x", "from": "said"}],
+        "requests": [{
+            "name": "Post it", "description": "d", "method": "POST", "path": "/api/suppliers",
+            "body": {"lit": literal, "n": {"w": "{{words}}"}},
+            "scope": "core.supplier.write", "answer": "object", "says": "done"
+        }]
+    }]})
+    .to_string()
+}
+
+/// The text between `start` and the next `end` after it.
+fn between<'t>(text: &'t str, start: &str, end: &str) -> &'t str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} in\n{text}"))
+        + start.len();
+    let len = text[from..]
+        .find(end)
+        .unwrap_or_else(|| panic!("{end:?} in\n{text}"));
+    &text[from..from + len]
+}
+
+/// The body's literal, as JSON reads it back once the input's placeholder
+/// (`placeholder`, each format's own) holds a string.
+fn literal_of(json_text: &str, placeholder: &str) -> Result<serde_json::Value, String> {
+    let filled = json_text.replacen(placeholder, "\"W\"", 1);
+    let body: serde_json::Value =
+        serde_json::from_str(&filled).map_err(|e| format!("{e}: {filled}"))?;
+    Ok(body["lit"].clone())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// A hostile literal in a JSON body reads back exactly with each
+    /// consumer's parser: Postman's raw body and Bruno's `body:json` and the
+    /// HTTP file's as JSON, the curl file's and the check script's jq
+    /// program as bash words, then JSON; OpenAPI's example as YAML; the
+    /// sheet's Body field as JSON.
+    #[test]
+    fn a_body_literal_reads_back_in_every_format(literal in hostile_text(6).prop_filter(
+        "accepted by validation",
+        |l| coupagen::usecase::parse(&body_file(l), coupagen::error::Origin::Flag("--use-case-file"), "f").is_ok(),
+    )) {
+        let spec = own_spec(&body_file(&literal));
+        let kit = kit::plan(&spec);
+        let want = serde_json::json!(literal);
+        let file = |name: &str| render::file(&kit, name).unwrap().text;
+
+        let coll = json(&file("coupa.postman_collection.json"));
+        let raw = coll["item"][1]["item"][0]["request"]["body"]["raw"].as_str().unwrap();
+        prop_assert_eq!(literal_of(raw, "{{json_words}}").unwrap(), want.clone(), "postman");
+
+        let bruno = render::FORMATS.iter().find(|f| f.command == "bruno").unwrap();
+        let bru = render::all(&kit, bruno).unwrap();
+        let post = bru.iter().find(|f| f.path.ends_with("Post it.bru")).expect("the request's file");
+        let body = between(&post.text, "body:json {\n", "\n}\n");
+        prop_assert_eq!(literal_of(body, "{{json_words}}").unwrap(), want.clone(), "bruno");
+
+        let http = file("coupa.http");
+        let section = between(&http, "POST https://{{host}}/api/suppliers\n", "\n> {%");
+        let body = section.split_once("\n\n").expect("a blank line before the body").1;
+        prop_assert_eq!(literal_of(body, "{{json_words}}").unwrap(), want.clone(), "http file");
+
+        let curl = file("coupa-requests.curl");
+        let source = format!("{}}}'", between(&curl, "--data-raw ", "}'\n"));
+        let words = bash_words(&source, &[]);
+        prop_assert_eq!(words.len(), 1, "{:?}", words);
+        prop_assert_eq!(literal_of(&words[0], "\"{{{words}}}\"").unwrap(), want.clone(), "curl");
+
+        let script = file("coupa-check.sh");
+        let program = format!("{}}}'", between(&script, "--arg v0 \"${COUPA_WORDS}\" ", "}')\n"));
+        let words = bash_words(&program, &[]);
+        prop_assert_eq!(words.len(), 1, "{:?}", words);
+        prop_assert_eq!(literal_of(&words[0], "$v0").unwrap(), want.clone(), "check script");
+
+        let openapi = file("coupa.openapi.yaml");
+        let docs = yaml_rust2::YamlLoader::load_from_str(&openapi).expect("the OpenAPI YAML parses");
+        let example = &docs[0]["paths"]["/api/suppliers"]["post"]["requestBody"]["content"]["application/json"]["example"];
+        prop_assert_eq!(example["lit"].as_str(), Some(literal.as_str()), "openapi");
+
+        let sheet = json(&file(crate::support::SHEET_JSON));
+        let body = sheet["use_cases"][0]["actions"][0]["body"].as_str().unwrap();
+        prop_assert_eq!(literal_of(body, "\"{{{words}}}\"").unwrap(), want, "sheet");
     }
 }

@@ -11,6 +11,7 @@
 //! - `verify`: `coupagen verify` against the loopback Coupa
 //! - `consent`: user consent in newman, the script and verify, the test as the browser
 //! - `usecases`: use cases in newman, the script, compound-action YAML and verify
+//! - `approvals`: my-approvals-history (user consent) and the requisition approval agent in every runner
 //! - `openapi`: the OpenAPI document in redocly, openapi-to-postmanv2 and newman
 //! - `bruno`: the Bruno collection in `bru run` and Bruno's own parser
 //! - `http`: the HTTP file in `httpyac send`
@@ -24,6 +25,7 @@
 
 mod support;
 
+mod approvals;
 mod bodies;
 mod bruno;
 mod cli;

@@ -67,7 +67,7 @@ fn verify_says_what_each_read_found() {
         ),
         (
             "my-invoices",
-            r#"3 invoices from suppliers matching acme: 8001 "INV-8001", 8002 "INV-8002", 8003 "INV-8003""#,
+            r#"3 invoices from suppliers matching acme: 8002 "INV-8002", 8003 "INV-8003", 8001 "INV-8001""#,
         ),
         (
             "contract-status",

@@ -751,7 +751,7 @@ fn use_cases_lists_them_and_unknown_ids_are_named() {
     );
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&run(&["use-cases", "--json"]))).unwrap();
-    assert_eq!(json["use_cases"].as_array().unwrap().len(), 19);
+    assert_eq!(json["use_cases"].as_array().unwrap().len(), 21);
     // The listing is itself in the use-case file format (as a file of one's
     // own, its ids would be refused: they are the built-in ones).
     let origin = coupagen::error::Origin::Flag("--use-case-file");
@@ -803,4 +803,34 @@ fn scopes_come_from_every_request_write_scopes_included() {
         "{}",
         stderr(&out)
     );
+}
+
+/// README's use-case table has a row for each built-in use case, in the
+/// listing's order, each saying whether it changes data as the listing does.
+#[test]
+fn the_readme_table_lists_every_built_in_use_case_and_what_it_changes() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split_once("\n## Use cases\n")
+        .and_then(|(_, rest)| rest.split_once("\n### "))
+        .expect("README's Use cases section")
+        .0;
+    let rows: Vec<(&str, &str)> = section
+        .lines()
+        .filter_map(|l| {
+            let id = l.strip_prefix("| `")?.split('`').next()?;
+            let changes = l.trim_end_matches(" |").rsplit(" | ").next()?;
+            Some((id, changes))
+        })
+        .filter(|(id, _)| coupagen::usecase::is_name(&id.replace('-', "_")))
+        .collect();
+    let built_in = coupagen::usecase::built_in();
+    let ids: Vec<&str> = rows.iter().map(|(id, _)| *id).collect();
+    let want: Vec<&str> = built_in.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(ids, want);
+    for (uc, (id, changes)) in built_in.iter().zip(&rows) {
+        let writes = uc.requests.iter().any(|r| r.writes());
+        assert_eq!(changes.starts_with("yes"), writes, "{id}: {changes}");
+    }
 }

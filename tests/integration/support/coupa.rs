@@ -179,6 +179,7 @@ const RESOURCES: &[(&str, &str)] = &[
     ("contracts", "core.contract.read"),
     ("items", "core.item.read"),
     ("inventory", "core.inventory.balance.read"),
+    ("comments", "core.comment.read"),
 ];
 
 /// An access token: its scopes, and its person when a consent issued it.
@@ -1068,6 +1069,16 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
             extra: Vec::new(),
         };
     }
+    // `requisitions/3002/comments`: that requisition's comments (C: Comments API).
+    let commented = resource
+        .strip_prefix("requisitions/")
+        .and_then(|r| r.strip_suffix("/comments"))
+        .and_then(|id| id.parse::<u64>().ok());
+    let resource = if commented.is_some() {
+        "comments"
+    } else {
+        resource
+    };
     // `expense_reports`, `expense_reports/1001`, `approvals/5001/approve`.
     let mut parts = resource.splitn(3, '/');
     let resource = parts.next().unwrap_or_default();
@@ -1145,9 +1156,22 @@ fn api(req: &Recorded, resource: &str, state: &State) -> Response {
                 }
                 return answer(200, super::records::only(record, &fields));
             }
-            let page: Vec<serde_json::Value> = list
+            let mut sorted: Vec<&serde_json::Value> = list
                 .iter()
                 .filter(|r| mine(r))
+                .filter(|r| commented.is_none_or(|id| r["commentable-id"] == id))
+                .collect();
+            // `order_by` and `dir` (SW): by the field's text, stable, so
+            // records without it keep their order.
+            if let Some(key) = q.get("order_by") {
+                let text = |r: &serde_json::Value| text_of(&r[*key]);
+                match q.get("dir") {
+                    Some(&"desc") => sorted.sort_by_key(|r| std::cmp::Reverse(text(r))),
+                    _ => sorted.sort_by_key(|r| text(r)),
+                }
+            }
+            let page: Vec<serde_json::Value> = sorted
+                .into_iter()
                 .filter(|r| {
                     req.query.iter().all(|(k, v)| {
                         [

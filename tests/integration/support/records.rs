@@ -44,8 +44,11 @@ pub fn all() -> Vec<(&'static str, Vec<Value>)> {
     let user =
         |p: &Person| json!({"id": p.id, "login": p.login, "email": p.email, "fullname": p.login});
     let approval = |id: u64, status: &str, kind: &str, doc: u64, approver: u64| {
+        // Made on the id's day of February 2024, and changed then.
+        let day = format!("2024-02-{:02}T09:00:00Z", id % 100);
         json!({"id": id, "status": status, "approvable-type": kind, "approvable-id": doc,
-               "approver-id": approver, "approver": {"id": approver}})
+               "approver-id": approver, "approver": {"id": approver},
+               "created-at": day, "updated-at": day})
     };
     let report = |id: u64, title: &str, by: &Person, created: &str, status: &str| {
         json!({"id": id, "title": title, "status": status, "total": "120.00",
@@ -83,6 +86,7 @@ pub fn all() -> Vec<(&'static str, Vec<Value>)> {
                 ),
                 approval(5005, "pending_approval", "ExpenseReport", 1004, bob.id),
                 approval(5101, "pending_approval", "RequisitionHeader", 3002, bob.id),
+                approval(5106, "rejected", "ExpenseReport", 1004, bob.id),
             ],
         ),
         (
@@ -203,6 +207,15 @@ pub fn all() -> Vec<(&'static str, Vec<Value>)> {
             vec![
                 json!({"id": 7001, "name": "Black toner"}),
                 json!({"id": 7002, "name": "Copy paper"}),
+            ],
+        ),
+        (
+            "comments",
+            vec![
+                json!({"id": 9501, "commentable-type": "RequisitionHeader", "commentable-id": 3002,
+                       "comments": "Desks for the second floor", "created-at": "2024-01-05T09:00:00Z"}),
+                json!({"id": 9502, "commentable-type": "RequisitionHeader", "commentable-id": 3002,
+                       "comments": "Budget code 42, please", "created-at": "2024-01-06T09:00:00Z"}),
             ],
         ),
         (
