@@ -105,10 +105,20 @@ pub mod bruno {
     /// A kit of several instances: the runtime variables the credentials go
     /// in, each read from the process variable its environment names in
     /// the `_env` variable beside it (`client_id_env: COUPA_TEST_CLIENT_ID`).
-    pub const CREDENTIALS: &[(&str, &str)] = &[
-        ("client_id", "client_id_env"),
-        ("client_secret", "client_secret_env"),
-        ("refresh_token", "refresh_token_env"),
+    /// Each: the runtime variable, the environment's `_env` variable, and
+    /// the shared process variable that stands in.
+    pub const CREDENTIALS: &[(&str, &str, &str)] = &[
+        ("client_id", "client_id_env", super::env::CLIENT_ID),
+        (
+            "client_secret",
+            "client_secret_env",
+            super::env::CLIENT_SECRET,
+        ),
+        (
+            "refresh_token",
+            "refresh_token_env",
+            super::env::REFRESH_TOKEN,
+        ),
     ];
     /// Runtime variables: when the token came (Coupa's token buffer), the
     /// request being sent again, and when the last requests started.

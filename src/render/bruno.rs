@@ -59,12 +59,13 @@ pub const FORMAT: Format = Format {
 /// other values by the names Postman's collection gives them.
 struct Vars<'k>(Placeholders<'k>);
 
-/// A credential of the process environment: how a request names it. With
-/// several instances, the runtime variable `credentials.js` sets.
-fn credential(kit_multi: bool, index: usize, shared: &str) -> String {
-    match kit_multi {
-        true => CREDENTIAL_VARS[index].0.into(),
-        false => format!("process.env.{shared}"),
+/// A credential of the process environment, by its shared variable: how a
+/// request names it. With several instances, the runtime variable
+/// `credentials.js` sets.
+fn credential(kit_multi: bool, shared: &str) -> String {
+    match CREDENTIAL_VARS.iter().find(|(_, _, s)| *s == shared) {
+        Some((var, _, _)) if kit_multi => (*var).into(),
+        _ => format!("process.env.{shared}"),
     }
 }
 
@@ -75,10 +76,10 @@ impl Binder for Vars<'_> {
         let name: String = match slot {
             Slot::Conn(Conn::Domain) => HOST.into(),
             Slot::Conn(Conn::Scopes) => SCOPE.into(),
-            Slot::Conn(Conn::ClientId) => credential(multi, 0, env::CLIENT_ID),
-            Slot::Conn(Conn::ClientSecret) => credential(multi, 1, env::CLIENT_SECRET),
+            Slot::Conn(Conn::ClientId) => credential(multi, env::CLIENT_ID),
+            Slot::Conn(Conn::ClientSecret) => credential(multi, env::CLIENT_SECRET),
             Slot::Auth(AuthValue::AccessToken) => TOKEN.into(),
-            Slot::Auth(AuthValue::RefreshToken) => credential(multi, 2, env::REFRESH_TOKEN),
+            Slot::Auth(AuthValue::RefreshToken) => credential(multi, env::REFRESH_TOKEN),
             Slot::Conn(Conn::RedirectUri)
             | Slot::Auth(
                 AuthValue::Code
@@ -298,10 +299,9 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
         if kit.spec.multi() {
             // Which process variables hold this instance's credentials.
             let refresh = kit.flow.refresh.is_some();
-            for ((_, env_var), shared) in CREDENTIAL_VARS
+            for (_, env_var, shared) in CREDENTIAL_VARS
                 .iter()
-                .zip(SHARED)
-                .filter(|(_, shared)| refresh || *shared != env::REFRESH_TOKEN)
+                .filter(|(_, _, shared)| refresh || *shared != env::REFRESH_TOKEN)
             {
                 vars.push(Pair {
                     key: (*env_var).into(),
@@ -386,9 +386,9 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         Slot::Auth(AuthValue::RefreshToken),
     ]
     .into_iter()
-    .zip(CREDENTIAL_VARS.iter().zip(SHARED))
+    .zip(CREDENTIAL_VARS)
     .filter(|(slot, _)| multi && slots.contains(slot))
-    .map(|(slot, ((var, env), shared))| Credential {
+    .map(|(slot, (var, env, shared))| Credential {
         var,
         env,
         shared,
@@ -448,9 +448,6 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
     }
     script(&config, &pieces, json)
 }
-
-/// The shared credential variables, in the order of `CREDENTIAL_VARS`.
-const SHARED: [&str; 3] = [env::CLIENT_ID, env::CLIENT_SECRET, env::REFRESH_TOKEN];
 
 /// What a user-consent flow request needs the person to supply: the
 /// exchange a fresh `authorization_code` (`--env-var`), the refresh

@@ -87,7 +87,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     }
     #[derive(Serialize)]
     struct FileView {
-        name: &'static str,
+        name: String,
         purpose: &'static str,
     }
     let compound = (!kit.use_cases.is_empty()).then_some(&super::COMPOUND_FILES);
@@ -104,8 +104,8 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         )
         .map(|f| FileView {
             name: match (kit.spec.multi(), f == &super::postman::ENVIRONMENT_FILE) {
-                (true, true) => "coupa-<instance>.postman_environment.json",
-                _ => f.path,
+                (true, true) => super::postman::environment_path("<instance>"),
+                _ => f.path.to_string(),
             },
             purpose: f.purpose,
         })

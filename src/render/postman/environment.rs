@@ -54,6 +54,11 @@ pub struct EnvironmentFile<'k> {
     pub instance: Option<&'k Instance>,
 }
 
+/// An instance's environment file: `coupa-test.postman_environment.json`.
+pub fn instance_path(name: &str) -> String {
+    format!("coupa-{name}.postman_environment.json")
+}
+
 /// The kit's environment files: one, or one an instance
 /// (`coupa-test.postman_environment.json`), each holding its instance's
 /// host, so the collection itself is instance-free.
@@ -69,7 +74,7 @@ pub fn files<'k>(kit: &'k Kit<'k>) -> Vec<EnvironmentFile<'k>> {
             .instances
             .iter()
             .map(|i| EnvironmentFile {
-                path: format!("coupa-{}.postman_environment.json", i.name.as_str()),
+                path: instance_path(i.name.as_str()),
                 name: format!("Coupa {} ({})", i.name.as_str(), i.domain.as_str()),
                 instance: Some(i),
             })

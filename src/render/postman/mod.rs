@@ -6,7 +6,9 @@
 mod environment;
 mod scripts;
 
-pub use environment::{files as environment_files, ENVIRONMENT, ENVIRONMENT_FILE};
+pub use environment::{
+    files as environment_files, instance_path as environment_path, ENVIRONMENT, ENVIRONMENT_FILE,
+};
 
 use serde::Serialize;
 use serde_json::json;
