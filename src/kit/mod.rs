@@ -10,7 +10,7 @@ mod value;
 use serde::Serialize;
 
 pub use flow::AuthFlow;
-pub use request::{Answer, Auth, Body, Capture, Expect, Json, Key, Method, Request};
+pub use request::{Answer, Auth, Body, Capture, Equals, Expect, Json, Key, Method, Pick, Request};
 pub use usecase::{Arg, ArgSource, UseCasePlan};
 pub use value::{
     encode, encode_at, encode_key, encode_slot, intern, At, AuthValue, Binder, Conn, Encoding,

@@ -147,6 +147,25 @@ pub struct Capture {
     pub must_be: Vec<String>,
     /// What to say when the guard stops the use case.
     pub otherwise: String,
+    /// The records of a list the path reads (empty: all of them): those
+    /// whose keys hold these values, compared as text.
+    pub pick: Vec<Pick>,
+}
+
+/// One key a picked record holds, and the value it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pick {
+    pub key: String,
+    pub equals: Equals,
+}
+
+/// What a picked record's key holds: fixed text, or an input's or an
+/// earlier capture's value, which each runner reads where it keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Equals {
+    Text(String),
+    Slot(Slot),
 }
 
 /// One step of a capture's path: a list's index or an object's key. As

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::request::{Answer, Auth, Body, Capture, Expect, Json, Method, Request};
+use super::request::{Answer, Auth, Body, Capture, Equals, Expect, Json, Method, Pick, Request};
 use super::value::{Slot, Value};
 use crate::coupa;
 use crate::usecase::{self, Kind, Shown, Source, UseCase};
@@ -169,6 +169,17 @@ impl UseCasePlan {
                         fails: c.none_fails,
                         must_be: c.must_be.clone(),
                         otherwise: c.otherwise.clone().unwrap_or_default(),
+                        pick: c
+                            .pick
+                            .iter()
+                            .map(|(key, value)| Pick {
+                                key: key.clone(),
+                                equals: match usecase::body_reference(value) {
+                                    Some(name) => Equals::Slot(slot(name)),
+                                    None => Equals::Text(value.clone()),
+                                },
+                            })
+                            .collect(),
                     })
                     .collect(),
                 group: Some(uc.name.clone()),

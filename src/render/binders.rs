@@ -6,7 +6,7 @@ use crate::contract::postman as names;
 use serde::Serialize;
 
 use crate::kit::{
-    At, AuthValue, Binder, Capture, Conn, Encoding, Kit, Request, Slot, Text, UseCasePlan,
+    At, AuthValue, Binder, Capture, Conn, Encoding, Equals, Kit, Request, Slot, Text, UseCasePlan,
 };
 use crate::spec::{Domain, Instance, Spec};
 use crate::usecase::Kind;
@@ -53,6 +53,58 @@ impl GuardView {
     }
 }
 
+/// The script piece every JavaScript runner (Postman, Bruno, the HTTP file)
+/// shares to pick a capture's records: `picked(answer, pick, valueOf)`.
+pub const PICK_JS: &str = include_str!("../../templates/js/pick.js");
+
+/// One key of a capture's pick as the scripts read it: the text it holds,
+/// or the variable that holds it (and, for httpyac, the process variable
+/// an input may come in).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PickView {
+    key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    var: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    process_env: Option<String>,
+}
+
+impl PickView {
+    pub fn of(capture: &Capture, process_env: impl Fn(Slot) -> Option<String>) -> Vec<PickView> {
+        capture
+            .pick
+            .iter()
+            .map(|p| match &p.equals {
+                Equals::Text(text) => PickView {
+                    key: p.key.clone(),
+                    is: Some(text.clone()),
+                    var: None,
+                    process_env: None,
+                },
+                Equals::Slot(slot) => PickView {
+                    key: p.key.clone(),
+                    is: None,
+                    var: Some(variable(*slot)),
+                    process_env: process_env(*slot),
+                },
+            })
+            .collect()
+    }
+}
+
+/// The variable every runner keeps a use case's value in: an input by its
+/// own name, a capture as [`captured_var`].
+fn variable(slot: Slot) -> &'static str {
+    match slot {
+        Slot::Input(name) => name,
+        Slot::Captured(name) => captured_var(name),
+        Slot::Conn(_) | Slot::Auth(_) => slot.name(),
+    }
+}
+
 /// Postman's binding: every slot is the `{{placeholder}}` of its variable.
 pub struct Placeholders<'k> {
     pub spec: &'k Spec,
@@ -73,9 +125,7 @@ impl<'k> Placeholders<'k> {
             Slot::Auth(AuthValue::CodeVerifier) => names::CODE_VERIFIER,
             Slot::Auth(AuthValue::State) => names::STATE,
             Slot::Auth(AuthValue::CodeChallenge) => names::CODE_CHALLENGE,
-            // A use case's inputs are variables of their own name.
-            Slot::Input(name) => name,
-            Slot::Captured(name) => captured_var(name),
+            Slot::Input(_) | Slot::Captured(_) => variable(slot),
         }
     }
 

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::binders::{captured_var, GuardView, Placeholders};
+use super::binders::{captured_var, GuardView, PickView, Placeholders, PICK_JS};
 use super::js::{json, script};
 use super::json_body;
 use super::templates::{context, render};
@@ -485,6 +485,8 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         keys: serde_json::Value,
         #[serde(flatten)]
         guard: GuardView,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pick: Vec<PickView>,
     }
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
@@ -517,6 +519,7 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
                 name: captured_var(&c.name).to_owned(),
                 keys: serde_json::json!(c.keys()),
                 guard: GuardView::of(kit, req, c),
+                pick: PickView::of(c, |_| None),
             })
             .collect(),
         status: (bearer || !req.captures.is_empty()).then_some(req.expect.status),
@@ -527,6 +530,9 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
     }
     if bearer {
         pieces.push(TOKEN_RETRY);
+    }
+    if config.captures.iter().any(|c| !c.pick.is_empty()) {
+        pieces.push(PICK_JS);
     }
     if !config.captures.is_empty() {
         pieces.push(CAPTURES);

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::escape::yaml_document;
 use super::Artifact;
-use crate::kit::{ArgSource, Capture, Key, Kit, UseCasePlan};
+use crate::kit::{ArgSource, Capture, Equals, Key, Kit, UseCasePlan};
 use crate::usecase::action_name;
 
 /// Where the bundle writes a use case's compound action.
@@ -27,18 +27,58 @@ fn output_key(name: &str) -> String {
     action.trim_start_matches("coupa_").to_string()
 }
 
+/// A key as a DSL member access: `.title`, or `["approvable-id"]`.
+fn member(key: &str) -> String {
+    match crate::usecase::is_name(key) {
+        true => format!(".{key}"),
+        false => format!("[{}]", Json::from(key)),
+    }
+}
+
 /// A capture's path as a DSL member access: `0.approvable-id` is
-/// `[0]["approvable-id"]`, `title` is `.title`.
-fn access(capture: &Capture) -> String {
-    capture
+/// `[0]["approvable-id"]`, `title` is `.title`. A pick first keeps the
+/// records that hold its values, with the DSL's `$FILTER` and a lambda
+/// (Moveworks' Data Mapper examples).
+fn access(uc: &UseCasePlan, capture: &Capture) -> String {
+    let filter = match capture.pick.as_slice() {
+        [] => String::new(),
+        picks => {
+            let each: Vec<String> = picks
+                .iter()
+                .map(|p| {
+                    let want = match &p.equals {
+                        Equals::Text(text) => Json::from(text.as_str()).to_string(),
+                        Equals::Slot(slot) => reference(uc, slot.name()),
+                    };
+                    format!("x{} == {want}", member(&p.key))
+                })
+                .collect();
+            format!(".$FILTER(x => {})", each.join(" AND "))
+        }
+    };
+    let path: String = capture
         .keys()
         .into_iter()
         .map(|k| match k {
             Key::Index(i) => format!("[{i}]"),
-            Key::Name(k) if crate::usecase::is_name(k) => format!(".{k}"),
-            Key::Name(k) => format!("[{}]", serde_json::Value::from(k)),
+            Key::Name(k) => member(k),
         })
-        .collect()
+        .collect();
+    filter + &path
+}
+
+/// The DSL reference to a use case's value: the person's email, the
+/// compound action's own input, or an earlier action's answer.
+fn reference(uc: &UseCasePlan, name: &str) -> String {
+    match uc.arg(name).map(|a| &a.source) {
+        Some(ArgSource::User) => USER_EMAIL.to_string(),
+        Some(ArgSource::Captured { request }) => format!(
+            "data.{}{}",
+            output_key_of(uc, *request),
+            uc.capture(name).map(|c| access(uc, c)).unwrap_or_default()
+        ),
+        Some(ArgSource::Said) | None => format!("data.{name}"),
+    }
 }
 
 /// The compound action's YAML.
@@ -50,18 +90,7 @@ pub fn yaml(uc: &UseCasePlan) -> String {
         let input_args: Map<String, Json> = uc
             .args_of(req)
             .into_iter()
-            .map(|arg| {
-                let value = match &arg.source {
-                    ArgSource::User => USER_EMAIL.to_string(),
-                    ArgSource::Said => format!("data.{}", arg.name),
-                    ArgSource::Captured { request } => format!(
-                        "data.{}{}",
-                        output_key_of(uc, *request),
-                        uc.capture(arg.name).map(access).unwrap_or_default()
-                    ),
-                };
-                (arg.name.to_string(), Json::String(value))
-            })
+            .map(|arg| (arg.name.to_string(), Json::String(reference(uc, arg.name))))
             .collect();
         let mut action = Map::new();
         action.insert("action_name".into(), json!(action_name(&req.name)));
@@ -77,7 +106,11 @@ pub fn yaml(uc: &UseCasePlan) -> String {
             }),
         );
         steps.push(json!({ "action": action }));
-        steps.extend(req.captures.iter().filter_map(|c| guard(&output_key, c)));
+        steps.extend(
+            req.captures
+                .iter()
+                .filter_map(|c| guard(uc, &output_key, c)),
+        );
         outputs.insert(output_key.clone(), json!(format!("data.{output_key}")));
     }
     steps.push(json!({ "return": { "output_mapper": outputs } }));
@@ -87,11 +120,11 @@ pub fn yaml(uc: &UseCasePlan) -> String {
 /// A capture's guard as a `switch` whose one case raises: when the answer
 /// holds a value the use case does not go on with, Agent Studio stops
 /// before the next action, as every other runner does.
-fn guard(output_key: &str, capture: &Capture) -> Option<Json> {
+fn guard(uc: &UseCasePlan, output_key: &str, capture: &Capture) -> Option<Json> {
     if capture.must_be.is_empty() {
         return None;
     }
-    let value = format!("data.{output_key}{}", access(capture));
+    let value = format!("data.{output_key}{}", access(uc, capture));
     let condition = capture
         .must_be
         .iter()
@@ -128,21 +161,29 @@ pub fn files(kit: &Kit<'_>) -> Vec<Artifact> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Origin;
+
+    /// A use case whose second request picks by an input.
+    const PICKS: &str = r#"{"use_cases": [{"id": "a", "name": "n", "description": "d",
+      "inputs": [{"name": "report", "type": "integer", "description": "d", "example": "1", "from": "said"}],
+      "requests": [
+        {"name": "List x", "description": "d", "path": "/api/x", "scope": "core.x.read", "says": "ok",
+         "captures": [
+           {"name": "a", "path": "0.id", "type": "integer", "description": "d", "example": "1"},
+           {"name": "b", "path": "0.approvable-id", "type": "integer", "description": "d", "example": "1"},
+           {"name": "c", "path": "1.title", "type": "string", "description": "d", "example": "1",
+            "pick": {"approvable-id": "{{report}}", "status": "pending_approval"}}]}]}]}"#;
 
     #[test]
     fn answer_paths_become_dsl_member_access() {
-        let at = |path: &str| {
-            access(&Capture {
-                name: "x".into(),
-                path: path.into(),
-                if_none: String::new(),
-                fails: false,
-                must_be: Vec::new(),
-                otherwise: String::new(),
-            })
-        };
-        assert_eq!(at("0.id"), "[0].id");
-        assert_eq!(at("0.approvable-id"), r#"[0]["approvable-id"]"#);
-        assert_eq!(at("title"), ".title");
+        let uc = &crate::usecase::parse(PICKS, Origin::Flag("--use-case-file"), "x").unwrap()[0];
+        let plan = UseCasePlan::plan(uc);
+        let at = |name: &str| access(&plan, plan.capture(name).unwrap());
+        assert_eq!(at("a"), "[0].id");
+        assert_eq!(at("b"), r#"[0]["approvable-id"]"#);
+        assert_eq!(
+            at("c"),
+            r#".$FILTER(x => x["approvable-id"] == data.report AND x.status == "pending_approval")[1].title"#
+        );
     }
 }

@@ -10,7 +10,7 @@
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
-use super::binders::{captured_var, Placeholders};
+use super::binders::{captured_var, PickView, Placeholders, PICK_JS};
 use super::escape::js_value;
 use super::js::script;
 use super::json_body;
@@ -433,6 +433,8 @@ struct CaptureView {
     /// The value's name in the use case, for the guard's words.
     #[serde(skip_serializing_if = "Option::is_none")]
     label: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pick: Vec<PickView>,
 }
 
 fn view<'k>(kit: &'k Kit<'k>) -> FileView<'k> {
@@ -593,6 +595,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
                     .collect(),
                 must_be: c.must_be.clone(),
                 label: (!c.must_be.is_empty()).then(|| c.name.clone()),
+                pick: PickView::of(c, process_env),
             })
             .collect(),
     };
@@ -607,6 +610,9 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
     let mut post_pieces = vec![if bearer { TOKEN_RETRY } else { STATUS_TEST }];
     if post.token.is_some() {
         post_pieces.push(KEEP_TOKEN);
+    }
+    if post.captures.iter().any(|c| !c.pick.is_empty()) {
+        post_pieces.push(PICK_JS);
     }
     if !post.captures.is_empty() {
         post_pieces.push(CAPTURES);

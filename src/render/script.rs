@@ -13,8 +13,8 @@ use super::{Artifact, File, Format};
 use crate::contract::env;
 use crate::coupa;
 use crate::kit::{
-    self, Answer, At, Auth, AuthValue, Binder, Body, Capture, Conn, Encoding, Json, Key, Kit,
-    Request, Shown, Slot, Value,
+    self, Answer, At, Auth, AuthValue, Binder, Body, Capture, Conn, Encoding, Equals, Json, Key,
+    Kit, Request, Shown, Slot, Value,
 };
 use crate::Error;
 
@@ -139,8 +139,10 @@ fn jq_body(json: &Json) -> JqBody {
 #[derive(Debug, Serialize)]
 struct ScriptCapture {
     var: &'static str,
-    /// The jq filter, `.[0]["approvable-id"] // empty`.
+    /// The jq filter, `.[0]["approvable-id"] // empty`, and the values it
+    /// compares a pick with, each given to jq as an `--arg`.
     jq: String,
+    args: Vec<JqArg>,
     /// What to say when the answer holds none.
     if_none: Word,
     /// Whether that ends the script (no such user) or just the use case.
@@ -173,17 +175,43 @@ struct ScriptInput {
 }
 
 /// A path into an answer as a jq filter: `0.approvable-id` is
-/// `.[0]["approvable-id"] // empty`.
-fn jq_filter(capture: &Capture) -> String {
+/// `.[0]["approvable-id"] // empty`. A pick first keeps the list's records
+/// whose keys hold its values (`$p0`, …, given as `--arg`s), as text.
+fn jq_filter(capture: &Capture) -> (String, Vec<JqArg>) {
+    let key = |k: &str| format!("[{}]", serde_json::Value::from(k));
     let access: String = capture
         .keys()
         .into_iter()
         .map(|k| match k {
             Key::Index(i) => format!("[{i}]"),
-            Key::Name(k) => format!("[{}]", serde_json::Value::from(k)),
+            Key::Name(k) => key(k),
         })
         .collect();
-    format!(".{access} // empty")
+    if capture.pick.is_empty() {
+        return (format!(".{access} // empty"), Vec::new());
+    }
+    let mut args = Vec::new();
+    let mut holds = vec![r#"type == "object""#.to_string()];
+    for (i, pick) in capture.pick.iter().enumerate() {
+        let value = match &pick.equals {
+            Equals::Text(text) => Value::lit(text.as_str()),
+            Equals::Slot(slot) => Value::slot(*slot),
+        };
+        args.push(JqArg {
+            flag: "--arg",
+            name: format!("p{i}"),
+            value: Curl::word(&value, &ShellVars),
+        });
+        holds.push(format!(
+            "(.{} | . != null and tostring == $p{i})",
+            key(&pick.key)
+        ));
+    }
+    let filter = format!(
+        r#"(if type == "array" then map(select({})) else [] end) | .{access} // empty"#,
+        holds.join(" and ")
+    );
+    (filter, args)
 }
 
 fn step(req: &Request, kit: &Kit<'_>, file: String) -> Result<Step, Error> {
@@ -216,9 +244,11 @@ fn step(req: &Request, kit: &Kit<'_>, file: String) -> Result<Step, Error> {
             Some(uc) => req
                 .captures
                 .iter()
-                .map(|c| ScriptCapture {
+                .map(|c| (c, jq_filter(c)))
+                .map(|(c, (jq, args))| ScriptCapture {
                     var: captured_var(&c.name),
-                    jq: jq_filter(c),
+                    jq,
+                    args,
                     if_none: Curl::word(&uc.message(&c.if_none), &ShellVars),
                     fails: c.fails,
                     must_be: c.must_be.clone(),

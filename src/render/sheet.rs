@@ -269,6 +269,8 @@ struct UseCaseView {
     /// The compound action's own input arguments: what the person says.
     inputs: Vec<ArgView>,
     writes: bool,
+    /// A capture picks its record by a field (`$FILTER` in the YAML).
+    picks: bool,
 }
 
 #[derive(Serialize)]
@@ -540,6 +542,11 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
                     .map(ArgView::of)
                     .collect(),
                 writes: uc.writes(),
+                picks: uc
+                    .requests
+                    .iter()
+                    .flat_map(|r| &r.captures)
+                    .any(|c| !c.pick.is_empty()),
                 actions,
             })
         })

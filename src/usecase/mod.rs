@@ -234,6 +234,11 @@ pub struct Capture {
     /// What is said when a guard stops the use case; may name `{{name}}`s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otherwise: Option<String>,
+    /// Which records of a list the path reads: those whose keys hold these
+    /// values (a literal, or one `{{name}}` of an input or an earlier
+    /// capture), compared as text. `0.id` is then the first such record's.
+    #[serde(default, with = "ordered", skip_serializing_if = "Vec::is_empty")]
+    pub pick: Vec<(String, String)>,
 }
 
 impl Capture {
@@ -280,7 +285,8 @@ impl Kind {
     }
 }
 
-/// A JSON object of strings as ordered pairs: the query's order is the URL's.
+/// A JSON object of strings as ordered pairs: the query's order is the URL's,
+/// a pick's the order its keys are compared in.
 mod ordered {
     use serde::de::{MapAccess, Visitor};
     use serde::ser::SerializeMap;
@@ -291,7 +297,7 @@ mod ordered {
         impl<'de> Visitor<'de> for Pairs {
             type Value = Vec<(String, String)>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object of query parameters and their string values")
+                f.write_str("an object of keys and their string values")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::new();

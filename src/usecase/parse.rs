@@ -267,7 +267,10 @@ fn check_step<'a>(step: &'a Step, known: &mut Vec<&'a str>) -> Result<(), (&'a s
             "\"scope\" is one scope, e.g. \"core.expense.read\"".into(),
         ));
     }
+    // A pick compares with what is known before this answer comes.
+    let earlier = known.len();
     for capture in &step.captures {
+        check_pick(capture, step.answer, &known[..earlier])?;
         check_name(&capture.name, known).map_err(|why| {
             (
                 capture.name.as_str(),
@@ -347,6 +350,64 @@ pub fn body_reference(s: &str) -> Option<&str> {
     s.strip_prefix("{{")
         .and_then(|s| s.strip_suffix("}}"))
         .filter(|n| is_name(n))
+}
+
+/// A capture's pick: it narrows a list, so the answer is one and the path
+/// starts at an index; each key is one key of a record, and each value a
+/// literal or exactly one `{{name}}` already known.
+fn check_pick<'a>(
+    capture: &'a Capture,
+    answer: Answer,
+    known: &[&str],
+) -> Result<(), (&'a str, String)> {
+    let name = &capture.name;
+    let Some((first, _)) = capture.pick.first() else {
+        return Ok(());
+    };
+    if answer != Answer::List {
+        return Err((
+            first,
+            format!("capture \"{name}\": \"pick\" chooses among a list's records; this request answers one object"),
+        ));
+    }
+    if capture
+        .path
+        .split('.')
+        .next()
+        .is_none_or(|k| k.parse::<usize>().is_err())
+    {
+        return Err((
+            &capture.path,
+            format!("capture \"{name}\": with \"pick\", the path starts at a record of the picked ones, e.g. \"0.id\""),
+        ));
+    }
+    for (key, value) in &capture.pick {
+        if key.is_empty() || key.contains('.') {
+            return Err((
+                key,
+                format!(
+                    "capture \"{name}\": \"pick\" names keys of a record, e.g. \"approvable-id\""
+                ),
+            ));
+        }
+        match body_reference(value) {
+            Some(n) if !known.contains(&n) => {
+                return Err((
+                    value,
+                    format!("capture \"{name}\": \"pick\" names {{{{{n}}}}}, which is neither an input nor a capture of an earlier request"),
+                ))
+            }
+            Some(_) => {}
+            None if value.contains("{{") => {
+                return Err((
+                    value,
+                    format!("capture \"{name}\": a \"pick\" value is a literal or exactly one {{{{name}}}}, not text around one"),
+                ))
+            }
+            None => {}
+        }
+    }
+    Ok(())
 }
 
 /// A capture's guard: `must_be` and `otherwise` come together, and each
@@ -431,6 +492,11 @@ mod tests {
             ("a guard without its words", with_capture(r#""type": "string", "example": "x", "must_be": ["pending_approval"]"#), "\"must_be\" needs \"otherwise\""),
             ("words without a guard", with_capture(r#""type": "string", "example": "x", "otherwise": "no""#), "add \"must_be\""),
             ("a guard value of the wrong type", with_capture(r#""type": "integer", "example": "1", "must_be": ["one"], "otherwise": "no""#), "holds a value that is not of type integer"),
+            ("a pick on a path that starts at no record", with_capture(r#""type": "string", "example": "x", "pick": {"id": "1"}"#), "with \"pick\", the path starts at a record"),
+            ("a pick of an unknown value", with_capture(r#""type": "string", "example": "x", "pick": {"id": "{{nope}}"}"#).replace(r#""path": "status""#, r#""path": "0.status""#), "\"pick\" names {{nope}}, which is neither"),
+            ("a pick pasting a value into text", with_capture(r#""type": "string", "example": "x", "pick": {"id": "a{{s}}"}"#).replace(r#""path": "status""#, r#""path": "0.status""#), "a \"pick\" value is a literal or exactly one {{name}}"),
+            ("a pick of its own capture", with_capture(r#""type": "string", "example": "x", "pick": {"id": "{{s}}"}"#).replace(r#""path": "status""#, r#""path": "0.status""#), "\"pick\" names {{s}}, which is neither"),
+            ("a pick of a deep key", with_capture(r#""type": "string", "example": "x", "pick": {"a.b": "1"}"#).replace(r#""path": "status""#, r#""path": "0.status""#), "\"pick\" names keys of a record"),
             (
                 "a path outside the API",
                 format!("{{\"use_cases\": [{{\"id\": \"a\", \"name\": \"n\", \"description\": \"d\", \"requests\": [{}]}}]}}", ok_step.replace("/api/x", "/oauth2/token")),

@@ -2,13 +2,14 @@
 //! each capture carried forward and said in words. Writes only with
 //! `--allow-writes`, and then only on ids the person gave.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::report::{Facts, Found, Named, Problem, Step, StepKind};
 use super::send::{FlowValues, Live};
 use super::{exchange_renewing, problem, Credentials};
 use crate::error::{Error, Origin};
-use crate::kit::{ArgSource, At, Capture, Encoding, Key, Kit, Slot, UseCasePlan};
+use crate::kit::{ArgSource, At, Capture, Encoding, Equals, Key, Kit, Pick, Slot, UseCasePlan};
 use crate::usecase::{Shown, COUNT};
 
 const INPUT_FLAG: &str = "--input";
@@ -154,6 +155,42 @@ fn skipped(name: String, said: String) -> Step {
         said: Some(said),
         skipped: true,
     }
+}
+
+/// The answer as `capture`'s path reads it: with a pick, only the list's
+/// records whose keys hold the pick's values, compared as text (Coupa's
+/// ids are numbers, inputs text); an answer that is no list holds none.
+fn picked<'j>(
+    json: &'j serde_json::Value,
+    capture: &Capture,
+    args: &BTreeMap<&'static str, String>,
+) -> Cow<'j, serde_json::Value> {
+    if capture.pick.is_empty() {
+        return Cow::Borrowed(json);
+    }
+    let holds = |record: &serde_json::Value, pick: &Pick| {
+        let want = match &pick.equals {
+            Equals::Text(text) => Some(text.as_str()),
+            Equals::Slot(slot) => args.get(slot.name()).map(String::as_str),
+        };
+        match (record.get(&pick.key), want) {
+            (None | Some(serde_json::Value::Null), _) | (_, None) => false,
+            (Some(serde_json::Value::String(s)), Some(want)) => s == want,
+            // Its JSON text, as jq's `tostring` and JavaScript's `String` write
+            // a number (not serde_json's `PartialEq<str>`, which no number meets).
+            (Some(other), Some(want)) => {
+                let text = other.to_string();
+                text == want
+            }
+        }
+    };
+    let records = json.as_array().map_or_else(Vec::new, |list| {
+        list.iter()
+            .filter(|r| capture.pick.iter().all(|p| holds(r, p)))
+            .cloned()
+            .collect()
+    });
+    Cow::Owned(serde_json::Value::Array(records))
 }
 
 /// The value at `path` (`0.approvable-id`) of an answer, as text.
@@ -337,6 +374,7 @@ pub fn run(
             let Some(arg) = uc.arg(&capture.name) else {
                 continue;
             };
+            let json = picked(&json, capture, &values.args);
             if let Some((path, keys)) = path_misses(&json, capture) {
                 misses = Some(problem(
                     format!("Coupa answered with a record, but the capture {} has the path {path}, which matches nothing in it; the record's keys: {}", capture.name, cut_list(&keys)),

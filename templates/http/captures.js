@@ -1,7 +1,15 @@
 // What the next requests need, kept, or cleared so that they skip themselves;
 // from the last answer (answered: token-retry.js may have sent it again).
 config.captures.forEach(function (c) {
-  var found = c.keys.reduce(function (v, k) { return v === undefined || v === null ? undefined : v[k]; }, answered.status === config.status ? answered.body : undefined);
+  var answer = answered.status === config.status ? answered.body : undefined;
+  var records = c.pick ? picked(answer, c.pick, function (p) {
+    // As encode-values.js finds a value: the process's, the globals', the file's.
+    var v = typeof process === "undefined" || !p.processEnv ? undefined : process.env[p.processEnv];
+    if (v === undefined || v === null || v === "") v = client.global.get(p.var);
+    if (v === undefined || v === null || v === "") v = request.environment.get(p.var);
+    return v;
+  }) : answer;
+  var found = c.keys.reduce(function (v, k) { return v === undefined || v === null ? undefined : v[k]; }, records);
   if (found !== undefined && found !== null && c.mustBe && c.mustBe.indexOf(String(found)) === -1) {
     // A guard: every later request of the use case needs c.name, and is
     // disabled without it.

@@ -38,6 +38,7 @@ mod http;
 mod instances;
 mod mcp;
 mod openapi;
+mod picks;
 mod reads;
 mod real_clients;
 mod regression;

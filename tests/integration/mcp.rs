@@ -59,8 +59,8 @@ const KEY: &str = "test-key-0123456789abcdef";
 
 /// What a client run printed (one answer a step) and everything the
 /// server and client said besides.
-struct Run {
-    answers: Vec<Value>,
+pub(crate) struct Run {
+    pub(crate) answers: Vec<Value>,
     all: String,
 }
 
@@ -95,7 +95,7 @@ fn steps_run(mut cmd: Command, steps: &Value, server_log: Option<String>) -> Run
 }
 
 /// The SDK's client over stdio, the server started with `extra`.
-fn stdio(coupa: &Coupa, extra: &[&str], steps: Value) -> Option<Run> {
+pub(crate) fn stdio(coupa: &Coupa, extra: &[&str], steps: Value) -> Option<Run> {
     let python = python()?;
     let log = tempfile::NamedTempFile::new().unwrap();
     let mut cmd = Command::new(python);

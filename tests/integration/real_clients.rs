@@ -594,6 +594,17 @@ pub(crate) fn postman_run_in(
     file: &str,
     secret: &str,
 ) -> (bool, serde_json::Value, String) {
+    postman_run_with(coupa, kit, file, secret, &[])
+}
+
+/// [`postman_run_in`], a use case's inputs given as `--env-var`s.
+pub(crate) fn postman_run_with(
+    coupa: &Coupa,
+    kit: &Path,
+    file: &str,
+    secret: &str,
+    vars: &[(&str, &str)],
+) -> (bool, serde_json::Value, String) {
     let cli = POSTMAN.path();
     let filled = newman::filled(kit, file, &coupa.behaviour().client_id, secret);
     let report = kit.join("postman-cli-report.json");
@@ -602,6 +613,10 @@ pub(crate) fn postman_run_in(
         .arg(kit.join("coupa.postman_collection.json"))
         .arg("-e")
         .arg(&filled)
+        .args(
+            vars.iter()
+                .flat_map(|(k, v)| ["--env-var".to_string(), format!("{k}={v}")]),
+        )
         .args(["--ssl-extra-ca-certs"])
         .arg(&coupa.ca_file)
         .args([

@@ -40,6 +40,12 @@ const KITS: &[&[&str]] = &[
         "--redirect-uri",
         "http://127.0.0.1:8765/callback",
     ],
+    &[
+        "--domain",
+        "acme.coupahost.com",
+        "--use-case-file",
+        crate::picks::FILE,
+    ],
 ];
 
 /// Each event's script of a collection, with where it stands.

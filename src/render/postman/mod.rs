@@ -13,7 +13,7 @@ pub use environment::{
 use serde::Serialize;
 use serde_json::json;
 
-use super::binders::{captured_var, GuardView, Placeholders};
+use super::binders::{captured_var, GuardView, PickView, Placeholders};
 use super::json_body;
 use super::templates::{context, render, render_json};
 use super::{bound, pairs, Artifact, File, Format, Pair};
@@ -313,6 +313,8 @@ struct CaptureView {
     fails: bool,
     #[serde(flatten)]
     guard: GuardView,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pick: Vec<PickView>,
 }
 
 fn capture_views(kit: &Kit<'_>, req: &Request) -> Vec<CaptureView> {
@@ -333,6 +335,7 @@ fn capture_views(kit: &Kit<'_>, req: &Request) -> Vec<CaptureView> {
             if_none: message(&c.if_none),
             fails: c.fails,
             guard: GuardView::of(kit, req, c),
+            pick: PickView::of(c, |_| None),
         })
         .collect()
 }
@@ -437,6 +440,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
                 list: req.expect.answer == Answer::List,
                 status: req.expect.status,
                 captures: &captures,
+                picks: req.captures.iter().any(|c| !c.pick.is_empty()),
                 retry: scripts::Retry {
                     retry_var: names::RETRY,
                     token_var: names::ACCESS_TOKEN,

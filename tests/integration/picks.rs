@@ -1,0 +1,250 @@
+//! A capture that picks its record by a field, not only the first (issue
+//! 24): a use-case file (`tests/fixtures/picks.json`) lists the approvals pending for the person and
+//! keeps the one for the expense report the person names. Every runner
+//! reads the second approval when the report is the second's, and sends
+//! nothing after the list when no pending approval is for it.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::coupa::Coupa;
+use crate::support::tools::{BRU, CURL, HTTPYAC, JQ, NEWMAN, POSTMAN};
+use crate::support::{bin, run, runners, stderr, stdout};
+
+/// Pending for alice: 5001 for report 1001, then 5002 for report 1002 (and
+/// a requisition's).
+/// The pick compares an input (`report_id`) and a literal.
+pub(crate) const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/picks.json");
+
+/// The second pending approval's report, and one with no pending approval.
+const SECOND: &[(&str, &str)] = &[("user_email", "alice@example.com"), ("report_id", "1002")];
+const NONE: &[(&str, &str)] = &[("user_email", "alice@example.com"), ("report_id", "1003")];
+
+/// A bundle of the use-case file for the stand-in.
+fn kit(coupa: &Coupa) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "bundle",
+        "--domain",
+        &coupa.domain(),
+        "--use-case-file",
+        FILE,
+        "--out",
+        dir.path().join("kit").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
+fn kit_dir(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    dir.path().join("kit")
+}
+
+/// The approvals the runner read one by one.
+fn read_approvals(coupa: &Coupa) -> Vec<String> {
+    coupa
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/approvals/"))
+        .map(|r| r.path)
+        .collect()
+}
+
+/// It read the second approval, the report's, and not the first.
+fn picked_the_second(coupa: &Coupa, runner: &str) {
+    assert_eq!(
+        read_approvals(coupa),
+        ["/api/approvals/5002"],
+        "{runner}: {:?}",
+        coupa.api_calls()
+    );
+}
+
+/// It listed, found none for the report, and read no approval.
+fn picked_none(coupa: &Coupa, runner: &str) {
+    assert!(
+        coupa.requests().iter().any(|r| r.path == "/api/approvals"),
+        "{runner}: listed"
+    );
+    assert!(
+        read_approvals(coupa).is_empty(),
+        "{runner}: nothing after the list: {:?}",
+        coupa.api_calls()
+    );
+}
+
+const SAID_NONE: &str = "no approval pending for alice@example.com is of expense report 1003";
+
+fn verify(coupa: &Coupa, file: &Path, inputs: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new(bin());
+    cmd.args(["verify", "--domain", &coupa.domain(), "--use-case-file"])
+        .arg(file);
+    for (k, v) in inputs {
+        cmd.args(["--input", &format!("{k}={v}")]);
+    }
+    cmd.env("SSL_CERT_FILE", &coupa.ca_file)
+        .env("COUPA_CLIENT_ID", &coupa.behaviour().client_id)
+        .env("COUPA_CLIENT_SECRET", &coupa.behaviour().client_secret)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn verify_picks_the_approval_of_the_named_report() {
+    let coupa = Coupa::start();
+    let out = verify(&coupa, Path::new(FILE), SECOND);
+    let report = stdout(&out);
+    assert!(out.status.success(), "{report}\n{}", stderr(&out));
+    assert!(
+        report.contains("3 pending; report 1002's is 5002"),
+        "{report}"
+    );
+    assert!(
+        report.contains("approval 5002 is pending_approval"),
+        "{report}"
+    );
+    picked_the_second(&coupa, "verify");
+
+    coupa.clear();
+    let out = verify(&coupa, Path::new(FILE), NONE);
+    let report = stdout(&out);
+    assert!(out.status.success(), "{report}\n{}", stderr(&out));
+    assert!(report.contains(SAID_NONE), "{report}");
+    picked_none(&coupa, "verify");
+}
+
+#[test]
+fn newman_picks_the_approval_of_the_named_report() {
+    let Some(_) = NEWMAN.find() else { return };
+    let coupa = Coupa::start();
+    let dir = kit(&coupa);
+    let (ok, report) = runners::newman(&coupa, &kit_dir(&dir), None, SECOND);
+    assert!(ok, "{report}");
+    picked_the_second(&coupa, "newman");
+
+    coupa.clear();
+    let (ok, report) = runners::newman(&coupa, &kit_dir(&dir), None, NONE);
+    assert!(ok, "{report}");
+    assert!(report.contains(SAID_NONE), "{report}");
+    picked_none(&coupa, "newman");
+}
+
+#[test]
+fn postmans_cli_picks_the_approval_of_the_named_report() {
+    let Some(_) = POSTMAN.find() else { return };
+    let coupa = Coupa::start();
+    let dir = kit(&coupa);
+    let secret = coupa.behaviour().client_secret.clone();
+    for (inputs, picked) in [(SECOND, true), (NONE, false)] {
+        coupa.clear();
+        let (ok, report, said) = crate::real_clients::postman_run_with(
+            &coupa,
+            &kit_dir(&dir),
+            "coupa.postman_environment.json",
+            &secret,
+            inputs,
+        );
+        assert!(ok, "{said}");
+        assert_eq!(
+            report["run"]["failures"].as_array().map_or(0, Vec::len),
+            0,
+            "{said}"
+        );
+        match picked {
+            true => picked_the_second(&coupa, "postman"),
+            false => {
+                // The CLI folds a long console line.
+                let unfolded = said.replace("\n  | ", "");
+                assert!(unfolded.contains(SAID_NONE), "{said}");
+                picked_none(&coupa, "postman");
+            }
+        }
+    }
+}
+
+#[test]
+fn check_script_picks_the_approval_of_the_named_report() {
+    let (Some(_), Some(_)) = (CURL.find(), JQ.find()) else {
+        return;
+    };
+    let coupa = Coupa::start();
+    let dir = kit(&coupa);
+    let out = runners::check_script(&coupa, &kit_dir(&dir), SECOND, false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    picked_the_second(&coupa, "check script");
+
+    coupa.clear();
+    let out = runners::check_script(&coupa, &kit_dir(&dir), NONE, false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(SAID_NONE), "{}", stderr(&out));
+    picked_none(&coupa, "check script");
+}
+
+#[test]
+fn bru_picks_the_approval_of_the_named_report() {
+    let Some(_) = BRU.find() else { return };
+    let coupa = Coupa::start();
+    let dir = kit(&coupa);
+    let out = runners::bru(&coupa, &kit_dir(&dir), SECOND);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    picked_the_second(&coupa, "bru");
+
+    coupa.clear();
+    let out = runners::bru(&coupa, &kit_dir(&dir), NONE);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    picked_none(&coupa, "bru");
+}
+
+#[test]
+fn httpyac_picks_the_approval_of_the_named_report() {
+    let Some(_) = HTTPYAC.find() else { return };
+    let coupa = Coupa::start();
+    let dir = kit(&coupa);
+    crate::http::send_as_client(&coupa, &kit_dir(&dir), SECOND).assert_all_passed();
+    picked_the_second(&coupa, "httpyac");
+
+    coupa.clear();
+    let _ = crate::http::send_as_client(&coupa, &kit_dir(&dir), NONE);
+    picked_none(&coupa, "httpyac");
+}
+
+/// Agent Studio keeps the record with `$FILTER`, and the sheet says what
+/// Moveworks leaves undocumented.
+#[test]
+fn the_compound_action_filters_and_the_sheet_says_what_is_undocumented() {
+    let coupa = Coupa::start();
+    let dir = kit(&coupa);
+    let yaml =
+        std::fs::read_to_string(kit_dir(&dir).join("agent-studio/report-approval.yaml")).unwrap();
+    assert!(
+        yaml.contains(r#"approval_id: 'data.list_pending_expense_approvals.$FILTER(x => x["approvable-id"] == data.report_id AND x["approvable-type"] == "ExpenseReport")[0].id'"#),
+        "{yaml}"
+    );
+    let sheet = std::fs::read_to_string(kit_dir(&dir).join("agent-studio-connector.md")).unwrap();
+    assert!(
+        sheet.contains("How the DSL compares a number with text is not\ndocumented"),
+        "{sheet}"
+    );
+}
+
+/// The MCP server's tool runs the same pick: the named report's approval.
+#[test]
+fn the_mcp_tool_picks_the_approval_of_the_named_report() {
+    let coupa = Coupa::start();
+    let Some(run) = crate::mcp::stdio(
+        &coupa,
+        &["--use-case-file", FILE],
+        serde_json::json!([
+            {"call": "report_approval", "arguments": {"user_email": "alice@example.com", "report_id": 1002}},
+        ]),
+    ) else {
+        return;
+    };
+    let result = &run.answers[0]["result"];
+    assert_eq!(result["isError"], false, "{result}");
+    assert_eq!(
+        result["structuredContent"]["records"][0]["id"], 5002,
+        "{result}"
+    );
+    picked_the_second(&coupa, "mcp");
+}
