@@ -168,13 +168,30 @@ pub enum Equals {
     Slot(Slot),
 }
 
-/// One step of a capture's path: a list's index or an object's key. As
-/// JSON, a number or a string: the scripts' paths are arrays of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+/// One step of a capture's path: a list's index, an object's key, or `#`,
+/// a list's length (a guard on how many records were found). As JSON, a
+/// number, a string, or `{"count": true}`: the scripts' paths are arrays
+/// of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key<'a> {
     Index(usize),
     Name(&'a str),
+    Count,
+}
+
+impl Serialize for Key<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Key::Index(i) => s.serialize_u64(*i as u64),
+            Key::Name(k) => s.serialize_str(k),
+            Key::Count => {
+                use serde::ser::SerializeMap;
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("count", &true)?;
+                map.end()
+            }
+        }
+    }
 }
 
 impl Capture {
@@ -182,7 +199,10 @@ impl Capture {
     pub fn keys(&self) -> Vec<Key<'_>> {
         self.path
             .split('.')
-            .map(|k| k.parse().map_or(Key::Name(k), Key::Index))
+            .map(|k| match k {
+                crate::usecase::COUNT_KEY => Key::Count,
+                k => k.parse().map_or(Key::Name(k), Key::Index),
+            })
             .collect()
     }
 }

@@ -54,8 +54,9 @@ impl GuardView {
 }
 
 /// The script piece every JavaScript runner (Postman, Bruno, the HTTP file)
-/// shares to pick a capture's records: `picked(answer, pick, valueOf)`.
-pub const PICK_JS: &str = include_str!("../../templates/js/pick.js");
+/// shares to read a capture from an answer: `picked(answer, pick, valueOf)`
+/// and `dug(answer, keys)`, before each runner's captures piece.
+pub const ANSWER_JS: &str = include_str!("../../templates/js/answer.js");
 
 /// One key of a capture's pick as the scripts read it: the text it holds,
 /// or the variable that holds it (and, for httpyac, the process variable

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::binders::{captured_var, GuardView, PickView, Placeholders, PICK_JS};
+use super::binders::{captured_var, GuardView, PickView, Placeholders, ANSWER_JS};
 use super::js::{json, script};
 use super::json_body;
 use super::templates::{context, render};
@@ -531,11 +531,8 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
     if bearer {
         pieces.push(TOKEN_RETRY);
     }
-    if config.captures.iter().any(|c| !c.pick.is_empty()) {
-        pieces.push(PICK_JS);
-    }
     if !config.captures.is_empty() {
-        pieces.push(CAPTURES);
+        pieces.extend([ANSWER_JS, CAPTURES]);
     }
     if pieces.is_empty() {
         return Vec::new();

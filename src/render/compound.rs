@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value as Json};
 use super::escape::yaml_document;
 use super::Artifact;
 use crate::kit::{ArgSource, Capture, Equals, Key, Kit, UseCasePlan};
-use crate::usecase::action_name;
+use crate::usecase::{action_name, Kind};
 
 /// Where the bundle writes a use case's compound action.
 pub fn path(uc: &UseCasePlan) -> String {
@@ -26,6 +26,10 @@ fn output_key(name: &str) -> String {
     let action = action_name(name);
     action.trim_start_matches("coupa_").to_string()
 }
+
+/// A list's length in the DSL, for a path's `#`. The DSL pages we read
+/// document no length function; the sheet says so beside the YAML.
+const LENGTH: &str = ".$LENGTH()";
 
 /// A key as a DSL member access: `.title`, or `["approvable-id"]`.
 fn member(key: &str) -> String {
@@ -62,6 +66,7 @@ fn access(uc: &UseCasePlan, capture: &Capture) -> String {
         .map(|k| match k {
             Key::Index(i) => format!("[{i}]"),
             Key::Name(k) => member(k),
+            Key::Count => LENGTH.into(),
         })
         .collect();
     filter + &path
@@ -125,10 +130,19 @@ fn guard(uc: &UseCasePlan, output_key: &str, capture: &Capture) -> Option<Json> 
         return None;
     }
     let value = format!("data.{output_key}{}", access(uc, capture));
+    // A number or boolean is the DSL's own literal (a count is `1`, not "1");
+    // the use-case file's check keeps each guard value of its capture's type.
+    let typed = uc
+        .arg(&capture.name)
+        .is_some_and(|a| matches!(a.kind, Kind::Integer | Kind::Number | Kind::Boolean));
+    let literal = |v: &str| match typed {
+        true => v.to_string(),
+        false => Json::from(v).to_string(),
+    };
     let condition = capture
         .must_be
         .iter()
-        .map(|v| format!("{value} != {}", Json::from(v.as_str())))
+        .map(|v| format!("{value} != {}", literal(v)))
         .collect::<Vec<_>>()
         .join(" AND ");
     let message = format!(

@@ -10,7 +10,7 @@
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
-use super::binders::{captured_var, PickView, Placeholders, PICK_JS};
+use super::binders::{captured_var, PickView, Placeholders, ANSWER_JS};
 use super::escape::js_value;
 use super::js::script;
 use super::json_body;
@@ -23,8 +23,8 @@ use crate::contract::http::{
 use crate::contract::{env, postman as names};
 use crate::coupa;
 use crate::kit::{
-    encode, Answer, At, Auth, AuthValue, Binder, Body, Conn, Encoding, Key, Kit, Piece, Request,
-    Slot, Text,
+    encode, Answer, At, Auth, AuthValue, Binder, Body, Conn, Encoding, Kit, Piece, Request, Slot,
+    Text,
 };
 use crate::spec::Spec;
 use crate::Error;
@@ -585,14 +585,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
             .iter()
             .map(|c| CaptureView {
                 name: captured_var(&c.name).to_owned(),
-                keys: c
-                    .keys()
-                    .into_iter()
-                    .map(|k| match k {
-                        Key::Name(n) => json!(n),
-                        Key::Index(i) => json!(i),
-                    })
-                    .collect(),
+                keys: json!(c.keys()),
                 must_be: c.must_be.clone(),
                 label: (!c.must_be.is_empty()).then(|| c.name.clone()),
                 pick: PickView::of(c, process_env),
@@ -611,11 +604,8 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
     if post.token.is_some() {
         post_pieces.push(KEEP_TOKEN);
     }
-    if post.captures.iter().any(|c| !c.pick.is_empty()) {
-        post_pieces.push(PICK_JS);
-    }
     if !post.captures.is_empty() {
-        post_pieces.push(CAPTURES);
+        post_pieces.extend([ANSWER_JS, CAPTURES]);
     }
     RequestView {
         disabled: disabled(kit, req),

@@ -185,6 +185,8 @@ fn jq_filter(capture: &Capture) -> (String, Vec<JqArg>) {
         .map(|k| match k {
             Key::Index(i) => format!("[{i}]"),
             Key::Name(k) => key(k),
+            // Last in a path: how many records.
+            Key::Count => r#" | if type == "array" then length else null end"#.into(),
         })
         .collect();
     if capture.pick.is_empty() {

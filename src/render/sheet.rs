@@ -14,7 +14,7 @@ use super::json_body;
 use super::templates::{context, json_file, render};
 use super::{bound, wanted, Artifact, File, Format, Pair};
 use crate::coupa::{self, Grant};
-use crate::kit::{Arg, ArgSource, At, Binder, Body, Conn, Encoding, Kit, Request, Slot, Text};
+use crate::kit::{Arg, ArgSource, At, Binder, Body, Conn, Encoding, Key, Kit, Request, Slot, Text};
 use crate::usecase::action_name;
 use crate::Error;
 
@@ -271,6 +271,8 @@ struct UseCaseView {
     writes: bool,
     /// A capture picks its record by a field (`$FILTER` in the YAML).
     picks: bool,
+    /// A capture counts a list's records (`$LENGTH()` in the YAML).
+    counts: bool,
 }
 
 #[derive(Serialize)]
@@ -547,6 +549,11 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
                     .iter()
                     .flat_map(|r| &r.captures)
                     .any(|c| !c.pick.is_empty()),
+                counts: uc
+                    .requests
+                    .iter()
+                    .flat_map(|r| &r.captures)
+                    .any(|c| c.keys().contains(&Key::Count)),
                 actions,
             })
         })

@@ -211,7 +211,8 @@ fn id_key() -> String {
 pub struct Capture {
     /// `user_id`: a name later requests use as `{{user_id}}`.
     pub name: String,
-    /// Where in the answer: `0.id` (the first record's `id`), `title`.
+    /// Where in the answer: `0.id` (the first record's `id`), `title`, or
+    /// `#`, how many records a list holds ([`COUNT_KEY`]).
     pub path: String,
     #[serde(rename = "type")]
     pub kind: Kind,
@@ -380,6 +381,10 @@ pub fn is_name(s: &str) -> bool {
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
+
+/// The last key of a capture's path that takes how many records a list
+/// holds (`#`, or `0.order-lines.#`): a guard on the count.
+pub const COUNT_KEY: &str = "#";
 
 /// The reference `{{count}}` in `says`: the number of records.
 pub const COUNT: &str = "count";

@@ -6,7 +6,9 @@ use std::collections::HashSet;
 
 use crate::error::{Error, Origin};
 
-use super::{is_name, references, Answer, Capture, File, Kind, Source, Step, UseCase, COUNT};
+use super::{
+    is_name, references, Answer, Capture, File, Kind, Source, Step, UseCase, COUNT, COUNT_KEY,
+};
 
 /// At most this many use cases a file: each becomes requests in every
 /// format, and a kit of thousands is no kit a person reads.
@@ -286,6 +288,7 @@ fn check_step<'a>(step: &'a Step, known: &mut Vec<&'a str>) -> Result<(), (&'a s
                 ),
             ));
         }
+        check_count(capture, step.answer)?;
         if !capture.kind.accepts(&capture.example) {
             return Err((
                 &capture.example,
@@ -352,6 +355,35 @@ pub fn body_reference(s: &str) -> Option<&str> {
         .filter(|n| is_name(n))
 }
 
+/// A path's `#`, a list's length: its last key, of type integer, on a list
+/// (the answer itself needs a list answer).
+fn check_count(capture: &Capture, answer: Answer) -> Result<(), (&str, String)> {
+    let keys: Vec<&str> = capture.path.split('.').collect();
+    let Some(at) = keys.iter().position(|k| *k == COUNT_KEY) else {
+        return Ok(());
+    };
+    let name = &capture.name;
+    if at + 1 != keys.len() {
+        return Err((
+            &capture.path,
+            format!("capture \"{name}\": \"{COUNT_KEY}\", how many records a list holds, ends the path, e.g. \"{COUNT_KEY}\""),
+        ));
+    }
+    if capture.kind != Kind::Integer {
+        return Err((
+            &capture.path,
+            format!("capture \"{name}\": a count (\"{COUNT_KEY}\") is of type integer"),
+        ));
+    }
+    if at == 0 && answer != Answer::List {
+        return Err((
+            &capture.path,
+            format!("capture \"{name}\": \"{COUNT_KEY}\" counts a list's records; this request answers one object"),
+        ));
+    }
+    Ok(())
+}
+
 /// A capture's pick: it narrows a list, so the answer is one and the path
 /// starts at an index; each key is one key of a record, and each value a
 /// literal or exactly one `{{name}}` already known.
@@ -374,11 +406,11 @@ fn check_pick<'a>(
         .path
         .split('.')
         .next()
-        .is_none_or(|k| k.parse::<usize>().is_err())
+        .is_none_or(|k| k != COUNT_KEY && k.parse::<usize>().is_err())
     {
         return Err((
             &capture.path,
-            format!("capture \"{name}\": with \"pick\", the path starts at a record of the picked ones, e.g. \"0.id\""),
+            format!("capture \"{name}\": with \"pick\", the path starts at a record of the picked ones, e.g. \"0.id\", or is \"{COUNT_KEY}\", how many"),
         ));
     }
     for (key, value) in &capture.pick {
@@ -496,6 +528,9 @@ mod tests {
             ("a pick of an unknown value", with_capture(r#""type": "string", "example": "x", "pick": {"id": "{{nope}}"}"#).replace(r#""path": "status""#, r#""path": "0.status""#), "\"pick\" names {{nope}}, which is neither"),
             ("a pick pasting a value into text", with_capture(r#""type": "string", "example": "x", "pick": {"id": "a{{s}}"}"#).replace(r#""path": "status""#, r#""path": "0.status""#), "a \"pick\" value is a literal or exactly one {{name}}"),
             ("a pick of its own capture", with_capture(r#""type": "string", "example": "x", "pick": {"id": "{{s}}"}"#).replace(r#""path": "status""#, r#""path": "0.status""#), "\"pick\" names {{s}}, which is neither"),
+            ("a count inside a path", with_capture(r#""type": "integer", "example": "1""#).replace(r#""path": "status""#, r##""path": "#.id""##), "ends the path"),
+            ("a count of another type", with_capture(r#""type": "string", "example": "1""#).replace(r#""path": "status""#, r##""path": "#""##), "a count (\"#\") is of type integer"),
+            ("a count of one object", with_capture(r#""type": "integer", "example": "1""#).replace(r#""path": "status""#, r##""path": "#""##).replace(r#""scope""#, r#""answer": "object", "scope""#), "counts a list's records; this request answers one object"),
             ("a pick of a deep key", with_capture(r#""type": "string", "example": "x", "pick": {"a.b": "1"}"#).replace(r#""path": "status""#, r#""path": "0.status""#), "\"pick\" names keys of a record"),
             (
                 "a path outside the API",

@@ -195,10 +195,15 @@ fn picked<'j>(
 
 /// The value at `path` (`0.approvable-id`) of an answer, as text.
 fn dig(json: &serde_json::Value, capture: &Capture) -> Option<String> {
-    let found = capture.keys().into_iter().try_fold(json, |v, k| match k {
-        Key::Index(i) => v.get(i),
-        Key::Name(k) => v.get(k),
-    })?;
+    let mut found = json;
+    for key in capture.keys() {
+        found = match key {
+            Key::Index(i) => found.get(i)?,
+            Key::Name(k) => found.get(k)?,
+            // Last in a path (the use-case file's rule): how many records.
+            Key::Count => return found.as_array().map(|list| list.len().to_string()),
+        };
+    }
     match found {
         serde_json::Value::Null => None,
         serde_json::Value::String(s) if s.is_empty() => None,

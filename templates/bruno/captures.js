@@ -2,7 +2,7 @@
 config.captures.forEach((c) => {
   const answer = res.status === config.status ? res.body : undefined;
   const records = c.pick ? picked(answer, c.pick, (p) => bru.getVar(p.var) ?? bru.getEnvVar(p.var)) : answer;
-  let found = c.keys.reduce((v, k) => (v === undefined || v === null ? undefined : v[k]), records);
+  let found = dug(records, c.keys);
   if (found !== undefined && found !== null && c.mustBe && !c.mustBe.includes(String(found))) {
     // A guard: the rest of the use case is not sent (each later request
     // needs c.name, and skips itself without it).

@@ -9,7 +9,7 @@ config.captures.forEach(function (c) {
     if (v === undefined || v === null || v === "") v = request.environment.get(p.var);
     return v;
   }) : answer;
-  var found = c.keys.reduce(function (v, k) { return v === undefined || v === null ? undefined : v[k]; }, records);
+  var found = dug(records, c.keys);
   if (found !== undefined && found !== null && c.mustBe && c.mustBe.indexOf(String(found)) === -1) {
     // A guard: every later request of the use case needs c.name, and is
     // disabled without it.

@@ -5,9 +5,7 @@ if (!retrying) {
   try { answer = pm.response.json(); } catch (e) { answer = undefined; }
   config.captures.forEach(function (c) {
     const records = c.pick ? picked(answer, c.pick, function (p) { return pm.variables.get(p.var); }) : answer;
-    const found = pm.response.code !== config.status ? undefined : c.path.reduce(function (v, k) {
-      return v === undefined || v === null ? undefined : v[k];
-    }, records);
+    const found = pm.response.code !== config.status ? undefined : dug(records, c.path);
     if (found === undefined || found === null || found === '') {
       pm.collectionVariables.unset(c.name);
       console.log(pm.variables.replaceIn(c.ifNone) + '; the requests that need ' + c.name + ' skip themselves.');

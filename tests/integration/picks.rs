@@ -1,8 +1,11 @@
-//! A capture that picks its record by a field, not only the first (issue
-//! 24): a use-case file (`tests/fixtures/picks.json`) lists the approvals pending for the person and
-//! keeps the one for the expense report the person names. Every runner
+//! A capture that picks its record by a field, not only the first, and a
+//! guard on how many records were found (issue 24). A use-case file
+//! (`tests/fixtures/picks.json`) lists the approvals pending for the person
+//! and keeps the one for the expense report the person names: every runner
 //! reads the second approval when the report is the second's, and sends
-//! nothing after the list when no pending approval is for it.
+//! nothing after the list when no pending approval is for it. Its second
+//! use case goes on only when exactly one expense report waits: stopped for
+//! alice (two wait), run for bob (one).
 
 use std::path::Path;
 use std::process::Command;
@@ -19,6 +22,8 @@ pub(crate) const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtur
 /// The second pending approval's report, and one with no pending approval.
 const SECOND: &[(&str, &str)] = &[("user_email", "alice@example.com"), ("report_id", "1002")];
 const NONE: &[(&str, &str)] = &[("user_email", "alice@example.com"), ("report_id", "1003")];
+/// bob: one expense report waits (5005), and report 1003 is not his.
+const BOB: &[(&str, &str)] = &[("user_email", "bob@example.com"), ("report_id", "1003")];
 
 /// A bundle of the use-case file for the stand-in.
 fn kit(coupa: &Coupa) -> tempfile::TempDir {
@@ -59,6 +64,18 @@ fn picked_the_second(coupa: &Coupa, runner: &str) {
         coupa.api_calls()
     );
 }
+
+/// The count guard let bob's one approval be read, and only it.
+fn read_the_sole(coupa: &Coupa, runner: &str) {
+    assert_eq!(
+        read_approvals(coupa),
+        ["/api/approvals/5005"],
+        "{runner}: {:?}",
+        coupa.api_calls()
+    );
+}
+
+const SAID_STOP: &str = "stopped: not exactly one expense report waits for alice@example.com";
 
 /// It listed, found none for the report, and read no approval.
 fn picked_none(coupa: &Coupa, runner: &str) {
@@ -103,6 +120,11 @@ fn verify_picks_the_approval_of_the_named_report() {
         report.contains("approval 5002 is pending_approval"),
         "{report}"
     );
+    assert!(report.contains(SAID_STOP), "{report}");
+    assert!(
+        report.contains("(pending_reports is \"2\", not 1)"),
+        "{report}"
+    );
     picked_the_second(&coupa, "verify");
 
     coupa.clear();
@@ -111,6 +133,16 @@ fn verify_picks_the_approval_of_the_named_report() {
     assert!(out.status.success(), "{report}\n{}", stderr(&out));
     assert!(report.contains(SAID_NONE), "{report}");
     picked_none(&coupa, "verify");
+
+    coupa.clear();
+    let out = verify(&coupa, Path::new(FILE), BOB);
+    let report = stdout(&out);
+    assert!(out.status.success(), "{report}\n{}", stderr(&out));
+    assert!(
+        report.contains("1 expense-report approvals pending"),
+        "{report}"
+    );
+    read_the_sole(&coupa, "verify");
 }
 
 #[test]
@@ -120,6 +152,7 @@ fn newman_picks_the_approval_of_the_named_report() {
     let dir = kit(&coupa);
     let (ok, report) = runners::newman(&coupa, &kit_dir(&dir), None, SECOND);
     assert!(ok, "{report}");
+    assert!(report.contains(SAID_STOP), "{report}");
     picked_the_second(&coupa, "newman");
 
     coupa.clear();
@@ -127,6 +160,11 @@ fn newman_picks_the_approval_of_the_named_report() {
     assert!(ok, "{report}");
     assert!(report.contains(SAID_NONE), "{report}");
     picked_none(&coupa, "newman");
+
+    coupa.clear();
+    let (ok, report) = runners::newman(&coupa, &kit_dir(&dir), None, BOB);
+    assert!(ok, "{report}");
+    read_the_sole(&coupa, "newman");
 }
 
 #[test]
@@ -135,7 +173,7 @@ fn postmans_cli_picks_the_approval_of_the_named_report() {
     let coupa = Coupa::start();
     let dir = kit(&coupa);
     let secret = coupa.behaviour().client_secret.clone();
-    for (inputs, picked) in [(SECOND, true), (NONE, false)] {
+    for (inputs, runs) in [(SECOND, "second"), (NONE, "none"), (BOB, "sole")] {
         coupa.clear();
         let (ok, report, said) = crate::real_clients::postman_run_with(
             &coupa,
@@ -150,14 +188,18 @@ fn postmans_cli_picks_the_approval_of_the_named_report() {
             0,
             "{said}"
         );
-        match picked {
-            true => picked_the_second(&coupa, "postman"),
-            false => {
-                // The CLI folds a long console line.
-                let unfolded = said.replace("\n  | ", "");
+        // The CLI folds a long console line.
+        let unfolded = said.replace("\n  | ", "");
+        match runs {
+            "second" => {
+                assert!(unfolded.contains(SAID_STOP), "{said}");
+                picked_the_second(&coupa, "postman");
+            }
+            "none" => {
                 assert!(unfolded.contains(SAID_NONE), "{said}");
                 picked_none(&coupa, "postman");
             }
+            _ => read_the_sole(&coupa, "postman"),
         }
     }
 }
@@ -171,6 +213,7 @@ fn check_script_picks_the_approval_of_the_named_report() {
     let dir = kit(&coupa);
     let out = runners::check_script(&coupa, &kit_dir(&dir), SECOND, false);
     assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(SAID_STOP), "{}", stderr(&out));
     picked_the_second(&coupa, "check script");
 
     coupa.clear();
@@ -178,6 +221,11 @@ fn check_script_picks_the_approval_of_the_named_report() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains(SAID_NONE), "{}", stderr(&out));
     picked_none(&coupa, "check script");
+
+    coupa.clear();
+    let out = runners::check_script(&coupa, &kit_dir(&dir), BOB, false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    read_the_sole(&coupa, "check script");
 }
 
 #[test]
@@ -187,12 +235,18 @@ fn bru_picks_the_approval_of_the_named_report() {
     let dir = kit(&coupa);
     let out = runners::bru(&coupa, &kit_dir(&dir), SECOND);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("stopped:"), "{}", stdout(&out));
     picked_the_second(&coupa, "bru");
 
     coupa.clear();
     let out = runners::bru(&coupa, &kit_dir(&dir), NONE);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     picked_none(&coupa, "bru");
+
+    coupa.clear();
+    let out = runners::bru(&coupa, &kit_dir(&dir), BOB);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    read_the_sole(&coupa, "bru");
 }
 
 #[test]
@@ -200,12 +254,25 @@ fn httpyac_picks_the_approval_of_the_named_report() {
     let Some(_) = HTTPYAC.find() else { return };
     let coupa = Coupa::start();
     let dir = kit(&coupa);
-    crate::http::send_as_client(&coupa, &kit_dir(&dir), SECOND).assert_all_passed();
+    let report = crate::http::send_as_client(&coupa, &kit_dir(&dir), SECOND);
+    report.assert_all_passed();
+    assert!(
+        report
+            .passed()
+            .iter()
+            .any(|t| t.contains("stopped: pending_reports is \"2\", not 1")),
+        "{}",
+        report.shown()
+    );
     picked_the_second(&coupa, "httpyac");
 
     coupa.clear();
     let _ = crate::http::send_as_client(&coupa, &kit_dir(&dir), NONE);
     picked_none(&coupa, "httpyac");
+
+    coupa.clear();
+    let _ = crate::http::send_as_client(&coupa, &kit_dir(&dir), BOB);
+    read_the_sole(&coupa, "httpyac");
 }
 
 /// Agent Studio keeps the record with `$FILTER`, and the sheet says what
@@ -220,7 +287,17 @@ fn the_compound_action_filters_and_the_sheet_says_what_is_undocumented() {
         yaml.contains(r#"approval_id: 'data.list_pending_expense_approvals.$FILTER(x => x["approvable-id"] == data.report_id AND x["approvable-type"] == "ExpenseReport")[0].id'"#),
         "{yaml}"
     );
+    let yaml = std::fs::read_to_string(kit_dir(&dir).join("agent-studio/sole-pending-report.yaml"))
+        .unwrap();
+    assert!(
+        yaml.contains(r#"condition: 'data.list_my_pending_approvals.$FILTER(x => x["approvable-type"] == "ExpenseReport").$LENGTH() != 1'"#),
+        "{yaml}"
+    );
     let sheet = std::fs::read_to_string(kit_dir(&dir).join("agent-studio-connector.md")).unwrap();
+    assert!(
+        sheet.contains("`$LENGTH()`, which the DSL pages we read do not document"),
+        "{sheet}"
+    );
     assert!(
         sheet.contains("How the DSL compares a number with text is not\ndocumented"),
         "{sheet}"

@@ -440,7 +440,6 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
                 list: req.expect.answer == Answer::List,
                 status: req.expect.status,
                 captures: &captures,
-                picks: req.captures.iter().any(|c| !c.pick.is_empty()),
                 retry: scripts::Retry {
                     retry_var: names::RETRY,
                     token_var: names::ACCESS_TOKEN,

@@ -20,7 +20,7 @@ const JSON_VALUES: &str = include_str!("../../../templates/postman/json-values.j
 const ENCODE_VALUES: &str = include_str!("../../../templates/postman/encode-values.js");
 const REQUEST_TEST: &str = include_str!("../../../templates/postman/request-test.js");
 const CAPTURES: &str = include_str!("../../../templates/postman/captures.js");
-use crate::render::binders::PICK_JS;
+use crate::render::binders::ANSWER_JS;
 const INSTANCE_TOKEN: &str = include_str!("../../../templates/postman/instance-token.js");
 const TOKEN_RETRY: &str = include_str!("../../../templates/postman/token-retry.js");
 
@@ -133,9 +133,6 @@ pub struct RequestTest<'a, C: Serialize> {
     /// What a use case's request keeps from its answer.
     #[serde(skip_serializing_if = "<[C]>::is_empty")]
     pub captures: &'a [C],
-    /// Whether a capture picks its records (`pick.js`).
-    #[serde(skip)]
-    pub picks: bool,
     #[serde(flatten)]
     pub retry: Retry<'a>,
 }
@@ -190,11 +187,8 @@ pub fn request_prerequest(config: &RequestPrerequest<'_>) -> Option<Vec<String>>
 
 pub fn request_test<C: Serialize>(config: &RequestTest<'_, C>) -> Vec<String> {
     let mut pieces = vec![TOKEN_RETRY, REQUEST_TEST];
-    if config.picks {
-        pieces.push(PICK_JS);
-    }
     if !config.captures.is_empty() {
-        pieces.push(CAPTURES);
+        pieces.extend([ANSWER_JS, CAPTURES]);
     }
     script(config, &pieces, json)
 }
