@@ -1,6 +1,7 @@
 //! The error type and exit statuses: bad input (2), carrying where the input
 //! came from, and every other failure (1).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -24,8 +25,9 @@ pub enum Origin {
     ConfigKey { file: PathBuf, key: &'static str },
     /// Any other flag, e.g. `-o` or `--client-secret-stdin`.
     Flag(&'static str),
-    /// An environment variable.
-    Env(&'static str),
+    /// An environment variable: the kit's own, or an instance's
+    /// (`COUPA_TEST_CLIENT_ID`).
+    Env(Cow<'static, str>),
 }
 
 /// A bad input: where it came from, the value when there is one, and why.
@@ -153,7 +155,8 @@ mod tests {
         let flagged =
             Error::input(Origin::Option("limit"), "is bad").placed(|_| Origin::Flag("--limit"));
         assert_eq!(flagged.to_string(), "--limit is bad");
-        let kept = Error::input(Origin::Env("X"), "is bad").placed(|_| Origin::Flag("--limit"));
+        let kept =
+            Error::input(Origin::Env("X".into()), "is bad").placed(|_| Origin::Flag("--limit"));
         assert_eq!(kept.to_string(), "X is bad");
     }
 

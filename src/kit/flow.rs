@@ -12,19 +12,19 @@ use crate::spec::Spec;
 /// it; a grant that sends a person to a consent page has an authorization URL
 /// to open (never sent by a client) and a request that refreshes the token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AuthFlow {
+pub struct AuthFlow<'a> {
     pub grant: Grant,
     /// The request a person's browser makes to consent, when the grant has
     /// one: its URL is opened, never sent by a client.
-    pub authorize: Option<Request>,
+    pub authorize: Option<Request<'a>>,
     /// The request whose answer carries the access token.
-    pub obtain: Request,
+    pub obtain: Request<'a>,
     /// The request that renews the token without a person, when there is one.
-    pub refresh: Option<Request>,
+    pub refresh: Option<Request<'a>>,
 }
 
-impl AuthFlow {
-    pub fn plan(spec: &Spec) -> AuthFlow {
+impl<'a> AuthFlow<'a> {
+    pub fn plan(spec: &Spec) -> AuthFlow<'static> {
         let grant = spec.grant;
         match &spec.consent {
             None => AuthFlow {
@@ -48,7 +48,7 @@ impl AuthFlow {
             Some(consent) => {
                 // A PKCE client has no secret: the code verifier proves it
                 // asked for the code.
-                let client = |mut fields: Vec<(String, Value)>| {
+                let client = |mut fields: Vec<(String, Value<'static>)>| {
                     fields.push((form::CLIENT_ID.into(), conn(Conn::ClientId)));
                     match consent.pkce {
                         false => fields.push((form::CLIENT_SECRET.into(), conn(Conn::ClientSecret))),
@@ -115,19 +115,23 @@ impl AuthFlow {
     }
 
     /// The flow's requests a client sends, in the order a runner sends them.
-    pub fn requests(&self) -> impl Iterator<Item = &Request> {
+    pub fn requests(&self) -> impl Iterator<Item = &Request<'a>> {
         std::iter::once(&self.obtain).chain(&self.refresh)
     }
 
     /// The request a runner sends for a token without a person: the refresh
     /// when the grant has one, else the token request itself.
-    pub fn renew(&self) -> &Request {
+    pub fn renew(&self) -> &Request<'a> {
         self.refresh.as_ref().unwrap_or(&self.obtain)
     }
 }
 
 /// `POST /oauth2/token` with a form.
-fn token_request(name: &str, description: String, fields: Vec<(String, Value)>) -> Request {
+fn token_request(
+    name: &str,
+    description: String,
+    fields: Vec<(String, Value<'static>)>,
+) -> Request<'static> {
     Request {
         name: name.into(),
         description,
@@ -150,10 +154,10 @@ fn token_request(name: &str, description: String, fields: Vec<(String, Value)>) 
     }
 }
 
-fn conn(c: Conn) -> Value {
+fn conn(c: Conn) -> Value<'static> {
     Value::slot(Slot::Conn(c))
 }
 
-fn auth(a: AuthValue) -> Value {
+fn auth(a: AuthValue) -> Value<'static> {
     Value::slot(Slot::Auth(a))
 }

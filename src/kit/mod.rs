@@ -13,8 +13,8 @@ pub use flow::AuthFlow;
 pub use request::{Answer, Auth, Body, Capture, Equals, Expect, Json, Key, Method, Pick, Request};
 pub use usecase::{Arg, ArgSource, UseCasePlan};
 pub use value::{
-    encode, encode_at, encode_key, encode_slot, intern, At, AuthValue, Binder, Conn, Encoding,
-    Part, Piece, Shown, Slot, Text, Value,
+    encode, encode_at, encode_key, encode_slot, At, AuthValue, Binder, Conn, Encoding, Part, Piece,
+    Shown, Slot, Text, Value,
 };
 
 use crate::catalog::Resource;
@@ -27,13 +27,13 @@ pub struct Kit<'a> {
     #[serde(skip)]
     pub spec: &'a Spec,
     /// The instance's host, as every URL starts.
-    pub host: Value,
-    pub flow: AuthFlow,
+    pub host: Value<'a>,
+    pub flow: AuthFlow<'a>,
     /// The API requests.
-    pub calls: Vec<Request>,
+    pub calls: Vec<Request<'a>>,
     /// The use cases, each an ordered set of requests.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub use_cases: Vec<UseCasePlan>,
+    pub use_cases: Vec<UseCasePlan<'a>>,
 }
 
 pub fn plan(spec: &Spec) -> Kit<'_> {
@@ -51,7 +51,7 @@ pub fn plan(spec: &Spec) -> Kit<'_> {
 }
 
 /// `GET /api/<resource>` with the kit's query, as JSON.
-fn list(resource: &'static Resource, q: &Query) -> Request {
+fn list(resource: &'static Resource, q: &Query) -> Request<'static> {
     use coupa::query as key;
     let mut query = vec![(key::LIMIT.to_string(), Value::lit(q.limit.to_string()))];
     if let Some(offset) = q.offset {
@@ -88,9 +88,9 @@ fn list(resource: &'static Resource, q: &Query) -> Request {
     }
 }
 
-impl Kit<'_> {
+impl<'a> Kit<'a> {
     /// Every request, the flow's first.
-    pub fn requests(&self) -> impl Iterator<Item = &Request> {
+    pub fn requests(&self) -> impl Iterator<Item = &Request<'a>> {
         self.flow
             .requests()
             .chain(&self.calls)
@@ -98,7 +98,7 @@ impl Kit<'_> {
     }
 
     /// The use case a request belongs to, if any.
-    pub fn use_case_of(&self, req: &Request) -> Option<&UseCasePlan> {
+    pub fn use_case_of(&self, req: &Request<'_>) -> Option<&UseCasePlan<'a>> {
         self.use_cases
             .iter()
             .find(|u| u.requests.iter().any(|r| std::ptr::eq(r, req)))

@@ -36,12 +36,12 @@ impl Method {
 /// take `reason` in the query), or JSON (what creates a record).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Body {
+pub enum Body<'a> {
     None,
     /// `application/x-www-form-urlencoded` fields, in order.
-    Form(Vec<(String, Value)>),
+    Form(Vec<(String, Value<'a>)>),
     /// `application/json`: objects in their keys' order.
-    Json(Json),
+    Json(Json<'a>),
 }
 
 /// A JSON body as a tree whose leaves are fixed JSON or a slot. Each format
@@ -50,16 +50,16 @@ pub enum Body {
 /// its text is (a quantity is `10`, not `"10"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Json {
-    Object(Vec<(String, Json)>),
-    Array(Vec<Json>),
+pub enum Json<'a> {
+    Object(Vec<(String, Json<'a>)>),
+    Array(Vec<Json<'a>>),
     Fixed(serde_json::Value),
-    Slot { slot: Slot, typed: bool },
+    Slot { slot: Slot<'a>, typed: bool },
 }
 
-impl Json {
+impl<'a> Json<'a> {
     /// Every slot's leaf, in the order the document writes them.
-    pub fn slots(&self) -> Vec<(Slot, bool)> {
+    pub fn slots(&self) -> Vec<(Slot<'a>, bool)> {
         let mut out = Vec::new();
         self.walk(&mut |slot, typed| {
             if !out.contains(&(slot, typed)) {
@@ -69,7 +69,7 @@ impl Json {
         out
     }
 
-    fn walk(&self, f: &mut impl FnMut(Slot, bool)) {
+    fn walk(&self, f: &mut impl FnMut(Slot<'a>, bool)) {
         match self {
             Json::Object(pairs) => pairs.iter().for_each(|(_, v)| v.walk(f)),
             Json::Array(items) => items.iter().for_each(|v| v.walk(f)),
@@ -82,7 +82,7 @@ impl Json {
     /// serializes, or the real body once the values are known.
     pub fn fill(
         &self,
-        leaf: &mut impl FnMut(Slot, bool) -> serde_json::Value,
+        leaf: &mut impl FnMut(Slot<'a>, bool) -> serde_json::Value,
     ) -> serde_json::Value {
         use serde_json::Value as J;
         match self {
@@ -135,7 +135,7 @@ pub struct Expect {
 /// the answer it is (`0.id`: the first record's `id`), and what to say when
 /// the answer holds none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Capture {
+pub struct Capture<'a> {
     pub name: String,
     pub path: String,
     pub if_none: String,
@@ -149,23 +149,23 @@ pub struct Capture {
     pub otherwise: String,
     /// The records of a list the path reads (empty: all of them): those
     /// whose keys hold these values, compared as text.
-    pub pick: Vec<Pick>,
+    pub pick: Vec<Pick<'a>>,
 }
 
 /// One key a picked record holds, and the value it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Pick {
+pub struct Pick<'a> {
     pub key: String,
-    pub equals: Equals,
+    pub equals: Equals<'a>,
 }
 
 /// What a picked record's key holds: fixed text, or an input's or an
 /// earlier capture's value, which each runner reads where it keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Equals {
+pub enum Equals<'a> {
     Text(String),
-    Slot(Slot),
+    Slot(Slot<'a>),
 }
 
 /// One step of a capture's path: a list's index, an object's key, or `#`,
@@ -194,7 +194,7 @@ impl Serialize for Key<'_> {
     }
 }
 
-impl Capture {
+impl Capture<'_> {
     /// The path's steps, as each format writes its own access.
     pub fn keys(&self) -> Vec<Key<'_>> {
         self.path
@@ -208,28 +208,28 @@ impl Capture {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Request {
+pub struct Request<'a> {
     /// "Get access token", "List expense reports".
     pub name: String,
     /// One sentence on what it does, for a person choosing it.
     pub description: String,
     pub method: Method,
     /// Starts with `/`.
-    pub path: Value,
+    pub path: Value<'a>,
     /// Decoded; a URL encodes them.
-    pub query: Vec<(String, Value)>,
-    pub headers: Vec<(String, Value)>,
-    pub body: Body,
+    pub query: Vec<(String, Value<'a>)>,
+    pub headers: Vec<(String, Value<'a>)>,
+    pub body: Body<'a>,
     pub auth: Auth,
     pub expect: Expect,
-    pub captures: Vec<Capture>,
+    pub captures: Vec<Capture<'a>>,
     /// Where it is filed: a Postman folder, a sheet section.
     pub group: Option<String>,
     /// The scope Coupa checks for it, when one is known.
-    pub scope: Option<&'static str>,
+    pub scope: Option<&'a str>,
 }
 
-impl Request {
+impl<'a> Request<'a> {
     /// `/api/x?limit=1&updated_at[gt]=2024-01-01T00%3A00%3A00Z`, slots bound.
     pub fn path_and_query<B: Binder<Out = Text>>(&self, binder: &B) -> String {
         let path = self.path.text(At::Path, binder, Encoding::Url);
@@ -257,7 +257,7 @@ impl Request {
     }
 
     /// The full URL, the host bound like any other slot.
-    pub fn url<B: Binder<Out = Text>>(&self, host: &Value, binder: &B) -> String {
+    pub fn url<B: Binder<Out = Text>>(&self, host: &Value<'_>, binder: &B) -> String {
         format!(
             "{}://{}{}",
             coupa::SCHEME,
@@ -268,7 +268,7 @@ impl Request {
 
     /// The headers as a client sends them: a bearer request's
     /// `Authorization: Bearer <access token>` last.
-    pub fn sent_headers(&self) -> Vec<(String, Value)> {
+    pub fn sent_headers(&self) -> Vec<(String, Value<'a>)> {
         let mut headers = self.headers.clone();
         match self.auth {
             Auth::None => {}
@@ -282,7 +282,7 @@ impl Request {
     }
 
     /// Every slot the request fills, headers as sent.
-    pub fn slots(&self) -> Vec<Slot> {
+    pub fn slots(&self) -> Vec<Slot<'a>> {
         let headers = self.sent_headers();
         let values = std::iter::once(&self.path)
             .chain(self.query.iter().map(|(_, v)| v))
@@ -317,7 +317,7 @@ impl Request {
     }
 
     /// The form fields, when the body is a form.
-    pub fn form(&self) -> &[(String, Value)] {
+    pub fn form(&self) -> &[(String, Value<'a>)] {
         match &self.body {
             Body::Form(fields) => fields,
             Body::None | Body::Json(_) => &[],

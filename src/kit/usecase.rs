@@ -10,13 +10,13 @@ use crate::usecase::{self, Kind, Shown, Source, UseCase};
 
 /// A use case as the kit holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UseCasePlan {
+pub struct UseCasePlan<'a> {
     pub id: String,
     pub name: String,
     pub description: String,
     /// Every value its requests take: its inputs, then its captures.
-    pub args: Vec<Arg>,
-    pub requests: Vec<Request>,
+    pub args: Vec<Arg<'a>>,
+    pub requests: Vec<Request<'a>>,
     /// What `verify` says of each request's answer, by request.
     #[serde(skip)]
     pub says: Vec<String>,
@@ -27,8 +27,8 @@ pub struct UseCasePlan {
 
 /// A value a request takes, and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Arg {
-    pub name: &'static str,
+pub struct Arg<'a> {
+    pub name: &'a str,
     pub kind: Kind,
     pub description: String,
     pub example: String,
@@ -51,11 +51,13 @@ pub enum ArgSource {
     Captured { request: usize },
 }
 
-use super::value::intern as leak;
-
 /// A use case's body as the kit's tree: each `{{name}}` string the slot of
 /// that value, typed when its input or capture is a number or boolean.
-fn json_body(body: &serde_json::Value, slot: &impl Fn(&str) -> Slot, args: &[Arg]) -> Json {
+fn json_body<'a>(
+    body: &serde_json::Value,
+    slot: &impl Fn(&str) -> Slot<'a>,
+    args: &[Arg<'a>],
+) -> Json<'a> {
     use serde_json::Value as J;
     match body {
         J::Object(map) => Json::Object(
@@ -77,13 +79,13 @@ fn json_body(body: &serde_json::Value, slot: &impl Fn(&str) -> Slot, args: &[Arg
     }
 }
 
-impl UseCasePlan {
-    pub fn plan(uc: &UseCase) -> UseCasePlan {
+impl<'a> UseCasePlan<'a> {
+    pub fn plan(uc: &'a UseCase) -> UseCasePlan<'a> {
         let mut args: Vec<Arg> = uc
             .inputs
             .iter()
             .map(|i| Arg {
-                name: leak(&i.name),
+                name: &i.name,
                 kind: i.kind,
                 description: i.description.clone(),
                 example: i.example.clone(),
@@ -97,7 +99,7 @@ impl UseCasePlan {
             .collect();
         for (n, step) in uc.requests.iter().enumerate() {
             args.extend(step.captures.iter().map(|c| Arg {
-                name: leak(&c.name),
+                name: &c.name,
                 kind: c.kind,
                 description: c.description.clone(),
                 example: c.example.clone(),
@@ -183,7 +185,7 @@ impl UseCasePlan {
                     })
                     .collect(),
                 group: Some(uc.name.clone()),
-                scope: Some(leak(&step.scope)),
+                scope: Some(&step.scope),
             })
             .collect();
         UseCasePlan {
@@ -202,12 +204,12 @@ impl UseCasePlan {
         self.requests.iter().any(|r| r.method.writes())
     }
 
-    pub fn arg(&self, name: &str) -> Option<&Arg> {
+    pub fn arg(&self, name: &str) -> Option<&Arg<'a>> {
         self.args.iter().find(|a| a.name == name)
     }
 
     /// The arguments a request takes, in the order its values name them.
-    pub fn args_of(&self, req: &Request) -> Vec<&Arg> {
+    pub fn args_of(&self, req: &Request<'_>) -> Vec<&Arg<'a>> {
         req.slots()
             .into_iter()
             .filter_map(|s| match s {
@@ -219,7 +221,7 @@ impl UseCasePlan {
 
     /// A message of the use case (`says`, `if_none`) as a value: each
     /// `{{name}}` the slot of that input or capture (`{{count}}` stays text).
-    pub fn message(&self, template: &str) -> Value {
+    pub fn message<'s>(&'s self, template: &'s str) -> Value<'s> {
         Value::template(template, |name| match self.arg(name) {
             Some(Arg {
                 name,
@@ -227,14 +229,14 @@ impl UseCasePlan {
                 ..
             }) => Slot::Captured(name),
             Some(arg) => Slot::Input(arg.name),
-            None => Slot::Input(leak(name)),
+            None => Slot::Input(name),
         })
     }
 
     /// The guarded captures of the requests before `req`: it runs only when
     /// each holds one of its values, and runners that skip a request whose
     /// value is unset skip it on these too.
-    pub fn guarded_before(&self, req: &Request) -> Vec<Slot> {
+    pub fn guarded_before(&self, req: &Request<'_>) -> Vec<Slot<'a>> {
         self.requests
             .iter()
             .take_while(|r| !std::ptr::eq(*r, req))
@@ -246,7 +248,7 @@ impl UseCasePlan {
     }
 
     /// The capture that gives the argument `name`, when an answer does.
-    pub fn capture(&self, name: &str) -> Option<&Capture> {
+    pub fn capture(&self, name: &str) -> Option<&Capture<'a>> {
         match self.arg(name)?.source {
             ArgSource::Captured { request } => self.requests[request]
                 .captures
@@ -257,7 +259,7 @@ impl UseCasePlan {
     }
 
     /// The person's inputs: what a runner must be given.
-    pub fn inputs(&self) -> impl Iterator<Item = &Arg> {
+    pub fn inputs(&self) -> impl Iterator<Item = &Arg<'a>> {
         self.args
             .iter()
             .filter(|a| !matches!(a.source, ArgSource::Captured { .. }))

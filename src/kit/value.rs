@@ -38,18 +38,18 @@ pub enum AuthValue {
 /// compile error in every format until each says what it becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Slot {
+pub enum Slot<'a> {
     Conn(Conn),
     Auth(AuthValue),
     /// A use case's input, by name: from the person or what they say.
-    Input(&'static str),
+    Input(&'a str),
     /// A value an earlier request of the use case took from its answer.
-    Captured(&'static str),
+    Captured(&'a str),
 }
 
-impl Slot {
+impl<'a> Slot<'a> {
     /// The slot's own name, `{access_token}` in a path template.
-    pub fn name(self) -> &'static str {
+    pub fn name(self) -> &'a str {
         match self {
             Slot::Conn(Conn::Domain) => "domain",
             Slot::Conn(Conn::Scopes) => "scopes",
@@ -67,34 +67,13 @@ impl Slot {
     }
 }
 
-/// `name` for the rest of the process, once however often it is asked for:
-/// a slot holds a use case's names by reference, and a process reads only a
-/// few files of them.
-pub fn intern(name: &str) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock};
-    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut names = NAMES
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    match names.get(name) {
-        Some(known) => known,
-        None => {
-            let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
-            names.insert(leaked);
-            leaked
-        }
-    }
-}
-
 /// Shows each slot by its name, `{access_token}`: a request as a template,
 /// for progress lines and reports.
 pub struct Shown;
 
 impl Binder for Shown {
     type Out = Text;
-    fn slot(&self, slot: Slot, _: At) -> Text {
+    fn slot(&self, slot: Slot<'_>, _: At) -> Text {
         Text::Placeholder(format!("{{{}}}", slot.name()))
     }
 }
@@ -115,18 +94,18 @@ pub enum At {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Part {
+pub enum Part<'a> {
     Lit(String),
-    Slot(Slot),
+    Slot(Slot<'a>),
 }
 
 /// Literal text and slots, in order. Nothing in it is pre-rendered.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Value(Vec<Part>);
+pub struct Value<'a>(Vec<Part<'a>>);
 
 /// As its template text, `Bearer {access_token}`, literal braces doubled:
 /// how the planned model reads in a snapshot.
-impl Serialize for Value {
+impl Serialize for Value<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let text: String = self
             .0
@@ -143,7 +122,7 @@ impl Serialize for Value {
 /// What a binder writes for a slot at a place.
 pub trait Binder {
     type Out;
-    fn slot(&self, slot: Slot, at: At) -> Self::Out;
+    fn slot(&self, slot: Slot<'_>, at: At) -> Self::Out;
 }
 
 /// One piece of a lowered value: literal text, or what the binder wrote.
@@ -169,16 +148,16 @@ pub enum Encoding {
     Url,
 }
 
-impl Value {
-    pub fn lit(text: impl Into<String>) -> Value {
+impl<'a> Value<'a> {
+    pub fn lit(text: impl Into<String>) -> Value<'a> {
         Value(vec![Part::Lit(text.into())])
     }
 
-    pub fn slot(slot: Slot) -> Value {
+    pub fn slot(slot: Slot<'a>) -> Value<'a> {
         Value(vec![Part::Slot(slot)])
     }
 
-    pub fn parts(&self) -> &[Part] {
+    pub fn parts(&self) -> &[Part<'a>] {
         &self.0
     }
 
@@ -192,7 +171,7 @@ impl Value {
 
     /// A template's value: `{{name}}` becomes the slot `resolve` names,
     /// everything else literal text.
-    pub fn template(text: &str, resolve: impl Fn(&str) -> Slot) -> Value {
+    pub fn template<'t: 'a>(text: &'t str, resolve: impl Fn(&'t str) -> Slot<'a>) -> Value<'a> {
         let mut value = Value::default();
         let mut rest = text;
         while let Some(start) = rest.find("{{") {
@@ -217,14 +196,14 @@ impl Value {
     }
 
     /// Drops empty literal parts (a template that starts with a slot).
-    fn without_empty(mut self) -> Value {
+    fn without_empty(mut self) -> Value<'a> {
         self.0
             .retain(|p| !matches!(p, Part::Lit(t) if t.is_empty()));
         self
     }
 
     /// The slots the value holds, in order.
-    pub fn slots(&self) -> impl Iterator<Item = Slot> + '_ {
+    pub fn slots(&self) -> impl Iterator<Item = Slot<'a>> + '_ {
         self.0.iter().filter_map(|p| match p {
             Part::Slot(s) => Some(*s),
             Part::Lit(_) => None,
@@ -232,7 +211,7 @@ impl Value {
     }
 
     /// `self` then `other`, adjacent literals merged.
-    pub fn then(mut self, other: Value) -> Value {
+    pub fn then(mut self, other: Value<'a>) -> Value<'a> {
         for part in other.0 {
             match (self.0.last_mut(), part) {
                 (Some(Part::Lit(a)), Part::Lit(b)) => a.push_str(&b),

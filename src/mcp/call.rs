@@ -21,9 +21,9 @@ use crate::verify::{scrub, Ended, Problem, Session};
 pub const MAX_RESULT: usize = 64 << 10;
 
 /// What a call asks for, checked.
-pub enum Call {
+pub enum Call<'a> {
     UseCase(BTreeMap<String, String>),
-    Resource(Box<Request>),
+    Resource(Box<Request<'a>>),
 }
 
 fn invalid(name: &str, why: impl std::fmt::Display) -> ErrorData {
@@ -44,12 +44,12 @@ fn text(v: &J) -> Option<String> {
 }
 
 /// The call's arguments checked against the tool's inputs.
-pub fn check(
-    kit: &Kit<'_>,
+pub fn check<'k>(
+    kit: &Kit<'k>,
     def: &Def,
     args: Option<JsonObject>,
     user_email: Option<&str>,
-) -> Result<Call, ErrorData> {
+) -> Result<Call<'k>, ErrorData> {
     let args = args.unwrap_or_default();
     match def.target {
         Target::UseCase(n) => use_case(&kit.use_cases[n], args, user_email).map(Call::UseCase),
@@ -153,7 +153,7 @@ fn filter_key(key: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '[' | ']' | '.'))
 }
 
-fn resource(kit_request: &Request, args: JsonObject) -> Result<Request, ErrorData> {
+fn resource<'a>(kit_request: &Request<'a>, args: JsonObject) -> Result<Request<'a>, ErrorData> {
     let own = [arg::LIMIT, arg::OFFSET, arg::FILTERS, arg::FIELDS];
     if let Some(name) = args.keys().find(|k| !own.contains(&k.as_str())) {
         return Err(invalid(

@@ -82,7 +82,7 @@ impl Listen {
         let key = std::env::var(MCP_KEY).unwrap_or_default();
         if key.trim().len() < MIN_KEY || key.trim() != key {
             return Err(Error::input(
-                Origin::Env(MCP_KEY),
+                Origin::Env(MCP_KEY.into()),
                 format!("must hold the key every HTTP client sends as `Authorization: Bearer KEY`, at least {MIN_KEY} characters without spaces, e.g. `export {MCP_KEY}=$(openssl rand -hex 32)`"),
             ));
         }

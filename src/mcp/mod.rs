@@ -208,7 +208,7 @@ pub fn serve(spec: Spec, instance: crate::spec::Instance, options: Options) -> R
     let creds = Credentials::for_kit(kit, &instance, false)?;
     if kit.spec.consent.is_some() && creds.refresh_token.is_none() {
         return Err(Error::input(
-            Origin::Env(crate::contract::env::REFRESH_TOKEN),
+            Origin::Env(crate::contract::env::REFRESH_TOKEN.into()),
             "is not set: with user consent the server needs the person's refresh token (it has no browser); `coupagen verify --refresh-token-fd 3` gets one",
         ));
     }

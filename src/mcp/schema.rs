@@ -46,7 +46,7 @@ fn property(a: &Arg) -> Value {
 /// A use case's tool: each input a property; the person's email required
 /// unless the server was given one (`--user-email`).
 pub fn use_case<'a>(
-    inputs: impl Iterator<Item = &'a Arg>,
+    inputs: impl Iterator<Item = &'a Arg<'a>>,
     email_given: bool,
 ) -> Map<String, Value> {
     let mut properties = Map::new();

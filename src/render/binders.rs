@@ -2,6 +2,8 @@
 //! names the other formats reuse for the flow's and use cases' values, and
 //! the guide's binding, which the curl file and the sheet both show.
 
+use std::borrow::Cow;
+
 use crate::contract::postman as names;
 use serde::Serialize;
 
@@ -15,8 +17,8 @@ use crate::usecase::Kind;
 /// every input. A use case's input (the approval the person names) and
 /// another use case's capture of the same name (the first pending one)
 /// would otherwise share a variable, and a write act on the wrong record.
-pub fn captured_var(name: &str) -> &'static str {
-    crate::kit::intern(&format!("captured_{name}"))
+pub fn captured_var(name: &str) -> String {
+    format!("captured_{name}")
 }
 
 /// A capture's guard as the Postman and Bruno scripts read it, beside the
@@ -68,13 +70,16 @@ pub struct PickView {
     #[serde(skip_serializing_if = "Option::is_none")]
     is: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    var: Option<&'static str>,
+    var: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     process_env: Option<String>,
 }
 
 impl PickView {
-    pub fn of(capture: &Capture, process_env: impl Fn(Slot) -> Option<String>) -> Vec<PickView> {
+    pub fn of(
+        capture: &Capture<'_>,
+        process_env: impl Fn(Slot<'_>) -> Option<String>,
+    ) -> Vec<PickView> {
         capture
             .pick
             .iter()
@@ -88,7 +93,7 @@ impl PickView {
                 Equals::Slot(slot) => PickView {
                     key: p.key.clone(),
                     is: None,
-                    var: Some(variable(*slot)),
+                    var: Some(variable(*slot).into_owned()),
                     process_env: process_env(*slot),
                 },
             })
@@ -98,11 +103,11 @@ impl PickView {
 
 /// The variable every runner keeps a use case's value in: an input by its
 /// own name, a capture as [`captured_var`].
-fn variable(slot: Slot) -> &'static str {
+fn variable(slot: Slot<'_>) -> Cow<'_, str> {
     match slot {
-        Slot::Input(name) => name,
-        Slot::Captured(name) => captured_var(name),
-        Slot::Conn(_) | Slot::Auth(_) => slot.name(),
+        Slot::Input(name) => Cow::Borrowed(name),
+        Slot::Captured(name) => Cow::Owned(captured_var(name)),
+        Slot::Conn(_) | Slot::Auth(_) => Cow::Borrowed(slot.name()),
     }
 }
 
@@ -112,9 +117,13 @@ pub struct Placeholders<'k> {
 }
 
 impl<'k> Placeholders<'k> {
-    /// The Postman variable that holds `slot`.
-    pub fn name(&self, slot: Slot) -> &'k str {
-        match slot {
+    /// The Postman variable that holds `slot`: the kit's own names borrowed
+    /// from the spec, a use case's from the slot (a capture's made).
+    pub fn name<'s>(&self, slot: Slot<'s>) -> Cow<'s, str>
+    where
+        'k: 's,
+    {
+        Cow::Borrowed(match slot {
             Slot::Conn(Conn::Domain) => names::DOMAIN,
             Slot::Conn(Conn::Scopes) => names::SCOPES,
             Slot::Conn(Conn::ClientId) => self.spec.client_id_var.as_str(),
@@ -126,18 +135,18 @@ impl<'k> Placeholders<'k> {
             Slot::Auth(AuthValue::CodeVerifier) => names::CODE_VERIFIER,
             Slot::Auth(AuthValue::State) => names::STATE,
             Slot::Auth(AuthValue::CodeChallenge) => names::CODE_CHALLENGE,
-            Slot::Input(_) | Slot::Captured(_) => variable(slot),
-        }
+            Slot::Input(_) | Slot::Captured(_) => return variable(slot),
+        })
     }
 
-    pub fn placeholder(&self, slot: Slot) -> String {
+    pub fn placeholder(&self, slot: Slot<'_>) -> String {
         format!("{{{{{}}}}}", self.name(slot))
     }
 }
 
 impl Binder for Placeholders<'_> {
     type Out = Text;
-    fn slot(&self, slot: Slot, _: At) -> Text {
+    fn slot(&self, slot: Slot<'_>, _: At) -> Text {
         Text::Placeholder(self.placeholder(slot))
     }
 }
@@ -149,7 +158,7 @@ pub struct Guide<'k> {
     pub spec: &'k Spec,
     /// The instance whose host the requests show.
     domain: &'k Domain,
-    use_cases: &'k [UseCasePlan],
+    use_cases: &'k [UseCasePlan<'k>],
 }
 
 impl<'k> Guide<'k> {
@@ -185,7 +194,7 @@ impl<'k> Guide<'k> {
 
 impl Binder for Guide<'_> {
     type Out = Text;
-    fn slot(&self, slot: Slot, at: At) -> Text {
+    fn slot(&self, slot: Slot<'_>, at: At) -> Text {
         match slot {
             Slot::Conn(Conn::Domain) => Text::Value(self.domain.as_str().into()),
             Slot::Conn(Conn::Scopes) => Text::Value(self.spec.scope_list()),

@@ -5,6 +5,8 @@
 //! nothing. The credentials come from the process environment; the token
 //! lives in a runtime variable, never in a file of the collection.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::binders::{captured_var, GuardView, PickView, Placeholders, ANSWER_JS};
@@ -189,7 +191,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
         json: match &req.body {
             // Each value a variable its pre-request writes as JSON.
             Body::Json(json) => json_body::text(json, &mut |slot, _| {
-                format!("{{{{{}}}}}", json_body::variable(b.0.name(slot)))
+                format!("{{{{{}}}}}", json_body::variable(&b.0.name(slot)))
             })
             .lines()
             .map(String::from)
@@ -363,7 +365,7 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         #[serde(skip_serializing_if = "Option::is_none")]
         flow_needs: Option<FlowNeed>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
-        needs: Vec<&'a str>,
+        needs: Vec<Cow<'a, str>>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         json_values: Vec<json_body::Filled<'a>>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -397,7 +399,7 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
     .collect();
     let in_use_case = kit.use_case_of(req).is_some();
     let guarded = kit.use_case_of(req).map(|uc| uc.guarded_before(req));
-    let needs: Vec<&str> = req
+    let needs: Vec<Cow<'_, str>> = req
         .slots()
         .into_iter()
         .chain(guarded.into_iter().flatten())

@@ -3,6 +3,8 @@
 //! (domain and scopes filled in, credentials and token as Postman's
 //! `{{placeholders}}`). Every word is quoted by the `sh` helper, in one place.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::binders::{Guide, Placeholders};
@@ -36,9 +38,9 @@ pub const FORMAT: Format = Format {
 #[serde(rename_all = "lowercase")]
 pub(super) enum WordPart {
     Lit(String),
-    Var(&'static str),
+    Var(Cow<'static, str>),
     /// A variable's value percent-encoded at run time (a query value).
-    Encoded(&'static str),
+    Encoded(Cow<'static, str>),
     /// A file whose content is the variable's value, through a pipe
     /// (`<(printf ...)`): a second secret, when standard input is taken.
     Pipe(&'static str),
@@ -51,8 +53,8 @@ pub(super) struct Word(Vec<WordPart>);
 
 impl Word {
     /// The expansion of one shell variable.
-    pub fn var(name: &'static str) -> Word {
-        Word(vec![WordPart::Var(name)])
+    pub fn var(name: impl Into<Cow<'static, str>>) -> Word {
+        Word(vec![WordPart::Var(name.into())])
     }
 
     pub fn lit(text: impl Into<String>) -> Word {
@@ -91,8 +93,9 @@ impl Word {
 pub(super) enum Shell {
     /// Text, as a text binder writes it.
     Text(Text),
-    /// The expansion of a shell variable.
-    Var(&'static str),
+    /// The expansion of a shell variable: the kit's own, or one a use
+    /// case's input or capture names.
+    Var(Cow<'static, str>),
     /// A secret: curl reads it from this variable on its standard input (or,
     /// for a second secret, through a pipe of its own), so no process
     /// listing shows it.
@@ -104,7 +107,7 @@ pub(super) struct AsShell<B>(pub B);
 
 impl<B: Binder<Out = Text>> Binder for AsShell<B> {
     type Out = Shell;
-    fn slot(&self, slot: Slot, at: At) -> Shell {
+    fn slot(&self, slot: Slot<'_>, at: At) -> Shell {
         Shell::Text(self.0.slot(slot, at))
     }
 }
@@ -162,7 +165,7 @@ fn word<B: Binder<Out = Shell>>(
             }),
             Piece::Bound(Shell::Stdin(var)) => {
                 secret = Some(var);
-                w.push(WordPart::Var(var));
+                w.push(WordPart::Var(var.into()));
             }
         }
     }

@@ -7,6 +7,8 @@
 //! first: every value a request puts there goes through `encodeURIComponent`
 //! into a variable `encoded-<name>`.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
@@ -82,8 +84,8 @@ pub const FORMAT: Format = Format {
 
 /// The variable that holds `slot`'s value, in an environment file, a
 /// `--var`, or a global a response handler set.
-fn name(spec: &Spec, slot: Slot) -> &str {
-    match slot {
+fn name<'s>(spec: &'s Spec, slot: Slot<'s>) -> Cow<'s, str> {
+    Cow::Borrowed(match slot {
         Slot::Conn(Conn::Domain) => HOST,
         Slot::Conn(Conn::Scopes) => SCOPE,
         Slot::Conn(Conn::ClientId) => CLIENT_ID,
@@ -99,8 +101,8 @@ fn name(spec: &Spec, slot: Slot) -> &str {
             | AuthValue::CodeChallenge,
         )
         | Slot::Input(_)
-        | Slot::Captured(_) => Placeholders { spec }.name(slot),
-    }
+        | Slot::Captured(_) => return Placeholders { spec }.name(slot),
+    })
 }
 
 /// The process environment variable that supplies `slot`, where one does.
@@ -507,7 +509,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
     let body = match &req.body {
         // Each value a variable its pre-request writes as JSON.
         Body::Json(json) => Some(json_body::text(json, &mut |slot, _| {
-            format!("{{{{{}}}}}", json_body::variable(name(spec, slot)))
+            format!("{{{{{}}}}}", json_body::variable(&name(spec, slot)))
         })),
         Body::None | Body::Form(_) => None,
     };
@@ -543,7 +545,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
                 json: None,
             })
             .chain(json_values.iter().map(|&(slot, typed)| ValueView {
-                variable: json_body::variable(name(spec, slot)),
+                variable: json_body::variable(&name(spec, slot)),
                 name: name(spec, slot).into(),
                 process_env: process_env(slot),
                 instance_env: instance_env(spec, slot),

@@ -3,19 +3,21 @@
 //! turn into JSON before the request is sent (a client pastes a variable's
 //! text as it stands, so a `"` in a value would end its string).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::kit::{Json, Slot};
 
 /// A piece of a body's text: JSON as written, or the hole of one value.
-pub enum Piece {
+pub enum Piece<'a> {
     Json(String),
-    Hole { slot: Slot, typed: bool },
+    Hole { slot: Slot<'a>, typed: bool },
 }
 
 /// The document, two-space indented, as JSON text between the holes of its
 /// values, in order.
-pub fn pieces(json: &Json) -> Vec<Piece> {
+pub fn pieces<'a>(json: &Json<'a>) -> Vec<Piece<'a>> {
     // Each leaf is a marker string first (a NUL never reaches a body's JSON
     // text unescaped); serde_json writes the document, then the text is
     // split at the markers.
@@ -63,7 +65,7 @@ pub struct Filled<'a> {
     /// `json_reason`: what the body's hole names.
     pub variable: String,
     /// The variable that holds the value itself.
-    pub name: &'a str,
+    pub name: Cow<'a, str>,
     /// A number or boolean, written as itself; else a JSON string.
     pub typed: bool,
 }
@@ -74,13 +76,16 @@ pub fn variable(name: &str) -> String {
 }
 
 /// Each value of `json` as a script fills it in, named by `name`.
-pub fn filled<'a>(json: &Json, name: impl Fn(Slot) -> &'a str) -> Vec<Filled<'a>> {
+pub fn filled<'a>(json: &Json<'a>, name: impl Fn(Slot<'a>) -> Cow<'a, str>) -> Vec<Filled<'a>> {
     json.slots()
         .into_iter()
-        .map(|(slot, typed)| Filled {
-            variable: variable(name(slot)),
-            name: name(slot),
-            typed,
+        .map(|(slot, typed)| {
+            let name = name(slot);
+            Filled {
+                variable: variable(&name),
+                name,
+                typed,
+            }
         })
         .collect()
 }

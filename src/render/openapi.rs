@@ -32,7 +32,7 @@ pub const FORMAT: Format = Format {
     render: |kit, _| Ok(vec![file(kit)?]),
 };
 
-fn slot_name(slot: Slot) -> &'static str {
+fn slot_name(slot: Slot<'_>) -> &str {
     slot.name()
 }
 

@@ -23,7 +23,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     /// A use case's input as the verify and check-script commands give it.
     #[derive(Serialize)]
     struct InputView {
-        name: &'static str,
+        name: String,
         /// `--input NAME=VALUE`'s word.
         given: String,
         env: String,
@@ -134,7 +134,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     for arg in kit.use_cases.iter().flat_map(|u| u.inputs()) {
         if !inputs.iter().any(|i| i.name == arg.name) {
             inputs.push(InputView {
-                name: arg.name,
+                name: arg.name.to_owned(),
                 given: format!("{}={}", arg.name, arg.example),
                 env: crate::contract::env::input(arg.name),
                 example: arg.example.clone(),

@@ -13,8 +13,8 @@ use super::{Artifact, File, Format};
 use crate::contract::env;
 use crate::coupa;
 use crate::kit::{
-    self, Answer, At, Auth, AuthValue, Binder, Body, Capture, Conn, Encoding, Equals, Json, Key,
-    Kit, Request, Shown, Slot, Value,
+    Answer, At, Auth, AuthValue, Binder, Body, Capture, Conn, Encoding, Equals, Json, Key, Kit,
+    Request, Shown, Slot, Value,
 };
 use crate::Error;
 
@@ -46,8 +46,8 @@ const CODE_VERIFIER: &str = "code_verifier";
 const CODE_CHALLENGE: &str = "code_challenge";
 
 /// The environment variable a use case's input comes from: `COUPA_USER_EMAIL`.
-fn input_var(name: &str) -> &'static str {
-    kit::intern(&env::input(name))
+fn input_var(name: &str) -> String {
+    env::input(name)
 }
 
 /// The script's binding: each slot a shell variable; secrets on standard input.
@@ -57,20 +57,20 @@ impl Binder for ShellVars {
     type Out = Shell;
     fn slot(&self, slot: Slot, _: At) -> Shell {
         match slot {
-            Slot::Conn(Conn::Domain) => Shell::Var(DOMAIN),
-            Slot::Conn(Conn::Scopes) => Shell::Var(SCOPE),
-            Slot::Conn(Conn::ClientId) => Shell::Var(env::CLIENT_ID),
+            Slot::Conn(Conn::Domain) => Shell::Var(DOMAIN.into()),
+            Slot::Conn(Conn::Scopes) => Shell::Var(SCOPE.into()),
+            Slot::Conn(Conn::ClientId) => Shell::Var(env::CLIENT_ID.into()),
             Slot::Conn(Conn::ClientSecret) => Shell::Stdin(env::CLIENT_SECRET),
-            Slot::Conn(Conn::RedirectUri) => Shell::Var(REDIRECT_URI),
+            Slot::Conn(Conn::RedirectUri) => Shell::Var(REDIRECT_URI.into()),
             Slot::Auth(AuthValue::AccessToken) => Shell::Stdin(TOKEN),
             Slot::Auth(AuthValue::RefreshToken) => Shell::Stdin(REFRESH_TOKEN),
             Slot::Auth(AuthValue::Code) => Shell::Stdin(CODE),
             Slot::Auth(AuthValue::CodeVerifier) => Shell::Stdin(CODE_VERIFIER),
             // Random, public: sent in the browser's URL.
-            Slot::Auth(AuthValue::State) => Shell::Var(STATE),
-            Slot::Auth(AuthValue::CodeChallenge) => Shell::Var(CODE_CHALLENGE),
-            Slot::Input(name) => Shell::Var(input_var(name)),
-            Slot::Captured(name) => Shell::Var(captured_var(name)),
+            Slot::Auth(AuthValue::State) => Shell::Var(STATE.into()),
+            Slot::Auth(AuthValue::CodeChallenge) => Shell::Var(CODE_CHALLENGE.into()),
+            Slot::Input(name) => Shell::Var(input_var(name).into()),
+            Slot::Captured(name) => Shell::Var(captured_var(name).into()),
         }
     }
 }
@@ -138,7 +138,7 @@ fn jq_body(json: &Json) -> JqBody {
 /// A value a use case's request keeps, read with jq.
 #[derive(Debug, Serialize)]
 struct ScriptCapture {
-    var: &'static str,
+    var: String,
     /// The jq filter, `.[0]["approvable-id"] // empty`, and the values it
     /// compares a pick with, each given to jq as an `--arg`.
     jq: String,
@@ -168,7 +168,7 @@ struct ScriptUseCase {
 /// An input the script reads from the environment.
 #[derive(Debug, Serialize)]
 struct ScriptInput {
-    var: &'static str,
+    var: String,
     example: String,
     /// The values it may take, when only some are valid.
     values: Vec<String>,

@@ -228,7 +228,7 @@ fn action(kit: &Kit<'_>, guide: &Guide<'_>, req: &Request, step: usize) -> Resul
 /// One of an action's Input Args.
 #[derive(Serialize)]
 struct ArgView {
-    name: &'static str,
+    name: String,
     #[serde(rename = "type")]
     kind: &'static str,
     description: String,
@@ -237,13 +237,13 @@ struct ArgView {
 }
 
 impl ArgView {
-    fn of(arg: &Arg) -> ArgView {
+    fn of(arg: &Arg<'_>) -> ArgView {
         let description = match arg.values.as_slice() {
             [] => arg.description.clone(),
             values => format!("{} (one of: {})", arg.description, values.join(", ")),
         };
         ArgView {
-            name: arg.name,
+            name: arg.name.to_owned(),
             kind: arg.kind.agent_studio(),
             description,
             example: arg.example.clone(),

@@ -24,7 +24,7 @@ pub fn trust_roots() -> Result<Vec<CertificateDer<'static>>, Error> {
         let pem = crate::bounded::file(
             std::path::Path::new(&path),
             crate::bounded::CERT_FILE,
-            Origin::Env("SSL_CERT_FILE"),
+            Origin::Env("SSL_CERT_FILE".into()),
         )?
         .into_bytes();
         let before = roots.len();
@@ -35,7 +35,7 @@ pub fn trust_roots() -> Result<Vec<CertificateDer<'static>>, Error> {
         }
         if roots.len() == before {
             return Err(Error::bad(
-                Origin::Env("SSL_CERT_FILE"),
+                Origin::Env("SSL_CERT_FILE".into()),
                 &shown,
                 "holds no PEM certificate",
             ));

@@ -16,6 +16,7 @@ mod send;
 mod session;
 mod usecase;
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 pub use consent::{base64url, challenge_of};
@@ -45,9 +46,9 @@ pub struct Credentials {
     /// Empty for a PKCE client, which has none.
     pub client_secret: String,
     /// Where the secret came from: its variable, or the stdin flag.
-    pub secret_from: &'static str,
+    pub secret_from: Cow<'static, str>,
     /// Where the client id came from: its variable.
-    pub id_from: &'static str,
+    pub id_from: Cow<'static, str>,
     /// User consent: a refresh token stands in for the person.
     pub refresh_token: Option<String>,
 }
@@ -55,11 +56,11 @@ pub struct Credentials {
 impl Credentials {
     /// The first credential with surrounding whitespace (a pasted newline or
     /// space), by where it came from: a likely cause of `invalid_client`.
-    pub fn padded(&self) -> Option<&'static str> {
+    pub fn padded(&self) -> Option<&str> {
         let padded = |v: &str| v.trim() != v;
         match (padded(&self.client_id), padded(&self.client_secret)) {
-            (true, _) => Some(self.id_from),
-            (_, true) => Some(self.secret_from),
+            (true, _) => Some(&self.id_from),
+            (_, true) => Some(&self.secret_from),
             _ => None,
         }
     }
@@ -79,20 +80,20 @@ struct Own<'k> {
 }
 
 impl Own<'_> {
-    fn name(&self, shared: &'static str) -> &'static str {
+    fn name(&self, shared: &'static str) -> Cow<'static, str> {
         match self.instance {
-            Some(i) => crate::kit::intern(&env::of_instance(shared, i.as_str())),
-            None => shared,
+            Some(i) => Cow::Owned(env::of_instance(shared, i.as_str())),
+            None => Cow::Borrowed(shared),
         }
     }
 
     /// The value, trimmed of nothing, when set and not empty, and where from.
-    fn get(&self, shared: &'static str) -> (Option<String>, &'static str) {
+    fn get(&self, shared: &'static str) -> (Option<String>, Cow<'static, str>) {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let own = self.name(shared);
-        match var(own) {
+        match var(&own) {
             Some(v) => (Some(v), own),
-            None => (var(shared), shared),
+            None => (var(shared), Cow::Borrowed(shared)),
         }
     }
 
@@ -125,7 +126,7 @@ impl Credentials {
         });
         let (refresh_token, refresh_from) = match kit.spec.consent {
             Some(_) => own.get(env::REFRESH_TOKEN),
-            None => (None, env::REFRESH_TOKEN),
+            None => (None, env::REFRESH_TOKEN.into()),
         };
         let refresh_token = refresh_token
             .map(|t| t.trim().to_string())
@@ -174,7 +175,7 @@ impl Credentials {
             )
         })?;
         let (client_secret, secret_from) = match (needs_secret, secret_from_stdin) {
-            (false, _) => (String::new(), env::CLIENT_SECRET),
+            (false, _) => (String::new(), env::CLIENT_SECRET.into()),
             (true, true) => {
                 let s = crate::bounded::stdin(crate::bounded::SECRET, Origin::Flag(STDIN_FLAG))?;
                 let s = s
@@ -187,7 +188,7 @@ impl Credentials {
                         format!("standard input is empty; {how}"),
                     ));
                 }
-                (s.to_string(), STDIN_FLAG)
+                (s.to_string(), STDIN_FLAG.into())
             }
             (true, false) => match own.get(env::CLIENT_SECRET) {
                 (Some(secret), from) => (secret, from),
@@ -519,7 +520,7 @@ fn exchange_read(
         requested: &requested,
         granted,
         padded: live.creds.padded(),
-        secret_from: live.creds.secret_from,
+        secret_from: &live.creds.secret_from,
         by_id: req.path.slots().next().is_some(),
         writes: req.method.writes(),
     };

@@ -50,7 +50,7 @@ pub struct FlowValues {
     pub code_verifier: Option<String>,
     pub code_challenge: Option<String>,
     /// A use case's inputs (from `--input`) and what its requests captured.
-    pub args: std::collections::BTreeMap<&'static str, String>,
+    pub args: std::collections::BTreeMap<String, String>,
 }
 
 /// `verify`'s binding: the real value of every slot.

@@ -163,7 +163,7 @@ fn skipped(name: String, said: String) -> Step {
 fn picked<'j>(
     json: &'j serde_json::Value,
     capture: &Capture,
-    args: &BTreeMap<&'static str, String>,
+    args: &BTreeMap<String, String>,
 ) -> Cow<'j, serde_json::Value> {
     if capture.pick.is_empty() {
         return Cow::Borrowed(json);
@@ -333,7 +333,7 @@ pub fn run(
     }
     for arg in uc.inputs() {
         match given.inputs.get(arg.name) {
-            Some(v) => values.args.insert(arg.name, v.clone()),
+            Some(v) => values.args.insert(arg.name.to_owned(), v.clone()),
             None => values.args.remove(arg.name),
         };
     }
@@ -403,7 +403,7 @@ pub fn run(
                 arg.name,
                 capture.must_be.join(" or ")
             );
-            values.args.insert(arg.name, v);
+            values.args.insert(arg.name.to_owned(), v);
             if stopped {
                 let live = Live { kit, creds, values };
                 ended = Some(End::Guard(format!(

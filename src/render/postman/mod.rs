@@ -10,6 +10,8 @@ pub use environment::{
     files as environment_files, instance_path as environment_path, ENVIRONMENT, ENVIRONMENT_FILE,
 };
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::json;
 
@@ -102,7 +104,7 @@ impl RequestView {
             json: match &req.body {
                 // Each value a variable its pre-request writes as JSON.
                 Body::Json(json) => Some(json_body::text(json, &mut |slot, _| {
-                    format!("{{{{{}}}}}", json_body::variable(b.name(slot)))
+                    format!("{{{{{}}}}}", json_body::variable(&b.name(slot)))
                 })),
                 Body::None | Body::Form(_) => None,
             },
@@ -290,7 +292,7 @@ pub(super) fn kit_name(kit: &Kit<'_>) -> String {
 /// The variables a request sends that a person (or an earlier request)
 /// supplies: a code, a refresh token, a PKCE verifier, a use case's inputs
 /// and captures. The request skips itself while one is empty.
-fn supplied(req: &Request) -> impl Iterator<Item = Slot> {
+fn supplied<'a>(req: &Request<'a>) -> impl Iterator<Item = Slot<'a>> {
     req.slots().into_iter().filter(|s| {
         matches!(
             s,
@@ -342,7 +344,7 @@ fn capture_views(kit: &Kit<'_>, req: &Request) -> Vec<CaptureView> {
 
 /// The credential variables the environment holds: the client's, then what
 /// the person supplies to the flow's requests.
-pub(super) fn environment_vars(kit: &Kit<'_>) -> Vec<(Slot, &'static str)> {
+pub(super) fn environment_vars<'a>(kit: &Kit<'a>) -> Vec<(Slot<'a>, &'static str)> {
     let mut vars: Vec<(Slot, &'static str)> = Vec::new();
     let slots = kit.flow.requests().flat_map(|r| r.slots());
     for slot in slots {
@@ -387,7 +389,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
                 .map(|(s, _)| b.name(s).to_string()),
         )
         .collect();
-    let token_needs: Vec<&str> = supplied(renew).map(|s| b.name(s)).collect();
+    let token_needs: Vec<Cow<'_, str>> = supplied(renew).map(|s| b.name(s)).collect();
     let tokens = scripts::Tokens {
         token_var: names::ACCESS_TOKEN,
         issued_var: names::ISSUED,
@@ -406,7 +408,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let expects_refresh = kit.spec.consent.as_ref().is_some_and(|c| c.offline_access);
     let item = |req: &Request| -> Result<Item, Error> {
         let guarded = kit.use_case_of(req).map(|uc| uc.guarded_before(req));
-        let needs: Vec<&str> = supplied(req)
+        let needs: Vec<Cow<'_, str>> = supplied(req)
             .filter(|s| *s != Slot::Auth(AuthValue::CodeVerifier))
             .chain(guarded.into_iter().flatten())
             .map(|s| b.name(s))
@@ -626,7 +628,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
                         header: &token.headers,
                         form: &token.form,
                     },
-                    token_needs: token_needs.first().copied(),
+                    token_needs: token_needs.first().map(|n| &**n),
                     instance: kit.spec.multi().then_some(scripts::InstanceToken {
                         instance_var: names::DOMAIN,
                         token_instance_var: names::TOKEN_INSTANCE,

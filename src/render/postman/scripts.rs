@@ -112,7 +112,7 @@ pub struct RequestPrerequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub writes_var: Option<&'a str>,
     /// The variables it sends that the person supplies.
-    pub needs: Vec<&'a str>,
+    pub needs: Vec<std::borrow::Cow<'a, str>>,
     #[serde(skip)]
     pub encodes: bool,
     /// A JSON body's values, each written as JSON into its own variable.
