@@ -429,6 +429,29 @@ fn no_module_depends_on_itself() {
     assert!(found.is_empty(), "import cycles:\n{}", found.join("\n"));
 }
 
+/// The formats are functions of the kit (issue 23): no file of
+/// `src/render/` reads the spec the kit was planned from (`.spec`), and
+/// none names the `Spec` type. What a format needs is on the `Kit`.
+#[test]
+fn the_formats_read_the_kit_not_the_spec() {
+    let render = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/render");
+    let mut paths = Vec::new();
+    files(&render, &mut paths);
+    assert!(paths.len() > 10, "the render files: {paths:?}");
+    let mut found = Vec::new();
+    for path in paths {
+        let tokens = tokens(&std::fs::read_to_string(&path).unwrap());
+        for pair in tokens.windows(2) {
+            let reads = matches!(&pair[..], [Token::Punct('.'), Token::Ident(i)] if i == "spec");
+            let names = matches!(&pair[1], Token::Ident(i) if i == "Spec");
+            if reads || names {
+                found.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(found.is_empty(), "reads or names the spec: {found:?}");
+}
+
 #[test]
 fn the_reader_sees_grouped_inline_and_reexported_uses() {
     let source = read(&tokens(

@@ -19,13 +19,32 @@ pub use value::{
 
 use crate::catalog::Resource;
 use crate::coupa;
-use crate::spec::{Query, Spec};
+use crate::coupa::Grant;
+use crate::spec::{Consent, Instance, Query, Scope, Spec};
 
-/// Everything the artifacts render.
+/// Everything the artifacts render: the formats read this, never the spec
+/// it was planned from (`verify` and `mcp`, which send, read `spec` too).
 #[derive(Debug, Serialize)]
 pub struct Kit<'a> {
     #[serde(skip)]
     pub spec: &'a Spec,
+    #[serde(skip)]
+    pub grant: Grant,
+    /// User consent's settings: `Some` exactly for the authorization-code grant.
+    #[serde(skip)]
+    pub consent: Option<&'a Consent>,
+    /// The instances, at least one; the first is the default.
+    #[serde(skip)]
+    pub instances: &'a [Instance],
+    /// The scopes the client asks for.
+    #[serde(skip)]
+    pub scopes: &'a [Scope],
+    /// The names the person chose: the credentials' variables, the connector.
+    #[serde(skip)]
+    pub names: Names<'a>,
+    /// The `--use-case-file`'s text, which the bundle keeps a copy of.
+    #[serde(skip)]
+    pub use_case_file: Option<&'a str>,
     /// The instance's host, as every URL starts.
     pub host: Value<'a>,
     pub flow: AuthFlow<'a>,
@@ -36,9 +55,27 @@ pub struct Kit<'a> {
     pub use_cases: Vec<UseCasePlan<'a>>,
 }
 
+/// The names a person chose for the kit.
+#[derive(Debug, Clone, Copy)]
+pub struct Names<'a> {
+    pub client_id_var: &'a str,
+    pub client_secret_var: &'a str,
+    pub connector: &'a str,
+}
+
 pub fn plan(spec: &Spec) -> Kit<'_> {
     Kit {
         spec,
+        grant: spec.grant,
+        consent: spec.consent.as_ref(),
+        instances: &spec.instances,
+        scopes: &spec.scopes,
+        names: Names {
+            client_id_var: spec.client_id_var.as_str(),
+            client_secret_var: spec.client_secret_var.as_str(),
+            connector: spec.connector_name.as_str(),
+        },
+        use_case_file: spec.use_case_file.as_deref(),
         host: Value::slot(Slot::Conn(Conn::Domain)),
         flow: AuthFlow::plan(spec),
         calls: spec
@@ -89,6 +126,26 @@ fn list(resource: &'static Resource, q: &Query) -> Request<'static> {
 }
 
 impl<'a> Kit<'a> {
+    /// More than one instance: each gets its own environment, named after it.
+    pub fn multi(&self) -> bool {
+        self.spec.multi()
+    }
+
+    /// The default instance: the only one, or the first given.
+    pub fn first(&self) -> &'a Instance {
+        self.spec.first()
+    }
+
+    /// `test, production`: the instances' names, in order.
+    pub fn instance_names(&self) -> String {
+        self.spec.instance_names()
+    }
+
+    /// The scopes as the token request sends them, space-separated.
+    pub fn scope_list(&self) -> String {
+        self.spec.scope_list()
+    }
+
     /// Every request, the flow's first.
     pub fn requests(&self) -> impl Iterator<Item = &Request<'a>> {
         self.flow

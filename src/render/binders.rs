@@ -8,9 +8,9 @@ use crate::contract::postman as names;
 use serde::Serialize;
 
 use crate::kit::{
-    At, AuthValue, Binder, Capture, Conn, Encoding, Equals, Kit, Request, Slot, Text, UseCasePlan,
+    At, AuthValue, Binder, Capture, Conn, Encoding, Equals, Kit, Request, Slot, Text,
 };
-use crate::spec::{Domain, Instance, Spec};
+use crate::spec::{Domain, Instance};
 use crate::usecase::Kind;
 
 /// The runners' variable for a captured value: `captured_NAME`, apart from
@@ -42,7 +42,7 @@ impl GuardView {
         let otherwise = match kit.use_case_of(req) {
             Some(uc) if guarded => uc.message(&capture.otherwise).text(
                 At::Header,
-                &Placeholders { spec: kit.spec },
+                &Placeholders { kit },
                 Encoding::Raw,
             ),
             _ => String::new(),
@@ -113,7 +113,7 @@ fn variable(slot: Slot<'_>) -> Cow<'_, str> {
 
 /// Postman's binding: every slot is the `{{placeholder}}` of its variable.
 pub struct Placeholders<'k> {
-    pub spec: &'k Spec,
+    pub kit: &'k Kit<'k>,
 }
 
 impl<'k> Placeholders<'k> {
@@ -126,8 +126,8 @@ impl<'k> Placeholders<'k> {
         Cow::Borrowed(match slot {
             Slot::Conn(Conn::Domain) => names::DOMAIN,
             Slot::Conn(Conn::Scopes) => names::SCOPES,
-            Slot::Conn(Conn::ClientId) => self.spec.client_id_var.as_str(),
-            Slot::Conn(Conn::ClientSecret) => self.spec.client_secret_var.as_str(),
+            Slot::Conn(Conn::ClientId) => self.kit.names.client_id_var,
+            Slot::Conn(Conn::ClientSecret) => self.kit.names.client_secret_var,
             Slot::Conn(Conn::RedirectUri) => names::REDIRECT_URI,
             Slot::Auth(AuthValue::AccessToken) => names::ACCESS_TOKEN,
             Slot::Auth(AuthValue::RefreshToken) => names::REFRESH_TOKEN,
@@ -155,24 +155,22 @@ impl Binder for Placeholders<'_> {
 /// token left as Postman's `{{placeholders}}`, as the setup guide shows them;
 /// a use case's values as Agent Studio's Mustache placeholders.
 pub struct Guide<'k> {
-    pub spec: &'k Spec,
+    pub kit: &'k Kit<'k>,
     /// The instance whose host the requests show.
     domain: &'k Domain,
-    use_cases: &'k [UseCasePlan<'k>],
 }
 
 impl<'k> Guide<'k> {
     /// The kit's first instance's requests.
     pub fn of(kit: &'k Kit<'k>) -> Guide<'k> {
-        Guide::at(kit, kit.spec.first())
+        Guide::at(kit, kit.first())
     }
 
     /// The requests of `instance`.
     pub fn at(kit: &'k Kit<'k>, instance: &'k Instance) -> Guide<'k> {
         Guide {
-            spec: kit.spec,
+            kit,
             domain: &instance.domain,
-            use_cases: &kit.use_cases,
         }
     }
 
@@ -181,6 +179,7 @@ impl<'k> Guide<'k> {
     /// the raw `{{{name}}}`; an id, email or date the plain `{{name}}`.
     fn mustache(&self, name: &str, at: At) -> String {
         let free_text = self
+            .kit
             .use_cases
             .iter()
             .find_map(|u| u.arg(name))
@@ -197,13 +196,13 @@ impl Binder for Guide<'_> {
     fn slot(&self, slot: Slot<'_>, at: At) -> Text {
         match slot {
             Slot::Conn(Conn::Domain) => Text::Value(self.domain.as_str().into()),
-            Slot::Conn(Conn::Scopes) => Text::Value(self.spec.scope_list()),
-            Slot::Conn(Conn::RedirectUri) => match &self.spec.consent {
+            Slot::Conn(Conn::Scopes) => Text::Value(self.kit.scope_list()),
+            Slot::Conn(Conn::RedirectUri) => match &self.kit.consent {
                 Some(c) => Text::Value(c.redirect_uri().as_str().into()),
-                None => Placeholders { spec: self.spec }.slot(slot, at),
+                None => Placeholders { kit: self.kit }.slot(slot, at),
             },
             Slot::Conn(Conn::ClientId | Conn::ClientSecret) | Slot::Auth(_) => {
-                Placeholders { spec: self.spec }.slot(slot, at)
+                Placeholders { kit: self.kit }.slot(slot, at)
             }
             Slot::Input(name) | Slot::Captured(name) => Text::Placeholder(self.mustache(name, at)),
         }

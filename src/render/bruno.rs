@@ -74,7 +74,7 @@ fn credential(kit_multi: bool, shared: &str) -> String {
 impl Binder for Vars<'_> {
     type Out = Text;
     fn slot(&self, slot: Slot, _: At) -> Text {
-        let multi = self.0.spec.multi();
+        let multi = self.0.kit.multi();
         let name: String = match slot {
             Slot::Conn(Conn::Domain) => HOST.into(),
             Slot::Conn(Conn::Scopes) => SCOPE.into(),
@@ -176,7 +176,7 @@ impl FileNames {
 }
 
 fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
-    let b = Vars(Placeholders { spec: kit.spec });
+    let b = Vars(Placeholders { kit });
     let text = |v: &crate::kit::Value, at| v.text(at, &b, Encoding::Raw);
     RequestView {
         name: req.name.clone(),
@@ -237,7 +237,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
 
 /// Every file of the collection, under `bruno/`.
 pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
-    let name = format!("Coupa ({})", super::instances_shown(kit.spec));
+    let name = format!("Coupa ({})", super::instances_shown(kit));
     let file = |path: String, text: String| Artifact {
         path: format!("{}{path}", FOLDER.path),
         text,
@@ -277,7 +277,7 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
             })?,
         )?,
     ));
-    for instance in &kit.spec.instances {
+    for instance in kit.instances {
         let mut vars = vec![
             Pair {
                 key: HOST.into(),
@@ -285,20 +285,20 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
             },
             Pair {
                 key: SCOPE.into(),
-                value: kit.spec.scope_list(),
+                value: kit.scope_list(),
             },
         ];
-        if let Some(consent) = &kit.spec.consent {
+        if let Some(consent) = &kit.consent {
             vars.push(Pair {
                 key: names::REDIRECT_URI.into(),
                 value: consent.redirect_uri().as_str().into(),
             });
         }
-        let environment = match kit.spec.multi() {
+        let environment = match kit.multi() {
             true => instance.name.as_str(),
             false => ENVIRONMENT,
         };
-        if kit.spec.multi() {
+        if kit.multi() {
             // Which process variables hold this instance's credentials.
             let refresh = kit.flow.refresh.is_some();
             for (_, env_var, shared) in CREDENTIAL_VARS
@@ -380,7 +380,7 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         /// with no refresh token); a missing credential is Coupa's to refuse.
         skips: bool,
     }
-    let multi = kit.spec.multi();
+    let multi = kit.multi();
     let slots = req.slots();
     let credentials: Vec<Credential> = [
         Slot::Conn(Conn::ClientId),
@@ -404,9 +404,7 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         .into_iter()
         .chain(guarded.into_iter().flatten())
         .filter_map(|s| match s {
-            Slot::Input(_) | Slot::Captured(_) if in_use_case => {
-                Some(Placeholders { spec: kit.spec }.name(s))
-            }
+            Slot::Input(_) | Slot::Captured(_) if in_use_case => Some(Placeholders { kit }.name(s)),
             _ => None,
         })
         .collect();
@@ -422,9 +420,7 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
         },
         needs,
         json_values: match &req.body {
-            Body::Json(json) => {
-                json_body::filled(json, |s| Placeholders { spec: kit.spec }.name(s))
-            }
+            Body::Json(json) => json_body::filled(json, |s| Placeholders { kit }.name(s)),
             Body::None | Body::Form(_) => Vec::new(),
         },
         credentials,
@@ -565,7 +561,7 @@ struct TokenRequest {
 }
 
 fn retry(kit: &Kit<'_>) -> Retry {
-    let renews = kit.spec.consent.is_none() || kit.flow.refresh.is_some();
+    let renews = kit.consent.is_none() || kit.flow.refresh.is_some();
     Retry {
         retry_var: RETRY,
         buffer_seconds: coupa::TOKEN_BUFFER_SECS,

@@ -322,7 +322,6 @@ pub(super) fn import_text(kit: &Kit<'_>, req: &Request) -> Result<String, Error>
 /// The curl file: the kit's requests for each instance in turn.
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let parts = kit
-        .spec
         .instances
         .iter()
         .map(|instance| part(kit, instance))
@@ -359,7 +358,7 @@ fn part(kit: &Kit<'_>, instance: &Instance) -> Result<String, Error> {
         commands: Vec<Curl>,
     }
     let b = AsShell(Guide::at(kit, instance));
-    let names = Placeholders { spec: kit.spec };
+    let names = Placeholders { kit };
     let guide = Guide::at(kit, instance);
     let view = View {
         consent: kit.flow.authorize.as_ref().map(|a| Consent {
@@ -372,20 +371,18 @@ fn part(kit: &Kit<'_>, instance: &Instance) -> Result<String, Error> {
                 .map(|_| names.placeholder(Slot::Auth(AuthValue::RefreshToken))),
             state: names.placeholder(Slot::Auth(AuthValue::State)),
             verifier: kit
-                .spec
                 .consent
                 .as_ref()
                 .filter(|c| c.pkce)
                 .map(|_| names.placeholder(Slot::Auth(AuthValue::CodeVerifier))),
             challenge: kit
-                .spec
                 .consent
                 .as_ref()
                 .filter(|c| c.pkce)
                 .map(|_| names.placeholder(Slot::Auth(AuthValue::CodeChallenge))),
         }),
         domain: instance.domain.as_str().into(),
-        instance: kit.spec.multi().then(|| instance.name.as_str().into()),
+        instance: kit.multi().then(|| instance.name.as_str().into()),
         client_id: names.placeholder(Slot::Conn(Conn::ClientId)),
         client_secret: names.placeholder(Slot::Conn(Conn::ClientSecret)),
         token: names.placeholder(Slot::Auth(AuthValue::AccessToken)),

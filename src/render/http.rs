@@ -28,7 +28,6 @@ use crate::kit::{
     encode, Answer, At, Auth, AuthValue, Binder, Body, Conn, Encoding, Kit, Piece, Request, Slot,
     Text,
 };
-use crate::spec::Spec;
 use crate::Error;
 
 const WRITES_GUARD: &str = include_str!("../../templates/http/writes-guard.js");
@@ -84,7 +83,7 @@ pub const FORMAT: Format = Format {
 
 /// The variable that holds `slot`'s value, in an environment file, a
 /// `--var`, or a global a response handler set.
-fn name<'s>(spec: &'s Spec, slot: Slot<'s>) -> Cow<'s, str> {
+fn name<'s>(kit: &'s Kit<'s>, slot: Slot<'s>) -> Cow<'s, str> {
     Cow::Borrowed(match slot {
         Slot::Conn(Conn::Domain) => HOST,
         Slot::Conn(Conn::Scopes) => SCOPE,
@@ -101,7 +100,7 @@ fn name<'s>(spec: &'s Spec, slot: Slot<'s>) -> Cow<'s, str> {
             | AuthValue::CodeChallenge,
         )
         | Slot::Input(_)
-        | Slot::Captured(_) => return Placeholders { spec }.name(slot),
+        | Slot::Captured(_) => return Placeholders { kit }.name(slot),
     })
 }
 
@@ -118,19 +117,19 @@ fn process_env(slot: Slot) -> Option<String> {
 
 /// With several instances: the environment's variable that names the
 /// process variable holding this instance's own value of `slot`.
-fn instance_env(spec: &Spec, slot: Slot) -> Option<&'static str> {
+fn instance_env(kit: &Kit<'_>, slot: Slot) -> Option<&'static str> {
     let own = match slot {
         Slot::Conn(Conn::ClientId) => CLIENT_ID_ENV,
         Slot::Conn(Conn::ClientSecret) => CLIENT_SECRET_ENV,
         Slot::Auth(AuthValue::RefreshToken) => REFRESH_TOKEN_ENV,
         _ => return None,
     };
-    spec.multi().then_some(own)
+    kit.multi().then_some(own)
 }
 
 /// The instance's own process variables, as a hint says them.
-fn own_env(spec: &Spec, shared: &str) -> String {
-    match spec.multi() {
+fn own_env(kit: &Kit<'_>, shared: &str) -> String {
+    match kit.multi() {
         true => format!(
             "{} (or {shared})",
             shared.replacen("COUPA_", "COUPA_<INSTANCE>_", 1)
@@ -140,17 +139,17 @@ fn own_env(spec: &Spec, shared: &str) -> String {
 }
 
 /// What to do when `slot` has no value: the script's error says it.
-fn hint(spec: &Spec, slot: Slot) -> String {
-    let var = name(spec, slot);
+fn hint(kit: &Kit<'_>, slot: Slot) -> String {
+    let var = name(kit, slot);
     match (slot, process_env(slot)) {
         (Slot::Captured(_), _) => {
             "an earlier request of this use case keeps it: run its requests in order".into()
         }
-        (Slot::Conn(Conn::Scopes | Conn::RedirectUri), _) => match spec.multi() {
+        (Slot::Conn(Conn::Scopes | Conn::RedirectUri), _) => match kit.multi() {
             true => format!(
                 "{} holds it: choose an instance's environment ({})",
                 ENV_FILE.path,
-                spec.instance_names()
+                kit.instance_names()
             ),
             false => format!(
                 "{} holds it: choose the {ENVIRONMENT} environment",
@@ -165,7 +164,7 @@ fn hint(spec: &Spec, slot: Slot) -> String {
         }
         (_, Some(env)) => format!(
             "set {} in the environment, or {var} in {PRIVATE_ENV_FILE}",
-            own_env(spec, &env)
+            own_env(kit, &env)
         ),
         (_, None) => format!("set {var} in {PRIVATE_ENV_FILE}"),
     }
@@ -174,13 +173,13 @@ fn hint(spec: &Spec, slot: Slot) -> String {
 /// The HTTP file's binding: the host and the token as variables; a value a
 /// URL or form holds as the `encoded-<name>` variable its script sets.
 struct Vars<'s> {
-    spec: &'s Spec,
+    kit: &'s Kit<'s>,
 }
 
 impl Binder for Vars<'_> {
     type Out = Text;
     fn slot(&self, slot: Slot, at: At) -> Text {
-        let name = name(self.spec, slot);
+        let name = name(self.kit, slot);
         Text::Placeholder(match at {
             At::Host | At::Header => format!("{{{{{name}}}}}"),
             At::Path | At::Query | At::Form => format!("{{{{{ENCODED_PREFIX}{name}}}}}"),
@@ -191,23 +190,23 @@ impl Binder for Vars<'_> {
 /// The authorization URL as a comment shows it: the kit's own values
 /// filled in, the rest as `{{name}}` for the person to replace.
 struct Shown<'s> {
-    spec: &'s Spec,
+    kit: &'s Kit<'s>,
 }
 
 impl Binder for Shown<'_> {
     type Out = Text;
     fn slot(&self, slot: Slot, _: At) -> Text {
         match slot {
-            Slot::Conn(Conn::Domain) => Text::Value(self.spec.first().domain.as_str().into()),
-            Slot::Conn(Conn::Scopes) => Text::Value(self.spec.scope_list()),
-            Slot::Conn(Conn::RedirectUri) => match &self.spec.consent {
+            Slot::Conn(Conn::Domain) => Text::Value(self.kit.first().domain.as_str().into()),
+            Slot::Conn(Conn::Scopes) => Text::Value(self.kit.scope_list()),
+            Slot::Conn(Conn::RedirectUri) => match &self.kit.consent {
                 Some(c) => Text::Value(c.redirect_uri().as_str().into()),
-                None => Text::Placeholder(format!("{{{{{}}}}}", name(self.spec, slot))),
+                None => Text::Placeholder(format!("{{{{{}}}}}", name(self.kit, slot))),
             },
             Slot::Conn(Conn::ClientId | Conn::ClientSecret)
             | Slot::Auth(_)
             | Slot::Input(_)
-            | Slot::Captured(_) => Text::Placeholder(format!("{{{{{}}}}}", name(self.spec, slot))),
+            | Slot::Captured(_) => Text::Placeholder(format!("{{{{{}}}}}", name(self.kit, slot))),
         }
     }
 }
@@ -367,23 +366,23 @@ enum Part {
 
 /// The value's parts for `token-retry.js`: the slots by name, the rest literal.
 struct Parts<'s> {
-    spec: &'s Spec,
+    kit: &'s Kit<'s>,
 }
 
 impl Binder for Parts<'_> {
     type Out = Part;
     fn slot(&self, slot: Slot, _: At) -> Part {
         Part::Value {
-            name: name(self.spec, slot).into(),
+            name: name(self.kit, slot).into(),
             process_env: process_env(slot),
-            instance_env: instance_env(self.spec, slot),
+            instance_env: instance_env(self.kit, slot),
         }
     }
 }
 
-fn parts(value: &crate::kit::Value, at: At, spec: &Spec) -> Vec<Part> {
+fn parts(value: &crate::kit::Value, at: At, kit: &Kit<'_>) -> Vec<Part> {
     value
-        .lower(at, &Parts { spec })
+        .lower(at, &Parts { kit })
         .into_iter()
         .map(|piece| match piece {
             Piece::Lit(text) => Part::Text { text: text.into() },
@@ -394,12 +393,11 @@ fn parts(value: &crate::kit::Value, at: At, spec: &Spec) -> Vec<Part> {
 
 fn renew_view(kit: &Kit<'_>) -> RenewView {
     let req = kit.flow.renew();
-    let spec = kit.spec;
     let mut url = vec![Part::Text {
         text: format!("{}://", coupa::SCHEME),
     }];
-    url.extend(parts(&kit.host, At::Host, spec));
-    url.extend(parts(&req.path, At::Path, spec));
+    url.extend(parts(&kit.host, At::Host, kit));
+    url.extend(parts(&req.path, At::Path, kit));
     RenewView {
         url,
         headers: req
@@ -408,7 +406,7 @@ fn renew_view(kit: &Kit<'_>) -> RenewView {
             .map(|(k, v)| {
                 (
                     k.clone(),
-                    Json::from(v.text(At::Header, &Shown { spec }, Encoding::Raw)),
+                    Json::from(v.text(At::Header, &Shown { kit }, Encoding::Raw)),
                 )
             })
             .collect::<serde_json::Map<_, _>>()
@@ -418,7 +416,7 @@ fn renew_view(kit: &Kit<'_>) -> RenewView {
             .iter()
             .map(|(k, v)| FieldView {
                 key: k.clone(),
-                value: parts(v, At::Form, spec),
+                value: parts(v, At::Form, kit),
             })
             .collect(),
     }
@@ -440,7 +438,6 @@ struct CaptureView {
 }
 
 fn view<'k>(kit: &'k Kit<'k>) -> FileView<'k> {
-    let spec = kit.spec;
     let mut requests: Vec<RequestView> = kit
         .flow
         .requests()
@@ -453,36 +450,36 @@ fn view<'k>(kit: &'k Kit<'k>) -> FileView<'k> {
         }
     }
     FileView {
-        domain: super::instances_shown(spec),
+        domain: super::instances_shown(kit),
         file: HTTP_FILE.path,
-        environment: match spec.multi() {
-            true => spec.first().name.as_str(),
+        environment: match kit.multi() {
+            true => kit.first().name.as_str(),
             false => ENVIRONMENT,
         },
-        instances: match spec.multi() {
-            true => spec
+        instances: match kit.multi() {
+            true => kit
                 .instances
                 .iter()
                 .map(|i| format!("{} ({})", i.name.as_str(), i.domain.as_str()))
                 .collect(),
             false => Vec::new(),
         },
-        client_id_env: own_env(spec, env::CLIENT_ID),
-        client_secret_env: own_env(spec, env::CLIENT_SECRET),
+        client_id_env: own_env(kit, env::CLIENT_ID),
+        client_secret_env: own_env(kit, env::CLIENT_SECRET),
         client_id: CLIENT_ID,
         client_secret: CLIENT_SECRET,
         private_env_file: PRIVATE_ENV_FILE,
         access_token: ACCESS_TOKEN,
         allow_writes: names::ALLOW_WRITES,
-        consent: spec.consent.as_ref().and_then(|consent| {
+        consent: kit.consent.as_ref().and_then(|consent| {
             let authorize = kit.flow.authorize.as_ref()?;
             Some(ConsentView {
-                authorize_url: authorize.url(&kit.host, &Shown { spec }),
+                authorize_url: authorize.url(&kit.host, &Shown { kit }),
                 code: names::AUTHORIZATION_CODE,
                 pkce: consent.pkce,
                 verifier: names::CODE_VERIFIER,
                 refresh: kit.flow.refresh.is_some(),
-                refresh_env: own_env(spec, env::REFRESH_TOKEN),
+                refresh_env: own_env(kit, env::REFRESH_TOKEN),
             })
         }),
         use_cases: !kit.use_cases.is_empty(),
@@ -491,8 +488,7 @@ fn view<'k>(kit: &'k Kit<'k>) -> FileView<'k> {
 }
 
 fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
-    let spec = kit.spec;
-    let b = Vars { spec };
+    let b = Vars { kit };
     let mut slots: Vec<Slot> = Vec::new();
     let in_url_or_form = std::iter::once(&req.path)
         .chain(req.query.iter().map(|(_, v)| v))
@@ -509,7 +505,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
     let body = match &req.body {
         // Each value a variable its pre-request writes as JSON.
         Body::Json(json) => Some(json_body::text(json, &mut |slot, _| {
-            format!("{{{{{}}}}}", json_body::variable(&name(spec, slot)))
+            format!("{{{{{}}}}}", json_body::variable(&name(kit, slot)))
         })),
         Body::None | Body::Form(_) => None,
     };
@@ -537,19 +533,19 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
         values: slots
             .iter()
             .map(|&slot| ValueView {
-                variable: format!("{ENCODED_PREFIX}{}", name(spec, slot)),
-                name: name(spec, slot).into(),
+                variable: format!("{ENCODED_PREFIX}{}", name(kit, slot)),
+                name: name(kit, slot).into(),
                 process_env: process_env(slot),
-                instance_env: instance_env(spec, slot),
-                hint: hint(spec, slot),
+                instance_env: instance_env(kit, slot),
+                hint: hint(kit, slot),
                 json: None,
             })
             .chain(json_values.iter().map(|&(slot, typed)| ValueView {
-                variable: json_body::variable(&name(spec, slot)),
-                name: name(spec, slot).into(),
+                variable: json_body::variable(&name(kit, slot)),
+                name: name(kit, slot).into(),
                 process_env: process_env(slot),
-                instance_env: instance_env(spec, slot),
-                hint: hint(spec, slot),
+                instance_env: instance_env(kit, slot),
+                hint: hint(kit, slot),
                 json: Some(if typed { "typed" } else { "string" }),
             }))
             .collect(),
@@ -579,8 +575,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
             access_token_field: coupa::ACCESS_TOKEN_FIELD,
             buffer_seconds: coupa::TOKEN_BUFFER_SECS,
             retry_after_max: coupa::RETRY_AFTER_MAX_SECS,
-            token: (kit.spec.consent.is_none() || kit.flow.refresh.is_some())
-                .then(|| renew_view(kit)),
+            token: (kit.consent.is_none() || kit.flow.refresh.is_some()).then(|| renew_view(kit)),
         }),
         captures: req
             .captures
@@ -639,7 +634,6 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
 /// a consent exchange without a code, a refresh without a refresh token.
 fn disabled(kit: &Kit<'_>, req: &Request) -> Option<String> {
     use super::escape::js_literal;
-    let spec = kit.spec;
     let in_use_case = kit.use_case_of(req).is_some();
     let guarded = kit.use_case_of(req).map(|uc| uc.guarded_before(req));
     let needs: Vec<String> = req
@@ -652,8 +646,8 @@ fn disabled(kit: &Kit<'_>, req: &Request) -> Option<String> {
             _ => false,
         })
         .map(|slot| {
-            let var = format!("this[{}]", js_literal(&json!(name(spec, slot))));
-            let own = instance_env(spec, slot)
+            let var = format!("this[{}]", js_literal(&json!(name(kit, slot))));
+            let own = instance_env(kit, slot)
                 .map(|own| format!(" || process.env[this[{}]]", js_literal(&json!(own))));
             match process_env(slot) {
                 Some(e) => format!(
@@ -683,23 +677,22 @@ fn disabled(kit: &Kit<'_>, req: &Request) -> Option<String> {
 /// `http-client.env.json`: each environment's public values; one
 /// environment an instance, named after it, when there are several.
 fn environment(kit: &Kit<'_>) -> Result<String, Error> {
-    let spec = kit.spec;
     let mut environments = serde_json::Map::new();
-    for instance in &spec.instances {
+    for instance in kit.instances {
         let mut vars = serde_json::Map::new();
         vars.insert(HOST.into(), json!(instance.domain.as_str()));
-        vars.insert(SCOPE.into(), json!(spec.scope_list()));
-        if let Some(consent) = &spec.consent {
+        vars.insert(SCOPE.into(), json!(kit.scope_list()));
+        if let Some(consent) = &kit.consent {
             vars.insert(
                 names::REDIRECT_URI.into(),
                 json!(consent.redirect_uri().as_str()),
             );
         }
-        let name = match spec.multi() {
+        let name = match kit.multi() {
             true => instance.name.as_str(),
             false => ENVIRONMENT,
         };
-        if spec.multi() {
+        if kit.multi() {
             for (own, shared) in [
                 (CLIENT_ID_ENV, env::CLIENT_ID),
                 (CLIENT_SECRET_ENV, env::CLIENT_SECRET),

@@ -68,14 +68,13 @@ struct Server {
 
 fn servers(kit: &Kit<'_>) -> Vec<Server> {
     let shared = super::credential_vars(kit);
-    match kit.spec.multi() {
+    match kit.multi() {
         false => vec![Server {
             name: "coupa".into(),
             instance: None,
             vars: shared.iter().map(|v| v.to_string()).collect(),
         }],
         true => kit
-            .spec
             .instances
             .iter()
             .map(|i| Server {

@@ -175,10 +175,10 @@ pub fn bundle(kit: &Kit<'_>, record: String) -> Result<Vec<Artifact>, Error> {
         text: record,
         executable: false,
     });
-    if let Some(text) = &kit.spec.use_case_file {
+    if let Some(text) = &kit.use_case_file {
         files.push(Artifact {
             path: USE_CASE_FILE.path.into(),
-            text: text.clone(),
+            text: text.to_string(),
             executable: false,
         });
     }
@@ -242,10 +242,10 @@ fn wanted(only: Option<&File>, file: &File) -> bool {
 
 /// The instances as a kit's name shows them: the host of a one-instance
 /// kit, the names of a several-instance one (`test, production`).
-fn instances_shown(spec: &crate::spec::Spec) -> String {
-    match spec.multi() {
-        true => spec.instance_names(),
-        false => spec.first().domain.as_str().into(),
+fn instances_shown(kit: &Kit<'_>) -> String {
+    match kit.multi() {
+        true => kit.instance_names(),
+        false => kit.first().domain.as_str().into(),
     }
 }
 
@@ -255,7 +255,7 @@ fn instances_shown(spec: &crate::spec::Spec) -> String {
 fn credential_vars(kit: &Kit<'_>) -> Vec<&'static str> {
     use crate::contract::env;
     let mut vars = vec![env::CLIENT_ID];
-    if !kit.spec.consent.as_ref().is_some_and(|c| c.pkce) {
+    if !kit.consent.as_ref().is_some_and(|c| c.pkce) {
         vars.push(env::CLIENT_SECRET);
     }
     if kit.flow.refresh.is_some() {

@@ -284,9 +284,9 @@ fn schema_of(example: &Json) -> Json {
 }
 
 /// One server: the instance, its host a variable; or one an instance.
-fn servers(spec: &crate::spec::Spec) -> Json {
-    match spec.multi() {
-        true => spec
+fn servers(kit: &Kit<'_>) -> Json {
+    match kit.multi() {
+        true => kit
             .instances
             .iter()
             .map(|i| {
@@ -299,22 +299,21 @@ fn servers(spec: &crate::spec::Spec) -> Json {
         false => json!([{
             "url": format!("{}://{{instance}}", coupa::SCHEME),
             "description": "The Coupa instance",
-            "variables": {"instance": {"default": spec.first().domain.as_str(), "description": "The instance host"}},
+            "variables": {"instance": {"default": kit.first().domain.as_str(), "description": "The instance host"}},
         }]),
     }
 }
 
 /// The document as a tree.
 pub fn document(kit: &Kit<'_>) -> Json {
-    let spec = kit.spec;
     // Several instances, each with its own OAuth client: the OAuth URLs are
     // the chosen server's, relative to it, so no tool sends one instance's
     // secret to another's token URL.
-    let base = match spec.multi() {
+    let base = match kit.multi() {
         true => String::new(),
-        false => format!("{}://{}", coupa::SCHEME, spec.first().domain.as_str()),
+        false => format!("{}://{}", coupa::SCHEME, kit.first().domain.as_str()),
     };
-    let scopes: Map<String, Json> = spec
+    let scopes: Map<String, Json> = kit
         .scopes
         .iter()
         .map(|s| {
@@ -329,7 +328,7 @@ pub fn document(kit: &Kit<'_>) -> Json {
         })
         .collect();
     let token_url = format!("{base}{}", coupa::TOKEN_PATH);
-    let flows = match spec.grant {
+    let flows = match kit.grant {
         Grant::ClientCredentials => {
             json!({"clientCredentials": {"tokenUrl": token_url, "scopes": scopes}})
         }
@@ -372,38 +371,38 @@ pub fn document(kit: &Kit<'_>) -> Json {
             }
         }
     }
-    let mut description = match spec.multi() {
+    let mut description = match kit.multi() {
         true => format!(
             "The requests of a coupagen kit for the Coupa instances {} (one server each, each with its own OAuth client: the OAuth URLs are the chosen server's), OAuth2 {} grant.",
-            spec.instances
+            kit.instances
                 .iter()
                 .map(|i| format!("{} ({})", i.name.as_str(), i.domain.as_str()))
                 .collect::<Vec<_>>()
                 .join(" and "),
-            spec.grant.id()
+            kit.grant.id()
         ),
         false => format!(
             "The requests of a coupagen kit for the Coupa instance {}, OAuth2 {} grant.",
-            spec.first().domain.as_str(),
-            spec.grant.id()
+            kit.first().domain.as_str(),
+            kit.grant.id()
         ),
     };
-    if spec.consent.is_some() {
+    if kit.consent.is_some() {
         description
             .push_str(" Each person consents in Coupa; the token answers with their own data.");
     }
     let mut document = json!({
         "openapi": "3.1.0",
         "info": {
-            "title": format!("Coupa ({})", super::instances_shown(spec)),
+            "title": format!("Coupa ({})", super::instances_shown(kit)),
             "version": "1",
             "description": description,
         },
-        "servers": servers(spec),
-        "security": [{OAUTH2: spec.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>()}, {BEARER: []}],
+        "servers": servers(kit),
+        "security": [{OAUTH2: kit.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>()}, {BEARER: []}],
         "paths": null,
         "components": {"securitySchemes": {
-            OAUTH2: {"type": "oauth2", "description": format!("Coupa's OAuth2 ({}).", coupa::grant_label(spec.grant)), "flows": flows},
+            OAUTH2: {"type": "oauth2", "description": format!("Coupa's OAuth2 ({}).", coupa::grant_label(kit.grant)), "flows": flows},
             BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "A Coupa access token, fetched by any means."},
         }},
     });

@@ -96,21 +96,16 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         .flat_map(|f| f.files)
         .chain(compound)
         .chain([&super::CONFIG_FILE])
-        .chain(
-            kit.spec
-                .use_case_file
-                .as_ref()
-                .map(|_| &super::USE_CASE_FILE),
-        )
+        .chain(kit.use_case_file.map(|_| &super::USE_CASE_FILE))
         .map(|f| FileView {
-            name: match (kit.spec.multi(), f == &super::postman::ENVIRONMENT_FILE) {
+            name: match (kit.multi(), f == &super::postman::ENVIRONMENT_FILE) {
                 (true, true) => super::postman::environment_path("<instance>"),
                 _ => f.path.to_string(),
             },
             purpose: f.purpose,
         })
         .collect();
-    let instances = match kit.spec.multi() {
+    let instances = match kit.multi() {
         false => Vec::new(),
         true => super::postman::environment_files(kit)
             .into_iter()
@@ -157,7 +152,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
             })
             .collect(),
         allow_writes: format!("{}=1", crate::contract::env::ALLOW_WRITES),
-        consent: kit.spec.consent.as_ref().map(|c| ConsentView {
+        consent: kit.consent.as_ref().map(|c| ConsentView {
             pkce: c.pkce,
             offline_access: c.offline_access,
             redirect_uris: c
@@ -171,11 +166,11 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
             code_var: crate::contract::postman::AUTHORIZATION_CODE,
             refresh_var: crate::contract::postman::REFRESH_TOKEN,
         }),
-        domain: kit.spec.first().domain.as_str(),
-        scopes: kit.spec.scope_list(),
-        grant_label: coupa::grant_label(kit.spec.grant),
-        client_id_var: kit.spec.client_id_var.as_str(),
-        client_secret_var: kit.spec.client_secret_var.as_str(),
+        domain: kit.first().domain.as_str(),
+        scopes: kit.scope_list(),
+        grant_label: coupa::grant_label(kit.grant),
+        client_id_var: kit.names.client_id_var,
+        client_secret_var: kit.names.client_secret_var,
         files,
         script_file: script::FILE.path,
         sheet_file: super::sheet::MARKDOWN_FILE.path,
@@ -213,9 +208,9 @@ fn newman_command(kit: &Kit<'_>) -> String {
 /// instance's own variables when it has a name.
 fn newman_for(kit: &Kit<'_>, file: &str, instance: Option<&crate::spec::InstanceName>) -> String {
     use crate::contract::env;
-    let mut vars = vec![(kit.spec.client_id_var.as_str(), env::CLIENT_ID)];
-    if !kit.spec.consent.as_ref().is_some_and(|c| c.pkce) {
-        vars.push((kit.spec.client_secret_var.as_str(), env::CLIENT_SECRET));
+    let mut vars = vec![(kit.names.client_id_var, env::CLIENT_ID)];
+    if !kit.consent.as_ref().is_some_and(|c| c.pkce) {
+        vars.push((kit.names.client_secret_var, env::CLIENT_SECRET));
     }
     let vars: String = vars
         .iter()
@@ -241,9 +236,8 @@ const JUNIT_FILE: &str = "coupa-verify.xml";
 /// A scheduled GitHub Actions job: verify on every instance, the
 /// credentials from the repository's secrets, the JUnit report kept.
 fn ci_job(kit: &Kit<'_>) -> Vec<String> {
-    let secrets: Vec<String> = match kit.spec.multi() {
+    let secrets: Vec<String> = match kit.multi() {
         true => kit
-            .spec
             .instances
             .iter()
             .flat_map(|i| {
@@ -257,7 +251,7 @@ fn ci_job(kit: &Kit<'_>) -> Vec<String> {
             .map(String::from)
             .collect(),
     };
-    let all = match kit.spec.multi() {
+    let all = match kit.multi() {
         true => " --all-instances",
         false => "",
     };

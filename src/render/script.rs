@@ -327,10 +327,10 @@ struct OwnVar {
 }
 
 fn instances(kit: &Kit<'_>) -> Vec<InstanceView> {
-    if !kit.spec.multi() {
+    if !kit.multi() {
         return Vec::new();
     }
-    let pkce = kit.spec.consent.as_ref().is_some_and(|c| c.pkce);
+    let pkce = kit.consent.as_ref().is_some_and(|c| c.pkce);
     let mut shared = vec![env::CLIENT_ID];
     if !pkce {
         shared.push(env::CLIENT_SECRET);
@@ -338,8 +338,7 @@ fn instances(kit: &Kit<'_>) -> Vec<InstanceView> {
     if kit.flow.refresh.is_some() {
         shared.push(env::REFRESH_TOKEN);
     }
-    kit.spec
-        .instances
+    kit.instances
         .iter()
         .map(|i| {
             let own: Vec<OwnVar> = shared
@@ -422,7 +421,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
             format!("call-{calls}.json")
         }
     };
-    let consent = match (&kit.spec.consent, &kit.flow.authorize) {
+    let consent = match (&kit.consent, &kit.flow.authorize) {
         (Some(c), Some(authorize)) => Some(Consent {
             redirect_uri: c.redirect_uri().as_str().into(),
             authorize_url: Curl::build(authorize, &kit.host, &ShellVars, CurlAuth::Sent)?.url,
@@ -513,7 +512,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         .any(|u| u.requests.iter().any(|r| !r.captures.is_empty()));
     let view = View {
         uses: (!use_cases.is_empty()).then_some(Uses {
-            urlencode: kit.spec.consent.is_none(),
+            urlencode: kit.consent.is_none(),
             jq: needs_jq,
             reads,
             writes,
@@ -522,20 +521,19 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         use_cases,
         consent,
         required,
-        grant: kit.spec.grant.id(),
-        domain: match kit.spec.multi() {
+        grant: kit.grant.id(),
+        domain: match kit.multi() {
             true => kit
-                .spec
                 .instances
                 .iter()
                 .map(|i| format!("{} ({})", i.name.as_str(), i.domain.as_str()))
                 .collect::<Vec<_>>()
                 .join(" or "),
-            false => kit.spec.first().domain.as_str().into(),
+            false => kit.first().domain.as_str().into(),
         },
         instances: instances(kit),
-        instance_names: kit.spec.instance_names().replace(", ", " or "),
-        scopes: kit.spec.scope_list(),
+        instance_names: kit.instance_names().replace(", ", " or "),
+        scopes: kit.scope_list(),
         env: ENV_NAMES,
         domain_var: DOMAIN,
         scope_var: SCOPE,

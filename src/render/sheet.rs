@@ -321,14 +321,10 @@ struct ConnectorView {
 
 /// The connection name of `instance`'s connector: the kit's, and with
 /// several instances the instance's name after it, so a list shows which.
-fn connection_name(spec: &crate::spec::Spec, instance: &crate::spec::Instance) -> String {
-    match spec.multi() {
-        true => format!(
-            "{} ({})",
-            spec.connector_name.as_str(),
-            instance.name.as_str()
-        ),
-        false => spec.connector_name.as_str().into(),
+fn connection_name(kit: &Kit<'_>, instance: &crate::spec::Instance) -> String {
+    match kit.multi() {
+        true => format!("{} ({})", kit.names.connector, instance.name.as_str()),
+        false => kit.names.connector.into(),
     }
 }
 
@@ -380,16 +376,12 @@ fn connector_fields(kit: &Kit<'_>, guide: &Guide<'_>, connection: &str) -> Vec<F
     );
     let token_url = kit.flow.obtain.url(&kit.host, guide);
     let name = field("connection_name", "Connection Name", connection);
-    match &kit.spec.consent {
+    match &kit.consent {
         None => vec![
             name,
             field("base_url", "Base URL", base_url),
             field("auth_config", "Auth Config", "Oauth2"),
-            field(
-                "oauth2_grant_type",
-                GRANT_TYPE_LABEL,
-                grant_name(kit.spec.grant),
-            ),
+            field("oauth2_grant_type", GRANT_TYPE_LABEL, grant_name(kit.grant)),
             field("client_id", "Client ID", bind(Slot::Conn(Conn::ClientId))),
             field(
                 "client_secret",
@@ -416,11 +408,7 @@ fn connector_fields(kit: &Kit<'_>, guide: &Guide<'_>, connection: &str) -> Vec<F
                 field("description", "Description", CONSENT_DESCRIPTION),
                 field("base_url", "Base URL", base_url),
                 field("auth_config", "Auth Config", "OAuth2"),
-                field(
-                    "oauth2_grant_type",
-                    GRANT_TYPE_LABEL,
-                    grant_name(kit.spec.grant),
-                ),
+                field("oauth2_grant_type", GRANT_TYPE_LABEL, grant_name(kit.grant)),
                 field("authorization_url", "Authorization URL", authorization_url),
                 field("client_id", "Client ID", bind(Slot::Conn(Conn::ClientId))),
                 // A PKCE client has no secret to enter.
@@ -466,37 +454,36 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
     let bind = |slot: Slot| match guide.slot(slot, At::Form) {
         Text::Value(s) | Text::Placeholder(s) => s,
     };
-    let connector_name = connection_name(kit.spec, kit.spec.first());
+    let connector_name = connection_name(kit, kit.first());
     let connector = connector_fields(kit, &guide, &connector_name);
-    let connectors = match kit.spec.multi() {
+    let connectors = match kit.multi() {
         true => kit
-            .spec
             .instances
             .iter()
             .map(|i| ConnectorView {
                 instance: i.name.as_str().into(),
                 domain: i.domain.as_str().into(),
-                fields: connector_fields(kit, &Guide::at(kit, i), &connection_name(kit.spec, i)),
+                fields: connector_fields(kit, &Guide::at(kit, i), &connection_name(kit, i)),
             })
             .collect(),
         false => Vec::new(),
     };
-    let client = kit.spec.consent.as_ref().map(|c| {
+    let client = kit.consent.as_ref().map(|c| {
         let uris: Vec<String> = c
             .redirect_uris
             .iter()
             .map(|u| u.as_str().to_string())
             .collect();
         CoupaClient {
-            grant_type: coupa::grant_label(kit.spec.grant),
+            grant_type: coupa::grant_label(kit.grant),
             client_authentication: match c.pkce {
                 false => "Shared secret",
                 true => "PKCE",
             },
             redirect_uris_line: uris.join(","),
             redirect_uris: uris,
-            scopes: kit.spec.scopes.iter().map(|s| s.as_str().to_string()).collect(),
-            scopes_line: kit.spec.scope_list(),
+            scopes: kit.scopes.iter().map(|s| s.as_str().to_string()).collect(),
+            scopes_line: kit.scope_list(),
             offline_access: c.offline_access.then(|| {
                 format!(
                     "{} makes Coupa issue a refresh token with each consent: Agent Studio renews the person's access token (24 hours) with it for {} days, without asking them again",
@@ -564,9 +551,8 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
     let mcp = McpView {
         step: next(),
         instance: kit
-            .spec
             .multi()
-            .then(|| format!(" --instance {}", kit.spec.first().name.as_str())),
+            .then(|| format!(" --instance {}", kit.first().name.as_str())),
         url: format!("https://<host>:8443{}", crate::mcp::HTTP_PATH),
         key_var: crate::contract::env::MCP_KEY,
         read_only: reads.iter().map(|t| t.name.clone()).collect(),
@@ -580,7 +566,7 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         client,
         setup_path: coupa::CLIENT_SETUP_PATH,
         connector_name,
-        domain: super::instances_shown(kit.spec),
+        domain: super::instances_shown(kit),
         connector,
         connectors,
         actions,

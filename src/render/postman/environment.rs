@@ -63,14 +63,13 @@ pub fn instance_path(name: &str) -> String {
 /// (`coupa-test.postman_environment.json`), each holding its instance's
 /// host, so the collection itself is instance-free.
 pub fn files<'k>(kit: &'k Kit<'k>) -> Vec<EnvironmentFile<'k>> {
-    match kit.spec.multi() {
+    match kit.multi() {
         false => vec![EnvironmentFile {
             path: ENVIRONMENT_FILE.path.into(),
             name: kit_name(kit),
             instance: None,
         }],
         true => kit
-            .spec
             .instances
             .iter()
             .map(|i| EnvironmentFile {
@@ -83,7 +82,7 @@ pub fn files<'k>(kit: &'k Kit<'k>) -> Vec<EnvironmentFile<'k>> {
 }
 
 fn environment(kit: &Kit<'_>, file: &EnvironmentFile<'_>) -> Result<Artifact, Error> {
-    let b = Placeholders { spec: kit.spec };
+    let b = Placeholders { kit };
     // The instance's host, then the credentials, empty; secrets typed secret.
     let host = file.instance.map(|i| {
         json!({ "key": names::DOMAIN, "value": i.domain.as_str(), "type": "default", "enabled": true })

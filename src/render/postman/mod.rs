@@ -79,7 +79,7 @@ struct RequestView {
 
 impl RequestView {
     fn new(kit: &Kit<'_>, req: &Request) -> Self {
-        let b = Placeholders { spec: kit.spec };
+        let b = Placeholders { kit };
         let path = req.path.text(At::Path, &b, Encoding::Url);
         RequestView {
             name: req.name.clone(),
@@ -222,7 +222,7 @@ fn use_case_variables(kit: &Kit<'_>) -> Vec<Variable> {
 /// still sends the stored token.
 fn auth(kit: &Kit<'_>, b: &Placeholders<'_>) -> serde_json::Value {
     let token = b.placeholder(Slot::Auth(AuthValue::AccessToken));
-    let Some(consent) = &kit.spec.consent else {
+    let Some(consent) = &kit.consent else {
         return json!({
             "type": "bearer",
             "bearer": [{ "key": "token", "value": token, "type": "string" }]
@@ -286,7 +286,7 @@ fn auth(kit: &Kit<'_>, b: &Placeholders<'_>) -> serde_json::Value {
 
 /// The name both the collection and a one-instance kit's environment carry.
 pub(super) fn kit_name(kit: &Kit<'_>) -> String {
-    format!("Coupa ({})", super::instances_shown(kit.spec))
+    format!("Coupa ({})", super::instances_shown(kit))
 }
 
 /// The variables a request sends that a person (or an earlier request)
@@ -323,7 +323,7 @@ fn capture_views(kit: &Kit<'_>, req: &Request) -> Vec<CaptureView> {
     let Some(uc) = kit.use_case_of(req) else {
         return Vec::new();
     };
-    let b = Placeholders { spec: kit.spec };
+    let b = Placeholders { kit };
     // A message's values as the variables that hold them, for replaceIn.
     let message = |text: &str| match text {
         "" => String::new(),
@@ -366,7 +366,7 @@ pub(super) fn environment_vars<'a>(kit: &Kit<'a>) -> Vec<(Slot<'a>, &'static str
 }
 
 pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
-    let b = Placeholders { spec: kit.spec };
+    let b = Placeholders { kit };
     let obtain = &kit.flow.obtain;
     let renew = kit.flow.renew();
     let token = RequestView::new(kit, renew);
@@ -378,7 +378,6 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let environment_file = either(|f| f.path.clone());
     // Several instances: the environment holds the host too.
     let env_names: Vec<String> = kit
-        .spec
         .multi()
         .then(|| names::DOMAIN.to_string())
         .into_iter()
@@ -405,7 +404,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         environment_name: &environment_name,
         environment_file: &environment_file,
     };
-    let expects_refresh = kit.spec.consent.as_ref().is_some_and(|c| c.offline_access);
+    let expects_refresh = kit.consent.as_ref().is_some_and(|c| c.offline_access);
     let item = |req: &Request| -> Result<Item, Error> {
         let guarded = kit.use_case_of(req).map(|uc| uc.guarded_before(req));
         let needs: Vec<Cow<'_, str>> = supplied(req)
@@ -529,7 +528,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         file: &'a str,
         environment: &'a str,
     }
-    let consent = kit.spec.consent.as_ref().map(|c| ConsentView {
+    let consent = kit.consent.as_ref().map(|c| ConsentView {
         redirect_uri: c.redirect_uri().as_str(),
         postman_callback: POSTMAN_CALLBACK,
         code_var: names::AUTHORIZATION_CODE,
@@ -543,12 +542,12 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         "postman_description",
         &context(DescriptionView {
             consent,
-            grant: kit.spec.grant.id(),
-            grant_label: coupa::grant_label(kit.spec.grant),
-            domain: kit.spec.first().domain.as_str(),
-            scopes: kit.spec.scopes.iter().map(|s| s.as_str()).collect(),
-            client_id_var: kit.spec.client_id_var.as_str(),
-            client_secret_var: kit.spec.client_secret_var.as_str(),
+            grant: kit.grant.id(),
+            grant_label: coupa::grant_label(kit.grant),
+            domain: kit.first().domain.as_str(),
+            scopes: kit.scopes.iter().map(|s| s.as_str()).collect(),
+            client_id_var: kit.names.client_id_var,
+            client_secret_var: kit.names.client_secret_var,
             environment_file: &env_files[0].path,
             environment_name: &env_files[0].name,
             instances: env_files
@@ -573,17 +572,17 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
     // is an environment's when there are several instances); the token and
     // its expiry start empty.
     let mut variables = pairs(
-        (!kit.spec.multi())
+        (!kit.multi())
             .then(|| {
                 (
                     names::DOMAIN.into(),
-                    kit.spec.first().domain.as_str().to_string(),
+                    kit.first().domain.as_str().to_string(),
                 )
             })
             .into_iter()
-            .chain([(names::SCOPES.into(), kit.spec.scope_list())]),
+            .chain([(names::SCOPES.into(), kit.scope_list())]),
     );
-    if let Some(c) = &kit.spec.consent {
+    if let Some(c) = &kit.consent {
         variables.extend(pairs([(
             names::REDIRECT_URI.into(),
             c.redirect_uri().as_str().to_string(),
@@ -594,7 +593,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         (names::ISSUED.into(), String::new()),
         (names::EXPIRY.into(), String::new()),
     ]));
-    if kit.spec.multi() {
+    if kit.multi() {
         variables.extend(pairs([(names::TOKEN_INSTANCE.into(), String::new())]));
     }
     let mut variables: Vec<Variable> = variables
@@ -629,7 +628,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
                         form: &token.form,
                     },
                     token_needs: token_needs.first().map(|n| &**n),
-                    instance: kit.spec.multi().then_some(scripts::InstanceToken {
+                    instance: kit.multi().then_some(scripts::InstanceToken {
                         instance_var: names::DOMAIN,
                         token_instance_var: names::TOKEN_INSTANCE,
                     }),
