@@ -442,7 +442,7 @@ fn the_formats_read_the_kit_not_the_spec() {
     for path in paths {
         let tokens = tokens(&std::fs::read_to_string(&path).unwrap());
         for pair in tokens.windows(2) {
-            let reads = matches!(&pair[..], [Token::Punct('.'), Token::Ident(i)] if i == "spec");
+            let reads = matches!(pair, [Token::Punct('.'), Token::Ident(i)] if i == "spec");
             let names = matches!(&pair[1], Token::Ident(i) if i == "Spec");
             if reads || names {
                 found.push(path.display().to_string());
