@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use super::binders::{captured_var, GuardView, PickView, Placeholders, ANSWER_JS};
-use super::js::{json, script};
+use super::js::{json, script, Lines};
 use super::json_body;
 use super::templates::{context, render};
 use super::{Artifact, File, Format, Pair};
@@ -114,10 +114,10 @@ struct RequestView {
     status: u16,
     /// The pre-request script's lines: a request skips itself when a value
     /// it needs is missing, or when it writes and writes are not allowed.
-    pre: Vec<String>,
+    pre: Lines,
     /// The post-response script's: the token request keeps the token, a use
     /// case's request what the next needs, in runtime variables.
-    post: Vec<String>,
+    post: Lines,
     /// It sends a credential: Bruno must not follow a redirect with it.
     no_redirects: bool,
 }
@@ -262,7 +262,7 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
         client_id: &'static str,
         client_secret: &'static str,
         environment: &'static str,
-        pre: Vec<String>,
+        pre: Lines,
     }
     out.push(file(
         "collection.bru".into(),
@@ -356,7 +356,7 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
 
 /// The pre-request script: a request that cannot or may not run skips
 /// itself. None for a request that always runs.
-fn guards(kit: &Kit<'_>, req: &Request) -> Vec<String> {
+fn guards(kit: &Kit<'_>, req: &Request) -> Lines {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Guards<'a> {
@@ -475,7 +475,7 @@ fn flow_need(req: &Request) -> Option<FlowNeed> {
 
 /// The post-response script: what the answer holds for later requests, in
 /// runtime variables. None when the request keeps nothing.
-fn keeps(kit: &Kit<'_>, req: &Request) -> Vec<String> {
+fn keeps(kit: &Kit<'_>, req: &Request) -> Lines {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Keep {
@@ -580,7 +580,7 @@ fn retry(kit: &Kit<'_>) -> Retry {
 
 /// The collection's pre-request script: at most `coupa::BURST` requests
 /// start in any second.
-fn pace() -> Vec<String> {
+fn pace() -> Lines {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Pace {

@@ -2,6 +2,8 @@
 //! one of these (templates call them as helpers; the YAML emitter and the
 //! HTTP file's script configs call them from Rust).
 
+use std::borrow::Cow;
+
 /// Single-quotes a shell word, as Postman's curl generator does: quoting is
 /// always visible, and `'` becomes `'\''`.
 pub fn quote(s: &str) -> String {
@@ -15,11 +17,26 @@ pub fn quote(s: &str) -> String {
 }
 
 /// Free text on one line (a comment, a heading): control characters become
-/// spaces so the text cannot break out of its line.
-pub fn one_line(text: &str) -> String {
+/// spaces so the text cannot break out of its line. Text with none, nearly
+/// every value, is given back as it is: templates write thousands.
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    if !has_control(text) {
+        return Cow::Borrowed(text);
+    }
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
+}
+
+/// Whether `text` holds a control character (`char::is_control`: C0, DEL,
+/// C1). First a scan of its UTF-8 bytes with no branch (the compiler makes
+/// it vector code) for C0, DEL and the lead byte of C1 (U+0080..=U+009F is
+/// `C2 80..=9F`); only text with one of those is read char by char.
+fn has_control(text: &str) -> bool {
+    let suspect = text.bytes().fold(false, |seen, b| {
+        seen | (b < 0x20) | (b == 0x7f) | (b == 0xc2)
+    });
+    suspect && text.chars().any(char::is_control)
 }
 
 /// A JavaScript literal (string, number, array) that stays inside an HTTP
@@ -28,37 +45,69 @@ pub fn one_line(text: &str) -> String {
 /// string those characters cannot occur: JSON puts braces only around objects,
 /// which this is never given.
 pub fn js_literal(value: &serde_json::Value) -> String {
-    let json = value.to_string();
-    let mut out = String::with_capacity(json.len());
+    let mut out = String::new();
+    push_js_literal(&mut out, &value.to_string());
+    out
+}
+
+/// Appends `json` (a value's JSON text) as [`js_literal`] writes it.
+fn push_js_literal(out: &mut String, json: &str) {
+    // U+2028 and U+2029 are E2 80 A8 and E2 80 A9: text with none of these
+    // bytes, most of it, is copied whole.
+    let suspect = json.bytes().fold(false, |seen, b| {
+        seen | matches!(b, b'%' | b'{' | b'}' | 0xe2)
+    });
+    if !suspect {
+        out.push_str(json);
+        return;
+    }
     for c in json.chars() {
         match c {
             '%' | '{' | '}' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Any JSON value as a JavaScript literal that stays inside an HTTP file's
 /// `{% %}` script block: objects and lists as JSON, every string (keys too)
 /// through [`js_literal`].
 pub fn js_value(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    push_js_value(&mut out, value);
+    out
+}
+
+/// Appends [`js_value`]'s text: one buffer for the whole tree.
+fn push_js_value(out: &mut String, value: &serde_json::Value) {
     use serde_json::Value as J;
     match value {
         J::Object(map) => {
-            let entries: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}:{}", js_literal(&J::from(k.as_str())), js_value(v)))
-                .collect();
-            format!("{{{}}}", entries.join(","))
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_js_literal(out, &J::from(k.as_str()).to_string());
+                out.push(':');
+                push_js_value(out, v);
+            }
+            out.push('}');
         }
         J::Array(items) => {
-            let items: Vec<String> = items.iter().map(js_value).collect();
-            format!("[{}]", items.join(","))
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_js_value(out, item);
+            }
+            out.push(']');
         }
-        leaf => js_literal(leaf),
+        leaf => push_js_literal(out, &leaf.to_string()),
     }
 }
 
@@ -208,6 +257,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn one_line_finds_every_control_character_by_its_bytes() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            assert_eq!(has_control(&text), c.is_control(), "U+{:04X}", c as u32);
+            let want: String = text
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            assert_eq!(one_line(&text), want, "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
     fn yaml_scalars_are_plain_only_when_safe() {
         let yaml_scalar = |text: &str| {
             let mut out = String::new();
@@ -264,6 +326,15 @@ mod tests {
             r#""a\u0025\u007db\u007b\u007bc\u007d\u007d\"\n""#
         );
         assert_eq!(js_literal(&serde_json::json!(["0", "id"])), r#"["0","id"]"#);
+    }
+
+    #[test]
+    fn a_js_value_escapes_keys_and_every_leaf_in_one_text() {
+        let value = serde_json::json!({"a{": ["%", "\u{2028}", 1, {"}": null}], "b": "plain"});
+        assert_eq!(
+            js_value(&value),
+            r#"{"a\u007b":["\u0025","\u2028",1,{"\u007d":null}],"b":"plain"}"#
+        );
     }
 
     #[test]

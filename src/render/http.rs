@@ -14,7 +14,7 @@ use serde_json::{json, Value as Json};
 
 use super::binders::{captured_var, PickView, Placeholders, ANSWER_JS};
 use super::escape::js_value;
-use super::js::script;
+use super::js::{script, Lines};
 use super::json_body;
 use super::templates::{context, render};
 use super::{wanted, Artifact, File, Format, Pair};
@@ -254,13 +254,13 @@ struct RequestView {
     /// The pre-request script's lines: the values it encodes, each into
     /// `encoded-<name>`; a request that changes Coupa data refuses unless
     /// allowed (the JetBrains client has no `@disabled`).
-    pre: Vec<String>,
+    pre: Lines,
     method: &'static str,
     url: String,
     headers: Vec<Pair>,
     body: Option<String>,
     /// The response handler's: the status test, the token, the captures.
-    post: Vec<String>,
+    post: Lines,
     /// It sends a credential: `# @no-redirect` (httpyac and JetBrains), so
     /// no redirect carries it on.
     no_redirects: bool,

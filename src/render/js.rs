@@ -4,30 +4,38 @@
 //! Which pieces a script joins, and its config, are the view's decisions;
 //! nothing in the JavaScript is templated.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
+
+/// A script's lines: the config's made for the kit, the fixed pieces'
+/// borrowed from the binary (a big kit writes them hundreds of times).
+pub type Lines = Vec<Cow<'static, str>>;
 
 /// The script's lines: `const config = {`, a line a key, `};`, then the
 /// fixed pieces. `literal` writes each value: serde's JSON (a JavaScript
 /// literal), or a form of it that a client's script block needs.
 pub fn script(
     config: &impl Serialize,
-    pieces: &[&str],
+    pieces: &[&'static str],
     literal: fn(&serde_json::Value) -> String,
-) -> Vec<String> {
+) -> Lines {
     let serde_json::Value::Object(keys) =
         serde_json::to_value(config).expect("a script's config serializes")
     else {
         unreachable!("every config is a struct");
     };
     let last = keys.len().saturating_sub(1);
-    let mut lines = vec!["const config = {".to_string()];
+    let mut lines: Lines = vec!["const config = {".into()];
     lines.extend(keys.iter().enumerate().map(|(i, (key, value))| {
         let comma = if i == last { "" } else { "," };
         let key = literal(&serde_json::Value::from(key.as_str()));
-        format!("  {key}: {}{comma}", literal(value))
+        Cow::Owned(format!("  {key}: {}{comma}", literal(value)))
     }));
     lines.push("};".into());
-    lines.extend(pieces.concat().lines().map(String::from));
+    // Each piece is whole lines (a test holds them to it), so its lines
+    // are the joined text's.
+    lines.extend(pieces.iter().flat_map(|p| p.lines()).map(Cow::Borrowed));
     lines
 }
 
@@ -39,6 +47,40 @@ pub fn json(value: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_piece_is_whole_lines() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, found);
+                } else if path.extension().is_some_and(|e| e == "js") {
+                    found.push(path);
+                }
+            }
+        }
+        let mut pieces = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+            &mut pieces,
+        );
+        assert!(pieces.len() > 20, "{pieces:?}");
+        for path in pieces {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                text.ends_with('\n'),
+                "{} does not end its last line",
+                path.display()
+            );
+        }
+    }
+
+    #[test]
+    fn a_piece_joined_to_another_still_ends_its_last_line() {
+        let lines = script(&serde_json::json!({}), &["a();\n", "b();\n"], json);
+        assert_eq!(lines[2..], ["a();", "b();"]);
+    }
 
     #[test]
     fn the_config_leads_with_a_line_a_key_then_the_pieces() {

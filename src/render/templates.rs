@@ -107,19 +107,20 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// An escaper: the text of a value in one output syntax, or what is wrong.
-type Escaper = fn(&Json) -> Result<String, String>;
+/// An escaper: the text of a value in one output syntax (borrowed where it
+/// is the value's own), or what is wrong.
+type Escaper = fn(&Json) -> Result<Cow<'_, str>, String>;
 
 /// The escaping helpers, by the name templates call them. The registry
 /// registers exactly these, and the escaping test accepts exactly these.
 pub const HELPERS: &[(&str, Escaper)] = &[
-    ("json", json_value),
-    ("sh", sh_word),
-    ("md", |v| Ok(escape::md_cell_code(&text(v)))),
-    ("code", |v| Ok(escape::code_span(&text(v)))),
-    ("line", |v| Ok(escape::one_line(&text(v)))),
-    ("bru", |v| Ok(escape::one_line(&text(v)))),
-    ("http", |v| Ok(escape::one_line(&text(v)))),
+    ("json", |v| json_value(v).map(Cow::Owned)),
+    ("sh", |v| sh_word(v).map(Cow::Owned)),
+    ("md", |v| Ok(escape::md_cell_code(&text(v)).into())),
+    ("code", |v| Ok(escape::code_span(&text(v)).into())),
+    ("line", |v| Ok(line_text(v))),
+    ("bru", |v| Ok(line_text(v))),
+    ("http", |v| Ok(line_text(v))),
 ];
 
 /// The process's registry. It starts with the helpers and no template:
@@ -386,6 +387,15 @@ fn text(v: &Json) -> Cow<'_, str> {
     match v {
         Json::String(s) => Cow::Borrowed(s),
         other => Cow::Owned(other.to_string()),
+    }
+}
+
+/// `{{line v}}` (and `bru`, `http`): a value on one line, borrowed when it
+/// is a string with no control character.
+fn line_text(v: &Json) -> Cow<'_, str> {
+    match text(v) {
+        Cow::Borrowed(s) => escape::one_line(s),
+        Cow::Owned(s) => Cow::Owned(escape::one_line(&s).into_owned()),
     }
 }
 

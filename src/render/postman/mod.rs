@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::binders::{captured_var, GuardView, PickView, Placeholders};
+use super::js::Lines;
 use super::json_body;
 use super::templates::{context, render, render_json};
 use super::{bound, pairs, Artifact, File, Format, Pair};
@@ -133,11 +134,11 @@ struct Script {
     #[serde(rename = "type")]
     kind: &'static str,
     /// One string a line.
-    exec: Vec<String>,
+    exec: Lines,
 }
 
 impl Event {
-    fn new(listen: &'static str, exec: Vec<String>) -> Event {
+    fn new(listen: &'static str, exec: Lines) -> Event {
         let kind = "text/javascript";
         Event {
             listen,

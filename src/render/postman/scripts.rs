@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::render::js::{json, script};
+use crate::render::js::{json, script, Lines};
 use crate::render::json_body::Filled;
 
 /// Stores a token answer: `storeToken(body)`.
@@ -149,7 +149,7 @@ pub struct Retry<'a> {
     pub retry_after_max: u32,
 }
 
-pub fn collection_prerequest<P: Serialize>(config: &CollectionPrerequest<'_, P>) -> Vec<String> {
+pub fn collection_prerequest<P: Serialize>(config: &CollectionPrerequest<'_, P>) -> Lines {
     let mut pieces = vec![STORE_TOKEN, ENVIRONMENT_CHECK];
     if config.instance.is_some() {
         pieces.push(INSTANCE_TOKEN);
@@ -158,17 +158,17 @@ pub fn collection_prerequest<P: Serialize>(config: &CollectionPrerequest<'_, P>)
     script(config, &pieces, json)
 }
 
-pub fn token_test(config: &TokenTest<'_>) -> Vec<String> {
+pub fn token_test(config: &TokenTest<'_>) -> Lines {
     script(config, &[STORE_TOKEN, TOKEN_TEST], json)
 }
 
 /// The collection's test, after every request: once, not in each item.
-pub fn collection_test(config: &Environment<'_>) -> Vec<String> {
+pub fn collection_test(config: &Environment<'_>) -> Lines {
     script(config, &[ENVIRONMENT_CHECK, ENVIRONMENT_TEST], json)
 }
 
 /// None when the request always runs.
-pub fn request_prerequest(config: &RequestPrerequest<'_>) -> Option<Vec<String>> {
+pub fn request_prerequest(config: &RequestPrerequest<'_>) -> Option<Lines> {
     let mut pieces = Vec::new();
     if config.writes_var.is_some() {
         pieces.push(WRITES_GUARD);
@@ -185,7 +185,7 @@ pub fn request_prerequest(config: &RequestPrerequest<'_>) -> Option<Vec<String>>
     (!pieces.is_empty()).then(|| script(config, &pieces, json))
 }
 
-pub fn request_test<C: Serialize>(config: &RequestTest<'_, C>) -> Vec<String> {
+pub fn request_test<C: Serialize>(config: &RequestTest<'_, C>) -> Lines {
     let mut pieces = vec![TOKEN_RETRY, REQUEST_TEST];
     if !config.captures.is_empty() {
         pieces.extend([ANSWER_JS, CAPTURES]);
