@@ -69,9 +69,7 @@ fn json_body<'a>(
         J::String(s) => match usecase::body_reference(s) {
             Some(name) => Json::Slot {
                 slot: slot(name),
-                typed: args.iter().any(|a| {
-                    a.name == name && matches!(a.kind, Kind::Integer | Kind::Number | Kind::Boolean)
-                }),
+                typed: args.iter().any(|a| a.name == name && a.kind.is_literal()),
             },
             None => Json::Fixed(body.clone()),
         },

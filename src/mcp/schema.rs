@@ -30,11 +30,9 @@ fn property(a: &Arg) -> Value {
         _ => {}
     }
     p.insert("description".into(), a.description.clone().into());
-    let example: Value = match a.kind {
-        Kind::Integer | Kind::Number | Kind::Boolean => {
-            serde_json::from_str(&a.example).unwrap_or_else(|_| a.example.clone().into())
-        }
-        _ => a.example.clone().into(),
+    let example: Value = match a.kind.is_literal() {
+        true => serde_json::from_str(&a.example).unwrap_or_else(|_| a.example.clone().into()),
+        false => a.example.clone().into(),
     };
     p.insert("examples".into(), json!([example]));
     if !a.values.is_empty() {

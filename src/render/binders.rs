@@ -77,6 +77,7 @@ pub struct PickView {
 
 impl PickView {
     pub fn of(
+        kit: &Kit<'_>,
         capture: &Capture<'_>,
         process_env: impl Fn(Slot<'_>) -> Option<String>,
     ) -> Vec<PickView> {
@@ -93,21 +94,11 @@ impl PickView {
                 Equals::Slot(slot) => PickView {
                     key: p.key.clone(),
                     is: None,
-                    var: Some(variable(*slot).into_owned()),
+                    var: Some(Placeholders { kit }.name(*slot).into_owned()),
                     process_env: process_env(*slot),
                 },
             })
             .collect()
-    }
-}
-
-/// The variable every runner keeps a use case's value in: an input by its
-/// own name, a capture as [`captured_var`].
-fn variable(slot: Slot<'_>) -> Cow<'_, str> {
-    match slot {
-        Slot::Input(name) => Cow::Borrowed(name),
-        Slot::Captured(name) => Cow::Owned(captured_var(name)),
-        Slot::Conn(_) | Slot::Auth(_) => Cow::Borrowed(slot.name()),
     }
 }
 
@@ -117,8 +108,9 @@ pub struct Placeholders<'k> {
 }
 
 impl<'k> Placeholders<'k> {
-    /// The Postman variable that holds `slot`: the kit's own names borrowed
-    /// from the spec, a use case's from the slot (a capture's made).
+    /// The variable that holds `slot`: the kit's own names borrowed from the
+    /// spec; a use case's input by its own name and a capture as
+    /// [`captured_var`], the same in every runner.
     pub fn name<'s>(&self, slot: Slot<'s>) -> Cow<'s, str>
     where
         'k: 's,
@@ -135,7 +127,8 @@ impl<'k> Placeholders<'k> {
             Slot::Auth(AuthValue::CodeVerifier) => names::CODE_VERIFIER,
             Slot::Auth(AuthValue::State) => names::STATE,
             Slot::Auth(AuthValue::CodeChallenge) => names::CODE_CHALLENGE,
-            Slot::Input(_) | Slot::Captured(_) => return variable(slot),
+            Slot::Input(name) => name,
+            Slot::Captured(name) => return Cow::Owned(captured_var(name)),
         })
     }
 

@@ -514,10 +514,10 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Lines {
             .captures
             .iter()
             .map(|c| Keep {
-                name: captured_var(&c.name).to_owned(),
+                name: captured_var(&c.name),
                 keys: serde_json::json!(c.keys()),
                 guard: GuardView::of(kit, req, c),
-                pick: PickView::of(c, |_| None),
+                pick: PickView::of(kit, c, |_| None),
             })
             .collect(),
         status: (bearer || !req.captures.is_empty()).then_some(req.expect.status),

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value as Json};
 use super::escape::yaml_document;
 use super::Artifact;
 use crate::kit::{ArgSource, Capture, Equals, Key, Kit, UseCasePlan};
-use crate::usecase::{action_name, Kind};
+use crate::usecase::action_name;
 
 /// Where the bundle writes a use case's compound action.
 pub fn path(uc: &UseCasePlan) -> String {
@@ -132,9 +132,7 @@ fn guard(uc: &UseCasePlan, output_key: &str, capture: &Capture) -> Option<Json> 
     let value = format!("data.{output_key}{}", access(uc, capture));
     // A number or boolean is the DSL's own literal (a count is `1`, not "1");
     // the use-case file's check keeps each guard value of its capture's type.
-    let typed = uc
-        .arg(&capture.name)
-        .is_some_and(|a| matches!(a.kind, Kind::Integer | Kind::Number | Kind::Boolean));
+    let typed = uc.arg(&capture.name).is_some_and(|a| a.kind.is_literal());
     let literal = |v: &str| match typed {
         true => v.to_string(),
         false => Json::from(v).to_string(),

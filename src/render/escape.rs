@@ -91,7 +91,7 @@ fn push_js_value(out: &mut String, value: &serde_json::Value) {
                 if i > 0 {
                     out.push(',');
                 }
-                push_js_literal(out, &J::from(k.as_str()).to_string());
+                push_js_literal(out, &serde_json::to_string(k).expect("a str serializes"));
                 out.push(':');
                 push_js_value(out, v);
             }

@@ -581,11 +581,11 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
             .captures
             .iter()
             .map(|c| CaptureView {
-                name: captured_var(&c.name).to_owned(),
+                name: captured_var(&c.name),
                 keys: json!(c.keys()),
                 must_be: c.must_be.clone(),
                 label: (!c.must_be.is_empty()).then(|| c.name.clone()),
-                pick: PickView::of(c, process_env),
+                pick: PickView::of(kit, c, process_env),
             })
             .collect(),
     };

@@ -330,14 +330,7 @@ fn instances(kit: &Kit<'_>) -> Vec<InstanceView> {
     if !kit.multi() {
         return Vec::new();
     }
-    let pkce = kit.consent.as_ref().is_some_and(|c| c.pkce);
-    let mut shared = vec![env::CLIENT_ID];
-    if !pkce {
-        shared.push(env::CLIENT_SECRET);
-    }
-    if kit.flow.refresh.is_some() {
-        shared.push(env::REFRESH_TOKEN);
-    }
+    let shared = super::credential_vars(kit);
     kit.instances
         .iter()
         .map(|i| {

@@ -72,6 +72,12 @@ impl Kind {
         }
     }
 
+    /// Whether a value of this type is written as the JSON (and DSL)
+    /// literal it is, a number or boolean, rather than as a string.
+    pub fn is_literal(self) -> bool {
+        matches!(self, Kind::Integer | Kind::Number | Kind::Boolean)
+    }
+
     /// Whether `value` is one of this type (an email has an `@`, a date is
     /// `YYYY-MM-DD`).
     pub fn accepts(self, value: &str) -> bool {

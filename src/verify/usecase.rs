@@ -173,15 +173,9 @@ fn picked<'j>(
             Equals::Text(text) => Some(text.as_str()),
             Equals::Slot(slot) => args.get(slot.name()).map(String::as_str),
         };
-        match (record.get(&pick.key), want) {
-            (None | Some(serde_json::Value::Null), _) | (_, None) => false,
-            (Some(serde_json::Value::String(s)), Some(want)) => s == want,
-            // Its JSON text, as jq's `tostring` and JavaScript's `String` write
-            // a number (not serde_json's `PartialEq<str>`, which no number meets).
-            (Some(other), Some(want)) => {
-                let text = other.to_string();
-                text == want
-            }
+        match (record.get(&pick.key).and_then(as_text), want) {
+            (Some(have), Some(want)) => have == want,
+            _ => false,
         }
     };
     let records = json.as_array().map_or_else(Vec::new, |list| {
@@ -205,10 +199,20 @@ fn dig(json: &serde_json::Value, capture: &Capture) -> Option<String> {
         };
     }
     match found {
-        serde_json::Value::Null => None,
         serde_json::Value::String(s) if s.is_empty() => None,
-        serde_json::Value::String(s) => Some(s.clone()),
-        other => Some(other.to_string()),
+        other => as_text(other).map(Cow::into_owned),
+    }
+}
+
+/// A value of an answer as the runners compare and keep it: a string as
+/// it is, a number or boolean as its JSON text (an integer's digits, as
+/// jq's `tostring` and JavaScript's `String` write them; serde_json's
+/// `PartialEq<str>` meets no number), null as nothing.
+fn as_text(value: &serde_json::Value) -> Option<Cow<'_, str>> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(Cow::Borrowed(s)),
+        other => Some(Cow::Owned(other.to_string())),
     }
 }
 
@@ -217,10 +221,8 @@ const NAMED: usize = 5;
 
 /// The first records of a list, each by its id and title.
 fn named(records: &[serde_json::Value], shown: &Shown) -> Vec<Named> {
-    let text = |record: &serde_json::Value, key: &str| match record.get(key) {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(other) => Some(other.to_string()),
+    let text = |record: &serde_json::Value, key: &str| {
+        record.get(key).and_then(as_text).map(Cow::into_owned)
     };
     records
         .iter()
@@ -259,7 +261,8 @@ fn path_misses(json: &serde_json::Value, capture: &Capture) -> Option<(String, V
                 None => return Some((capture.path.clone(), map.keys().cloned().collect())),
             },
             (Key::Index(i), serde_json::Value::Array(list)) => list.get(i)?,
-            _ => return None,
+            // A count reads no key; a key of the wrong kind is `dig`'s miss.
+            (Key::Count, _) | (Key::Name(_) | Key::Index(_), _) => return None,
         };
     }
     None

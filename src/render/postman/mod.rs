@@ -333,12 +333,12 @@ fn capture_views(kit: &Kit<'_>, req: &Request) -> Vec<CaptureView> {
     req.captures
         .iter()
         .map(|c| CaptureView {
-            name: captured_var(&c.name).to_owned(),
+            name: captured_var(&c.name),
             path: json!(c.keys()),
             if_none: message(&c.if_none),
             fails: c.fails,
             guard: GuardView::of(kit, req, c),
-            pick: PickView::of(c, |_| None),
+            pick: PickView::of(kit, c, |_| None),
         })
         .collect()
 }
