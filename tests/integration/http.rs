@@ -84,9 +84,6 @@ impl Report {
     }
 }
 
-/// `httpyac send coupa.http --all --env coupa --json -o none --output-failed
-/// none` in the files' folder, as README says to run it, trusting the
-/// stand-in's CA; `env` adds to the process environment.
 /// httpyac on the kit as the OAuth client, `inputs` as `--var NAME=VALUE`.
 pub(crate) fn send_as_client(coupa: &Coupa, dir: &Path, inputs: &[(&str, &str)]) -> Report {
     let b = coupa.behaviour().clone();
@@ -99,6 +96,9 @@ pub(crate) fn send_as_client(coupa: &Coupa, dir: &Path, inputs: &[(&str, &str)])
     send(coupa, dir, &creds, &vars)
 }
 
+/// `httpyac send coupa.http --all --env coupa --json -o none --output-failed
+/// none` in the files' folder, as README says to run it, trusting the
+/// stand-in's CA; `env` adds to the process environment.
 pub(crate) fn send(coupa: &Coupa, dir: &Path, env: &[(&str, &str)], vars: &[&str]) -> Report {
     send_in(coupa, dir, "coupa", env, vars)
 }

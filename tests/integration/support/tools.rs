@@ -104,8 +104,6 @@ impl Tool {
         }
     }
 
-    /// Where the tool is; `None` when it is not, recorded as a skip of the
-    /// calling check (a panic instead in CI, unless CI never installs it).
     /// The Debian package it comes from, or `None` for what `npm ci` installs.
     pub fn package(&self) -> Option<&'static str> {
         match self.kind {
@@ -114,6 +112,8 @@ impl Tool {
         }
     }
 
+    /// Where the tool is; `None` when it is not, recorded as a skip of the
+    /// calling check (a panic instead in CI, unless CI never installs it).
     pub fn find(&self) -> Option<PathBuf> {
         let found = self.locate();
         if found.is_none() {
