@@ -79,12 +79,12 @@ impl Kind {
     }
 
     /// Whether `value` is one of this type (an email has an `@`, a date is
-    /// `YYYY-MM-DD`).
+    /// `YYYY-MM-DD`; a number is written as JSON writes it, `-12` or `1.5`).
     pub fn accepts(self, value: &str) -> bool {
         match self {
             Kind::String => true,
-            Kind::Integer => !value.is_empty() && value.parse::<i64>().is_ok(),
-            Kind::Number => value.parse::<f64>().is_ok_and(f64::is_finite),
+            Kind::Integer => is_decimal(value, false) && value.parse::<i64>().is_ok(),
+            Kind::Number => is_decimal(value, true),
             Kind::Boolean => matches!(value, "true" | "false"),
             Kind::Email => value
                 .split_once('@')
@@ -92,6 +92,22 @@ impl Kind {
             Kind::Date => is_date(value),
         }
     }
+}
+
+/// A number as JSON writes it and as every runner's check reads it (the
+/// scripts' `-?(0|[1-9][0-9]*)(\.[0-9]+)?`): no sign but `-`, no leading
+/// zero, a fraction only when `fraction`, no exponent. Each runner compares
+/// a value with Coupa's as text, and writes it into a JSON body as it
+/// stands: `007` or `+7` would match no `7`, and is no JSON.
+fn is_decimal(value: &str, fraction: bool) -> bool {
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    let (whole, part) = match digits.split_once('.') {
+        Some((whole, part)) if fraction => (whole, Some(part)),
+        Some(_) => return false,
+        None => (digits, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    all_digits(whole) && (whole == "0" || !whole.starts_with('0')) && part.is_none_or(all_digits)
 }
 
 /// `YYYY-MM-DD`, and a day that month has (2024-02-29, not 2024-02-30).
@@ -521,5 +537,19 @@ mod tests {
             assert!(!Kind::Date.accepts(bad), "{bad}");
         }
         assert!(Kind::Integer.accepts("-12") && !Kind::Integer.accepts("1.5"));
+        // As JSON and the runners' checks write numbers: each would match
+        // no Coupa value compared as text, or be no JSON in a body.
+        for bad in ["+1", "01", "-01", "007", "1e5", "", "-", "1 ", " 1", "0x10"] {
+            assert!(!Kind::Integer.accepts(bad), "{bad:?}");
+        }
+        for bad in [
+            "+1.5", "1.", ".5", "01.5", "1e5", "1.5.1", "NaN", "inf", "1,5",
+        ] {
+            assert!(!Kind::Number.accepts(bad), "{bad:?}");
+        }
+        for good in ["0", "-0", "12", "-12", "0.5", "-3.25", "10.0"] {
+            assert!(Kind::Number.accepts(good), "{good:?}");
+        }
+        assert!(!Kind::Integer.accepts("9223372036854775808"), "past i64");
     }
 }

@@ -375,6 +375,12 @@ fn check_count(capture: &Capture, answer: Answer) -> Result<(), (&str, String)> 
             format!("capture \"{name}\": a count (\"{COUNT_KEY}\") is of type integer"),
         ));
     }
+    if let Some(v) = capture.must_be.iter().find(|v| v.starts_with('-')) {
+        return Err((
+            &capture.path,
+            format!("capture \"{name}\": a count is 0 or more; the guard value {v} can never be met, e.g. \"1\""),
+        ));
+    }
     if at == 0 && answer != Answer::List {
         return Err((
             &capture.path,
@@ -531,6 +537,9 @@ mod tests {
             ("a count inside a path", with_capture(r#""type": "integer", "example": "1""#).replace(r#""path": "status""#, r##""path": "#.id""##), "ends the path"),
             ("a count of another type", with_capture(r#""type": "string", "example": "1""#).replace(r#""path": "status""#, r##""path": "#""##), "a count (\"#\") is of type integer"),
             ("a count of one object", with_capture(r#""type": "integer", "example": "1""#).replace(r#""path": "status""#, r##""path": "#""##).replace(r#""scope""#, r#""answer": "object", "scope""#), "counts a list's records; this request answers one object"),
+            ("a count that can never be met", with_capture(r#""type": "integer", "example": "1", "must_be": ["-1"], "otherwise": "no""#).replace(r#""path": "status""#, r##""path": "#""##), "a count is 0 or more"),
+            ("a guard value written unlike JSON", with_capture(r#""type": "integer", "example": "1", "must_be": ["007"], "otherwise": "no""#).replace(r#""path": "status""#, r##""path": "#""##), "holds a value that is not of type integer"),
+            ("a pick of one object", with_capture(r#""type": "string", "example": "x", "pick": {"id": "1"}"#).replace(r#""path": "status""#, r#""path": "0.status""#).replace(r#""scope""#, r#""answer": "object", "scope""#), "\"pick\" chooses among a list's records; this request answers one object"),
             ("a pick of a deep key", with_capture(r#""type": "string", "example": "x", "pick": {"a.b": "1"}"#).replace(r#""path": "status""#, r#""path": "0.status""#), "\"pick\" names keys of a record"),
             (
                 "a path outside the API",

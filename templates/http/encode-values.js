@@ -14,7 +14,7 @@ function value(name, processEnv, hint, instanceEnv) {
 }
 function json(v, text) {
   if (v.json === "string") return JSON.stringify(text).replace(/\{/g, "\\u007b");
-  if (!/^(-?[0-9]+(\.[0-9]+)?|true|false)$/.test(text)) throw new Error(v.name + " is a number or true or false, not " + JSON.stringify(text));
+  if (!/^(-?(0|[1-9][0-9]*)(\.[0-9]+)?|true|false)$/.test(text)) throw new Error(v.name + " is a number or true or false, not " + JSON.stringify(text));
   return text;
 }
 config.values.forEach(function (v) {

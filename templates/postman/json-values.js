@@ -4,7 +4,7 @@
 // no variable to Postman); a number or boolean lands as itself.
 config.jsonValues.forEach(function (v) {
   const value = String(pm.variables.get(v.name));
-  if (v.typed && !/^(-?[0-9]+(\.[0-9]+)?|true|false)$/.test(value)) {
+  if (v.typed && !/^(-?(0|[1-9][0-9]*)(\.[0-9]+)?|true|false)$/.test(value)) {
     throw new Error(v.name + ' is a number or true or false, not ' + JSON.stringify(value));
   }
   pm.variables.set(v.variable, v.typed ? value : JSON.stringify(value).replace(/\{/g, '\\u007b'));

@@ -291,3 +291,50 @@ fn hostile_use_case_text_stays_inside_every_script() {
     }
     assert!(checked > 10, "only {checked} scripts checked");
 }
+
+/// Every script that writes a typed value into a JSON body checks it as the
+/// use-case file checks a number (`Kind::Number`) or a boolean: node runs
+/// each piece's own check on values both sides must agree on.
+#[test]
+fn the_scripts_check_a_typed_value_as_the_use_case_file_does() {
+    let Some(node) = NODE.find() else { return };
+    let values = [
+        "0", "-0", "12", "-12", "0.5", "-3.25", "10.0", "true", "false", "+1", "01", "-01", "007",
+        "1e5", "1.", ".5", "True", "", "-", "1 ", "NaN", "0x10",
+    ];
+    let want: Vec<bool> = values
+        .iter()
+        .map(|v| coupagen::usecase::Kind::Number.accepts(v) || matches!(*v, "true" | "false"))
+        .collect();
+    for piece in [
+        "templates/postman/json-values.js",
+        "templates/bruno/json-values.js",
+        "templates/http/encode-values.js",
+    ] {
+        let text = std::fs::read_to_string(piece).unwrap();
+        // The check, as the piece writes it: `/^(...)$/.test(`.
+        let from = text
+            .find("/^(")
+            .unwrap_or_else(|| panic!("{piece}: no number check"));
+        let len = text[from..].find(")$/.test(").expect("the check's end") + ")$/".len();
+        let check = &text[from..from + len];
+        let program = format!(
+            "const values = {}; console.log(JSON.stringify(values.map((v) => {check}.test(v))));",
+            serde_json::to_string(&values).unwrap()
+        );
+        let out = Command::new(&node)
+            .arg("-e")
+            .arg(&program)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{piece}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got: Vec<bool> = serde_json::from_slice(&out.stdout).unwrap();
+        for ((value, got), want) in values.iter().zip(&got).zip(&want) {
+            assert_eq!(got, want, "{piece}: {value:?}");
+        }
+    }
+}
