@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value as Json};
 
-use super::escape::yaml_document;
+use super::escape::{json_text, yaml_document};
 use super::Artifact;
 use crate::kit::{ArgSource, Capture, Equals, Key, Kit, UseCasePlan};
 use crate::usecase::action_name;
@@ -35,7 +35,7 @@ const LENGTH: &str = ".$LENGTH()";
 fn member(key: &str) -> String {
     match crate::usecase::is_name(key) {
         true => format!(".{key}"),
-        false => format!("[{}]", Json::from(key)),
+        false => format!("[{}]", json_text(&Json::from(key))),
     }
 }
 
@@ -51,7 +51,7 @@ fn access(uc: &UseCasePlan, capture: &Capture) -> String {
                 .iter()
                 .map(|p| {
                     let want = match &p.equals {
-                        Equals::Text(text) => Json::from(text.as_str()).to_string(),
+                        Equals::Text(text) => json_text(&Json::from(text.as_str())),
                         Equals::Slot(slot) => reference(uc, slot.name()),
                     };
                     format!("x{} == {want}", member(&p.key))
@@ -135,7 +135,7 @@ fn guard(uc: &UseCasePlan, output_key: &str, capture: &Capture) -> Option<Json> 
     let typed = uc.arg(&capture.name).is_some_and(|a| a.kind.is_literal());
     let literal = |v: &str| match typed {
         true => v.to_string(),
-        false => Json::from(v).to_string(),
+        false => json_text(&Json::from(v)),
     };
     let condition = capture
         .must_be
@@ -196,6 +196,20 @@ mod tests {
         assert_eq!(
             at("c"),
             r#".$FILTER(x => x["approvable-id"] == data.report AND x.status == "pending_approval")[1].title"#
+        );
+    }
+
+    /// A DSL string holds its value whole through the YAML: DEL and C1 are
+    /// `\u` escapes, not characters a YAML scalar turns into spaces.
+    #[test]
+    fn a_picked_value_keeps_del_and_c1_through_the_yaml() {
+        let text = PICKS.replace("pending_approval", "a\\u007fb\\u0085c");
+        let uc = &crate::usecase::parse(&text, Origin::Flag("--use-case-file"), "x").unwrap()[0];
+        let plan = UseCasePlan::plan(uc);
+        assert!(
+            access(&plan, plan.capture("c").unwrap()).contains(r#"x.status == "a\u007fb\u0085c""#),
+            "{}",
+            access(&plan, plan.capture("c").unwrap())
         );
     }
 }

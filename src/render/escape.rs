@@ -39,11 +39,43 @@ fn has_control(text: &str) -> bool {
     suspect && text.chars().any(char::is_control)
 }
 
+/// serde's JSON text of `value`, with DEL and the C1 controls as `\u`
+/// escapes too: JSON allows them raw and serde writes them so, but a line
+/// format's [`one_line`] or a YAML scalar would turn them into spaces, and
+/// a value (a pick's, a guard's) would no longer read back as itself.
+pub fn json_text(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if !has_control(&text) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    push_controls_escaped(&mut out, &text);
+    out
+}
+
+/// Appends JSON text with every control character that is still raw as a
+/// `\u` escape: serde escapes C0, so only DEL and C1 are left, and only
+/// inside strings (outside them serde writes none).
+fn push_controls_escaped(out: &mut String, json: &str) {
+    for c in json.chars() {
+        match c.is_control() {
+            true => push_u_escape(out, c),
+            false => out.push(c),
+        }
+    }
+}
+
+fn push_u_escape(out: &mut String, c: char) {
+    use std::fmt::Write;
+    let _ = write!(out, "\\u{:04x}", c as u32);
+}
+
 /// A JavaScript literal (string, number, array) that stays inside an HTTP
 /// file's `{% %}` script block: JSON, with `%`, `{` and `}` as `\u` escapes,
-/// so that no `%}` ends the block and no `{{` reads as a variable. Outside a
-/// string those characters cannot occur: JSON puts braces only around objects,
-/// which this is never given.
+/// so that no `%}` ends the block and no `{{` reads as a variable, and DEL
+/// and C1 escaped as [`json_text`] escapes them. Outside a string those
+/// characters cannot occur: JSON puts braces only around objects, which this
+/// is never given.
 pub fn js_literal(value: &serde_json::Value) -> String {
     let mut out = String::new();
     push_js_literal(&mut out, &value.to_string());
@@ -52,10 +84,10 @@ pub fn js_literal(value: &serde_json::Value) -> String {
 
 /// Appends `json` (a value's JSON text) as [`js_literal`] writes it.
 fn push_js_literal(out: &mut String, json: &str) {
-    // U+2028 and U+2029 are E2 80 A8 and E2 80 A9: text with none of these
-    // bytes, most of it, is copied whole.
+    // U+2028 and U+2029 are E2 80 A8 and E2 80 A9, and C1 is C2 80..=9F:
+    // text with none of these bytes (nor DEL), most of it, is copied whole.
     let suspect = json.bytes().fold(false, |seen, b| {
-        seen | matches!(b, b'%' | b'{' | b'}' | 0xe2)
+        seen | matches!(b, b'%' | b'{' | b'}' | 0x7f | 0xc2 | 0xe2)
     });
     if !suspect {
         out.push_str(json);
@@ -63,10 +95,8 @@ fn push_js_literal(out: &mut String, json: &str) {
     }
     for c in json.chars() {
         match c {
-            '%' | '{' | '}' | '\u{2028}' | '\u{2029}' => {
-                use std::fmt::Write;
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
+            '%' | '{' | '}' | '\u{2028}' | '\u{2029}' => push_u_escape(out, c),
+            c if c.is_control() => push_u_escape(out, c),
             c => out.push(c),
         }
     }
@@ -267,6 +297,26 @@ mod tests {
                 .collect();
             assert_eq!(one_line(&text), want, "U+{:04X}", c as u32);
         }
+    }
+
+    #[test]
+    fn del_and_c1_are_escaped_so_a_value_reads_back_through_its_line() {
+        let value = serde_json::Value::from("a\u{1}b\u{7f}c\u{85}d\u{9f}e\u{2028}f");
+        for (how, text) in [
+            ("json_text", json_text(&value)),
+            ("js_literal", js_literal(&value)),
+        ] {
+            assert_eq!(one_line(&text), text, "{how}: nothing left for one_line");
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, value, "{how}: {text}");
+        }
+        // U+2028 is no control: JSON and JavaScript take it raw (js_literal
+        // escapes it for httpyac's blocks).
+        assert_eq!(
+            json_text(&value),
+            "\"a\\u0001b\\u007fc\\u0085d\\u009fe\u{2028}f\""
+        );
+        assert_eq!(json_text(&"plain".into()), r#""plain""#);
     }
 
     #[test]

@@ -39,9 +39,11 @@ pub fn script(
     lines
 }
 
-/// serde's JSON: a JavaScript literal as it stands.
+/// serde's JSON, a JavaScript literal as it stands, with DEL and C1
+/// escaped too ([`super::escape::json_text`]): Bruno's scripts sit in a
+/// line format.
 pub fn json(value: &serde_json::Value) -> String {
-    value.to_string()
+    super::escape::json_text(value)
 }
 
 #[cfg(test)]
