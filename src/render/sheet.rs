@@ -121,7 +121,7 @@ fn document(view: &View) -> Json {
         "mcp_workspace".into(),
         json!({
             "server_url": mcp.url,
-            "transport": "Streamable HTTP",
+            "transport": mcp.transport,
             "authentication": format!("Application credentials: the header Authorization: Bearer <the key in {} on the server>", mcp.key_var),
             "read_only_tools": mcp.read_only,
             "write_tools": mcp.writes,
@@ -298,14 +298,26 @@ struct View {
     setup: &'static str,
 }
 
+/// The port the sheet's `coupagen mcp --listen` takes: HTTPS's other usual
+/// one, free on most hosts.
+const MCP_PORT: u16 = 8443;
+
+/// The MCP transport `coupagen mcp --listen` serves, as MCP Workspace names it.
+const MCP_TRANSPORT: &str = "Streamable HTTP";
+
 /// Moveworks' MCP Workspace: where the server answers, how it
 /// authenticates, and which tools change Coupa data.
 #[derive(Serialize)]
 struct McpView {
     step: usize,
+    /// The kit's file the server reads (`--config`).
+    config: &'static str,
     /// Several instances: the server serves one, named by this flag.
     instance: Option<String>,
+    /// Where the server listens, and the URL Moveworks connects to there.
+    listen: String,
     url: String,
+    transport: &'static str,
     key_var: &'static str,
     read_only: Vec<String>,
     writes: Vec<String>,
@@ -553,7 +565,10 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         instance: kit
             .multi()
             .then(|| format!(" --instance {}", kit.first().name.as_str())),
-        url: format!("https://<host>:8443{}", crate::mcp::HTTP_PATH),
+        config: crate::contract::kit::CONFIG,
+        listen: format!("0.0.0.0:{MCP_PORT}"),
+        url: format!("https://<host>:{MCP_PORT}{}", crate::mcp::HTTP_PATH),
+        transport: MCP_TRANSPORT,
         key_var: crate::contract::env::MCP_KEY,
         read_only: reads.iter().map(|t| t.name.clone()).collect(),
         writes: writes.iter().map(|t| t.name.clone()).collect(),

@@ -117,6 +117,9 @@ impl Text<'_> {
     }
 }
 
+/// What a `{{name}}` that names no value is: the one wording of it.
+const UNKNOWN: &str = "neither an input nor a capture of an earlier request";
+
 /// One use case, its id not among the `ids` before it: its id and words,
 /// its inputs, then its requests in order, each seeing the inputs and what
 /// the requests before it captured.
@@ -236,12 +239,7 @@ fn check_step<'a>(step: &'a Step, known: &mut Vec<&'a str>) -> Result<(), (&'a s
     for template in templates {
         for name in references(template) {
             if !known.contains(&name) {
-                return Err((
-                    template,
-                    format!(
-                        "{{{{{name}}}}} is neither an input nor a capture of an earlier request"
-                    ),
-                ));
+                return Err((template, format!("{{{{{name}}}}} is {UNKNOWN}")));
             }
         }
     }
@@ -335,10 +333,7 @@ fn check_body<'a>(body: &'a serde_json::Value, known: &[&str]) -> Result<(), (&'
         serde_json::Value::Array(items) => items.iter().try_for_each(|v| check_body(v, known)),
         serde_json::Value::String(s) if s.contains("{{") => match body_reference(s) {
             Some(name) if known.contains(&name) => Ok(()),
-            Some(name) => Err((
-                s,
-                format!("{{{{{name}}}}} is neither an input nor a capture of an earlier request"),
-            )),
+            Some(name) => Err((s, format!("{{{{{name}}}}} is {UNKNOWN}"))),
             None => Err((
                 s,
                 "a body value is a literal or exactly one {{name}}, not text around one".into(),
@@ -366,7 +361,7 @@ fn check_count(capture: &Capture, answer: Answer) -> Result<(), (&str, String)> 
     if at + 1 != keys.len() {
         return Err((
             &capture.path,
-            format!("capture \"{name}\": \"{COUNT_KEY}\", how many records a list holds, ends the path, e.g. \"{COUNT_KEY}\""),
+            format!("capture \"{name}\": \"{COUNT_KEY}\", how many records a list holds, ends the path, e.g. \"{COUNT_KEY}\" or \"0.order-lines.{COUNT_KEY}\""),
         ));
     }
     if capture.kind != Kind::Integer {
@@ -390,7 +385,7 @@ fn check_count(capture: &Capture, answer: Answer) -> Result<(), (&str, String)> 
     Ok(())
 }
 
-/// A capture's pick: it narrows a list, so the answer is one and the path
+/// A capture's pick: it narrows a list, so the answer is a list and the path
 /// starts at an index; each key is one key of a record, and each value a
 /// literal or exactly one `{{name}}` already known.
 fn check_pick<'a>(
@@ -432,7 +427,7 @@ fn check_pick<'a>(
             Some(n) if !known.contains(&n) => {
                 return Err((
                     value,
-                    format!("capture \"{name}\": \"pick\" names {{{{{n}}}}}, which is neither an input nor a capture of an earlier request"),
+                    format!("capture \"{name}\": \"pick\" names {{{{{n}}}}}, which is {UNKNOWN}"),
                 ))
             }
             Some(_) => {}
