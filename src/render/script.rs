@@ -204,8 +204,10 @@ fn jq_filter(capture: &Capture) -> (String, Vec<JqArg>) {
             name: format!("p{i}"),
             value: Curl::word(&value, &ShellVars),
         });
+        // A string, number or boolean, as every runner compares: a list or
+        // an object holds no value to compare with text.
         holds.push(format!(
-            "(.{} | . != null and tostring == $p{i})",
+            r#"(.{} | (type == "string" or type == "number" or type == "boolean") and tostring == $p{i})"#,
             key(&pick.key)
         ));
     }

@@ -159,7 +159,8 @@ fn skipped(name: String, said: String) -> Step {
 
 /// The answer as `capture`'s path reads it: with a pick, only the list's
 /// records whose keys hold the pick's values, compared as text (Coupa's
-/// ids are numbers, inputs text); an answer that is no list holds none.
+/// ids are numbers, inputs text; a list or an object holds no such value,
+/// in every runner); an answer that is no list holds none.
 fn picked<'j>(
     json: &'j serde_json::Value,
     capture: &Capture,
@@ -173,7 +174,11 @@ fn picked<'j>(
             Equals::Text(text) => Some(text.as_str()),
             Equals::Slot(slot) => args.get(slot.name()).map(String::as_str),
         };
-        match (record.get(&pick.key).and_then(as_text), want) {
+        let have = record
+            .get(&pick.key)
+            .filter(|v| !v.is_array() && !v.is_object())
+            .and_then(as_text);
+        match (have, want) {
             (Some(have), Some(want)) => have == want,
             _ => false,
         }
@@ -266,6 +271,20 @@ fn path_misses(json: &serde_json::Value, capture: &Capture) -> Option<(String, V
         };
     }
     None
+}
+
+/// When the answer holds records but a key `capture`'s pick names is in
+/// none of them: the pick is wrong, not the inputs (a pick that keeps no
+/// record otherwise says only "none found"). That key, and the first
+/// record's keys.
+fn pick_misses(json: &serde_json::Value, capture: &Capture) -> Option<(String, Vec<String>)> {
+    let records = json.as_array()?;
+    let first = records.iter().find_map(serde_json::Value::as_object)?;
+    capture
+        .pick
+        .iter()
+        .find(|p| !records.iter().any(|r| r.get(&p.key).is_some()))
+        .map(|p| (p.key.clone(), first.keys().cloned().collect()))
 }
 
 /// Keys, at most a screenful of them.
@@ -382,6 +401,13 @@ pub fn run(
             let Some(arg) = uc.arg(&capture.name) else {
                 continue;
             };
+            if let Some((key, keys)) = pick_misses(&json, capture) {
+                misses = Some(problem(
+                    format!("Coupa answered with records, but the capture {} picks by the key {key}, which none of them has; a record's keys: {}", capture.name, cut_list(&keys)),
+                    format!("fix the pick of the capture {} in the use-case file: a key of the record, e.g. {}", capture.name, keys.first().map_or("id", String::as_str)),
+                ));
+                break;
+            }
             let json = picked(&json, capture, &values.args);
             if let Some((path, keys)) = path_misses(&json, capture) {
                 misses = Some(problem(
@@ -476,5 +502,77 @@ pub fn run(
         steps,
         answer,
         ended: ended_as,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A list whose records a pick keeps by `k`, first the id, then how many.
+    const FILE: &str = r##"{"use_cases": [{"id": "a", "name": "n", "description": "d",
+      "inputs": [{"name": "report", "type": "integer", "description": "d", "example": "1", "from": "said"}],
+      "requests": [{"name": "List x", "description": "d", "path": "/api/x", "scope": "core.x.read", "says": "ok",
+        "captures": [
+          {"name": "id", "path": "0.id", "type": "integer", "description": "d", "example": "1", "pick": {"k": "{{report}}"}},
+          {"name": "n", "path": "#", "type": "integer", "description": "d", "example": "1", "pick": {"k": "{{report}}"}}]}]}]}"##;
+
+    #[test]
+    fn a_pick_compares_scalars_as_text_and_a_count_counts_what_it_kept() {
+        let uc = &crate::usecase::parse(FILE, Origin::Flag("--use-case-file"), "x").unwrap()[0];
+        let plan = UseCasePlan::plan(uc);
+        let (id, n) = (plan.capture("id").unwrap(), plan.capture("n").unwrap());
+        let args = BTreeMap::from([("report".to_string(), "1002".to_string())]);
+        let answer = json!([
+            {"k": [1002], "id": 1}, {"k": {"a": 1002}, "id": 2}, {"k": null, "id": 3},
+            {"k": "1002", "id": 4}, {"k": 1002, "id": 5}, {"id": 6}, "no record",
+            {"k": 10020, "id": 7}
+        ]);
+        let read = |c: &Capture, json: &serde_json::Value, args: &BTreeMap<String, String>| {
+            dig(&picked(json, c, args), c)
+        };
+        assert_eq!(
+            read(id, &answer, &args).as_deref(),
+            Some("4"),
+            "the text 1002 first"
+        );
+        assert_eq!(
+            read(n, &answer, &args).as_deref(),
+            Some("2"),
+            "text and number"
+        );
+        let unset = BTreeMap::new();
+        assert_eq!(
+            read(n, &answer, &unset).as_deref(),
+            Some("0"),
+            "an unset value picks none"
+        );
+        assert_eq!(read(id, &answer, &unset), None);
+        let one = json!({"k": "1002", "id": 9});
+        assert_eq!(
+            read(n, &one, &args).as_deref(),
+            Some("0"),
+            "no list, no record"
+        );
+    }
+
+    #[test]
+    fn a_pick_key_no_record_has_is_named_with_the_records_keys() {
+        let uc = &crate::usecase::parse(FILE, Origin::Flag("--use-case-file"), "x").unwrap()[0];
+        let plan = UseCasePlan::plan(uc);
+        let id = plan.capture("id").unwrap();
+        let misses = pick_misses(&json!([{"id": 1, "kk": 2}, {"id": 2}]), id);
+        assert_eq!(misses, Some(("k".into(), vec!["id".into(), "kk".into()])));
+        assert_eq!(
+            pick_misses(&json!([{"k": 1}, {"id": 2}]), id),
+            None,
+            "one record has it"
+        );
+        assert_eq!(
+            pick_misses(&json!([]), id),
+            None,
+            "no record: none found, not a typo"
+        );
     }
 }

@@ -203,6 +203,35 @@ fn postmans_cli_picks_the_approval_of_the_named_report() {
     }
 }
 
+/// A pick by a key no record has is the file's mistake, and verify says
+/// so (with the record's keys) rather than "none found".
+#[test]
+fn verify_names_a_pick_key_no_record_has() {
+    let coupa = Coupa::start();
+    let text = std::fs::read_to_string(FILE).unwrap();
+    let typo = text.replace(
+        r#""approvable-id": "{{report_id}}""#,
+        r#""approvable_id": "{{report_id}}""#,
+    );
+    assert_ne!(typo, text, "the fixture picks by approvable-id");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("typo.json");
+    std::fs::write(&file, typo).unwrap();
+    let out = verify(&coupa, &file, SECOND);
+    let report = stdout(&out);
+    assert!(!out.status.success(), "{report}");
+    assert!(
+        report.contains("picks by the key approvable_id, which none of them has"),
+        "{report}"
+    );
+    assert!(
+        report.contains("approvable-id"),
+        "the record's keys: {report}"
+    );
+    assert!(!report.contains(SAID_NONE), "{report}");
+    picked_none(&coupa, "verify");
+}
+
 #[test]
 fn check_script_picks_the_approval_of_the_named_report() {
     let (Some(_), Some(_)) = (CURL.find(), JQ.find()) else {
@@ -326,4 +355,66 @@ fn the_mcp_tool_picks_the_approval_of_the_named_report() {
         "{result}"
     );
     picked_the_second(&coupa, "mcp");
+}
+
+/// Records whose picked key holds a list or an object, beside ones whose
+/// key holds the value as text and as a number: every runner keeps only
+/// the last two (JavaScript's `String([1002])` is "1002", so the scripts
+/// test the type, as jq and verify do).
+const MIXED: &str = r#"[
+  {"approvable-id": [1002], "approvable-type": "ExpenseReport", "id": 1},
+  {"approvable-id": {"id": 1002}, "approvable-type": "ExpenseReport", "id": 2},
+  {"approvable-id": "1002", "approvable-type": "ExpenseReport", "id": 4},
+  {"approvable-id": 1002, "approvable-type": "ExpenseReport", "id": 5}
+]"#;
+
+#[test]
+fn every_script_picks_scalars_only() {
+    let (Some(node), Some(jq)) = (crate::support::tools::NODE.find(), JQ.find()) else {
+        return;
+    };
+    let answer = std::fs::read_to_string("templates/js/answer.js").unwrap();
+    let program = format!(
+        "{answer}\nconst pick = [{{key: 'approvable-id', is: '1002'}}];\n\
+         console.log(JSON.stringify(picked({MIXED}, pick, () => undefined).map((r) => r.id)));"
+    );
+    let out = Command::new(node).arg("-e").arg(&program).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "[4,5]", "the JavaScript runners");
+
+    // The check script's own jq line for the capture that picks.
+    let coupa = Coupa::start();
+    let dir = kit(&coupa);
+    let script = std::fs::read_to_string(kit_dir(&dir).join("coupa-check.sh")).unwrap();
+    let line = script
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("captured_approval_id=$(jq"))
+        .expect("the check script picks with jq");
+    let tmp = tempfile::tempdir().unwrap();
+    let file = line
+        .rsplit_once("\"$tmp/")
+        .and_then(|(_, f)| f.split_once('"'))
+        .expect("the answer's file")
+        .0;
+    std::fs::write(tmp.path().join(file), MIXED).unwrap();
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -eu; {line}; printf %s \"$captured_approval_id\""
+        ))
+        .env("tmp", tmp.path())
+        .env("COUPA_REPORT_ID", "1002")
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", jq.parent().unwrap().display()),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{line}\n{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "4",
+        "the check script: the first kept record's id"
+    );
 }
