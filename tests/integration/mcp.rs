@@ -11,22 +11,12 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
 
+use crate::support::bin;
 use crate::support::coupa::Coupa;
-use crate::support::{bin, skips};
 
-/// The SDK's Python: the venv .ci/run makes from tests/mcp/requirements.txt.
+/// The SDK's Python: the tests' venv, as `tools::MCP_SDK` finds it.
 fn python() -> Option<PathBuf> {
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/mcp-venv/bin/python");
-    let found = std::env::var_os("COUPAGEN_MCP_PYTHON")
-        .map(PathBuf::from)
-        .or(Some(venv))
-        .filter(|p| p.exists());
-    if found.is_none() {
-        let cause = "the MCP Python SDK is not installed (python3 -m venv target/mcp-venv && target/mcp-venv/bin/pip install --require-hashes -r tests/mcp/requirements.txt)";
-        assert!(std::env::var("CI").is_err(), "{cause}");
-        skips::record(cause.into());
-    }
-    found
+    crate::support::tools::MCP_SDK.find()
 }
 
 fn script() -> PathBuf {

@@ -22,10 +22,14 @@ enum Kind {
     NpmBin,
     /// A package the tests load as a library from `node_modules`, from `npm ci`.
     NpmPackage,
-    /// A Python module, from PyPI, pinned in tests/requirements.txt (.ci/run
-    /// installs it); the tool is the python3 that imports it.
+    /// A Python module, from PyPI, pinned in tests/requirements.txt, in the
+    /// tests' venv ([`PY_SETUP`]); the tool is that venv's python.
     PyModule,
 }
+
+/// What `npm ci` is to the npm clients, for the Python ones: one venv of
+/// tests/requirements.txt (pinned with hashes), made as .ci/run makes it.
+pub const PY_SETUP: &str = "python3 -m venv target/py-venv && target/py-venv/bin/pip install --require-hashes -r tests/requirements.txt";
 
 pub const CURL: Tool = Tool::system("curl", "curl");
 pub const JQ: Tool = Tool::system("jq", "jq");
@@ -44,6 +48,8 @@ pub const OPENAPI2POSTMANV2: Tool = Tool::npm("openapi2postmanv2");
 pub const BRUNO_LANG: Tool = Tool::npm_package("@usebruno/lang");
 pub const POSTMAN_CODE_GENERATORS: Tool = Tool::npm_package("postman-code-generators");
 pub const JUNITPARSER: Tool = Tool::py_module("junitparser");
+/// The MCP Python SDK (tests/mcp/client.py drives `coupagen mcp` with it).
+pub const MCP_SDK: Tool = Tool::py_module("mcp");
 pub const MCP_INSPECTOR: Tool = Tool::npm("mcp-inspector-cli");
 
 /// Every tool a check needs: README's one install command must cover them.
@@ -65,6 +71,7 @@ pub const ALL: &[Tool] = &[
     BRUNO_LANG,
     POSTMAN_CODE_GENERATORS,
     JUNITPARSER,
+    MCP_SDK,
     MCP_INSPECTOR,
 ];
 
@@ -135,7 +142,7 @@ impl Tool {
                 .filter(|p| p.exists())
                 .or_else(|| on_path(self.name)),
             Kind::NpmPackage => Some(node_modules().join(self.name)).filter(|p| p.exists()),
-            Kind::PyModule => on_path("python3").filter(|python| {
+            Kind::PyModule => Some(py_venv()).filter(|python| {
                 Command::new(python)
                     .args(["-c", &format!("import {}", self.name)])
                     .output()
@@ -150,7 +157,7 @@ impl Tool {
                 format!("apt-get install {package}")
             }
             Kind::NpmBin | Kind::NpmPackage => "npm ci".to_string(),
-            Kind::PyModule => "python3 -m pip install -r tests/requirements.txt".to_string(),
+            Kind::PyModule => PY_SETUP.to_string(),
         };
         let in_ci = !matches!(self.kind, Kind::Optional { .. });
         if in_ci && std::env::var_os("CI").is_some() {
@@ -164,6 +171,13 @@ impl Tool {
             self.name
         ));
     }
+}
+
+/// The tests' Python: the venv [`PY_SETUP`] makes, or `COUPAGEN_TEST_PYTHON`.
+fn py_venv() -> PathBuf {
+    std::env::var_os("COUPAGEN_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py-venv/bin/python"))
 }
 
 fn node_modules() -> PathBuf {
