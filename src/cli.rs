@@ -211,7 +211,10 @@ pub enum Command {
 /// the man page are all read from.
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
-    Cli::command()
+    // Every command whole: a generator's arguments are made when built.
+    let mut cmd = Cli::command();
+    cmd.build();
+    cmd
 }
 
 /// The man page of coupagen, or of one of its commands.
@@ -288,12 +291,25 @@ fn hide(cmd: clap::Command, keys: &[&str]) -> clap::Command {
 /// The `--format` of a format that writes several files.
 const FORMAT_ARG: &str = "format";
 
+/// A generator's command: its name and words now (the top level's help
+/// lists them), its arguments when clap builds it ([`clap::Command::defer`]):
+/// a run parses only its own command's, so the others are never made.
 fn generator(format: &'static Format) -> clap::Command {
-    // The format's own text, set after the arguments: augmenting would
-    // otherwise give every generator `GenerateArgs`'s doc comment.
-    let mut cmd = GenerateArgs::augment_args(clap::Command::new(format.command))
-        .about(format.about.trim_end_matches('.'))
-        .long_about(format.long_about);
+    about(clap::Command::new(format.command), format).defer(generator_args)
+}
+
+fn about(cmd: clap::Command, format: &Format) -> clap::Command {
+    cmd.about(format.about.trim_end_matches('.'))
+        .long_about(format.long_about)
+}
+
+/// A generator's arguments, when clap builds its command (parsing it, or
+/// reading every command for help, completions or the man page).
+fn generator_args(cmd: clap::Command) -> clap::Command {
+    let format = render::format(cmd.get_name()).expect("every generator is a format's");
+    // The format's own text again, after the arguments: augmenting gives
+    // every generator `GenerateArgs`'s doc comment.
+    let mut cmd = about(GenerateArgs::augment_args(cmd), format);
     cmd = hide(cmd, format.ignores);
     if let [first, ..] = format.files {
         if format.files.len() > 1 {
