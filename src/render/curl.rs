@@ -391,5 +391,10 @@ fn part(kit: &Kit<'_>, instance: &Instance) -> Result<String, Error> {
             .map(|r| Curl::build(r, &kit.host, &b, CurlAuth::Sent))
             .collect::<Result<_, _>>()?,
     };
-    render("curl", &context(view)?)
+    // The grant picks the header's template: a kit compiles only its own.
+    let template = match view.consent {
+        Some(_) => "curl_consent",
+        None => "curl",
+    };
+    render(template, &context(view)?)
 }

@@ -31,10 +31,26 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/postman_description.md.hbs"),
     ),
     (
+        "postman_description_consent",
+        include_str!("../../templates/postman_description_consent.md.hbs"),
+    ),
+    (
+        "postman_description_head",
+        include_str!("../../templates/postman_description_head.hbs"),
+    ),
+    (
         "curl_command",
         include_str!("../../templates/curl_command.hbs"),
     ),
     ("curl", include_str!("../../templates/requests.curl.hbs")),
+    (
+        "curl_consent",
+        include_str!("../../templates/requests_consent.curl.hbs"),
+    ),
+    (
+        "curl_commands",
+        include_str!("../../templates/curl_commands.hbs"),
+    ),
     (
         "check_head",
         include_str!("../../templates/check_head.sh.hbs"),

@@ -61,54 +61,110 @@ struct RequestView {
     /// What it does, as the sheet and the OpenAPI document say it.
     description: String,
     method: &'static str,
-    url: String,
-    protocol: &'static str,
-    host: String,
-    path_segments: Vec<String>,
-    /// Percent-encoded values, as they stand in the URL.
-    query: Vec<Pair>,
+    url: UrlView,
     headers: Vec<Pair>,
     /// Whether the request takes the collection's bearer auth.
     bearer: bool,
+    /// The form as the collection's pre-request sends it (the token
+    /// request's); the collection holds it in `body`.
+    #[serde(skip)]
     form: Vec<Pair>,
     /// It sends a credential: Postman must not follow a redirect with it.
     no_redirects: bool,
-    /// A JSON body's text, `{{json_NAME}}` where each value goes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    json: Option<String>,
+    body: Option<BodyView>,
+}
+
+/// A request's URL as Postman's `url` object holds it: whole, and in parts.
+#[derive(Debug, Serialize)]
+struct UrlView {
+    raw: String,
+    protocol: &'static str,
+    host: [String; 1],
+    path: Vec<String>,
+    /// Percent-encoded values, as they stand in the URL.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    query: Vec<Pair>,
+}
+
+/// A request's body as Postman's `body` object holds it.
+#[derive(Debug, Serialize)]
+#[serde(tag = "mode", rename_all = "lowercase")]
+enum BodyView {
+    /// The token request's form.
+    Urlencoded { urlencoded: Vec<FormField> },
+    /// A JSON body's text, `{{json_NAME}}` where each value goes.
+    Raw { raw: String, options: RawOptions },
+}
+
+#[derive(Debug, Serialize)]
+struct FormField {
+    key: String,
+    value: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct RawOptions {
+    raw: RawLanguage,
+}
+
+#[derive(Debug, Serialize)]
+struct RawLanguage {
+    language: &'static str,
 }
 
 impl RequestView {
     fn new(kit: &Kit<'_>, req: &Request) -> Self {
         let b = Placeholders { kit };
         let path = req.path.text(At::Path, &b, Encoding::Url);
+        let form = bound(req.form(), At::Form, &b, Encoding::Raw);
         RequestView {
             name: req.name.clone(),
             description: req.description.clone(),
             method: req.method.as_str(),
-            url: req.url(&kit.host, &b),
-            protocol: coupa::SCHEME,
-            host: kit.host.text(At::Host, &b, Encoding::Url),
-            path_segments: path
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect(),
-            query: pairs(req.encoded_query(&b)),
+            url: UrlView {
+                raw: req.url(&kit.host, &b),
+                protocol: coupa::SCHEME,
+                host: [kit.host.text(At::Host, &b, Encoding::Url)],
+                path: path
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect(),
+                query: pairs(req.encoded_query(&b)),
+            },
             headers: bound(&req.headers, At::Header, &b, Encoding::Raw),
             bearer: match req.auth {
                 Auth::None => false,
                 Auth::Bearer => true,
             },
-            form: bound(req.form(), At::Form, &b, Encoding::Raw),
             no_redirects: req.sends_credentials(),
-            json: match &req.body {
+            body: match &req.body {
+                Body::Form(_) if form.is_empty() => None,
                 // Each value a variable its pre-request writes as JSON.
-                Body::Json(json) => Some(json_body::text(json, &mut |slot, _| {
-                    format!("{{{{{}}}}}", json_body::variable(&b.name(slot)))
-                })),
-                Body::None | Body::Form(_) => None,
+                Body::Json(json) => Some(BodyView::Raw {
+                    raw: json_body::text(json, &mut |slot, _| {
+                        format!("{{{{{}}}}}", json_body::variable(&b.name(slot)))
+                    }),
+                    options: RawOptions {
+                        raw: RawLanguage { language: "json" },
+                    },
+                }),
+                Body::Form(_) => Some(BodyView::Urlencoded {
+                    urlencoded: form
+                        .iter()
+                        .map(|p| FormField {
+                            key: p.key.clone(),
+                            value: p.value.clone(),
+                            kind: "text",
+                        })
+                        .collect(),
+                }),
+                Body::None => None,
             },
+            form,
         }
     }
 }
@@ -539,8 +595,13 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         refresh_item: kit.flow.refresh.as_ref().map(|r| r.name.as_str()),
         refresh_days: coupa::REFRESH_TOKEN_DAYS,
     });
+    // The grant picks the template: a kit compiles only its own.
+    let template = match consent {
+        Some(_) => "postman_description_consent",
+        None => "postman_description",
+    };
     let description = render(
-        "postman_description",
+        template,
         &context(DescriptionView {
             consent,
             grant: kit.grant.id(),
@@ -623,7 +684,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
                     starts_var: names::STARTS,
                     flow_items: kit.flow.requests().map(|r| r.name.as_str()).collect(),
                     token: scripts::TokenRequest {
-                        url: &token.url,
+                        url: &token.url.raw,
                         method: token.method,
                         header: &token.headers,
                         form: &token.form,
