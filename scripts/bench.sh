@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process benchmark against issue 23's targets, stated as ratios to a
 # Rust hello-world's whole process (examples/hello_world.rs) measured in the
-# same interleaved hyperfine run, so that the machine's drift cancels:
+# same interleaved run, so that the machine's drift cancels:
 # `coupagen curl` (<= 2x), `coupagen postman -o FILE` (<= 3x), `bundle` of the
 # guide's example (<= 5x) and of every catalog resource with every built-in
 # use case (<= 25x, <= 10 MiB peak memory).
@@ -11,8 +11,12 @@
 # the same files written by the bundle's own write_bundle with no rendering
 # (examples/disk_floor.rs): the time above that floor is coupagen's.
 #
-# With BASELINE (another build's coupagen binary), each job also runs with it
-# in the same hyperfine run: before and after, interleaved.
+# Interleaved: hyperfine runs all of one command's runs before the next
+# command's, so a slow minute would land on one command alone. Instead there
+# are ROUNDS rounds (40), and each round runs every command once, after one
+# warm-up, in an order rotated by one each round; a median is over the
+# rounds. With BASELINE (another build's coupagen binary), each job also runs
+# with it in every round: before and after, interleaved.
 #
 # When node and the npm packages are there (npm ci), the tools people use
 # today on the same jobs run too: openapi-to-postmanv2 (a collection from an
@@ -74,8 +78,8 @@ run_of() { # INDEX BIN DIR: that job's command line
   echo "${c//DIR/$3}"
 }
 
-# One hyperfine run, interleaved: hello-world, then each job to RAM (and with
-# the baseline), then the bundles to disk, then the peers.
+# Every command, as hyperfine's `-n NAME COMMAND`: hello-world, each job to
+# RAM (and with the baseline), the bundles to disk, the peers.
 args=(-n hello "$hello")
 for i in "${!names[@]}"; do
   if [ -n "$ram" ]; then
@@ -91,21 +95,28 @@ if [ -n "$peers" ]; then
   args+=(-n "peer postman" "node bench/openapi-to-postman.js bench/coupa-openapi.yaml $disk/peer.json")
   args+=(-n "peer curl" "node bench/codegen-curl.js")
 fi
-mkdir -p "$disk/base" ${ram:+"$ram/base"}
-hyperfine -N --style basic --warmup 5 --runs 40 --export-json "$disk/runs.json" "${args[@]}" >"$disk/hyperfine.log" 2>&1 || {
-  echo "error: hyperfine failed (a command exits non-zero?):" >&2
-  tail -5 "$disk/hyperfine.log" >&2
-  exit 1
-}
+mkdir -p "$disk/base" "$disk/rounds" ${ram:+"$ram/base"}
+rounds=${ROUNDS:-40}
+count=$((${#args[@]} / 3))
+for ((r = 0; r < rounds; r++)); do
+  order=()
+  for ((k = 0; k < count; k++)); do
+    j=$(((k + r) % count))
+    order+=("${args[@]:$((j * 3)):3}")
+  done
+  hyperfine -N --style none --warmup 1 --runs 1 --export-json "$disk/rounds/$r.json" "${order[@]}" >>"$disk/hyperfine.log" 2>&1 || {
+    echo "error: hyperfine failed in round $r (a command exits non-zero?):" >&2
+    tail -5 "$disk/hyperfine.log" >&2
+    exit 1
+  }
+done
 
-median() { # NAME: the median of that hyperfine command, in ms; "-" if it did not run
+median() { # NAME: that command's median over the rounds, in ms; "-" if it did not run
   python3 -c '
-import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    if r["command"] == sys.argv[2]:
-        print("%.2f" % (r["median"] * 1000)); break
-else:
-    print("-")' "$disk/runs.json" "$1"
+import glob, json, statistics, sys
+times = [r["times"][0] for f in glob.glob(sys.argv[1] + "/*.json")
+         for r in json.load(open(f))["results"] if r["command"] == sys.argv[2]]
+print("%.2f" % (statistics.median(times) * 1000) if times else "-")' "$disk/rounds" "$1"
 }
 peak_mib() { # COMMAND: the median peak resident memory of 9 runs, in MiB
   # One run's peak moves by a few hundred KiB (where the loader puts the code,
