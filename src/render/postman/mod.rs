@@ -65,10 +65,6 @@ struct RequestView {
     headers: Vec<Pair>,
     /// Whether the request takes the collection's bearer auth.
     bearer: bool,
-    /// The form as the collection's pre-request sends it (the token
-    /// request's); the collection holds it in `body`.
-    #[serde(skip)]
-    form: Vec<Pair>,
     /// It sends a credential: Postman must not follow a redirect with it.
     no_redirects: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,8 +95,8 @@ enum BodyView {
 
 #[derive(Debug, Serialize)]
 struct FormField {
-    key: String,
-    value: String,
+    #[serde(flatten)]
+    field: Pair,
     #[serde(rename = "type")]
     kind: &'static str,
 }
@@ -154,17 +150,26 @@ impl RequestView {
                 }),
                 Body::Form(_) => Some(BodyView::Urlencoded {
                     urlencoded: form
-                        .iter()
-                        .map(|p| FormField {
-                            key: p.key.clone(),
-                            value: p.value.clone(),
+                        .into_iter()
+                        .map(|field| FormField {
+                            field,
                             kind: "text",
                         })
                         .collect(),
                 }),
                 Body::None => None,
             },
-            form,
+        }
+    }
+
+    /// The form it sends (the token request's), as the collection's
+    /// pre-request sends it too.
+    fn form(&self) -> Vec<&Pair> {
+        match &self.body {
+            Some(BodyView::Urlencoded { urlencoded }) => {
+                urlencoded.iter().map(|f| &f.field).collect()
+            }
+            Some(BodyView::Raw { .. }) | None => Vec::new(),
         }
     }
 }
@@ -687,7 +692,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
                         url: &token.url.raw,
                         method: token.method,
                         header: &token.headers,
-                        form: &token.form,
+                        form: token.form(),
                     },
                     token_needs: token_needs.first().map(|n| &**n),
                     instance: kit.multi().then_some(scripts::InstanceToken {

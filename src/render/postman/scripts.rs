@@ -57,7 +57,7 @@ pub struct TokenRequest<'a, P: Serialize> {
     pub url: &'a str,
     pub method: &'a str,
     pub header: &'a [P],
-    pub form: &'a [P],
+    pub form: Vec<&'a P>,
 }
 
 /// The collection's pre-request: a token before any request but the flow's.
