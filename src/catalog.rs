@@ -20,7 +20,7 @@ pub struct ScopeInfo {
 }
 
 /// A listable `/api/` resource: what `--resource` accepts.
-#[derive(Debug, PartialEq, Eq, Serialize)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Resource {
     /// The path below `/api/`, e.g. `expense_reports` or `coupa_pay/payments`.
     pub name: &'static str,
@@ -28,14 +28,38 @@ pub struct Resource {
     pub area: &'static str,
     /// The scope a GET on it needs.
     pub read_scope: &'static str,
-    /// "Expense reports": for request and action names.
-    pub title: String,
 }
 
-fn rows(tsv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+impl Resource {
+    /// "Expense reports": for request and action names. Made when asked
+    /// for: a command looks up a few resources of the catalog's hundreds.
+    pub fn title(&self) -> String {
+        title(self.name)
+    }
+}
+
+/// As `scopes --resources --json` lists it, the title beside the fields.
+impl Serialize for Resource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut row = serializer.serialize_struct("Resource", 4)?;
+        row.serialize_field("name", self.name)?;
+        row.serialize_field("area", self.area)?;
+        row.serialize_field("read_scope", self.read_scope)?;
+        row.serialize_field("title", &self.title())?;
+        row.end()
+    }
+}
+
+/// Each row's first three fields (an absent one empty): every table here
+/// has three columns.
+fn rows(tsv: &'static str) -> impl Iterator<Item = [&'static str; 3]> {
     tsv.lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| l.split('\t').collect())
+        .map(|l| {
+            let mut f = l.split('\t');
+            [(); 3].map(|()| f.next().unwrap_or_default())
+        })
 }
 
 pub fn scopes() -> &'static [ScopeInfo] {
@@ -45,10 +69,7 @@ pub fn scopes() -> &'static [ScopeInfo] {
             .map(|f| ScopeInfo {
                 name: f[0],
                 access: f[1],
-                resources: f
-                    .get(2)
-                    .map(|r| r.split(',').filter(|s| !s.is_empty()).collect())
-                    .unwrap_or_default(),
+                resources: f[2].split(',').filter(|s| !s.is_empty()).collect(),
             })
             .collect()
     })
@@ -62,7 +83,6 @@ pub fn resources() -> &'static [Resource] {
                 name: f[0],
                 area: f[1],
                 read_scope: f[2],
-                title: title(f[0]),
             })
             .collect()
     })
@@ -78,12 +98,15 @@ pub fn scope(name: &str) -> Option<&'static ScopeInfo> {
 
 /// `coupa_pay/virtual_cards` -> `Coupa pay virtual cards`.
 fn title(name: &str) -> String {
-    let words = name.replace(['/', '_'], " ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut title = String::with_capacity(name.len());
+    for (i, c) in name.chars().enumerate() {
+        match c {
+            '/' | '_' => title.push(' '),
+            c if i == 0 => title.extend(c.to_uppercase()),
+            c => title.push(c),
+        }
     }
+    title
 }
 
 /// The candidate nearest to `word` by edit distance, if within `max`.
@@ -155,6 +178,22 @@ mod tests {
                 s.name
             );
         }
+    }
+
+    #[test]
+    fn a_title_is_the_name_in_words_and_the_listing_shows_it() {
+        let cards = resource("coupa_pay/virtual_cards").unwrap();
+        assert_eq!(cards.title(), "Coupa pay virtual cards");
+        assert_eq!(title("_x/y"), " x y");
+        assert_eq!(
+            serde_json::to_value(cards).unwrap(),
+            serde_json::json!({
+                "name": "coupa_pay/virtual_cards",
+                "area": "Coupa Pay",
+                "read_scope": cards.read_scope,
+                "title": "Coupa pay virtual cards",
+            })
+        );
     }
 
     #[test]

@@ -106,9 +106,10 @@ fn list(resource: &'static Resource, q: &Query) -> Request<'static> {
     if let Some(ro) = q.return_object {
         query.push((key::RETURN_OBJECT.into(), Value::lit(ro.as_str())));
     }
+    let title = resource.title().to_lowercase();
     Request {
-        name: format!("List {}", resource.title.to_lowercase()),
-        description: page_description(&resource.title.to_lowercase(), q.limit),
+        name: format!("List {title}"),
+        description: page_description(&title, q.limit),
         method: Method::Get,
         path: Value::lit(format!("{}{}", coupa::API_PREFIX, resource.name)),
         query,
