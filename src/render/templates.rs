@@ -137,6 +137,8 @@ pub const HELPERS: &[(&str, Escaper)] = &[
     ("line", |v| Ok(line_text(v))),
     ("bru", |v| Ok(line_text(v))),
     ("http", |v| Ok(line_text(v))),
+    ("bru_block", |v| block_lines(v).map(Cow::Owned)),
+    ("http_block", |v| block_lines(v).map(Cow::Owned)),
 ];
 
 /// The process's registry. It starts with the helpers and no template:
@@ -415,6 +417,24 @@ fn line_text(v: &Json) -> Cow<'_, str> {
     }
 }
 
+/// `{{bru_block lines}}` (and `http_block`): the body of a Bruno block or
+/// an HTTP-file script, each line as `line` writes it and indented two
+/// spaces, so that no line can close the block; the last line's newline is
+/// the template's. One helper call for a script of dozens of lines: a big
+/// kit writes hundreds of scripts.
+fn block_lines(v: &Json) -> Result<String, String> {
+    let lines = v.as_array().ok_or("not a list of lines")?;
+    let mut text = String::with_capacity(lines.iter().map(|l| 3 + text(l).len()).sum());
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str("  ");
+        text.push_str(&line_text(line));
+    }
+    Ok(text)
+}
+
 /// `{{json v}}`: any value inside JSON, quotes included.
 fn json_value(v: &Json) -> Result<String, String> {
     serde_json::to_string(v).map_err(|e| e.to_string())
@@ -519,6 +539,30 @@ mod tests {
         let data = serde_json::json!({"v": "<a href=\"x\">&'</a>"});
         assert_eq!(render_str("{{v}}", data.clone()), "<a href=\"x\">&'</a>");
         assert_eq!(render_str("{{json v}}", data), r#""<a href=\"x\">&'</a>""#);
+    }
+
+    #[test]
+    fn a_block_writes_each_line_indented_and_on_its_own_line() {
+        let block = "x {\n{{bru_block v}}\n}\n";
+        let lines = serde_json::json!({"v": ["a();", "}", "b\nc\u{85}d", 7]});
+        // As `{{#each v}}\n  {{bru this}}\n{{/each}}` writes it: no line
+        // closes the block, no line breaks out of its own.
+        assert_eq!(
+            render_str(block, lines),
+            "x {\n  a();\n  }\n  b c d\n  7\n}\n"
+        );
+        assert_eq!(
+            render_str("{{http_block v}}", serde_json::json!({"v": []})),
+            ""
+        );
+        let not_lines = empty_registry().render_template(block, &serde_json::json!({"v": "a"}));
+        assert!(
+            not_lines
+                .unwrap_err()
+                .to_string()
+                .contains("bru_block: not a list of lines"),
+            "a block is given lines"
+        );
     }
 
     #[test]

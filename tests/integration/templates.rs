@@ -1,6 +1,6 @@
 //! Every value a template writes passes through an escaping helper (`json`,
-//! `sh`, `md`, `code`, `line`, `bru`, `http`), bar a short list of the kit's
-//! own constants; and every template compiles.
+//! `sh`, `md`, `code`, `line`, `bru`, `http`, `bru_block`, `http_block`), bar
+//! a short list of the kit's own constants; and every template compiles.
 
 use coupagen::render::{HELPERS, TEMPLATES};
 
