@@ -207,12 +207,38 @@ fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Res
 /// files does not start hundreds.
 const FILE_THREADS: usize = 16;
 
+/// On a disk, a thread for every share of the files (see [`commit_with`]);
+/// in memory, where no sync waits, one.
 fn commit_all(dir: &Path, files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
-    commit_with(dir, files, targets, stage)
+    let workers = match syncs_wait(dir) {
+        true => files.len().clamp(1, FILE_THREADS),
+        false => 1,
+    };
+    commit_with(dir, files, targets, workers, stage)
 }
 
-/// Stages every file with `stage` on at most 16 threads, each taking an
-/// equal share (the guide's 18 files: nine threads of two), renames
+/// Whether a sync of a file in `dir` waits for a device: not on Linux's
+/// memory filesystems (tmpfs, as /dev/shm and often /tmp, and ramfs),
+/// where the threads that overlap the waits would be all the cost (a
+/// quarter of the guide's bundle). Where it cannot tell, it waits.
+#[cfg(target_os = "linux")]
+fn syncs_wait(dir: &Path) -> bool {
+    use rustix::fs::FsWord;
+    // statfs(2)'s f_type of each.
+    const TMPFS_MAGIC: FsWord = 0x0102_1994;
+    const RAMFS_MAGIC: FsWord = 0x8584_58f6_u32 as FsWord;
+    rustix::fs::statfs(dir).map_or(true, |fs| {
+        ![TMPFS_MAGIC, RAMFS_MAGIC].contains(&(fs.f_type as FsWord))
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn syncs_wait(_: &Path) -> bool {
+    true
+}
+
+/// Stages every file with `stage` on `workers` threads, each taking an
+/// equal share (the guide's 18 files on 16: nine threads of two), renames
 /// them into place here, then has the same threads remove the files they
 /// replaced. Staging mostly waits for the disk (a sync), and so does
 /// removing (freeing a file's blocks issues a discard); the filesystem
@@ -223,10 +249,10 @@ fn commit_with(
     dir: &Path,
     files: &[Artifact],
     targets: &[PathBuf],
+    workers: usize,
     stage: impl Fn(&Path, &Artifact) -> io::Result<PathBuf> + Sync,
 ) -> Result<(), Error> {
-    let workers = files.len().clamp(1, FILE_THREADS);
-    let share = files.len().div_ceil(workers).max(1);
+    let share = files.len().div_ceil(workers.max(1)).max(1);
     let stage = &stage;
     std::thread::scope(|s| {
         let (staged_tx, staged_rx) = mpsc::channel();
@@ -405,6 +431,18 @@ mod tests {
         }
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_sync_waits_on_a_disk_but_not_in_memory() {
+        // /dev/shm is tmpfs, /proc is procfs: on every Linux.
+        assert!(!syncs_wait(Path::new("/dev/shm")));
+        assert!(syncs_wait(Path::new("/proc")));
+        assert!(
+            syncs_wait(Path::new("/no/such/folder")),
+            "when unsure, it waits"
+        );
+    }
+
     #[test]
     fn a_bundle_writes_files_into_the_folders_their_paths_name() {
         let tmp = tempfile::tempdir().unwrap();
@@ -482,7 +520,7 @@ mod tests {
         let new = written_once(&dir, &paths);
         let targets: Vec<PathBuf> = paths.iter().map(|p| dir.join(p)).collect();
         // Three files a thread: f37's thread panics after staging f36.
-        let err = commit_with(&dir, &new, &targets, |target, file| {
+        let err = commit_with(&dir, &new, &targets, FILE_THREADS, |target, file| {
             if target.ends_with("f37.txt") {
                 panic!("a bug");
             }
