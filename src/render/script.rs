@@ -563,9 +563,11 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     };
     let consent = view.consent.as_ref().map(|_| "check_consent");
     let instance = (!view.instances.is_empty()).then_some("check_instance");
+    let inputs = view.uses.as_ref().map(|_| "check_inputs");
     let sections: Vec<&str> = [Some(head), Some("check_setup"), instance, Some(credentials)]
         .into_iter()
-        .chain([Some("check_requests"), consent, Some("check_tail")])
+        .chain([Some("check_target"), inputs, Some("check_requests")])
+        .chain([consent, Some("check_tail")])
         .flatten()
         .collect();
     let context = context(view)?;

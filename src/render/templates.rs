@@ -80,6 +80,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/check_credentials.sh.hbs"),
     ),
     (
+        "check_target",
+        include_str!("../../templates/check_target.sh.hbs"),
+    ),
+    (
+        "check_inputs",
+        include_str!("../../templates/check_inputs.sh.hbs"),
+    ),
+    (
         "check_requests",
         include_str!("../../templates/check_requests.sh.hbs"),
     ),

@@ -22,12 +22,12 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "Coupa's field name, access_token",
     ),
     (
-        "check_requests",
+        "check_target",
         "domain_var",
         "the script's own shell variable name",
     ),
     (
-        "check_requests",
+        "check_target",
         "scope_var",
         "the script's own shell variable name",
     ),
