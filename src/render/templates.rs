@@ -1,8 +1,8 @@
 //! The handlebars registry: every template's text, compiled by handlebars
 //! the first time a render needs it (in sections, see [`sections`]);
-//! strict mode; no HTML escaping; one helper per output syntax, so a value
-//! reaches output only through its escaper (a test holds every template to
-//! that).
+//! strict mode; no HTML escaping; escaping helpers named for their output
+//! syntax (a line, a block of lines), so a value reaches output only
+//! through its escaper (a test holds every template to that).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -428,10 +428,13 @@ fn line_text(v: &Json) -> Cow<'_, str> {
 /// `{{bru_block lines}}` (and `http_block`): the body of a Bruno block or
 /// an HTTP-file script, each line as `line` writes it and indented two
 /// spaces, so that no line can close the block; the last line's newline is
-/// the template's. One helper call for a script of dozens of lines: a big
-/// kit writes hundreds of scripts.
+/// the template's, so a block has a line at least. One helper call for a
+/// script of dozens of lines: a big kit writes hundreds of scripts.
 fn block_lines(v: &Json) -> Result<String, String> {
     let lines = v.as_array().ok_or("not a list of lines")?;
+    if lines.is_empty() {
+        return Err("an empty block (the view gives a block one line at least)".into());
+    }
     let mut text = String::with_capacity(lines.iter().map(|l| 3 + text(l).len()).sum());
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
@@ -550,27 +553,27 @@ mod tests {
     }
 
     #[test]
-    fn a_block_writes_each_line_indented_and_on_its_own_line() {
-        let block = "x {\n{{bru_block v}}\n}\n";
-        let lines = serde_json::json!({"v": ["a();", "}", "b\nc\u{85}d", 7]});
-        // As `{{#each v}}\n  {{bru this}}\n{{/each}}` writes it: no line
-        // closes the block, no line breaks out of its own.
-        assert_eq!(
-            render_str(block, lines),
-            "x {\n  a();\n  }\n  b c d\n  7\n}\n"
-        );
-        assert_eq!(
-            render_str("{{http_block v}}", serde_json::json!({"v": []})),
-            ""
-        );
-        let not_lines = empty_registry().render_template(block, &serde_json::json!({"v": "a"}));
-        assert!(
-            not_lines
-                .unwrap_err()
-                .to_string()
-                .contains("bru_block: not a list of lines"),
-            "a block is given lines"
-        );
+    fn a_block_writes_what_a_loop_of_its_lines_would() {
+        let lines = serde_json::json!({"v": ["a();", "}", "b\nc\u{85}d", 7, null, {"k": 1}]});
+        for syntax in ["bru", "http"] {
+            let looped =
+                format!("x {{\n{{{{#each v}}}}\n  {{{{{syntax} this}}}}\n{{{{/each}}}}\n}}\n");
+            let block = format!("x {{\n{{{{{syntax}_block v}}}}\n}}\n");
+            let want = render_str(&looped, lines.clone());
+            assert_eq!(render_str(&block, lines.clone()), want, "{syntax}");
+            // No line closes the block, none breaks out of its own.
+            assert!(want.contains("\n  }\n  b c d\n"), "{want}");
+            for (v, why) in [
+                (serde_json::json!([]), "an empty block"),
+                (serde_json::json!("a"), "not a list of lines"),
+            ] {
+                let e = empty_registry()
+                    .render_template(&block, &serde_json::json!({ "v": v }))
+                    .unwrap_err()
+                    .to_string();
+                assert!(e.contains(&format!("{syntax}_block: {why}")), "{e}");
+            }
+        }
     }
 
     #[test]
