@@ -181,6 +181,21 @@ mod tests {
     }
 
     #[test]
+    fn every_row_of_the_data_files_has_its_three_fields() {
+        // rows() reads three fields and takes a missing one for empty.
+        for (file, tsv) in [("scopes.tsv", SCOPES_TSV), ("resources.tsv", RESOURCES_TSV)] {
+            for line in tsv.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                let fields: Vec<&str> = line.split('\t').collect();
+                assert_eq!(fields.len(), 3, "{file}: {line:?}");
+                assert!(
+                    fields[..2].iter().all(|f| !f.is_empty()),
+                    "{file}: {line:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_title_is_the_name_in_words_and_the_listing_shows_it() {
         let cards = resource("coupa_pay/virtual_cards").unwrap();
         assert_eq!(cards.title(), "Coupa pay virtual cards");

@@ -549,10 +549,10 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         },
         bearer: format!("{}: {} ", coupa::AUTHORIZATION, coupa::BEARER),
     };
-    // The script is its sections in order, the grant and PKCE choosing
-    // which: each a small template, compiled only by a kit that has it, and
-    // rendered from the one context (a partial called at the root would
-    // copy the whole view).
+    // The script is its sections in order, the grant, PKCE, instances and
+    // use cases choosing which: each a small template, compiled only by a
+    // kit that has it, and rendered from the one context (a partial called
+    // at the root would copy the whole view).
     let credentials = match &view.consent {
         Some(c) if c.pkce => "check_pkce_credentials",
         _ => "check_credentials",
