@@ -60,11 +60,17 @@ fn try_lock(_: &fs::File) -> io::Result<bool> {
 /// kit writes neither through one nor over one (`dir` itself is the
 /// person's choice).
 pub fn symlink(dir: &Path, targets: &[PathBuf]) -> Option<PathBuf> {
+    // A folder many targets share is looked at once (Bruno's hold two
+    // files each; a lookup is a system call).
+    let mut seen = std::collections::HashSet::new();
     targets.iter().find_map(|target| {
         let inside = target.strip_prefix(dir).ok()?;
         let mut at = dir.to_path_buf();
         inside.components().find_map(|part| {
             at.push(part);
+            if !seen.insert(at.clone()) {
+                return None;
+            }
             fs::symlink_metadata(&at)
                 .ok()
                 .filter(|m| m.file_type().is_symlink())
