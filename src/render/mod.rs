@@ -111,6 +111,38 @@ pub const USE_CASE_FILE: File = File {
     purpose: "A copy of the use-case file given with --use-case-file: coupagen.json reads it from here, so the kit works from its own folder.",
 };
 
+/// The order `bundle` starts its jobs in (a format's command; `readme`:
+/// the README and the compound actions): the longest first, as measured on
+/// the guide's kit and on every resource with every use case, so that no
+/// long one starts while the other threads have nothing left to take. The
+/// files come out in [`FORMATS`] order whatever this is.
+const START_ORDER: [&str; FORMATS.len() + 1] = [
+    "postman",
+    "sheet",
+    "http",
+    "script",
+    "readme",
+    "bruno",
+    "curl",
+    "openapi",
+    "environment",
+    "mcp-clients",
+];
+
+/// [`START_ORDER`] as jobs: an index into [`FORMATS`], or its length for
+/// the README's.
+fn start_order() -> Vec<usize> {
+    START_ORDER
+        .iter()
+        .map(|command| {
+            FORMATS
+                .iter()
+                .position(|f| f.command == *command)
+                .unwrap_or(FORMATS.len())
+        })
+        .collect()
+}
+
 /// Every file of `bundle`, in a stable order, the README last. `record` is
 /// the kit's record of what it was made from, as `coupagen.json` holds it
 /// (`input::Inputs::to_config`).
@@ -120,6 +152,7 @@ pub fn bundle(kit: &Kit<'_>, record: String) -> Result<Vec<Artifact>, Error> {
     // format only adds memory (each thread's allocator arena) on a machine
     // with fewer cores than formats.
     let jobs = FORMATS.len() + 1;
+    let order = start_order();
     let next = AtomicUsize::new(0);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -139,10 +172,9 @@ pub fn bundle(kit: &Kit<'_>, record: String) -> Result<Vec<Artifact>, Error> {
                 scope.spawn(|| {
                     let mut done = Vec::new();
                     loop {
-                        let job = next.fetch_add(1, Ordering::Relaxed);
-                        if job >= jobs {
+                        let Some(&job) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
                             break done;
-                        }
+                        };
                         done.push((job, render(job)));
                     }
                 })
@@ -262,4 +294,18 @@ fn credential_vars(kit: &Kit<'_>) -> Vec<&'static str> {
         vars.push(env::REFRESH_TOKEN);
     }
     vars
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_order_starts_every_job_once() {
+        // A misspelled or missing command would start the README twice, or
+        // a format never.
+        let mut order = start_order();
+        order.sort_unstable();
+        assert_eq!(order, (0..=FORMATS.len()).collect::<Vec<_>>());
+    }
 }
