@@ -10,7 +10,6 @@ use crate::kit::Kit;
 use crate::Error;
 
 pub const FILE: &str = "README.md";
-pub const TEMPLATE: &str = "bundle_readme";
 
 pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     #[derive(Serialize)]
@@ -191,11 +190,44 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         junit_file: JUNIT_FILE,
         instances,
     };
+    let parts = parts(
+        view.consent.is_some(),
+        !view.use_cases.is_empty(),
+        !view.instances.is_empty(),
+    );
+    let context = context(view)?;
+    let text = parts
+        .map(|part| render(part, &context))
+        .collect::<Result<String, Error>>()?;
     Ok(Artifact {
         path: FILE.into(),
-        text: render(TEMPLATE, &context(view)?)?,
+        text,
         executable: false,
     })
+}
+
+/// The README's parts in order, the grant, the use cases and the
+/// instances choosing which: each a small template, compiled only by a kit
+/// that has it, all rendered from the one view.
+fn parts(consent: bool, use_cases: bool, instances: bool) -> impl Iterator<Item = &'static str> {
+    [
+        Some("readme_head"),
+        Some(match consent {
+            false => "readme_step1",
+            true => "readme_consent_step1",
+        }),
+        Some("readme_verify"),
+        Some(match consent {
+            false => "readme_postman",
+            true => "readme_consent_postman",
+        }),
+        Some("readme_agent_studio"),
+        use_cases.then_some("readme_use_cases"),
+        instances.then_some("readme_instances"),
+        Some("readme_schedule"),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// `newman run` as a person runs it from the kit's folder: the credentials

@@ -50,7 +50,7 @@ pub const FORMAT: Format = Format {
                 0,
                 Artifact {
                     path: MARKDOWN_FILE.path.into(),
-                    text: render("sheet_md", &context(view)?)?,
+                    text: markdown(view)?,
                     executable: false,
                 },
             );
@@ -58,6 +58,42 @@ pub const FORMAT: Format = Format {
         Ok(out)
     },
 };
+
+/// The sheet for people: its parts in order, the grant, the instances and
+/// the use cases choosing which, each a small template compiled only by a
+/// kit that has it. The MCP part is rendered from its own view, so that
+/// nothing wraps it whole and handlebars compiles it in sections.
+fn markdown(view: View) -> Result<String, Error> {
+    let consent = view.client.is_some();
+    let parts = [
+        Some(match consent {
+            false => "sheet_head",
+            true => "sheet_consent_head",
+        }),
+        Some(match view.connectors.is_empty() {
+            true => "sheet_connector",
+            false => "sheet_instances",
+        }),
+        Some(match consent {
+            false => "sheet_save",
+            true => "sheet_consent_save",
+        }),
+        Some("sheet_actions"),
+        (!view.use_cases.is_empty()).then_some("sheet_use_cases"),
+        Some(match consent {
+            false => "sheet_test",
+            true => "sheet_consent_test",
+        }),
+    ];
+    let mcp = context(&view.mcp)?;
+    let context = context(view)?;
+    parts
+        .into_iter()
+        .flatten()
+        .map(|part| render(part, &context))
+        .chain([render("sheet_mcp", &mcp)])
+        .collect()
+}
 
 /// The sheet for programs: the view's fields under stable keys.
 fn document(view: &View) -> Json {
@@ -286,7 +322,9 @@ struct View {
     test_step: usize,
     connector_name: String,
     domain: String,
-    /// The same requests served as MCP tools, for Moveworks' MCP Workspace.
+    /// The same requests served as MCP tools, for Moveworks' MCP Workspace
+    /// (the Markdown renders it from a view of its own).
+    #[serde(skip)]
     mcp: McpView,
     connector: Vec<Field>,
     /// Several instances: a connector each (the actions inherit the first's).

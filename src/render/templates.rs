@@ -103,7 +103,50 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "check_step",
         include_str!("../../templates/check_step.sh.hbs"),
     ),
-    ("sheet_md", include_str!("../../templates/sheet.md.hbs")),
+    (
+        "sheet_head",
+        include_str!("../../templates/sheet_head.md.hbs"),
+    ),
+    (
+        "sheet_consent_head",
+        include_str!("../../templates/sheet_consent_head.md.hbs"),
+    ),
+    (
+        "sheet_connector",
+        include_str!("../../templates/sheet_connector.md.hbs"),
+    ),
+    (
+        "sheet_instances",
+        include_str!("../../templates/sheet_instances.md.hbs"),
+    ),
+    (
+        "sheet_save",
+        include_str!("../../templates/sheet_save.md.hbs"),
+    ),
+    (
+        "sheet_consent_save",
+        include_str!("../../templates/sheet_consent_save.md.hbs"),
+    ),
+    (
+        "sheet_actions",
+        include_str!("../../templates/sheet_actions.md.hbs"),
+    ),
+    (
+        "sheet_use_cases",
+        include_str!("../../templates/sheet_use_cases.md.hbs"),
+    ),
+    (
+        "sheet_test",
+        include_str!("../../templates/sheet_test.md.hbs"),
+    ),
+    (
+        "sheet_consent_test",
+        include_str!("../../templates/sheet_consent_test.md.hbs"),
+    ),
+    (
+        "sheet_mcp",
+        include_str!("../../templates/sheet_mcp.md.hbs"),
+    ),
     (
         "sheet_action",
         include_str!("../../templates/sheet_action.md.hbs"),
@@ -126,8 +169,44 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("http_file", include_str!("../../templates/coupa.http.hbs")),
     (
-        "bundle_readme",
-        include_str!("../../templates/bundle_readme.md.hbs"),
+        "readme_head",
+        include_str!("../../templates/readme_head.md.hbs"),
+    ),
+    (
+        "readme_step1",
+        include_str!("../../templates/readme_step1.md.hbs"),
+    ),
+    (
+        "readme_consent_step1",
+        include_str!("../../templates/readme_consent_step1.md.hbs"),
+    ),
+    (
+        "readme_verify",
+        include_str!("../../templates/readme_verify.md.hbs"),
+    ),
+    (
+        "readme_postman",
+        include_str!("../../templates/readme_postman.md.hbs"),
+    ),
+    (
+        "readme_consent_postman",
+        include_str!("../../templates/readme_consent_postman.md.hbs"),
+    ),
+    (
+        "readme_agent_studio",
+        include_str!("../../templates/readme_agent_studio.md.hbs"),
+    ),
+    (
+        "readme_use_cases",
+        include_str!("../../templates/readme_use_cases.md.hbs"),
+    ),
+    (
+        "readme_instances",
+        include_str!("../../templates/readme_instances.md.hbs"),
+    ),
+    (
+        "readme_schedule",
+        include_str!("../../templates/readme_schedule.md.hbs"),
     ),
 ];
 
