@@ -85,9 +85,9 @@ struct Step {
     /// An API request with the token (the script's `call`, which retries a
     /// 401): its standard input is the bearer header.
     bearer: bool,
-    /// The answer carries the access token: keep it for the next requests.
-    stores_token: bool,
-    /// ... and maybe a refresh token: keep that too, never shown.
+    /// A token request's answer carries a refresh token too: keep it,
+    /// never shown. (Which steps keep the access token is the template's
+    /// call: `check_token_step` is the flow's requests, `check_step` the rest.)
     stores_refresh: bool,
     /// A use case's request: what it keeps from its answer.
     captures: Vec<ScriptCapture>,
@@ -220,7 +220,6 @@ fn jq_filter(capture: &Capture) -> (String, Vec<JqArg>) {
 
 fn step(req: &Request, kit: &Kit<'_>, file: String) -> Result<Step, Error> {
     let path = req.path.text(At::Path, &Shown, Encoding::Raw);
-    let stores_token = req.expect.answer == Answer::Token;
     Ok(Step {
         label: format!("{}: {} {path}", req.name, req.method.as_str()),
         file,
@@ -241,8 +240,7 @@ fn step(req: &Request, kit: &Kit<'_>, file: String) -> Result<Step, Error> {
             Body::None | Body::Form(_) => None,
         },
         bearer: req.auth == Auth::Bearer,
-        stores_token,
-        stores_refresh: stores_token && kit.flow.refresh.is_some(),
+        stores_refresh: req.expect.answer == Answer::Token && kit.flow.refresh.is_some(),
         captures: match kit.use_case_of(req) {
             None => Vec::new(),
             Some(uc) => req
@@ -564,10 +562,14 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let consent = view.consent.as_ref().map(|_| "check_consent");
     let instance = (!view.instances.is_empty()).then_some("check_instance");
     let inputs = view.uses.as_ref().map(|_| "check_inputs");
+    let done = match &view.uses {
+        Some(_) => "check_use_cases",
+        None => "check_done",
+    };
     let sections: Vec<&str> = [Some(head), Some("check_setup"), instance, Some(credentials)]
         .into_iter()
         .chain([Some("check_target"), inputs, Some("check_requests")])
-        .chain([consent, Some("check_tail")])
+        .chain([consent, Some("check_tail"), Some(done)])
         .flatten()
         .collect();
     let context = context(view)?;

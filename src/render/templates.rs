@@ -104,6 +104,22 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/check_step.sh.hbs"),
     ),
     (
+        "check_token_step",
+        include_str!("../../templates/check_token_step.sh.hbs"),
+    ),
+    (
+        "check_request",
+        include_str!("../../templates/check_request.sh.hbs"),
+    ),
+    (
+        "check_use_cases",
+        include_str!("../../templates/check_use_cases.sh.hbs"),
+    ),
+    (
+        "check_done",
+        include_str!("../../templates/check_done.sh.hbs"),
+    ),
+    (
         "sheet_head",
         include_str!("../../templates/sheet_head.md.hbs"),
     ),
@@ -570,7 +586,13 @@ mod tests {
     fn a_template_comes_with_the_partials_it_names() {
         add("check_tail").unwrap();
         let hb = &registry().handlebars;
-        for name in ["check_tail", "check_step"] {
+        // And theirs: check_step names check_request.
+        for name in [
+            "check_tail",
+            "check_step",
+            "check_token_step",
+            "check_request",
+        ] {
             assert!(hb.has_template(name), "{name}");
         }
     }

@@ -6,21 +6,11 @@ use coupagen::render::{HELPERS, TEMPLATES};
 
 /// Raw `{{name}}` writes that are allowed, each with why it is safe.
 const ALLOWED: &[(&str, &str, &str)] = &[
-    (
-        "check_step",
-        "file",
-        "the script's own answer files, [a-z0-9.-]",
-    ),
-    (
-        "check_step",
-        "token_var",
-        "the script's own shell variable name",
-    ),
-    (
-        "check_step",
-        "access_token_field",
-        "Coupa's field name, access_token",
-    ),
+    ("check_step", "file", "the script's own answer files, [a-z0-9.-]"),
+    ("check_token_step", "file", "the script's own answer files, [a-z0-9.-]"),
+    ("check_request", "file", "the script's own answer files, [a-z0-9.-]"),
+    ("check_token_step", "token_var", "the script's own shell variable name"),
+    ("check_token_step", "access_token_field", "Coupa's field name, access_token"),
     (
         "check_target",
         "domain_var",
@@ -31,37 +21,18 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "scope_var",
         "the script's own shell variable name",
     ),
-    ("check_tail", "count", "a number"),
-    (
-        "check_step",
-        "refresh_var",
-        "the script's own shell variable name",
-    ),
-    (
-        "check_step",
-        "refresh_token_field",
-        "Coupa's field name, refresh_token",
-    ),
+    ("check_use_cases", "count", "a number"),
+    ("check_done", "count", "a number"),
+    ("check_token_step", "refresh_var", "the script's own shell variable name"),
+    ("check_token_step", "refresh_token_field", "Coupa's field name, refresh_token"),
     ("check_consent", "refresh_days", "a number"),
     ("check_requests", "pace.burst", "a number"),
     ("check_requests", "pace.buffer_secs", "a number"),
     ("check_requests", "pace.buffer_ms", "a number"),
     ("check_requests", "pace.retry_after_max", "a number"),
-    (
-        "check_step",
-        "var",
-        "the script's own shell variable name, captured_ and a validated name",
-    ),
-    (
-        "check_step",
-        "../file",
-        "the script's own answer files, [a-z0-9.-]",
-    ),
-    (
-        "check_tail",
-        "function",
-        "the script's own function name, use_case_ and a number",
-    ),
+    ("check_step", "var", "the script's own shell variable name, captured_ and a validated name"),
+    ("check_step", "../file", "the script's own answer files, [a-z0-9.-]"),
+    ("check_use_cases", "function", "the script's own function name, use_case_ and a number"),
     ("sheet_use_cases", "step", "a number"),
     ("sheet_mcp", "step", "a number"),
     ("bruno_folder", "seq", "a number"),
@@ -136,21 +107,11 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "body",
         "JSON from serde_json, inside the same fence, made longer than any backtick run in it",
     ),
-    (
-        "check_step",
-        "jq.var",
-        "the script's own shell variable name",
-    ),
-    (
-        "check_step",
-        "flag",
-        "--arg or --argjson, the script's own",
-    ),
-    (
-        "check_step",
-        "name",
-        "a jq variable the script names, v0, v1, ...",
-    ),
+    ("check_request", "jq.var", "the script's own shell variable name"),
+    ("check_step", "flag", "--arg or --argjson, the script's own"),
+    ("check_request", "flag", "--arg or --argjson, the script's own"),
+    ("check_step", "name", "a jq variable the script names, v0, v1, ..."),
+    ("check_request", "name", "a jq variable the script names, v0, v1, ..."),
 ];
 
 /// Each `{{ ... }}` expression that writes a value, with its template.
