@@ -66,7 +66,7 @@ pub const FORMAT: Format = Format {
         if wanted(only, &HTTP_FILE) {
             out.push(Artifact {
                 path: HTTP_FILE.path.into(),
-                text: render("http_file", &context(view(kit))?)?,
+                text: file(kit)?,
                 executable: false,
             });
         }
@@ -435,6 +435,25 @@ struct CaptureView {
     label: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pick: Vec<PickView>,
+}
+
+/// The HTTP file: its parts in order, the grant and the use cases choosing
+/// which, each a small template compiled only by a kit that has it, all
+/// rendered from the one view.
+fn file(kit: &Kit<'_>) -> Result<String, Error> {
+    let view = view(kit);
+    let parts = [
+        Some("http_head"),
+        view.consent.as_ref().map(|_| "http_consent"),
+        view.use_cases.then_some("http_use_cases"),
+        Some("http_requests"),
+    ];
+    let context = context(view)?;
+    parts
+        .into_iter()
+        .flatten()
+        .map(|part| render(part, &context))
+        .collect()
 }
 
 fn view<'k>(kit: &'k Kit<'k>) -> FileView<'k> {

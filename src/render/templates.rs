@@ -35,8 +35,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/postman_description_consent.md.hbs"),
     ),
     (
-        "postman_description_head",
-        include_str!("../../templates/postman_description_head.hbs"),
+        "postman_description_instance",
+        include_str!("../../templates/postman_description_instance.md.hbs"),
+    ),
+    (
+        "postman_description_instances",
+        include_str!("../../templates/postman_description_instances.md.hbs"),
+    ),
+    (
+        "postman_description_scopes",
+        include_str!("../../templates/postman_description_scopes.md.hbs"),
     ),
     (
         "curl_command",
@@ -183,7 +191,22 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "bruno_collection",
         include_str!("../../templates/bruno_collection.bru.hbs"),
     ),
-    ("http_file", include_str!("../../templates/coupa.http.hbs")),
+    (
+        "http_head",
+        include_str!("../../templates/http_head.http.hbs"),
+    ),
+    (
+        "http_consent",
+        include_str!("../../templates/http_consent.http.hbs"),
+    ),
+    (
+        "http_use_cases",
+        include_str!("../../templates/http_use_cases.http.hbs"),
+    ),
+    (
+        "http_requests",
+        include_str!("../../templates/http_requests.http.hbs"),
+    ),
     (
         "readme_head",
         include_str!("../../templates/readme_head.md.hbs"),

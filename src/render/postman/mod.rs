@@ -600,40 +600,49 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         refresh_item: kit.flow.refresh.as_ref().map(|r| r.name.as_str()),
         refresh_days: coupa::REFRESH_TOKEN_DAYS,
     });
-    // The grant picks the template: a kit compiles only its own.
-    let template = match consent {
-        Some(_) => "postman_description_consent",
-        None => "postman_description",
-    };
-    let description = render(
-        template,
-        &context(DescriptionView {
-            consent,
-            grant: kit.grant.id(),
-            grant_label: coupa::grant_label(kit.grant),
-            domain: kit.first().domain.as_str(),
-            scopes: kit.scopes.iter().map(|s| s.as_str()).collect(),
-            client_id_var: kit.names.client_id_var,
-            client_secret_var: kit.names.client_secret_var,
-            environment_file: &env_files[0].path,
-            environment_name: &env_files[0].name,
-            instances: env_files
-                .iter()
-                .filter_map(|f| {
-                    let i = f.instance?;
-                    Some(InstanceView {
-                        name: i.name.as_str(),
-                        domain: i.domain.as_str(),
-                        file: &f.path,
-                        environment: &f.name,
-                    })
+    // The description is its parts in order, the instances and the grant
+    // choosing which: a kit compiles only its own.
+    let parts = [
+        match kit.multi() {
+            false => "postman_description_instance",
+            true => "postman_description_instances",
+        },
+        "postman_description_scopes",
+        match consent {
+            Some(_) => "postman_description_consent",
+            None => "postman_description",
+        },
+    ];
+    let description = context(DescriptionView {
+        consent,
+        grant: kit.grant.id(),
+        grant_label: coupa::grant_label(kit.grant),
+        domain: kit.first().domain.as_str(),
+        scopes: kit.scopes.iter().map(|s| s.as_str()).collect(),
+        client_id_var: kit.names.client_id_var,
+        client_secret_var: kit.names.client_secret_var,
+        environment_file: &env_files[0].path,
+        environment_name: &env_files[0].name,
+        instances: env_files
+            .iter()
+            .filter_map(|f| {
+                let i = f.instance?;
+                Some(InstanceView {
+                    name: i.name.as_str(),
+                    domain: i.domain.as_str(),
+                    file: &f.path,
+                    environment: &f.name,
                 })
-                .collect(),
-            token_item: &obtain.name,
-            renew_hours: RENEW_HOURS,
-            setup: coupa::CLIENT_SETUP,
-        })?,
-    )?;
+            })
+            .collect(),
+        token_item: &obtain.name,
+        renew_hours: RENEW_HOURS,
+        setup: coupa::CLIENT_SETUP,
+    })?;
+    let description = parts
+        .iter()
+        .map(|part| render(part, &description))
+        .collect::<Result<String, Error>>()?;
 
     // The connection's values the collection holds, filled in (the host
     // is an environment's when there are several instances); the token and
