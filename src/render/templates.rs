@@ -281,9 +281,19 @@ static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(|| {
 struct Registry {
     /// Partials whole, under their names; rendered templates in sections.
     handlebars: Handlebars<'static>,
-    /// For each template a render has asked for, its sections in order:
-    /// the name each is registered under and the line it starts on.
-    sections: HashMap<&'static str, Vec<(String, usize)>>,
+    /// For each template a render has asked for, its sections in order.
+    sections: HashMap<&'static str, Vec<Part>>,
+}
+
+/// A section of a rendered template.
+enum Part {
+    /// Compiled: the name it is registered under, the line it starts on.
+    Compiled(String, usize),
+    /// Text with no tag at all, which handlebars would write as it stands
+    /// (a unit test holds every such section of every template to that):
+    /// written without compiling, since handlebars' parser costs a few
+    /// hundred instructions a character even where there is no tag.
+    Text(&'static str),
 }
 
 /// Strict, never HTML-escaping, with every escaping helper.
@@ -337,7 +347,14 @@ pub fn render(name: &str, context: &Context) -> Result<String, Error> {
     add_sections(name)?;
     let registry = registry();
     let mut text = Vec::new();
-    for (key, first_line) in &registry.sections[name] {
+    for part in &registry.sections[name] {
+        let (key, first_line) = match part {
+            Part::Text(fixed) => {
+                text.extend_from_slice(fixed.as_bytes());
+                continue;
+            }
+            Part::Compiled(key, first_line) => (key, first_line),
+        };
         registry
             .handlebars
             .render_with_context_to_write(key, context, &mut text)
@@ -362,7 +379,8 @@ fn registry() -> RwLockReadGuard<'static, Registry> {
 }
 
 /// Compiles the sections of the template `name` into the registry, once,
-/// after every partial its text names. Each section is registered under
+/// after every partial its text names (a section with no tag is kept as
+/// its text). Each compiled section is registered under
 /// `name#N`, or a template of one section under `name` itself (as a
 /// partial is), so it is compiled once whichever way it is used.
 fn add_sections(name: &str) -> Result<(), Error> {
@@ -380,6 +398,10 @@ fn add_sections(name: &str) -> Result<(), Error> {
     let parts = sections(text);
     let mut compiled = Vec::with_capacity(parts.len());
     for (i, part) in parts.iter().enumerate() {
+        if !part.text.contains("{{") {
+            compiled.push((Part::Text(part.text), None));
+            continue;
+        }
         let key = match parts.len() {
             1 => name.to_owned(),
             _ => format!("{name}#{i}"),
@@ -396,7 +418,7 @@ fn add_sections(name: &str) -> Result<(), Error> {
             };
             Error::Failed(format!("template {name}: {why}; this is a bug"))
         })?;
-        compiled.push((key, part.first_line, template));
+        compiled.push((Part::Compiled(key, part.first_line), Some(template)));
     }
     let mut registry = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
     let Registry {
@@ -406,11 +428,13 @@ fn add_sections(name: &str) -> Result<(), Error> {
     sections.entry(name).or_insert_with(|| {
         compiled
             .into_iter()
-            .map(|(key, first_line, template)| {
-                if !handlebars.has_template(&key) {
-                    handlebars.register_template(&key, template);
+            .map(|(part, template)| {
+                if let (Part::Compiled(key, _), Some(template)) = (&part, template) {
+                    if !handlebars.has_template(key) {
+                        handlebars.register_template(key, template);
+                    }
                 }
-                (key, first_line)
+                part
             })
             .collect()
     });
@@ -618,6 +642,23 @@ mod tests {
         ] {
             assert!(hb.has_template(name), "{name}");
         }
+    }
+
+    #[test]
+    fn a_section_with_no_tag_is_what_handlebars_renders_from_it() {
+        // render() writes such a section as it stands, uncompiled.
+        let mut tag_free = 0;
+        for (name, text) in TEMPLATES {
+            for part in sections(text).iter().filter(|p| !p.text.contains("{{")) {
+                let rendered = empty_registry()
+                    .render_template(part.text, &Json::Null)
+                    .unwrap();
+                assert_eq!(rendered, part.text, "{name}, line {}", part.first_line);
+                tag_free += 1;
+            }
+        }
+        // The check script's functions, the README's prose, and more.
+        assert!(tag_free >= 10, "{tag_free}");
     }
 
     #[test]
