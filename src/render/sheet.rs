@@ -61,38 +61,67 @@ pub const FORMAT: Format = Format {
 
 /// The sheet for people: its parts in order, the grant, the instances and
 /// the use cases choosing which, each a small template compiled only by a
-/// kit that has it. The MCP part is rendered from its own view, so that
-/// nothing wraps it whole and handlebars compiles it in sections.
-fn markdown(view: View) -> Result<String, Error> {
+/// kit that has it. An action, a use case's compound action and the MCP
+/// part each render from a view of their own: so nothing wraps them whole
+/// and handlebars compiles each in sections, once, however many there are.
+fn markdown(mut view: View) -> Result<String, Error> {
     let consent = view.client.is_some();
-    let parts = [
-        Some(match consent {
+    let head = [
+        match consent {
             false => "sheet_head",
             true => "sheet_consent_head",
-        }),
-        Some(match view.connectors.is_empty() {
+        },
+        match view.connectors.is_empty() {
             true => "sheet_connector",
             false => "sheet_instances",
-        }),
-        Some(match consent {
+        },
+        match consent {
             false => "sheet_save",
             true => "sheet_consent_save",
-        }),
-        Some("sheet_actions"),
-        (!view.use_cases.is_empty()).then_some("sheet_use_cases"),
-        Some(match consent {
-            false => "sheet_test",
-            true => "sheet_consent_test",
-        }),
+        },
     ];
+    let test = match consent {
+        false => "sheet_test",
+        true => "sheet_consent_test",
+    };
+    let actions = std::mem::take(&mut view.actions);
+    let use_cases = std::mem::take(&mut view.use_cases);
     let mcp = context(&view.mcp)?;
-    let context = context(view)?;
-    parts
-        .into_iter()
-        .flatten()
-        .map(|part| render(part, &context))
-        .chain([render("sheet_mcp", &mcp)])
-        .collect()
+    let connector_name = view.connector_name.clone();
+    let root = context(view)?;
+    let action = |action: &Action| {
+        render(
+            "sheet_action",
+            &context(ActionPart {
+                action,
+                connector_name: &connector_name,
+            })?,
+        )
+    };
+    let mut text = String::new();
+    for part in head {
+        text.push_str(&render(part, &root)?);
+    }
+    for a in &actions {
+        text.push_str(&action(a)?);
+    }
+    for uc in &use_cases {
+        for a in &uc.actions {
+            text.push_str(&action(a)?);
+        }
+        text.push_str(&render("sheet_use_case", &context(uc)?)?);
+    }
+    text.push_str(&render(test, &root)?);
+    text.push_str(&render("sheet_mcp", &mcp)?);
+    Ok(text)
+}
+
+/// An action as its template reads it: with the connector it inherits.
+#[derive(Serialize)]
+struct ActionPart<'a> {
+    #[serde(flatten)]
+    action: &'a Action,
+    connector_name: &'a str,
 }
 
 /// The sheet for programs: the view's fields under stable keys.
@@ -296,6 +325,8 @@ struct UseCaseView {
     id: String,
     name: String,
     description: String,
+    /// Rendered apart, each from its own view.
+    #[serde(skip)]
     actions: Vec<Action>,
     /// The compound action's YAML.
     script: String,
@@ -313,6 +344,8 @@ struct UseCaseView {
 
 #[derive(Serialize)]
 struct View {
+    /// The actions and use cases render apart, each from its own view.
+    #[serde(skip)]
     use_cases: Vec<UseCaseView>,
     /// User consent: the Coupa client to create first.
     client: Option<CoupaClient>,
@@ -330,6 +363,7 @@ struct View {
     /// Several instances: a connector each (the actions inherit the first's).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     connectors: Vec<ConnectorView>,
+    #[serde(skip)]
     actions: Vec<Action>,
     client_id: String,
     client_secret: String,

@@ -152,12 +152,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/sheet_consent_save.md.hbs"),
     ),
     (
-        "sheet_actions",
-        include_str!("../../templates/sheet_actions.md.hbs"),
-    ),
-    (
-        "sheet_use_cases",
-        include_str!("../../templates/sheet_use_cases.md.hbs"),
+        "sheet_use_case",
+        include_str!("../../templates/sheet_use_case.md.hbs"),
     ),
     (
         "sheet_test",
