@@ -35,7 +35,11 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Deferred: a command's arguments are made only when clap builds that
+/// command (parsing it, or reading them all for help, completions or the
+/// man page), so a run makes its own command's, not every command's.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     #[command(flatten)]
     Generate(Generate),
@@ -74,13 +78,9 @@ pub enum Command {
     ///
     /// In a kit's folder (one holding its coupagen.json) and without
     /// --config, checks that kit's requests, and says so; flags still win.
-    #[command(mut_args(|a| match VERIFY_IGNORES.contains(&a.get_id().as_str()) {
-        true => a.hide(true),
-        false => a,
-    }))]
     Verify {
         #[command(flatten)]
-        kit: KitArgs,
+        kit: LiveKitArgs,
         /// Read the client's Secret from standard input instead of COUPA_CLIENT_SECRET.
         #[arg(long, help_heading = "Verify")]
         client_secret_stdin: bool,
@@ -130,13 +130,9 @@ pub enum Command {
     /// gives an address for Streamable HTTP (for Moveworks): then every client
     /// sends `Authorization: Bearer` and the key in COUPAGEN_MCP_KEY; an
     /// address other than loopback needs --tls-cert and --tls-key.
-    #[command(mut_args(|a| match VERIFY_IGNORES.contains(&a.get_id().as_str()) {
-        true => a.hide(true),
-        false => a,
-    }))]
     Mcp {
         #[command(flatten)]
-        kit: KitArgs,
+        kit: LiveKitArgs,
         /// List and run the use cases that change Coupa data (approve,
         /// reject, create); their guards still hold.
         #[arg(long, help_heading = "MCP")]
@@ -258,7 +254,7 @@ pub struct Generate {
     pub args: GenerateArgs,
 }
 
-/// What every generator takes.
+// What every generator takes (a plain comment: see `Inputs`).
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     #[command(flatten)]
@@ -282,10 +278,39 @@ pub struct GenerateArgs {
 /// placeholder names and the connection name mean nothing there.
 pub const VERIFY_IGNORES: &[&str] = &["client_id_var", "client_secret_var", "connector_name"];
 
-/// `cmd` with these kit options left out of its `--help`.
+/// The kit's options for a command that sends real credentials (verify,
+/// mcp), with [`VERIFY_IGNORES`] left out of its `--help`: hidden as the
+/// arguments are made, which for a deferred command is when it is built.
+#[derive(Debug)]
+pub struct LiveKitArgs(pub KitArgs);
+
+impl Args for LiveKitArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        hide(KitArgs::augment_args(cmd), VERIFY_IGNORES)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        hide(KitArgs::augment_args_for_update(cmd), VERIFY_IGNORES)
+    }
+}
+
+impl FromArgMatches for LiveKitArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        KitArgs::from_arg_matches(matches).map(LiveKitArgs)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+/// `cmd` with these kit options left out of its `--help`, each where it
+/// stands (completions list the options in order).
 fn hide(cmd: clap::Command, keys: &[&str]) -> clap::Command {
-    keys.iter()
-        .fold(cmd, |cmd, key| cmd.mut_arg(*key, |a| a.hide(true)))
+    cmd.mut_args(|a| match keys.contains(&a.get_id().as_str()) {
+        true => a.hide(true),
+        false => a,
+    })
 }
 
 /// The `--format` of a format that writes several files.
@@ -295,21 +320,17 @@ const FORMAT_ARG: &str = "format";
 /// lists them), its arguments when clap builds it ([`clap::Command::defer`]):
 /// a run parses only its own command's, so the others are never made.
 fn generator(format: &'static Format) -> clap::Command {
-    about(clap::Command::new(format.command), format).defer(generator_args)
-}
-
-fn about(cmd: clap::Command, format: &Format) -> clap::Command {
-    cmd.about(format.about.trim_end_matches('.'))
+    clap::Command::new(format.command)
+        .about(format.about.trim_end_matches('.'))
         .long_about(format.long_about)
+        .defer(generator_args)
 }
 
 /// A generator's arguments, when clap builds its command (parsing it, or
 /// reading every command for help, completions or the man page).
 fn generator_args(cmd: clap::Command) -> clap::Command {
     let format = render::format(cmd.get_name()).expect("every generator is a format's");
-    // The format's own text again, after the arguments: augmenting gives
-    // every generator `GenerateArgs`'s doc comment.
-    let mut cmd = about(GenerateArgs::augment_args(cmd), format);
+    let mut cmd = GenerateArgs::augment_args(cmd);
     cmd = hide(cmd, format.ignores);
     if let [first, ..] = format.files {
         if format.files.len() > 1 {

@@ -15,9 +15,11 @@ use crate::moveworks::Region;
 
 /// The `--help` heading of the authorization-code grant's options.
 const CONSENT: &str = "User consent (--grant authorization-code)";
-/// What the kit is made from. Each field is a flag (`--client-id-var`) and a
-/// `--config` key (`client_id_var`); its doc comment is the `--help` text.
-/// Every field is optional here; `spec` applies defaults and validates.
+// What the kit is made from. Each field is a flag (`--client-id-var`) and a
+// `--config` key (`client_id_var`); its doc comment is the `--help` text.
+// Every field is optional here; `spec` applies defaults and validates.
+// (Plain comments on the types clap flattens into commands: clap would make
+// a doc comment there the about of every command that has them.)
 #[derive(Debug, Default, Clone, Args, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 #[command(next_help_heading = "Kit")]
@@ -171,7 +173,7 @@ pub struct Inputs {
     pub allow_unknown_scopes: bool,
 }
 
-/// The kit's inputs as flags, and the config file they may come from.
+// The kit's inputs as flags, and the config file they may come from.
 #[derive(Debug, Clone, Args)]
 pub struct KitArgs {
     #[command(flatten)]

