@@ -410,6 +410,37 @@ fn each_generator_has_its_formats_own_help() {
     }
 }
 
+// Every command's arguments are deferred (clap builds them when the command
+// runs); an Args type flattened into a command once carried a doc comment
+// that, applied at that build, replaced the command's own words.
+#[test]
+fn every_command_opens_its_help_with_what_the_top_level_says_of_it() {
+    let help = stdout(&run(&["--help"]));
+    // The Commands list: `  name  words`, words that wrap continue indented.
+    let mut listed: Vec<(String, String)> = Vec::new();
+    for line in help
+        .lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+    {
+        match line.strip_prefix("  ").filter(|l| !l.starts_with(' ')) {
+            Some(entry) => {
+                let (name, words) = entry.split_once(' ').expect("a name and its words");
+                listed.push((name.to_owned(), words.trim().to_owned()));
+            }
+            None => listed.last_mut().expect("a command before").1 += &format!(" {}", line.trim()),
+        }
+    }
+    assert!(listed.len() > 10, "{help}");
+    for (name, words) in listed.iter().filter(|(name, _)| name != "help") {
+        let own = stdout(&run(&[name, "-h"]));
+        let first = own.split("\n\n").next().unwrap_or_default();
+        let folded = first.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(&folded, words, "{name} -h opens:\n{own}");
+    }
+}
+
 // Issue 14's first-hour findings, each as it happened.
 
 #[test]

@@ -187,6 +187,10 @@ fn help_listed_flags_that_do_nothing_for_the_command() {
             "verify",
             &["--client-id-var", "--client-secret-var", "--connector-name"],
         ),
+        (
+            "mcp",
+            &["--client-id-var", "--client-secret-var", "--connector-name"],
+        ),
         ("postman", &["--connector-name"]),
     ];
     for (command, unused) in cases {
