@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use super::binders::{captured_var, GuardView, PickView, Placeholders, ANSWER_JS};
-use super::js::{json, script, Lines};
+use super::js::{json, script, Fixed, Lines};
 use super::json_body;
 use super::templates::{context, render};
 use super::{Artifact, File, Format, Pair};
@@ -26,15 +26,15 @@ use crate::kit::{
 };
 use crate::Error;
 
-const WRITES_GUARD: &str = include_str!("../../templates/bruno/writes-guard.js");
-const FLOW_GUARD: &str = include_str!("../../templates/bruno/flow-guard.js");
-const NEEDS_GUARD: &str = include_str!("../../templates/bruno/needs-guard.js");
-const KEEP_TOKEN: &str = include_str!("../../templates/bruno/keep-token.js");
-const TOKEN_RETRY: &str = include_str!("../../templates/bruno/token-retry.js");
-const PACE: &str = include_str!("../../templates/bruno/pace.js");
-const CAPTURES: &str = include_str!("../../templates/bruno/captures.js");
-const JSON_VALUES: &str = include_str!("../../templates/bruno/json-values.js");
-const CREDENTIALS: &str = include_str!("../../templates/bruno/credentials.js");
+static WRITES_GUARD: Fixed = Fixed::new(include_str!("../../templates/bruno/writes-guard.js"));
+static FLOW_GUARD: Fixed = Fixed::new(include_str!("../../templates/bruno/flow-guard.js"));
+static NEEDS_GUARD: Fixed = Fixed::new(include_str!("../../templates/bruno/needs-guard.js"));
+static KEEP_TOKEN: Fixed = Fixed::new(include_str!("../../templates/bruno/keep-token.js"));
+static TOKEN_RETRY: Fixed = Fixed::new(include_str!("../../templates/bruno/token-retry.js"));
+static PACE: Fixed = Fixed::new(include_str!("../../templates/bruno/pace.js"));
+static CAPTURES: Fixed = Fixed::new(include_str!("../../templates/bruno/captures.js"));
+static JSON_VALUES: Fixed = Fixed::new(include_str!("../../templates/bruno/json-values.js"));
+static CREDENTIALS: Fixed = Fixed::new(include_str!("../../templates/bruno/credentials.js"));
 
 pub const FOLDER: File = File {
     path: "bruno/",
@@ -427,19 +427,19 @@ fn guards(kit: &Kit<'_>, req: &Request) -> Lines {
     };
     let mut pieces = Vec::new();
     if !config.credentials.is_empty() {
-        pieces.push(CREDENTIALS);
+        pieces.push(&CREDENTIALS);
     }
     if config.writes_var.is_some() {
-        pieces.push(WRITES_GUARD);
+        pieces.push(&WRITES_GUARD);
     }
     if config.flow_needs.is_some() {
-        pieces.push(FLOW_GUARD);
+        pieces.push(&FLOW_GUARD);
     }
     if !config.needs.is_empty() {
-        pieces.push(NEEDS_GUARD);
+        pieces.push(&NEEDS_GUARD);
     }
     if !config.json_values.is_empty() {
-        pieces.push(JSON_VALUES);
+        pieces.push(&JSON_VALUES);
     }
     if pieces.is_empty() {
         return Vec::new();
@@ -524,13 +524,13 @@ fn keeps(kit: &Kit<'_>, req: &Request) -> Lines {
     };
     let mut pieces = Vec::new();
     if token {
-        pieces.push(KEEP_TOKEN);
+        pieces.push(&KEEP_TOKEN);
     }
     if bearer {
-        pieces.push(TOKEN_RETRY);
+        pieces.push(&TOKEN_RETRY);
     }
     if !config.captures.is_empty() {
-        pieces.extend([ANSWER_JS, CAPTURES]);
+        pieces.extend([&ANSWER_JS, &CAPTURES]);
     }
     if pieces.is_empty() {
         return Vec::new();
@@ -592,7 +592,7 @@ fn pace() -> Lines {
             burst: coupa::BURST,
             starts_var: STARTS,
         },
-        &[PACE],
+        &[&PACE],
         json,
     )
 }

@@ -14,7 +14,7 @@ use serde_json::{json, Value as Json};
 
 use super::binders::{captured_var, PickView, Placeholders, ANSWER_JS};
 use super::escape::js_value;
-use super::js::{script, Lines};
+use super::js::{script, Fixed, Lines};
 use super::json_body;
 use super::templates::{context, render};
 use super::{wanted, Artifact, File, Format, Pair};
@@ -30,12 +30,12 @@ use crate::kit::{
 };
 use crate::Error;
 
-const WRITES_GUARD: &str = include_str!("../../templates/http/writes-guard.js");
-const ENCODE_VALUES: &str = include_str!("../../templates/http/encode-values.js");
-const STATUS_TEST: &str = include_str!("../../templates/http/status-test.js");
-const KEEP_TOKEN: &str = include_str!("../../templates/http/keep-token.js");
-const CAPTURES: &str = include_str!("../../templates/http/captures.js");
-const TOKEN_RETRY: &str = include_str!("../../templates/http/token-retry.js");
+static WRITES_GUARD: Fixed = Fixed::new(include_str!("../../templates/http/writes-guard.js"));
+static ENCODE_VALUES: Fixed = Fixed::new(include_str!("../../templates/http/encode-values.js"));
+static STATUS_TEST: Fixed = Fixed::new(include_str!("../../templates/http/status-test.js"));
+static KEEP_TOKEN: Fixed = Fixed::new(include_str!("../../templates/http/keep-token.js"));
+static CAPTURES: Fixed = Fixed::new(include_str!("../../templates/http/captures.js"));
+static TOKEN_RETRY: Fixed = Fixed::new(include_str!("../../templates/http/token-retry.js"));
 
 pub const HTTP_FILE: File = File {
     path: "coupa.http",
@@ -228,7 +228,6 @@ struct FileView<'k> {
     allow_writes: &'static str,
     consent: Option<ConsentView>,
     use_cases: bool,
-    requests: Vec<RequestView>,
 }
 
 #[derive(Serialize)]
@@ -438,36 +437,42 @@ struct CaptureView {
 }
 
 /// The HTTP file: its parts in order, the grant and the use cases choosing
-/// which, each a small template compiled only by a kit that has it, all
-/// rendered from the one view.
+/// which, each a small template compiled only by a kit that has it, then
+/// each request from a view of its own (`http_request`): a big kit's file
+/// is hundreds of them, and one view of them all was its largest tree.
 fn file(kit: &Kit<'_>) -> Result<String, Error> {
     let view = view(kit);
     let parts = [
         Some("http_head"),
         view.consent.as_ref().map(|_| "http_consent"),
         view.use_cases.then_some("http_use_cases"),
-        Some("http_requests"),
     ];
-    let context = context(view)?;
-    parts
+    let root = context(view)?;
+    let mut text = parts
         .into_iter()
         .flatten()
-        .map(|part| render(part, &context))
-        .collect()
-}
-
-fn view<'k>(kit: &'k Kit<'k>) -> FileView<'k> {
-    let mut requests: Vec<RequestView> = kit
+        .map(|part| render(part, &root))
+        .collect::<Result<String, Error>>()?;
+    let flow = kit
         .flow
         .requests()
         .chain(&kit.calls)
-        .map(|r| request_view(kit, r, r.name.clone()))
-        .collect();
-    for uc in &kit.use_cases {
-        for r in &uc.requests {
-            requests.push(request_view(kit, r, format!("{}: {}", uc.name, r.name)));
-        }
+        .map(|r| (r, r.name.clone()));
+    let use_cases = kit.use_cases.iter().flat_map(|uc| {
+        uc.requests
+            .iter()
+            .map(move |r| (r, format!("{}: {}", uc.name, r.name)))
+    });
+    for (req, title) in flow.chain(use_cases) {
+        text.push_str(&render(
+            "http_request",
+            &context(request_view(kit, req, title))?,
+        )?);
     }
+    Ok(text)
+}
+
+fn view<'k>(kit: &'k Kit<'k>) -> FileView<'k> {
     FileView {
         domain: super::instances_shown(kit),
         file: HTTP_FILE.path,
@@ -502,7 +507,6 @@ fn view<'k>(kit: &'k Kit<'k>) -> FileView<'k> {
             })
         }),
         use_cases: !kit.use_cases.is_empty(),
-        requests,
     }
 }
 
@@ -610,18 +614,18 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
     };
     let mut pre_pieces = Vec::new();
     if pre.writes.is_some() {
-        pre_pieces.push(WRITES_GUARD);
+        pre_pieces.push(&WRITES_GUARD);
     }
     if !pre.values.is_empty() {
-        pre_pieces.push(ENCODE_VALUES);
+        pre_pieces.push(&ENCODE_VALUES);
     }
     // An API request's status test is in token-retry.js: of the last answer.
-    let mut post_pieces = vec![if bearer { TOKEN_RETRY } else { STATUS_TEST }];
+    let mut post_pieces = vec![if bearer { &TOKEN_RETRY } else { &STATUS_TEST }];
     if post.token.is_some() {
-        post_pieces.push(KEEP_TOKEN);
+        post_pieces.push(&KEEP_TOKEN);
     }
     if !post.captures.is_empty() {
-        post_pieces.extend([ANSWER_JS, CAPTURES]);
+        post_pieces.extend([&ANSWER_JS, &CAPTURES]);
     }
     RequestView {
         disabled: disabled(kit, req),

@@ -200,8 +200,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/http_use_cases.http.hbs"),
     ),
     (
-        "http_requests",
-        include_str!("../../templates/http_requests.http.hbs"),
+        "http_request",
+        include_str!("../../templates/http_request.http.hbs"),
     ),
     (
         "readme_head",

@@ -3,26 +3,33 @@
 
 use serde::Serialize;
 
-use crate::render::js::{json, script, Lines};
+use crate::render::js::{json, script, Fixed, Lines};
 use crate::render::json_body::Filled;
 
 /// Stores a token answer: `storeToken(body)`.
-const STORE_TOKEN: &str = include_str!("../../../templates/postman/store-token.js");
+static STORE_TOKEN: Fixed = Fixed::new(include_str!("../../../templates/postman/store-token.js"));
 /// `environmentMissing` and `selectEnvironment`.
-const ENVIRONMENT_CHECK: &str = include_str!("../../../templates/postman/environment-check.js");
-const COLLECTION_PREREQUEST: &str =
-    include_str!("../../../templates/postman/collection-prerequest.js");
-const TOKEN_TEST: &str = include_str!("../../../templates/postman/token-test.js");
-const ENVIRONMENT_TEST: &str = include_str!("../../../templates/postman/environment-test.js");
-const WRITES_GUARD: &str = include_str!("../../../templates/postman/writes-guard.js");
-const NEEDS_GUARD: &str = include_str!("../../../templates/postman/needs-guard.js");
-const JSON_VALUES: &str = include_str!("../../../templates/postman/json-values.js");
-const ENCODE_VALUES: &str = include_str!("../../../templates/postman/encode-values.js");
-const REQUEST_TEST: &str = include_str!("../../../templates/postman/request-test.js");
-const CAPTURES: &str = include_str!("../../../templates/postman/captures.js");
+static ENVIRONMENT_CHECK: Fixed = Fixed::new(include_str!(
+    "../../../templates/postman/environment-check.js"
+));
+static COLLECTION_PREREQUEST: Fixed = Fixed::new(include_str!(
+    "../../../templates/postman/collection-prerequest.js"
+));
+static TOKEN_TEST: Fixed = Fixed::new(include_str!("../../../templates/postman/token-test.js"));
+static ENVIRONMENT_TEST: Fixed = Fixed::new(include_str!(
+    "../../../templates/postman/environment-test.js"
+));
+static WRITES_GUARD: Fixed = Fixed::new(include_str!("../../../templates/postman/writes-guard.js"));
+static NEEDS_GUARD: Fixed = Fixed::new(include_str!("../../../templates/postman/needs-guard.js"));
+static JSON_VALUES: Fixed = Fixed::new(include_str!("../../../templates/postman/json-values.js"));
+static ENCODE_VALUES: Fixed =
+    Fixed::new(include_str!("../../../templates/postman/encode-values.js"));
+static REQUEST_TEST: Fixed = Fixed::new(include_str!("../../../templates/postman/request-test.js"));
+static CAPTURES: Fixed = Fixed::new(include_str!("../../../templates/postman/captures.js"));
 use crate::render::binders::ANSWER_JS;
-const INSTANCE_TOKEN: &str = include_str!("../../../templates/postman/instance-token.js");
-const TOKEN_RETRY: &str = include_str!("../../../templates/postman/token-retry.js");
+static INSTANCE_TOKEN: Fixed =
+    Fixed::new(include_str!("../../../templates/postman/instance-token.js"));
+static TOKEN_RETRY: Fixed = Fixed::new(include_str!("../../../templates/postman/token-retry.js"));
 
 /// Where the token answer goes (`storeToken`).
 #[derive(Serialize, Clone, Copy)]
@@ -150,45 +157,45 @@ pub struct Retry<'a> {
 }
 
 pub fn collection_prerequest<P: Serialize>(config: &CollectionPrerequest<'_, P>) -> Lines {
-    let mut pieces = vec![STORE_TOKEN, ENVIRONMENT_CHECK];
+    let mut pieces = vec![&STORE_TOKEN, &ENVIRONMENT_CHECK];
     if config.instance.is_some() {
-        pieces.push(INSTANCE_TOKEN);
+        pieces.push(&INSTANCE_TOKEN);
     }
-    pieces.push(COLLECTION_PREREQUEST);
+    pieces.push(&COLLECTION_PREREQUEST);
     script(config, &pieces, json)
 }
 
 pub fn token_test(config: &TokenTest<'_>) -> Lines {
-    script(config, &[STORE_TOKEN, TOKEN_TEST], json)
+    script(config, &[&STORE_TOKEN, &TOKEN_TEST], json)
 }
 
 /// The collection's test, after every request: once, not in each item.
 pub fn collection_test(config: &Environment<'_>) -> Lines {
-    script(config, &[ENVIRONMENT_CHECK, ENVIRONMENT_TEST], json)
+    script(config, &[&ENVIRONMENT_CHECK, &ENVIRONMENT_TEST], json)
 }
 
 /// None when the request always runs.
 pub fn request_prerequest(config: &RequestPrerequest<'_>) -> Option<Lines> {
     let mut pieces = Vec::new();
     if config.writes_var.is_some() {
-        pieces.push(WRITES_GUARD);
+        pieces.push(&WRITES_GUARD);
     }
     if !config.needs.is_empty() {
-        pieces.push(NEEDS_GUARD);
+        pieces.push(&NEEDS_GUARD);
     }
     if config.encodes {
-        pieces.push(ENCODE_VALUES);
+        pieces.push(&ENCODE_VALUES);
     }
     if !config.json_values.is_empty() {
-        pieces.push(JSON_VALUES);
+        pieces.push(&JSON_VALUES);
     }
     (!pieces.is_empty()).then(|| script(config, &pieces, json))
 }
 
 pub fn request_test<C: Serialize>(config: &RequestTest<'_, C>) -> Lines {
-    let mut pieces = vec![TOKEN_RETRY, REQUEST_TEST];
+    let mut pieces = vec![&TOKEN_RETRY, &REQUEST_TEST];
     if !config.captures.is_empty() {
-        pieces.extend([ANSWER_JS, CAPTURES]);
+        pieces.extend([&ANSWER_JS, &CAPTURES]);
     }
     script(config, &pieces, json)
 }
