@@ -355,7 +355,6 @@ fn part(kit: &Kit<'_>, instance: &Instance) -> Result<String, Error> {
         client_id: String,
         client_secret: String,
         token: String,
-        commands: Vec<Curl>,
     }
     let b = AsShell(Guide::at(kit, instance));
     let names = Placeholders { kit };
@@ -386,15 +385,17 @@ fn part(kit: &Kit<'_>, instance: &Instance) -> Result<String, Error> {
         client_id: names.placeholder(Slot::Conn(Conn::ClientId)),
         client_secret: names.placeholder(Slot::Conn(Conn::ClientSecret)),
         token: names.placeholder(Slot::Auth(AuthValue::AccessToken)),
-        commands: kit
-            .requests()
-            .map(|r| Curl::build(r, &kit.host, &b, CurlAuth::Sent))
-            .collect::<Result<_, _>>()?,
     };
     // The grant picks the header's template: a kit compiles only its own.
     let template = match view.consent {
         Some(_) => "curl_consent",
         None => "curl",
     };
-    render(template, &context(view)?)
+    let mut text = render(template, &context(view)?)?;
+    // Then each command under its name, from a view of its own.
+    for req in kit.requests() {
+        let curl = Curl::build(req, &kit.host, &b, CurlAuth::Sent)?;
+        text.push_str(&render("curl_request", &context(curl)?)?);
+    }
+    Ok(text)
 }

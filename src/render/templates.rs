@@ -56,8 +56,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/requests_consent.curl.hbs"),
     ),
     (
-        "curl_commands",
-        include_str!("../../templates/curl_commands.hbs"),
+        "curl_request",
+        include_str!("../../templates/curl_request.hbs"),
     ),
     (
         "check_head",
