@@ -217,6 +217,8 @@ fn parts(consent: bool, use_cases: bool, instances: bool) -> impl Iterator<Item 
             true => "readme_consent_step1",
         }),
         Some("readme_verify"),
+        consent.then_some("readme_verify_consent"),
+        Some("readme_verify_config"),
         Some(match consent {
             false => "readme_postman",
             true => "readme_consent_postman",

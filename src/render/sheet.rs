@@ -86,17 +86,24 @@ fn markdown(mut view: View) -> Result<String, Error> {
     };
     let actions = std::mem::take(&mut view.actions);
     let use_cases = std::mem::take(&mut view.use_cases);
+    // The write tools' paragraph only where a use case writes.
+    let mcp_writes = (!view.mcp.writes.is_empty()).then_some("sheet_mcp_writes");
     let mcp = context(&view.mcp)?;
     let connector_name = view.connector_name.clone();
     let root = context(view)?;
+    // An action is its fields, a use case's inputs and body (only a use
+    // case's action has them), then its Import cURL command.
     let action = |action: &Action| {
-        render(
-            "sheet_action",
-            &context(ActionPart {
-                action,
-                connector_name: &connector_name,
-            })?,
-        )
+        let part = context(ActionPart {
+            action,
+            connector_name: &connector_name,
+        })?;
+        let inputs = action.use_case.is_some().then_some("sheet_action_inputs");
+        [Some("sheet_action"), inputs, Some("sheet_action_import")]
+            .into_iter()
+            .flatten()
+            .map(|name| render(name, &part))
+            .collect::<Result<String, Error>>()
     };
     let mut text = String::new();
     for part in head {
@@ -112,7 +119,9 @@ fn markdown(mut view: View) -> Result<String, Error> {
         text.push_str(&render("sheet_use_case", &context(uc)?)?);
     }
     text.push_str(&render(test, &root)?);
-    text.push_str(&render("sheet_mcp", &mcp)?);
+    for part in std::iter::once("sheet_mcp").chain(mcp_writes) {
+        text.push_str(&render(part, &mcp)?);
+    }
     Ok(text)
 }
 

@@ -112,6 +112,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/check_step.sh.hbs"),
     ),
     (
+        "check_captures",
+        include_str!("../../templates/check_captures.sh.hbs"),
+    ),
+    (
         "check_token_step",
         include_str!("../../templates/check_token_step.sh.hbs"),
     ),
@@ -168,8 +172,20 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/sheet_mcp.md.hbs"),
     ),
     (
+        "sheet_mcp_writes",
+        include_str!("../../templates/sheet_mcp_writes.md.hbs"),
+    ),
+    (
         "sheet_action",
         include_str!("../../templates/sheet_action.md.hbs"),
+    ),
+    (
+        "sheet_action_inputs",
+        include_str!("../../templates/sheet_action_inputs.md.hbs"),
+    ),
+    (
+        "sheet_action_import",
+        include_str!("../../templates/sheet_action_import.md.hbs"),
     ),
     (
         "bruno_request",
@@ -218,6 +234,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "readme_verify",
         include_str!("../../templates/readme_verify.md.hbs"),
+    ),
+    (
+        "readme_verify_consent",
+        include_str!("../../templates/readme_verify_consent.md.hbs"),
+    ),
+    (
+        "readme_verify_config",
+        include_str!("../../templates/readme_verify_config.md.hbs"),
     ),
     (
         "readme_postman",
