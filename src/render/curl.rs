@@ -394,8 +394,9 @@ fn part(kit: &Kit<'_>, instance: &Instance) -> Result<String, Error> {
     let mut text = render(template, &context(view)?)?;
     // Then each command under its name, from a view of its own.
     for req in kit.requests() {
-        let curl = Curl::build(req, &kit.host, &b, CurlAuth::Sent)?;
-        text.push_str(&render("curl_request", &context(curl)?)?);
+        let curl = context(Curl::build(req, &kit.host, &b, CurlAuth::Sent)?)?;
+        text.push_str(&render("curl_request", &curl)?);
+        text.push_str(&render("curl_command", &curl)?);
     }
     Ok(text)
 }
