@@ -15,7 +15,7 @@ pub type Lines = Vec<Cow<'static, str>>;
 
 /// A fixed piece of a script (a file under `templates/`), split into its
 /// lines the first time a script joins it: a big kit joins the same piece
-/// to hundreds of scripts, and splitting was a tenth of its work.
+/// to hundreds of scripts (splitting each time was 2.5% of its work).
 pub struct Fixed {
     text: &'static str,
     lines: OnceLock<Box<[&'static str]>>,
