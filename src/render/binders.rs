@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use crate::contract::postman as names;
 use serde::Serialize;
 
-use super::js::Fixed;
+use super::js::{fixed, Fixed};
 use crate::kit::{
     At, AuthValue, Binder, Capture, Conn, Encoding, Equals, Kit, Request, Slot, Text,
 };
@@ -59,7 +59,7 @@ impl GuardView {
 /// The script piece every JavaScript runner (Postman, Bruno, the HTTP file)
 /// shares to read a capture from an answer: `picked(answer, pick, valueOf)`
 /// and `dug(answer, keys)`, before each runner's captures piece.
-pub static ANSWER_JS: Fixed = Fixed::new(include_str!("../../templates/js/answer.js"));
+pub static ANSWER_JS: Fixed = fixed!("js/answer.js");
 
 /// One key of a capture's pick as the scripts read it: the text it holds,
 /// or the variable that holds it (and, for httpyac, the process variable

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use super::binders::{captured_var, GuardView, PickView, Placeholders, ANSWER_JS};
-use super::js::{json, script, Fixed, Lines};
+use super::js::{fixed, json, script, Fixed, Lines};
 use super::json_body;
 use super::templates::{context, render};
 use super::{Artifact, File, Format, Pair};
@@ -26,15 +26,15 @@ use crate::kit::{
 };
 use crate::Error;
 
-static WRITES_GUARD: Fixed = Fixed::new(include_str!("../../templates/bruno/writes-guard.js"));
-static FLOW_GUARD: Fixed = Fixed::new(include_str!("../../templates/bruno/flow-guard.js"));
-static NEEDS_GUARD: Fixed = Fixed::new(include_str!("../../templates/bruno/needs-guard.js"));
-static KEEP_TOKEN: Fixed = Fixed::new(include_str!("../../templates/bruno/keep-token.js"));
-static TOKEN_RETRY: Fixed = Fixed::new(include_str!("../../templates/bruno/token-retry.js"));
-static PACE: Fixed = Fixed::new(include_str!("../../templates/bruno/pace.js"));
-static CAPTURES: Fixed = Fixed::new(include_str!("../../templates/bruno/captures.js"));
-static JSON_VALUES: Fixed = Fixed::new(include_str!("../../templates/bruno/json-values.js"));
-static CREDENTIALS: Fixed = Fixed::new(include_str!("../../templates/bruno/credentials.js"));
+static WRITES_GUARD: Fixed = fixed!("bruno/writes-guard.js");
+static FLOW_GUARD: Fixed = fixed!("bruno/flow-guard.js");
+static NEEDS_GUARD: Fixed = fixed!("bruno/needs-guard.js");
+static KEEP_TOKEN: Fixed = fixed!("bruno/keep-token.js");
+static TOKEN_RETRY: Fixed = fixed!("bruno/token-retry.js");
+static PACE: Fixed = fixed!("bruno/pace.js");
+static CAPTURES: Fixed = fixed!("bruno/captures.js");
+static JSON_VALUES: Fixed = fixed!("bruno/json-values.js");
+static CREDENTIALS: Fixed = fixed!("bruno/credentials.js");
 
 pub const FOLDER: File = File {
     path: "bruno/",

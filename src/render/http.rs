@@ -14,7 +14,7 @@ use serde_json::{json, Value as Json};
 
 use super::binders::{captured_var, PickView, Placeholders, ANSWER_JS};
 use super::escape::js_value;
-use super::js::{script, Fixed, Lines};
+use super::js::{fixed, script, Fixed, Lines};
 use super::json_body;
 use super::templates::{context, render};
 use super::{wanted, Artifact, File, Format, Pair};
@@ -30,12 +30,12 @@ use crate::kit::{
 };
 use crate::Error;
 
-static WRITES_GUARD: Fixed = Fixed::new(include_str!("../../templates/http/writes-guard.js"));
-static ENCODE_VALUES: Fixed = Fixed::new(include_str!("../../templates/http/encode-values.js"));
-static STATUS_TEST: Fixed = Fixed::new(include_str!("../../templates/http/status-test.js"));
-static KEEP_TOKEN: Fixed = Fixed::new(include_str!("../../templates/http/keep-token.js"));
-static CAPTURES: Fixed = Fixed::new(include_str!("../../templates/http/captures.js"));
-static TOKEN_RETRY: Fixed = Fixed::new(include_str!("../../templates/http/token-retry.js"));
+static WRITES_GUARD: Fixed = fixed!("http/writes-guard.js");
+static ENCODE_VALUES: Fixed = fixed!("http/encode-values.js");
+static STATUS_TEST: Fixed = fixed!("http/status-test.js");
+static KEEP_TOKEN: Fixed = fixed!("http/keep-token.js");
+static CAPTURES: Fixed = fixed!("http/captures.js");
+static TOKEN_RETRY: Fixed = fixed!("http/token-retry.js");
 
 pub const HTTP_FILE: File = File {
     path: "coupa.http",

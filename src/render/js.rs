@@ -13,6 +13,19 @@ use serde::Serialize;
 /// borrowed from the binary (a big kit writes them hundreds of times).
 pub type Lines = Vec<Cow<'static, str>>;
 
+/// The fixed piece in `file` under `templates/`, e.g.
+/// `fixed!("bruno/pace.js")`: the one place that says where pieces live.
+macro_rules! fixed {
+    ($file:literal) => {
+        $crate::render::js::Fixed::new(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/",
+            $file
+        )))
+    };
+}
+pub(crate) use fixed;
+
 /// A fixed piece of a script (a file under `templates/`), split into its
 /// lines the first time a script joins it: a big kit joins the same piece
 /// to hundreds of scripts (splitting each time was 2.5% of its work).

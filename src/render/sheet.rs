@@ -254,7 +254,8 @@ struct Action {
     /// Decoded, as Agent Studio's query table takes them.
     query: Vec<Pair>,
     curl: String,
-    /// A code fence longer than any backtick run in the curl text.
+    /// A code fence longer than any backtick run in the curl text and the
+    /// body (the action's two fenced blocks share it).
     fence: String,
     /// A JSON body, Agent Studio's placeholders where its values go.
     body: Option<String>,

@@ -95,12 +95,12 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     (
         "sheet_action_inputs",
         "fence",
-        "backticks made to fence the curl text",
+        "backticks made longer than any backtick run in the body and the curl text",
     ),
     (
         "sheet_action_import",
         "fence",
-        "backticks made to fence the curl text",
+        "backticks made longer than any backtick run in the body and the curl text",
     ),
     (
         "sheet_action_import",

@@ -3,33 +3,25 @@
 
 use serde::Serialize;
 
-use crate::render::js::{json, script, Fixed, Lines};
+use crate::render::binders::ANSWER_JS;
+use crate::render::js::{fixed, json, script, Fixed, Lines};
 use crate::render::json_body::Filled;
 
 /// Stores a token answer: `storeToken(body)`.
-static STORE_TOKEN: Fixed = Fixed::new(include_str!("../../../templates/postman/store-token.js"));
+static STORE_TOKEN: Fixed = fixed!("postman/store-token.js");
 /// `environmentMissing` and `selectEnvironment`.
-static ENVIRONMENT_CHECK: Fixed = Fixed::new(include_str!(
-    "../../../templates/postman/environment-check.js"
-));
-static COLLECTION_PREREQUEST: Fixed = Fixed::new(include_str!(
-    "../../../templates/postman/collection-prerequest.js"
-));
-static TOKEN_TEST: Fixed = Fixed::new(include_str!("../../../templates/postman/token-test.js"));
-static ENVIRONMENT_TEST: Fixed = Fixed::new(include_str!(
-    "../../../templates/postman/environment-test.js"
-));
-static WRITES_GUARD: Fixed = Fixed::new(include_str!("../../../templates/postman/writes-guard.js"));
-static NEEDS_GUARD: Fixed = Fixed::new(include_str!("../../../templates/postman/needs-guard.js"));
-static JSON_VALUES: Fixed = Fixed::new(include_str!("../../../templates/postman/json-values.js"));
-static ENCODE_VALUES: Fixed =
-    Fixed::new(include_str!("../../../templates/postman/encode-values.js"));
-static REQUEST_TEST: Fixed = Fixed::new(include_str!("../../../templates/postman/request-test.js"));
-static CAPTURES: Fixed = Fixed::new(include_str!("../../../templates/postman/captures.js"));
-use crate::render::binders::ANSWER_JS;
-static INSTANCE_TOKEN: Fixed =
-    Fixed::new(include_str!("../../../templates/postman/instance-token.js"));
-static TOKEN_RETRY: Fixed = Fixed::new(include_str!("../../../templates/postman/token-retry.js"));
+static ENVIRONMENT_CHECK: Fixed = fixed!("postman/environment-check.js");
+static COLLECTION_PREREQUEST: Fixed = fixed!("postman/collection-prerequest.js");
+static TOKEN_TEST: Fixed = fixed!("postman/token-test.js");
+static ENVIRONMENT_TEST: Fixed = fixed!("postman/environment-test.js");
+static WRITES_GUARD: Fixed = fixed!("postman/writes-guard.js");
+static NEEDS_GUARD: Fixed = fixed!("postman/needs-guard.js");
+static JSON_VALUES: Fixed = fixed!("postman/json-values.js");
+static ENCODE_VALUES: Fixed = fixed!("postman/encode-values.js");
+static REQUEST_TEST: Fixed = fixed!("postman/request-test.js");
+static CAPTURES: Fixed = fixed!("postman/captures.js");
+static INSTANCE_TOKEN: Fixed = fixed!("postman/instance-token.js");
+static TOKEN_RETRY: Fixed = fixed!("postman/token-retry.js");
 
 /// Where the token answer goes (`storeToken`).
 #[derive(Serialize, Clone, Copy)]
