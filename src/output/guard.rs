@@ -56,27 +56,38 @@ fn try_lock(_: &fs::File) -> io::Result<bool> {
     Ok(true)
 }
 
-/// The first symbolic link at or below `dir` on the way to any target: a
-/// kit writes neither through one nor over one (`dir` itself is the
-/// person's choice).
-pub fn symlink(dir: &Path, targets: &[PathBuf]) -> Option<PathBuf> {
+/// What stands where a kit writes: the first symbolic link at or below
+/// `dir` on the way to any target (`Err`: a kit writes neither through one
+/// nor over one; `dir` itself is the person's choice), or else which
+/// targets exist already. One lookup a path: a lookup is a system call.
+pub fn look(dir: &Path, targets: &[PathBuf]) -> Result<Vec<bool>, PathBuf> {
     // A folder many targets share is looked at once (Bruno's hold two
-    // files each; a lookup is a system call).
+    // files each).
     let mut seen = std::collections::HashSet::new();
-    targets.iter().find_map(|target| {
-        let inside = target.strip_prefix(dir).ok()?;
-        let mut at = dir.to_path_buf();
-        inside.components().find_map(|part| {
-            at.push(part);
-            if !seen.insert(at.clone()) {
-                return None;
+    targets
+        .iter()
+        .map(|target| {
+            let Ok(inside) = target.strip_prefix(dir) else {
+                return Ok(target.exists());
+            };
+            let mut at = dir.to_path_buf();
+            let mut exists = false;
+            let last = inside.components().count();
+            for (i, part) in inside.components().enumerate() {
+                at.push(part);
+                let is_target = i + 1 == last;
+                if !is_target && !seen.insert(at.clone()) {
+                    continue;
+                }
+                match fs::symlink_metadata(&at) {
+                    Ok(m) if m.file_type().is_symlink() => return Err(at),
+                    Ok(_) => exists = is_target,
+                    Err(_) => {}
+                }
             }
-            fs::symlink_metadata(&at)
-                .ok()
-                .filter(|m| m.file_type().is_symlink())
-                .map(|_| at.clone())
+            Ok(exists)
         })
-    })
+        .collect()
 }
 
 /// Where a run notes, before its first rename, every rename it will make:

@@ -159,17 +159,17 @@ fn write_locked(
             names.join(", ")
         );
     }
-    if let Some(link) = guard::symlink(dir, targets) {
-        return Err(Error::bad(
+    let exist = guard::look(dir, targets).map_err(|link| {
+        Error::bad(
             Origin::Flag("--out"),
             &link.display().to_string(),
             "is a symbolic link where the kit writes; coupagen writes neither through nor over one: remove it, or give another --out",
-        ));
-    }
+        )
+    })?;
     let existing: Vec<&str> = files
         .iter()
-        .zip(targets)
-        .filter(|(_, t)| t.exists())
+        .zip(exist)
+        .filter(|(_, e)| *e)
         .map(|(f, _)| f.path.as_str())
         .collect();
     if !existing.is_empty() && !force {
@@ -213,12 +213,19 @@ fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Res
 /// files does not start hundreds.
 const FILE_THREADS: usize = 16;
 
+/// In memory, the files a thread writes before another is worth starting.
+const MEMORY_SHARE: usize = 64;
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// On a disk, a thread for every share of the files (see [`commit_with`]);
 /// in memory, where no sync waits, one.
 fn commit_all(dir: &Path, files: &[Artifact], targets: &[PathBuf]) -> Result<(), Error> {
     let workers = match syncs_wait(dir) {
         true => files.len().clamp(1, FILE_THREADS),
-        false => 1,
+        false => files.len().div_ceil(MEMORY_SHARE).clamp(1, cores()),
     };
     commit_with(dir, files, targets, workers, stage)
 }
@@ -366,17 +373,16 @@ fn rename_all(
     let mut done: Vec<Option<PathBuf>> = Vec::new();
     let mut failure = None;
     for (tmp, target) in staged.iter().zip(targets) {
-        let backup = if target.exists() {
-            let b = sibling(target, "old");
-            match fs::hard_link(target, &b) {
-                Ok(()) => Some(b),
-                Err(e) => {
-                    failure = Some(write_error(target, &e));
-                    break;
-                }
+        // A link to the file it replaces; none where there is no file
+        // (the link's own lookup says so: no stat before it).
+        let b = sibling(target, "old");
+        let backup = match fs::hard_link(target, &b) {
+            Ok(()) => Some(b),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => {
+                failure = Some(write_error(target, &e));
+                break;
             }
-        } else {
-            None
         };
         if let Err(e) = fs::rename(tmp, target) {
             if let Some(b) = backup {
@@ -424,7 +430,10 @@ fn sibling(target: &Path, kind: &str) -> PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    parent(target).join(format!(".{name}.coupagen-{kind}-{}", std::process::id()))
+    // The process's id once: each call is a system call, two a file.
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let pid = PID.get_or_init(std::process::id);
+    parent(target).join(format!(".{name}.coupagen-{kind}-{pid}"))
 }
 
 fn parent(path: &Path) -> &Path {
