@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use super::binders::{captured_var, GuardView, PickView, Placeholders, ANSWER_JS};
-use super::js::{fixed, json, script, Fixed, Lines};
+use super::js::{block, fixed, json, script, Fixed, Lines};
 use super::json_body;
 use super::templates::{context, render};
 use super::{Artifact, File, Format, Pair};
@@ -107,17 +107,18 @@ struct RequestView {
     query: Vec<Pair>,
     headers: Vec<Pair>,
     form: Vec<Pair>,
-    /// A JSON body's lines.
-    json: Vec<String>,
+    /// A JSON body's lines, joined (see [`block`]).
+    json: String,
     token: String,
     bearer: bool,
     status: u16,
-    /// The pre-request script's lines: a request skips itself when a value
-    /// it needs is missing, or when it writes and writes are not allowed.
-    pre: Lines,
-    /// The post-response script's: the token request keeps the token, a use
+    /// The pre-request script (see [`block`]): a request skips itself when
+    /// a value it needs is missing, or when it writes and writes are not
+    /// allowed.
+    pre: String,
+    /// The post-response script: the token request keeps the token, a use
     /// case's request what the next needs, in runtime variables.
-    post: Lines,
+    post: String,
     /// It sends a credential: Bruno must not follow a redirect with it.
     no_redirects: bool,
 }
@@ -194,9 +195,9 @@ fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
                 format!("{{{{{}}}}}", json_body::variable(&b.0.name(slot)))
             })
             .lines()
-            .map(String::from)
-            .collect(),
-            Body::None | Body::Form(_) => Vec::new(),
+            .collect::<Vec<_>>()
+            .join("\n"),
+            Body::None | Body::Form(_) => String::new(),
         },
         auth: match req.auth {
             Auth::None => "none",
@@ -229,8 +230,8 @@ fn request_view(kit: &Kit<'_>, req: &Request, seq: usize) -> RequestView {
         token: format!("{{{{{TOKEN}}}}}"),
         bearer: req.auth == Auth::Bearer,
         status: req.expect.status,
-        pre: guards(kit, req),
-        post: keeps(kit, req),
+        pre: block(&guards(kit, req)),
+        post: block(&keeps(kit, req)),
         no_redirects: req.sends_credentials(),
     }
 }
@@ -262,7 +263,7 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
         client_id: &'static str,
         client_secret: &'static str,
         environment: &'static str,
-        pre: Lines,
+        pre: String,
     }
     out.push(file(
         "collection.bru".into(),
@@ -273,7 +274,7 @@ pub fn files(kit: &Kit<'_>) -> Result<Vec<Artifact>, Error> {
                 client_id: env::CLIENT_ID,
                 client_secret: env::CLIENT_SECRET,
                 environment: ENVIRONMENT,
-                pre: pace(),
+                pre: block(&pace()),
             })?,
         )?,
     ));

@@ -14,7 +14,7 @@ use serde_json::{json, Value as Json};
 
 use super::binders::{captured_var, PickView, Placeholders, ANSWER_JS};
 use super::escape::js_value;
-use super::js::{fixed, script, Fixed, Lines};
+use super::js::{block, fixed, script, Fixed};
 use super::json_body;
 use super::templates::{context, render};
 use super::{wanted, Artifact, File, Format, Pair};
@@ -253,13 +253,13 @@ struct RequestView {
     /// The pre-request script's lines: the values it encodes, each into
     /// `encoded-<name>`; a request that changes Coupa data refuses unless
     /// allowed (the JetBrains client has no `@disabled`).
-    pre: Lines,
+    pre: String,
     method: &'static str,
     url: String,
     headers: Vec<Pair>,
     body: Option<String>,
     /// The response handler's: the status test, the token, the captures.
-    post: Lines,
+    post: String,
     /// It sends a credential: `# @no-redirect` (httpyac and JetBrains), so
     /// no redirect carries it on.
     no_redirects: bool,
@@ -631,9 +631,9 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
         disabled: disabled(kit, req),
         ratelimit: bearer.then(|| format!("slot {RATE_SLOT} max {} expire 1000", coupa::BURST)),
         pre: if pre_pieces.is_empty() {
-            Vec::new()
+            String::new()
         } else {
-            script(&pre, &pre_pieces, js_value)
+            block(&script(&pre, &pre_pieces, js_value))
         },
         method: req.method.as_str(),
         url: req.url(&kit.host, &b),
@@ -647,7 +647,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
             .collect(),
         body,
         title,
-        post: script(&post, &post_pieces, js_value),
+        post: block(&script(&post, &post_pieces, js_value)),
         no_redirects: req.sends_credentials(),
     }
 }

@@ -13,6 +13,14 @@ use serde::Serialize;
 /// borrowed from the binary (a big kit writes them hundreds of times).
 pub type Lines = Vec<Cow<'static, str>>;
 
+/// A script as a view gives it to a block helper (`bru_block`,
+/// `http_block`): its lines joined by newlines. One string in the view's
+/// tree, not one a line: a big kit's Bruno and HTTP views held tens of
+/// thousands of lines, each copied into the tree and freed after.
+pub fn block(lines: &[Cow<'static, str>]) -> String {
+    lines.join("\n")
+}
+
 /// The fixed piece in `file` under `templates/`, e.g.
 /// `fixed!("bruno/pace.js")`: the one place that says where pieces live.
 macro_rules! fixed {

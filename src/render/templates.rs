@@ -27,6 +27,22 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/postman_collection.json.hbs"),
     ),
     (
+        "postman_folder",
+        include_str!("../../templates/postman_folder.json.hbs"),
+    ),
+    (
+        "postman_folder_end",
+        include_str!("../../templates/postman_folder_end.json.hbs"),
+    ),
+    (
+        "postman_item",
+        include_str!("../../templates/postman_item.json.hbs"),
+    ),
+    (
+        "postman_collection_end",
+        include_str!("../../templates/postman_collection_end.json.hbs"),
+    ),
+    (
         "postman_description",
         include_str!("../../templates/postman_description.md.hbs"),
     ),
@@ -534,16 +550,16 @@ pub fn json_file(value: &Json) -> String {
 
 /// JSON output is parsed back before it leaves, so a template bug is an
 /// error, not a broken file; re-indenting it frees the templates' layout.
-/// The context is the last render's: it is gone before the re-indent.
-pub fn render_json(name: &str, context: Context) -> Result<String, Error> {
-    let text = render(name, &context)?;
-    drop(context);
+/// `text` is what the templates named `name` rendered; it is gone before
+/// the re-indented text is whole.
+pub fn reindent_json(name: &str, text: String) -> Result<String, Error> {
     // Streamed, token by token: no tree of the whole document in memory.
     let mut pretty = Vec::with_capacity(text.len() * 2);
     let mut from = serde_json::Deserializer::from_str(&text);
     serde_transcode::transcode(&mut from, &mut serde_json::Serializer::pretty(&mut pretty))
         .and_then(|()| from.end())
         .map_err(|e| Error::Failed(format!("{name} rendered invalid JSON ({e}); this is a bug")))?;
+    drop(text);
     pretty.push(b'\n');
     pretty.shrink_to_fit();
     String::from_utf8(pretty).map_err(|e| Error::Failed(format!("{name}: {e}")))
@@ -587,25 +603,30 @@ fn line_text(v: &Json) -> Cow<'_, str> {
     }
 }
 
-/// `{{bru_block lines}}` (and `http_block`): the body of a Bruno block or
-/// an HTTP-file script, each line as `line` writes it and indented two
-/// spaces, so that no line can close the block; the last line's newline is
-/// the template's, so a block has a line at least. One helper call for a
-/// script of dozens of lines: a big kit writes hundreds of scripts.
+/// `{{bru_block text}}` (and `http_block`): the body of a Bruno block or
+/// an HTTP-file script, each of its lines as `line` writes it and indented
+/// two spaces, so that no line can close the block; the last line's newline
+/// is the template's, so a block has a line at least. One helper call, and
+/// one string in the view ([`super::js::block`]), for a script of dozens of
+/// lines: a big kit writes hundreds of scripts.
 fn block_lines(v: &Json) -> Result<String, String> {
-    let lines = v.as_array().ok_or("not a list of lines")?;
-    if lines.is_empty() {
+    let text = v.as_str().ok_or("not a block of text")?;
+    if text.is_empty() {
         return Err("an empty block (the view gives a block one line at least)".into());
     }
-    let mut text = String::with_capacity(lines.iter().map(|l| 3 + text(l).len()).sum());
-    for (i, line) in lines.iter().enumerate() {
-        if i > 0 {
-            text.push('\n');
+    // A script's lines are short: room for the indent of one in ten bytes.
+    let mut out = String::with_capacity(text.len() + text.len() / 5 + 2);
+    let mut from = 0;
+    // memchr: `str::split`'s char search was 8% of a big kit's Bruno render.
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+        if from > 0 {
+            out.push('\n');
         }
-        text.push_str("  ");
-        text.push_str(&line_text(line));
+        out.push_str("  ");
+        out.push_str(&escape::one_line(&text[from..end]));
+        from = end + 1;
     }
-    Ok(text)
+    Ok(out)
 }
 
 /// `{{json v}}`: any value inside JSON, quotes included.
@@ -739,18 +760,22 @@ mod tests {
 
     #[test]
     fn a_block_writes_what_a_loop_of_its_lines_would() {
-        let lines = serde_json::json!({"v": ["a();", "}", "b\nc\u{85}d", 7, null, {"k": 1}]});
+        // A block is its lines joined by newlines (js::block); a control
+        // character inside a line is a space, as `line` writes it.
+        let lines = ["a();", "}", "b\rc\u{85}d", "", "last"];
+        let looped_view = serde_json::json!({ "v": lines });
+        let block_view = serde_json::json!({ "v": lines.join("\n") });
         for syntax in ["bru", "http"] {
             let looped =
                 format!("x {{\n{{{{#each v}}}}\n  {{{{{syntax} this}}}}\n{{{{/each}}}}\n}}\n");
             let block = format!("x {{\n{{{{{syntax}_block v}}}}\n}}\n");
-            let want = render_str(&looped, lines.clone());
-            assert_eq!(render_str(&block, lines.clone()), want, "{syntax}");
+            let want = render_str(&looped, looped_view.clone());
+            assert_eq!(render_str(&block, block_view.clone()), want, "{syntax}");
             // No line closes the block, none breaks out of its own.
-            assert!(want.contains("\n  }\n  b c d\n"), "{want}");
+            assert!(want.contains("\n  }\n  b c d\n  \n  last\n}"), "{want}");
             for (v, why) in [
-                (serde_json::json!([]), "an empty block"),
-                (serde_json::json!("a"), "not a list of lines"),
+                (serde_json::json!(""), "an empty block"),
+                (serde_json::json!(["a"]), "not a block of text"),
             ] {
                 let e = empty_registry()
                     .render_template(&block, &serde_json::json!({ "v": v }))

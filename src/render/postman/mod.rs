@@ -18,7 +18,7 @@ use serde_json::json;
 use super::binders::{captured_var, GuardView, PickView, Placeholders};
 use super::js::Lines;
 use super::json_body;
-use super::templates::{context, render, render_json};
+use super::templates::{context, reindent_json, render};
 use super::{bound, pairs, Artifact, File, Format, Pair};
 use crate::contract::postman as names;
 use crate::coupa;
@@ -174,8 +174,12 @@ impl RequestView {
     }
 }
 
+/// A request of the collection, rendered from this view alone
+/// (`postman_item`): no view holds every request at once.
 #[derive(Serialize)]
 struct Item {
+    /// The first of its list: no comma before it.
+    first: bool,
     request: RequestView,
     /// Its pre-request script, if it has one, then its tests.
     events: Vec<Event>,
@@ -208,27 +212,30 @@ impl Event {
     }
 }
 
-/// Items under a name (a folder of the collection), or without one: the
-/// auth flow's requests, at the collection's root.
+/// A folder's head (`postman_folder`): its requests follow it, then
+/// `postman_folder_end`.
 #[derive(Serialize)]
-struct Group {
-    name: Option<String>,
-    /// A folder's; the root's requests have none.
+struct Folder<'a> {
+    /// No comma before it: nothing precedes it in the collection's list.
+    first: bool,
+    name: &'a str,
     description: String,
-    items: Vec<Item>,
 }
 
+/// The collection's head (`postman_collection`), before its requests.
 #[derive(Serialize)]
-struct CollectionView {
+struct Head {
     name: String,
     description: String,
     schema: &'static str,
-    /// The auth flow's requests first, then a folder a group of calls and
-    /// a folder a use case. One list, so the template writes an item once.
-    groups: Vec<Group>,
-    /// The collection's pre-request script.
-    events: Vec<Event>,
+}
+
+/// The collection's end (`postman_collection_end`), after its requests.
+#[derive(Serialize)]
+struct End {
     auth: serde_json::Value,
+    /// The collection's pre-request script and its test.
+    events: Vec<Event>,
     variables: Vec<Variable>,
 }
 
@@ -467,7 +474,7 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         environment_file: &environment_file,
     };
     let expects_refresh = kit.consent.as_ref().is_some_and(|c| c.offline_access);
-    let item = |req: &Request| -> Result<Item, Error> {
+    let item = |req: &Request, first: bool| -> Result<Item, Error> {
         let guarded = kit.use_case_of(req).map(|uc| uc.guarded_before(req));
         let needs: Vec<Cow<'_, str>> = supplied(req)
             .filter(|s| *s != Slot::Auth(AuthValue::CodeVerifier))
@@ -514,44 +521,37 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         };
         events.push(Event::new("test", tests));
         Ok(Item {
+            first,
             request: RequestView::new(kit, req),
             events,
         })
     };
-    // The flow (never empty: it obtains the token), at the root.
-    let mut groups = vec![Group {
-        name: None,
-        description: String::new(),
-        items: kit.flow.requests().map(item).collect::<Result<_, _>>()?,
-    }];
-    // Folders by group, in the order the groups first appear.
-    let first_folder = groups.len();
+    // Folders by group, in the order the groups first appear, then a
+    // folder a use case, its requests in order: newman runs one with --folder.
+    let mut folders: Vec<(&str, String, Vec<&Request>)> = Vec::new();
     for call in &kit.calls {
         let name = call.group.as_deref().unwrap_or("API");
-        let item = item(call)?;
-        let folders = &mut groups[first_folder..];
-        match folders.iter_mut().find(|f| f.name.as_deref() == Some(name)) {
-            Some(folder) => folder.items.push(item),
-            None => groups.push(Group {
-                name: Some(name.to_string()),
-                description: format!(
+        match folders.iter_mut().find(|(n, ..)| *n == name) {
+            Some((.., calls)) => calls.push(call),
+            None => folders.push((
+                name,
+                format!(
                     "The kit's {} requests to Coupa's API; each fetches a token by itself when none is stored.",
                     name
                 ),
-                items: vec![item],
-            }),
+                vec![call],
+            )),
         }
     }
-    // A folder a use case, its requests in order: newman runs one with --folder.
     for uc in &kit.use_cases {
-        groups.push(Group {
-            name: Some(uc.name.clone()),
-            description: format!(
+        folders.push((
+            &uc.name,
+            format!(
                 "{} Its requests run in order, each using what the one before found: run the folder (newman --folder).",
                 uc.description
             ),
-            items: uc.requests.iter().map(item).collect::<Result<_, _>>()?,
-        });
+            uc.requests.iter().collect(),
+        ));
     }
 
     #[derive(Serialize)]
@@ -682,11 +682,36 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         .collect();
     variables.extend(use_case_variables(kit));
 
-    let view = CollectionView {
-        name: kit_name(kit),
-        description,
-        schema: SCHEMA_URL,
-        groups,
+    // The head, each request from a view of its own (the flow's at the
+    // root, never empty: it obtains the token), each folder, the end.
+    let mut text = render(
+        "postman_collection",
+        &context(Head {
+            name: kit_name(kit),
+            description,
+            schema: SCHEMA_URL,
+        })?,
+    )?;
+    let mut first = true;
+    for req in kit.flow.requests() {
+        text.push_str(&render("postman_item", &context(item(req, first)?)?)?);
+        first = false;
+    }
+    for (name, description, requests) in folders {
+        let folder = Folder {
+            first,
+            name,
+            description,
+        };
+        text.push_str(&render("postman_folder", &context(folder)?)?);
+        for (i, req) in requests.into_iter().enumerate() {
+            text.push_str(&render("postman_item", &context(item(req, i == 0)?)?)?);
+        }
+        text.push_str(&render("postman_folder_end", &context(())?)?);
+        first = false;
+    }
+    let end = End {
+        auth: auth(kit, &b),
         events: vec![
             Event::new(
                 "prerequest",
@@ -712,12 +737,12 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             ),
             Event::new("test", scripts::collection_test(&environment)),
         ],
-        auth: auth(kit, &b),
         variables,
     };
+    text.push_str(&render("postman_collection_end", &context(end)?)?);
     Ok(Artifact {
         path: COLLECTION_FILE.path.into(),
-        text: render_json("postman_collection", context(view)?)?,
+        text: reindent_json("postman_collection", text)?,
         executable: false,
     })
 }
