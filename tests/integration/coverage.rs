@@ -263,3 +263,68 @@ fn a_filter_may_be_for_one_resource() {
     );
     assert_eq!(query(1), "limit=1&status=paid&updated_at[gt]=2024-01-01");
 }
+
+#[test]
+fn a_requests_slots_are_those_of_what_it_sends() {
+    // Request::slots reads the headers without building them as sent (it is
+    // asked thousands of times a kit): it must still name exactly the slots
+    // of the path, query, sent headers (the bearer one too), form and body.
+    let use_cases: Vec<String> = coupagen::usecase::built_in()
+        .iter()
+        .map(|u| u.id.to_string())
+        .collect();
+    let use_cases = use_cases.join(",");
+    let kits = [
+        spec(&["--domain", GUIDE_DOMAIN, "--use-case", &use_cases]),
+        spec(&[
+            "--domain",
+            GUIDE_DOMAIN,
+            "--grant",
+            "authorization-code",
+            "--moveworks-org",
+            "acme",
+            "--use-case",
+            &use_cases,
+        ]),
+        spec(&[
+            "--domain",
+            GUIDE_DOMAIN,
+            "--grant",
+            "authorization-code",
+            "--pkce",
+            "--moveworks-org",
+            "acme",
+        ]),
+    ];
+    let mut bearer = 0;
+    for spec in &kits {
+        let kit = coupagen::kit::plan(spec);
+        let requests = kit
+            .flow
+            .requests()
+            .chain(&kit.calls)
+            .chain(kit.use_cases.iter().flat_map(|u| &u.requests));
+        for req in requests {
+            let headers = req.sent_headers();
+            let body: Vec<_> = match &req.body {
+                coupagen::kit::Body::Json(json) => {
+                    json.slots().into_iter().map(|(s, _)| s).collect()
+                }
+                _ => Vec::new(),
+            };
+            let mut want = Vec::new();
+            let sent = std::iter::once(&req.path)
+                .chain(req.query.iter().map(|(_, v)| v))
+                .chain(headers.iter().map(|(_, v)| v))
+                .chain(req.form().iter().map(|(_, v)| v));
+            for slot in sent.flat_map(|v| v.slots()).chain(body) {
+                if !want.contains(&slot) {
+                    want.push(slot);
+                }
+            }
+            assert_eq!(req.slots(), want, "{}", req.name);
+            bearer += usize::from(req.auth == coupagen::kit::Auth::Bearer);
+        }
+    }
+    assert!(bearer > 20, "the kits hold bearer requests: {bearer}");
+}
