@@ -115,8 +115,15 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             };
             let (inputs, spec) = args.resolved()?;
             warn(&spec);
-            let files = render::bundle(&kit::plan(&spec), inputs.for_kit().to_config())?;
-            let written = output::write_bundle(out, &files, *force)?;
+            // The folder is locked before the render, and each format's files
+            // are staged as they are rendered.
+            let bundle = output::Bundle::open(out, *force)?;
+            let kit = kit::plan(&spec);
+            let order = render::bundle_to(&kit, inputs.for_kit().to_config(), &|files| {
+                bundle.stage(files)
+            })?;
+            let order: Vec<&str> = order.iter().map(String::as_str).collect();
+            let written = bundle.commit(&order)?;
             let mut report = String::new();
             for path in written {
                 report.push_str(&format!("wrote {}\n", path.display()));

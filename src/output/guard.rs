@@ -57,16 +57,18 @@ fn try_lock(_: &fs::File) -> io::Result<bool> {
 }
 
 /// What stands where a kit writes: the first symbolic link at or below
-/// `dir` on the way to any target (`Err`: a kit writes neither through one
-/// nor over one; `dir` itself is the person's choice), or else which
-/// targets exist already. One lookup a path: a lookup is a system call.
-pub fn look(dir: &Path, targets: &[PathBuf]) -> Result<Vec<bool>, PathBuf> {
+/// `dir` on the way to any target (`Err`: the target's index and the link;
+/// a kit writes neither through one nor over one; `dir` itself is the
+/// person's choice), or else which targets exist already. One lookup a
+/// path: a lookup is a system call.
+pub fn look(dir: &Path, targets: &[PathBuf]) -> Result<Vec<bool>, (usize, PathBuf)> {
     // A folder many targets share is looked at once (Bruno's hold two
     // files each).
     let mut seen = std::collections::HashSet::new();
     targets
         .iter()
-        .map(|target| {
+        .enumerate()
+        .map(|(n, target)| {
             let Ok(inside) = target.strip_prefix(dir) else {
                 return Ok(target.exists());
             };
@@ -80,7 +82,7 @@ pub fn look(dir: &Path, targets: &[PathBuf]) -> Result<Vec<bool>, PathBuf> {
                     continue;
                 }
                 match fs::symlink_metadata(&at) {
-                    Ok(m) if m.file_type().is_symlink() => return Err(at),
+                    Ok(m) if m.file_type().is_symlink() => return Err((n, at)),
                     Ok(_) => exists = is_target,
                     Err(_) => {}
                 }

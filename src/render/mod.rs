@@ -147,6 +147,33 @@ fn start_order() -> Vec<usize> {
 /// the kit's record of what it was made from, as `coupagen.json` holds it
 /// (`input::Inputs::to_config`).
 pub fn bundle(kit: &Kit<'_>, record: String) -> Result<Vec<Artifact>, Error> {
+    let given = std::sync::Mutex::new(Vec::new());
+    let order = bundle_to(kit, record, &|files| {
+        given
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(files)
+    })?;
+    let mut files = given
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let position: std::collections::HashMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i))
+        .collect();
+    files.sort_by_key(|f| position.get(f.path.as_str()).copied());
+    Ok(files)
+}
+
+/// [`bundle`], each job's files handed to `sink` as the job finishes, on
+/// the thread that rendered them (the writer stages them while the other
+/// jobs render); returns every file's path in the bundle's order.
+pub fn bundle_to(
+    kit: &Kit<'_>,
+    record: String,
+    sink: &(dyn Fn(Vec<Artifact>) + Sync),
+) -> Result<Vec<String>, Error> {
     // Formats render on one thread a core, each thread taking the next
     // format as it finishes one: formats share no work, while a thread a
     // format only adds memory (each thread's allocator arena) on a machine
@@ -166,16 +193,24 @@ pub fn bundle(kit: &Kit<'_>, record: String) -> Result<Vec<Artifact>, Error> {
             files
         }),
     };
-    let mut rendered: Vec<(usize, Result<Vec<Artifact>, Error>)> = std::thread::scope(|scope| {
+    // Each job's paths, or what failed; its files go to the sink.
+    let done = |job: usize| {
+        render(job).map(|files| {
+            let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+            sink(files);
+            paths
+        })
+    };
+    let mut rendered: Vec<(usize, Result<Vec<String>, Error>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut done = Vec::new();
+                    let mut finished = Vec::new();
                     loop {
                         let Some(&job) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                            break done;
+                            break finished;
                         };
-                        done.push((job, render(job)));
+                        finished.push((job, done(job)));
                     }
                 })
             })
@@ -195,27 +230,28 @@ pub fn bundle(kit: &Kit<'_>, record: String) -> Result<Vec<Artifact>, Error> {
             .collect()
     });
     rendered.sort_by_key(|(job, _)| *job);
-    let rendered = rendered.into_iter().map(|(_, r)| r);
-    let mut files = Vec::new();
-    for artifacts in rendered {
-        files.extend(artifacts?);
+    let mut paths = Vec::new();
+    for (_, job) in rendered {
+        paths.extend(job?);
     }
     // The README last, after the record of the inputs.
-    let readme = files.pop();
-    files.push(Artifact {
+    let readme = paths.pop();
+    let mut last = vec![Artifact {
         path: CONFIG_FILE.path.into(),
         text: record,
         executable: false,
-    });
+    }];
     if let Some(text) = &kit.use_case_file {
-        files.push(Artifact {
+        last.push(Artifact {
             path: USE_CASE_FILE.path.into(),
             text: text.to_string(),
             executable: false,
         });
     }
-    files.extend(readme);
-    Ok(files)
+    paths.extend(last.iter().map(|f| f.path.clone()));
+    paths.extend(readme);
+    sink(last);
+    Ok(paths)
 }
 
 /// One file of one format, e.g. the sheet as JSON.
