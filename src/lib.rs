@@ -85,7 +85,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                             a
                         })
                         .collect();
-                    let written = output::write_bundle(dir, &files, g.args.force)?;
+                    let written = output::write_bundle(dir, files, g.args.force)?;
                     let report: String = written
                         .iter()
                         .map(|p| format!("wrote {}\n", p.display()))

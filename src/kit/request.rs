@@ -270,36 +270,38 @@ impl<'a> Request<'a> {
     /// `Authorization: Bearer <access token>` last.
     pub fn sent_headers(&self) -> Vec<(String, Value<'a>)> {
         let mut headers = self.headers.clone();
+        headers.extend(self.auth_header());
+        headers
+    }
+
+    /// The header its auth adds, if any: the one place that spells it.
+    fn auth_header(&self) -> Option<(String, Value<'a>)> {
         match self.auth {
-            Auth::None => {}
-            Auth::Bearer => headers.push((
+            Auth::None => None,
+            Auth::Bearer => Some((
                 coupa::AUTHORIZATION.into(),
                 Value::lit(format!("{} ", coupa::BEARER))
                     .then(Value::slot(Slot::Auth(AuthValue::AccessToken))),
             )),
         }
-        headers
     }
 
     /// Every slot the request fills, headers as sent.
     pub fn slots(&self) -> Vec<Slot<'a>> {
-        // The sent headers' slots without a copy of the headers (formats ask
-        // thousands of times): the bearer header's one slot is the token.
-        let bearer = match self.auth {
-            Auth::None => None,
-            Auth::Bearer => Some(Slot::Auth(AuthValue::AccessToken)),
-        };
+        // The sent headers without a copy of them all (formats ask thousands
+        // of times a kit): its own, then the one its auth adds.
+        let auth = self.auth_header().map(|(_, v)| v);
         let values = std::iter::once(&self.path)
             .chain(self.query.iter().map(|(_, v)| v))
-            .chain(self.headers.iter().map(|(_, v)| v));
-        let form = self.form().iter().map(|(_, v)| v);
+            .chain(self.headers.iter().map(|(_, v)| v))
+            .chain(&auth)
+            .chain(self.form().iter().map(|(_, v)| v));
         let mut slots = Vec::new();
         let body = match &self.body {
             Body::Json(json) => json.slots().into_iter().map(|(s, _)| s).collect(),
             Body::None | Body::Form(_) => Vec::new(),
         };
-        let sent = values.flat_map(Value::slots).chain(bearer);
-        for slot in sent.chain(form.flat_map(Value::slots)).chain(body) {
+        for slot in values.flat_map(Value::slots).chain(body) {
             if !slots.contains(&slot) {
                 slots.push(slot);
             }

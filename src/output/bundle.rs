@@ -18,11 +18,11 @@ use crate::render::Artifact;
 /// `bundle --out DIR`: all files or none. Each is written to a temporary file
 /// beside its target, then renamed into place; if anything fails, the new
 /// files and the folders made for them are removed, and replaced ones restored.
-pub fn write_bundle(dir: &Path, files: &[Artifact], force: bool) -> Result<Vec<PathBuf>, Error> {
+pub fn write_bundle(dir: &Path, files: Vec<Artifact>, force: bool) -> Result<Vec<PathBuf>, Error> {
+    let order: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
     let bundle = Bundle::open(dir, force)?;
-    bundle.stage(files.to_vec());
-    let order: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    bundle.commit(&order)
+    bundle.stage(files);
+    bundle.commit(&order.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// A bundle being written into its folder, locked for this run from
@@ -293,7 +293,7 @@ fn remove_folders(made: &[PathBuf]) {
 /// Creates `dir` and every target's folder that is missing, noting each it
 /// made, outermost first.
 fn make_folders(dir: &Path, targets: &[PathBuf], made: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     for folder in std::iter::once(dir).chain(targets.iter().filter_map(|t| t.parent())) {
         // Each folder once, however many files it holds.
         if !seen.insert(folder) {
@@ -550,7 +550,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("kit");
         let files = [artifact("top.txt"), artifact("sub/deeper/one.txt")];
-        write_bundle(&dir, &files, false).unwrap();
+        write_bundle(&dir, files.to_vec(), false).unwrap();
         assert_eq!(
             fs::read_to_string(dir.join("sub/deeper/one.txt")).unwrap(),
             "sub/deeper/one.txt\n"
@@ -583,7 +583,7 @@ mod tests {
     /// its second ("new " and its path).
     fn written_once(dir: &Path, paths: &[String]) -> Vec<Artifact> {
         let old: Vec<Artifact> = paths.iter().map(|p| artifact(p)).collect();
-        write_bundle(dir, &old, false).unwrap();
+        write_bundle(dir, old, false).unwrap();
         paths
             .iter()
             .map(|p| Artifact {
@@ -607,7 +607,7 @@ mod tests {
             let new = written_once(&dir, &paths);
             let targets: Vec<PathBuf> = paths.iter().map(|p| dir.join(p)).collect();
             match workers {
-                None => drop(write_bundle(&dir, &new, true).unwrap()),
+                None => drop(write_bundle(&dir, new.clone(), true).unwrap()),
                 Some(n) => commit_with(&dir, &new, &targets, n, stage).unwrap(),
             }
             let mut expected = paths.clone();
@@ -757,7 +757,7 @@ mod tests {
             artifact("made/deeper/new.txt"),
             artifact("blocked"),
         ];
-        assert!(write_bundle(&dir, &files, true).is_err());
+        assert!(write_bundle(&dir, files.to_vec(), true).is_err());
         assert!(!dir.join("made").exists(), "the folders it made are gone");
         assert!(!dir.join("mine/new.txt").exists());
         assert_eq!(

@@ -614,7 +614,7 @@ fn block_lines(v: &Json) -> Result<String, String> {
     if text.is_empty() {
         return Err("an empty block (the view gives a block one line at least)".into());
     }
-    // A script's lines are short: room for the indent of one in ten bytes.
+    // A script's lines are short: room for a two-space indent every ten bytes.
     let mut out = String::with_capacity(text.len() + text.len() / 5 + 2);
     let mut from = 0;
     // memchr: `str::split`'s char search was 8% of a big kit's Bruno render.
