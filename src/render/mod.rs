@@ -13,6 +13,7 @@ mod json_body;
 mod mcp;
 mod openapi;
 mod postman;
+mod pretty_json;
 /// Where Postman publishes the collection format's schema (tests name it).
 pub use postman::SCHEMA_URL as POSTMAN_SCHEMA_URL;
 mod readme;

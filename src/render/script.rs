@@ -162,6 +162,8 @@ struct ScriptUseCase {
     name: String,
     function: String,
     writes: bool,
+    /// The variable that allows a writing use case to run.
+    allow_writes: &'static str,
     steps: Vec<Step>,
 }
 
@@ -367,10 +369,12 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         writes: Vec<ScriptInput>,
         allow_writes: &'static str,
     }
+    // Every part but the requests: each request, and each use case,
+    // renders from a view of its own (below), so that no context holds
+    // them all (a big kit's steps were a tree of 1.2 MB).
     #[derive(Serialize)]
     struct View {
         uses: Option<Uses>,
-        use_cases: Vec<ScriptUseCase>,
         consent: Option<Consent>,
         /// The credentials the script needs from its environment.
         required: Vec<&'static str>,
@@ -392,7 +396,6 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         count: usize,
         /// Client credentials: the token request, which `renew_token` runs.
         token_step: Option<Step>,
-        steps: Vec<Step>,
         rate_limit: &'static str,
         pace: Pace,
         /// What `call` sends before the token on curl's standard input.
@@ -455,6 +458,7 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
             name: uc.name.clone(),
             function: format!("use_case_{}", n + 1),
             writes: uc.writes(),
+            allow_writes: env::ALLOW_WRITES,
             steps: uc
                 .requests
                 .iter()
@@ -511,7 +515,6 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
             writes,
             allow_writes: env::ALLOW_WRITES,
         }),
-        use_cases,
         consent,
         required,
         grant: kit.grant.id(),
@@ -537,7 +540,6 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         file: FILE.path,
         count,
         token_step,
-        steps,
         rate_limit: coupa::RATE_LIMIT,
         pace: Pace {
             burst: coupa::BURST,
@@ -550,7 +552,8 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     // The script is its sections in order, the grant, PKCE, instances and
     // use cases choosing which: each a small template, compiled only by a
     // kit that has it, and rendered from the one context (a partial called
-    // at the root would copy the whole view).
+    // at the root would copy the whole view); then each request, and each
+    // use case, from its own.
     let credentials = match &view.consent {
         Some(c) if c.pkce => "check_pkce_credentials",
         _ => "check_credentials",
@@ -562,21 +565,33 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
     let consent = view.consent.as_ref().map(|_| "check_consent");
     let instance = (!view.instances.is_empty()).then_some("check_instance");
     let inputs = view.uses.as_ref().map(|_| "check_inputs");
-    let done = match &view.uses {
-        Some(_) => "check_use_cases",
-        None => "check_done",
+    let (uses, done) = match &view.uses {
+        Some(_) => (Some("check_use_cases"), "check_use_cases_end"),
+        None => (None, "check_done"),
     };
-    let sections: Vec<&str> = [Some(head), Some("check_setup"), instance, Some(credentials)]
+    let sections = [Some(head), Some("check_setup"), instance, Some(credentials)]
         .into_iter()
         .chain([Some("check_target"), inputs, Some("check_requests")])
-        .chain([consent, Some("check_tail"), Some(done)])
-        .flatten()
-        .collect();
-    let context = context(view)?;
-    let text = sections
-        .iter()
-        .map(|section| render(section, &context))
-        .collect::<Result<String, Error>>()?;
+        .chain([consent, Some("check_tail")])
+        .flatten();
+    let root = context(view)?;
+    let mut text = String::new();
+    for section in sections {
+        text.push_str(&render(section, &root)?);
+    }
+    for (i, step) in steps.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(&render("check_step", &context(step)?)?);
+    }
+    if let Some(uses) = uses {
+        text.push_str(&render(uses, &root)?);
+        for use_case in &use_cases {
+            text.push_str(&render("check_use_case", &context(use_case)?)?);
+        }
+    }
+    text.push_str(&render(done, &root)?);
     Ok(Artifact {
         path: FILE.path.into(),
         text,

@@ -41,7 +41,7 @@ pub const FORMAT: Format = Format {
         if wanted(only, &JSON_FILE) {
             out.push(Artifact {
                 path: JSON_FILE.path.into(),
-                text: json_file(&document(&view)),
+                text: json_file(&Document(&view)),
                 executable: false,
             });
         }
@@ -133,75 +133,86 @@ struct ActionPart<'a> {
     connector_name: &'a str,
 }
 
-/// The sheet for programs: the view's fields under stable keys.
-fn document(view: &View) -> Json {
-    let mut doc = serde_json::Map::new();
-    if let Some(client) = &view.client {
-        doc.insert("coupa_client".into(), json!(client));
-    }
-    let fields = |fields: &[Field]| -> serde_json::Map<String, Json> {
-        fields
-            .iter()
-            .map(|f| (f.key.to_string(), json!(f.value)))
-            .collect()
-    };
-    match view.connectors.is_empty() {
-        true => doc.insert("connector".into(), Json::Object(fields(&view.connector))),
-        // Several instances: a connector each, the instance named first.
-        false => doc.insert(
-            "connectors".into(),
-            view.connectors
+/// The sheet for programs: the view's fields under stable keys. It
+/// serializes itself an action at a time: a big kit's whole document as a
+/// JSON tree was 0.6 MB, beside the view it is made from.
+struct Document<'a>(&'a View);
+
+impl Serialize for Document<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let view = self.0;
+        let mut doc = serializer.serialize_map(None)?;
+        if let Some(client) = &view.client {
+            doc.serialize_entry("coupa_client", client)?;
+        }
+        let fields = |fields: &[Field]| -> serde_json::Map<String, Json> {
+            fields
                 .iter()
-                .map(|c| {
+                .map(|f| (f.key.to_string(), json!(f.value)))
+                .collect()
+        };
+        match view.connectors.is_empty() {
+            true => doc.serialize_entry("connector", &fields(&view.connector))?,
+            // Several instances: a connector each, the instance named first.
+            false => doc.serialize_entry(
+                "connectors",
+                &Each(view.connectors.iter(), |c: &ConnectorView| {
                     let mut one = serde_json::Map::new();
                     one.insert("instance".into(), json!(c.instance));
                     one.extend(fields(&c.fields));
                     Json::Object(one)
+                }),
+            )?,
+        }
+        let action = |a: &Action| action_json(a, &view.connector_name);
+        doc.serialize_entry("actions", &Each(view.actions.iter(), action))?;
+        if !view.use_cases.is_empty() {
+            let use_case = |u: &UseCaseView| {
+                json!({
+                    "id": u.id,
+                    "name": u.name,
+                    "description": u.description,
+                    "changes_data": u.writes,
+                    "actions": Each(u.actions.iter(), action),
+                    "compound_action": {
+                        "name": u.id,
+                        "input_args": u.inputs,
+                        "yaml": u.script,
+                        "file": u.file,
+                    },
                 })
-                .collect(),
-        ),
-    };
-    let actions = view
-        .actions
-        .iter()
-        .map(|a| action_json(a, &view.connector_name));
-    doc.insert("actions".into(), actions.collect());
-    if !view.use_cases.is_empty() {
-        let use_cases = view.use_cases.iter().map(|u| {
-            let actions: Vec<Json> = u
-                .actions
-                .iter()
-                .map(|a| action_json(a, &view.connector_name))
-                .collect();
-            json!({
-                "id": u.id,
-                "name": u.name,
-                "description": u.description,
-                "changes_data": u.writes,
-                "actions": actions,
-                "compound_action": {
-                    "name": u.id,
-                    "input_args": u.inputs,
-                    "yaml": u.script,
-                    "file": u.file,
-                },
-            })
-        });
-        doc.insert("use_cases".into(), use_cases.collect());
+            };
+            doc.serialize_entry("use_cases", &Each(view.use_cases.iter(), use_case))?;
+        }
+        // Last, as in the sheet: the same requests served as MCP tools.
+        let mcp = &view.mcp;
+        doc.serialize_entry(
+            "mcp_workspace",
+            &json!({
+                "server_url": mcp.url,
+                "transport": mcp.transport,
+                "authentication": format!("Application credentials: the header Authorization: Bearer <the key in {} on the server>", mcp.key_var),
+                "read_only_tools": mcp.read_only,
+                "write_tools": mcp.writes,
+            }),
+        )?;
+        doc.end()
     }
-    // Last, as in the sheet: the same requests served as MCP tools.
-    let mcp = &view.mcp;
-    doc.insert(
-        "mcp_workspace".into(),
-        json!({
-            "server_url": mcp.url,
-            "transport": mcp.transport,
-            "authentication": format!("Application credentials: the header Authorization: Bearer <the key in {} on the server>", mcp.key_var),
-            "read_only_tools": mcp.read_only,
-            "write_tools": mcp.writes,
-        }),
-    );
-    Json::Object(doc)
+}
+
+/// A list serialized an element at a time, each made by `f` as it is
+/// written and dropped after.
+struct Each<I, F>(I, F);
+
+impl<'a, T: 'a, I, F> Serialize for Each<I, F>
+where
+    I: Iterator<Item = &'a T> + Clone,
+    F: Fn(&'a T) -> Json,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.clone().map(&self.1))
+    }
 }
 
 /// An HTTP action's fields for programs: a resource call's with its area, a

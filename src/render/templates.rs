@@ -144,6 +144,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/check_use_cases.sh.hbs"),
     ),
     (
+        "check_use_case",
+        include_str!("../../templates/check_use_case.sh.hbs"),
+    ),
+    (
+        "check_use_cases_end",
+        include_str!("../../templates/check_use_cases_end.sh.hbs"),
+    ),
+    (
         "check_done",
         include_str!("../../templates/check_done.sh.hbs"),
     ),
@@ -541,28 +549,13 @@ fn partials_named(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// A JSON file as every format writes one: two-space indent, a newline
-/// at the end.
-pub fn json_file(value: &Json) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("a JSON value serializes");
+/// at the end. `value` is a JSON tree, or data that serializes itself a
+/// part at a time (the sheet's actions), so no tree of the whole file is
+/// needed.
+pub fn json_file(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("a kit's JSON serializes");
     text.push('\n');
     text
-}
-
-/// JSON output is parsed back before it leaves, so a template bug is an
-/// error, not a broken file; re-indenting it frees the templates' layout.
-/// `text` is what the templates named `name` rendered; it is gone before
-/// the re-indented text is whole.
-pub fn reindent_json(name: &str, text: String) -> Result<String, Error> {
-    // Streamed, token by token: no tree of the whole document in memory.
-    let mut pretty = Vec::with_capacity(text.len() * 2);
-    let mut from = serde_json::Deserializer::from_str(&text);
-    serde_transcode::transcode(&mut from, &mut serde_json::Serializer::pretty(&mut pretty))
-        .and_then(|()| from.end())
-        .map_err(|e| Error::Failed(format!("{name} rendered invalid JSON ({e}); this is a bug")))?;
-    drop(text);
-    pretty.push(b'\n');
-    pretty.shrink_to_fit();
-    String::from_utf8(pretty).map_err(|e| Error::Failed(format!("{name}: {e}")))
 }
 
 /// A helper that writes `f(first parameter)`; `f` says what is wrong, if anything.
@@ -672,13 +665,13 @@ mod tests {
 
     #[test]
     fn a_template_comes_with_the_partials_it_names() {
-        add("check_tail").unwrap();
+        add("check_use_case").unwrap();
         let hb = &registry().handlebars;
         // And theirs: check_step names check_request.
         for name in [
-            "check_tail",
+            "check_use_case",
             "check_step",
-            "check_token_step",
+            "check_captures",
             "check_request",
         ] {
             assert!(hb.has_template(name), "{name}");

@@ -18,7 +18,8 @@ use serde_json::json;
 use super::binders::{captured_var, GuardView, PickView, Placeholders};
 use super::js::Lines;
 use super::json_body;
-use super::templates::{context, reindent_json, render};
+use super::pretty_json::Pretty;
+use super::templates::{context, render};
 use super::{bound, pairs, Artifact, File, Format, Pair};
 use crate::contract::postman as names;
 use crate::coupa;
@@ -684,17 +685,18 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
 
     // The head, each request from a view of its own (the flow's at the
     // root, never empty: it obtains the token), each folder, the end.
-    let mut text = render(
+    let mut text = Pretty::new();
+    text.push(&render(
         "postman_collection",
         &context(Head {
             name: kit_name(kit),
             description,
             schema: SCHEMA_URL,
         })?,
-    )?;
+    )?);
     let mut first = true;
     for req in kit.flow.requests() {
-        text.push_str(&render("postman_item", &context(item(req, first)?)?)?);
+        text.push(&render("postman_item", &context(item(req, first)?)?)?);
         first = false;
     }
     for (name, description, requests) in folders {
@@ -703,11 +705,11 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
             name,
             description,
         };
-        text.push_str(&render("postman_folder", &context(folder)?)?);
+        text.push(&render("postman_folder", &context(folder)?)?);
         for (i, req) in requests.into_iter().enumerate() {
-            text.push_str(&render("postman_item", &context(item(req, i == 0)?)?)?);
+            text.push(&render("postman_item", &context(item(req, i == 0)?)?)?);
         }
-        text.push_str(&render("postman_folder_end", &context(())?)?);
+        text.push(&render("postman_folder_end", &context(())?)?);
         first = false;
     }
     let end = End {
@@ -739,10 +741,10 @@ pub fn collection(kit: &Kit<'_>) -> Result<Artifact, Error> {
         ],
         variables,
     };
-    text.push_str(&render("postman_collection_end", &context(end)?)?);
+    text.push(&render("postman_collection_end", &context(end)?)?);
     Ok(Artifact {
         path: COLLECTION_FILE.path.into(),
-        text: reindent_json("postman_collection", text)?,
+        text: text.finish("postman_collection")?,
         executable: false,
     })
 }
