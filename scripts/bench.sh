@@ -24,13 +24,14 @@
 # curl generator (the guide's two requests).
 #
 # Needs: hyperfine, GNU time (/usr/bin/time), python3 (to read hyperfine's
-# JSON). Debian: apt-get install hyperfine time.
+# JSON), valgrind (scripts/dist.sh). Debian: apt-get install hyperfine time
+# valgrind.
 # Usage: scripts/bench.sh [BASELINE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in hyperfine /usr/bin/time python3; do
-  command -v "$tool" >/dev/null || { echo "error: $tool is needed (apt-get install hyperfine time python3)" >&2; exit 2; }
+for tool in hyperfine /usr/bin/time python3 valgrind; do
+  command -v "$tool" >/dev/null || { echo "error: $tool is needed (apt-get install hyperfine time python3 valgrind)" >&2; exit 2; }
 done
 
 baseline=${1:-}
@@ -39,11 +40,12 @@ if [ -n "$baseline" ]; then
   baseline=$(cd "$(dirname "$baseline")" && pwd)/$(basename "$baseline")
 fi
 
-# The dist profile (Cargo.toml): fat LTO, one codegen unit, as released.
-cargo build --profile dist --locked --quiet --bin coupagen --example disk_floor --example hello_world
+# The release binary (scripts/dist.sh: the dist profile, laid out by its
+# profile); the examples in the same profile.
+bin=$(scripts/dist.sh)
+cargo build --profile dist --locked --quiet --example disk_floor --example hello_world
 target=${CARGO_TARGET_DIR:-$PWD/target}/dist
 hello=$target/examples/hello_world
-bin=$target/coupagen
 floor=$target/examples/disk_floor
 domain=moveworks-usa-coupalink-demo.coupacloud.com
 all=$("$bin" scopes --resources | awk 'NR > 1 { print $1 }' | paste -sd, -)

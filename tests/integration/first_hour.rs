@@ -456,6 +456,18 @@ fn the_quick_start_built_with_the_benchmarks_profile() {
         "bench.sh builds dist"
     );
     assert!(!bench.contains("--release"), "bench.sh builds dist only");
+    // The binary it measures is the release one: dist, laid out by its
+    // profile (a plain dist link had 2 MiB more of its code resident).
+    assert!(
+        bench.contains("bin=$(scripts/dist.sh)"),
+        "bench.sh measures scripts/dist.sh's binary"
+    );
+    let dist_sh = fs::read_to_string(root.join("scripts/dist.sh")).unwrap();
+    assert!(
+        dist_sh.contains("cargo build --profile dist --locked")
+            && dist_sh.contains("--symbol-ordering-file=$order"),
+        "dist.sh builds dist and links it in its profile's order"
+    );
 }
 
 /// newman on the collection with the kit's environment as imported: the
