@@ -8,17 +8,18 @@
 # it runs (fault-around), and LLVM scatters the ~1.6 MB a bundle runs over
 # the 6.4 MB of code (verify's, mcp's and the unused parts of every crate
 # between). A big kit's bundle had 3.5 to 3.9 MiB of code resident; laid
-# out, 1.7 (issue 23's <= 10 MiB peak: 10.4 -> 8.7 MiB). Output is
+# out, 1.8 (issue 23's <= 10 MiB peak: 10.5 -> 8.9 MiB). Output is
 # unchanged: only where the functions lie moves.
 #
 # The profile: callgrind runs the jobs scripts/bench.sh measures (and a user
-# consent kit) on the first build; every function of the binary it saw run
-# is listed, by name, sorted, so the same build gives the same order. The
-# relink changes no code, so the names match (lld warns of any that do not).
+# consent kit) on the build as it stands; every function of the binary it
+# saw run is listed, by name, sorted. The relink changes no code, so the
+# names match (lld warns of any that do not).
 #
 # Needs: valgrind (Debian: apt-get install valgrind), and lld as the linker:
 # Rust's default on x86_64 Linux since 1.90 (mold takes the same flag).
-# Usage: scripts/dist.sh      prints the binary's path last
+# Usage: scripts/dist.sh      prints the binary's path last. The first run
+# builds twice (a fat-LTO build each); a rerun of an unchanged tree, none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,11 +27,29 @@ command -v valgrind >/dev/null || { echo "error: valgrind is needed to profile t
 
 target=${CARGO_TARGET_DIR:-$PWD/target}/dist
 bin=$target/coupagen
-order=$target/coupagen.symbol-order
+# The order the binary is linked in, named by its content: cargo knows a
+# link argument, not what the file it names holds, so a new order is a new
+# name, and an unchanged one leaves the last build fresh (a rerun costs one
+# profile, no build).
+orders=$target/symbol-orders
+current=$target/coupagen.symbol-order
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+mkdir -p "$orders"
 
-cargo build --profile dist --locked --quiet --bin coupagen
+build() { # [ORDER]: the dist binary, linked in ORDER's order when given
+  if [ -n "${1:-}" ]; then
+    cargo rustc --profile dist --locked --quiet --bin coupagen -- -C "link-arg=-Wl,--symbol-ordering-file=$1"
+  else
+    cargo build --profile dist --locked --quiet --bin coupagen
+  fi
+}
+last=
+if [ -s "$current" ]; then
+  last=$orders/$(sha256sum "$current" | cut -c1-16)
+  [ -s "$last" ] || cp "$current" "$last"
+fi
+build "$last"
 
 domain=moveworks-usa-coupalink-demo.coupacloud.com
 all=$("$bin" scopes --resources | awk 'NR > 1 { print $1 }' | paste -sd, -)
@@ -56,10 +75,17 @@ done
 # callee); the binary's own functions are those nm lists as code.
 sed -n 's/^c\{0,1\}fn=([0-9]*) \(.*\)$/\1/p' "$work"/profile.* | LC_ALL=C sort -u >"$work/ran"
 nm --defined-only "$bin" | awk '$2 ~ /^[tTwW]$/ { print $3 }' | LC_ALL=C sort -u >"$work/defined"
-LC_ALL=C comm -12 "$work/ran" "$work/defined" >"$order"
-[ -s "$order" ] || { echo "error: the profile named none of the binary's functions" >&2; exit 1; }
+# With the functions of the last order that this build still has: which
+# lock paths run depends on the threads' race, and a function once seen
+# stays, so that reruns settle on one order instead of relinking.
+LC_ALL=C sort -u "$work/ran" ${last:+"$current"} | LC_ALL=C comm -12 - "$work/defined" >"$work/order"
+[ -s "$work/order" ] || { echo "error: the profile named none of the binary's functions" >&2; exit 1; }
 
-cargo rustc --profile dist --locked --quiet --bin coupagen -- \
-  -C "link-arg=-Wl,--symbol-ordering-file=$order"
-echo "laid out $(wc -l <"$order") functions first ($order)" >&2
+order=$orders/$(sha256sum "$work/order" | cut -c1-16)
+if [ "$order" != "$last" ]; then
+  cp "$work/order" "$order"
+  build "$order"
+  cp "$order" "$current"
+fi
+echo "laid out $(wc -l <"$current") functions first ($current)" >&2
 echo "$bin"
