@@ -580,6 +580,8 @@ pub fn file(kit: &Kit<'_>) -> Result<Artifact, Error> {
         text.push_str(&render(section, &root)?);
     }
     for (i, step) in steps.iter().enumerate() {
+        // A blank line between two requests: each step's template is one
+        // request, so the line between them is the loop's.
         if i > 0 {
             text.push('\n');
         }

@@ -457,7 +457,7 @@ fn the_quick_start_built_with_the_benchmarks_profile() {
     );
     assert!(!bench.contains("--release"), "bench.sh builds dist only");
     // The binary it measures is the release one: dist, laid out by its
-    // profile (a plain dist link had 2 MiB more of its code resident).
+    // profile (a plain dist link kept twice the code pages resident).
     assert!(
         bench.contains("bin=$(scripts/dist.sh)"),
         "bench.sh measures scripts/dist.sh's binary"
