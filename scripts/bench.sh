@@ -47,14 +47,14 @@ cargo build --profile dist --locked --quiet --example disk_floor --example hello
 target=${CARGO_TARGET_DIR:-$PWD/target}/dist
 hello=$target/examples/hello_world
 floor=$target/examples/disk_floor
-domain=moveworks-usa-coupalink-demo.coupacloud.com
-all=$("$bin" scopes --resources | awk 'NR > 1 { print $1 }' | paste -sd, -)
-ids() { "$1" use-cases --json | python3 -c 'import json,sys; print("\n".join(u["id"] for u in json.load(sys.stdin)["use_cases"]))'; }
+# shellcheck source=scripts/kits.sh
+. scripts/kits.sh
+all=$(resources "$bin")
 # With a baseline, the use cases both builds know: the same work for each.
 if [ -n "$baseline" ]; then
-  use_cases=$(comm -12 <(ids "$bin" | sort) <(ids "$baseline" | sort) | paste -sd, -)
+  use_cases=$(comm -12 <(use_case_ids "$bin" | sort) <(use_case_ids "$baseline" | sort) | paste -sd, -)
 else
-  use_cases=$(ids "$bin" | paste -sd, -)
+  use_cases=$(use_case_ids "$bin" | paste -sd, -)
 fi
 disk=$(mktemp -d)
 ram=

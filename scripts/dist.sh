@@ -11,12 +11,13 @@
 # (CONTRIBUTING.md, Performance, round 40). Output is unchanged: only where
 # the functions lie moves.
 #
-# The profile: callgrind runs jobs like those scripts/bench.sh measures (and
-# a user consent kit) on the build as it stands, on one CPU, so that one
-# render thread runs and no lock's contended path depends on a race; every
-# function of the binary it saw run is listed, by name, sorted. The same
-# build gives the same order, and the relink changes no code, so the names
-# stay the binary's own (only names nm lists are kept).
+# The profile: callgrind runs jobs like those scripts/bench.sh measures, on
+# the same kits (scripts/kits.sh), and a user consent kit, on the build as
+# it stands, on one CPU, so that one render thread runs and no lock's
+# contended path depends on a race; every function of the binary it saw
+# run is listed, by name, sorted. The same build gives the same order, and
+# the relink changes no code, so the names stay the binary's own (only
+# names nm lists are kept).
 #
 # Needs: valgrind (Debian: apt-get install valgrind), python3, nm
 # (binutils), taskset and sha256sum, and lld as the linker: Rust's default
@@ -57,9 +58,10 @@ if [ -s "$current" ]; then
 fi
 build "$last"
 
-domain=moveworks-usa-coupalink-demo.coupacloud.com
-all=$("$bin" scopes --resources | awk 'NR > 1 { print $1 }' | paste -sd, -)
-use_cases=$("$bin" use-cases --json | python3 -c 'import json,sys; print(",".join(u["id"] for u in json.load(sys.stdin)["use_cases"]))')
+# shellcheck source=scripts/kits.sh
+. scripts/kits.sh
+all=$(resources "$bin")
+use_cases=$(use_case_ids "$bin" | paste -sd, -)
 # Each job's words; what a job writes goes to the work folder (relative
 # paths, so no path of the machine is split into words).
 jobs=(
