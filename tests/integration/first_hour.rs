@@ -465,7 +465,7 @@ fn the_quick_start_built_with_the_benchmarks_profile() {
     let dist_sh = fs::read_to_string(root.join("scripts/dist.sh")).unwrap();
     assert!(
         dist_sh.contains("cargo build --profile dist --locked")
-            && dist_sh.contains("--symbol-ordering-file=$1"),
+            && dist_sh.contains("--symbol-ordering-file=$order"),
         "dist.sh builds dist and links it in its profile's order"
     );
 }
