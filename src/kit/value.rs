@@ -283,7 +283,12 @@ pub fn encode(s: &str, keep: &[u8]) -> String {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.extend([
+                '%',
+                HEX[usize::from(b >> 4)].into(),
+                HEX[usize::from(b & 15)].into(),
+            ]);
         }
     }
     out

@@ -10,7 +10,7 @@ mod tools;
 
 /// The tool list and the HTTP endpoint, which the sheet shows.
 pub use http::PATH as HTTP_PATH;
-pub use tools::all as tools;
+pub use tools::{all as tools, names as tool_names};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

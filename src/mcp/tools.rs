@@ -45,48 +45,58 @@ fn annotations(title: &str, writes: bool) -> ToolAnnotations {
         .open_world(true)
 }
 
+/// Every tool's name, what it runs and whether it writes, without its
+/// schema: what the sheet lists (building every tool for that was 1.5% of
+/// a big kit's work).
+pub fn names<'k>(kit: &'k Kit<'_>) -> impl Iterator<Item = (String, Target, bool)> + 'k {
+    let use_cases = kit
+        .use_cases
+        .iter()
+        .enumerate()
+        .map(|(n, uc)| (snake(&uc.id), Target::UseCase(n), uc.writes()));
+    let resources =
+        (kit.spec.resources.iter().zip(&kit.calls).enumerate()).map(|(n, (resource, _))| {
+            let name = format!("list_{}", snake(resource.name));
+            (name, Target::Resource(n), false)
+        });
+    use_cases.chain(resources)
+}
+
 /// Every tool of the kit, writes too (the server lists those only when
 /// allowed).
 pub fn all(kit: &Kit<'_>, email_given: bool) -> Vec<Def> {
-    let use_cases = kit.use_cases.iter().enumerate().map(|(n, uc)| {
-        let name = snake(&uc.id);
-        let writes = uc.writes();
-        let description = match writes {
-            true => format!("{} It changes Coupa data.", uc.description),
-            false => uc.description.clone(),
-        };
-        let tool = Tool::new(
-            name.clone(),
-            description,
-            schema::use_case(uc.inputs(), email_given),
-        )
-        .annotate(annotations(&uc.name, writes));
-        Def {
-            name,
-            target: Target::UseCase(n),
-            writes,
-            tool,
-        }
-    });
-    let resources =
-        kit.calls
-            .iter()
-            .zip(&kit.spec.resources)
-            .enumerate()
-            .map(|(n, (req, resource))| {
-                let name = format!("list_{}", snake(resource.name));
-                let tool = Tool::new(
-                    name.clone(),
-                    req.description.clone(),
-                    schema::resource(kit.spec.query.limit, kit.spec.query.fields.as_deref()),
-                )
-                .annotate(annotations(&req.name, false));
-                Def {
-                    name,
-                    target: Target::Resource(n),
-                    writes: false,
-                    tool,
+    names(kit)
+        .map(|(name, target, writes)| {
+            let tool = match target {
+                Target::UseCase(n) => {
+                    let uc = &kit.use_cases[n];
+                    let description = match writes {
+                        true => format!("{} It changes Coupa data.", uc.description),
+                        false => uc.description.clone(),
+                    };
+                    Tool::new(
+                        name.clone(),
+                        description,
+                        schema::use_case(uc.inputs(), email_given),
+                    )
+                    .annotate(annotations(&uc.name, writes))
                 }
-            });
-    use_cases.chain(resources).collect()
+                Target::Resource(n) => {
+                    let req = &kit.calls[n];
+                    Tool::new(
+                        name.clone(),
+                        req.description.clone(),
+                        schema::resource(kit.spec.query.limit, kit.spec.query.fields.as_deref()),
+                    )
+                    .annotate(annotations(&req.name, false))
+                }
+            };
+            Def {
+                name,
+                target,
+                writes,
+                tool,
+            }
+        })
+        .collect()
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{json, Value as Json};
 
 use super::binders::{captured_var, PickView, Placeholders, ANSWER_JS};
-use super::escape::js_value;
+use super::escape::js_text;
 use super::js::{block, fixed, script, Fixed};
 use super::json_body;
 use super::templates::{context, render};
@@ -633,7 +633,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
         pre: if pre_pieces.is_empty() {
             String::new()
         } else {
-            block(&script(&pre, &pre_pieces, js_value))
+            block(&script(&pre, &pre_pieces, js_text))
         },
         method: req.method.as_str(),
         url: req.url(&kit.host, &b),
@@ -647,7 +647,7 @@ fn request_view(kit: &Kit<'_>, req: &Request, title: String) -> RequestView {
             .collect(),
         body,
         title,
-        post: block(&script(&post, &post_pieces, js_value)),
+        post: block(&script(&post, &post_pieces, js_text)),
         no_redirects: req.sends_credentials(),
     }
 }

@@ -651,8 +651,8 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         })
         .collect::<Result<_, Error>>()?;
     let test_step = next();
-    let tools = crate::mcp::tools(kit, false);
-    let (writes, reads): (Vec<_>, Vec<_>) = tools.iter().partition(|t| t.writes);
+    let (writes, reads): (Vec<_>, Vec<_>) =
+        crate::mcp::tool_names(kit).partition(|(_, _, writes)| *writes);
     let mcp = McpView {
         step: next(),
         instance: kit
@@ -663,8 +663,8 @@ fn view(kit: &Kit<'_>) -> Result<View, Error> {
         url: format!("https://<host>:{MCP_PORT}{}", crate::mcp::HTTP_PATH),
         transport: MCP_TRANSPORT,
         key_var: crate::contract::env::MCP_KEY,
-        read_only: reads.iter().map(|t| t.name.clone()).collect(),
-        writes: writes.iter().map(|t| t.name.clone()).collect(),
+        read_only: reads.into_iter().map(|(name, ..)| name).collect(),
+        writes: writes.into_iter().map(|(name, ..)| name).collect(),
     };
     Ok(View {
         connector_step: first_action - 1,
