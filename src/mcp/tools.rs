@@ -54,6 +54,7 @@ pub fn names<'k>(kit: &'k Kit<'_>) -> impl Iterator<Item = (String, Target, bool
         .iter()
         .enumerate()
         .map(|(n, uc)| (snake(&uc.id), Target::UseCase(n), uc.writes()));
+    // A resource's tool runs its list request: as many tools as calls.
     let resources =
         (kit.spec.resources.iter().zip(&kit.calls).enumerate()).map(|(n, (resource, _))| {
             let name = format!("list_{}", snake(resource.name));

@@ -472,7 +472,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn js_value_is_each_string_escaped_on_its_own(value in arbitrary_json()) {
+        fn js_text_is_each_string_escaped_on_its_own(value in arbitrary_json()) {
             let text = js_value(&value);
             proptest::prop_assert_eq!(&text, &js_value_by_parts(&value));
             let back: serde_json::Value = serde_json::from_str(&text).unwrap();

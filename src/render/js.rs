@@ -70,7 +70,8 @@ pub fn script(
     // text it holds: a tree of the config, made and freed for each of a
     // big kit's 800 scripts, was 3% of its work.
     let text = serde_json::to_string(config).expect("a script's config serializes");
-    let Fields(keys) = serde_json::from_str(&text).expect("every config is a struct");
+    let Fields(keys) = serde_json::from_str(&text)
+        .expect("a script's config is a struct, its keys field names with no JSON escape");
     let last = keys.len().saturating_sub(1);
     let fixed: usize = pieces.iter().map(|p| p.lines().len()).sum();
     let mut lines: Lines = Vec::with_capacity(keys.len() + 2 + fixed);
